@@ -1,0 +1,48 @@
+// Package imageref classifies container image references: SAM CLI's ECR-URI test, the stricter
+// repository-URI validation samship applies to user input, and whether a reference names an
+// image in a registry or one that only exists locally.
+package imageref
+
+import (
+	"regexp"
+	"strings"
+)
+
+const (
+	host = `(?:[a-zA-Z0-9][\w-]*\.dkr\.ecr\.[a-zA-Z0-9][\w-]*\.amazonaws\.com(?:\.cn)?|(?:localhost|127\.0\.0\.1)(?::\d{1,5})?)`
+	path = `(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*`
+)
+
+var (
+	samECR   = regexp.MustCompile(`^` + host + `/` + path)
+	repoURI  = regexp.MustCompile(`^` + host + `/` + path + `$`)
+	tagOrDig = regexp.MustCompile(`^(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`)
+)
+
+// IsSAMECR reports whether s passes SAM CLI's is_ecr_url test. Like SAM it only requires a
+// prefix to match, so "repo:tag" and "repo@digest" count; it is used wherever samship must
+// decide exactly as SAM does (which functions get a managed repository).
+func IsSAMECR(s string) bool { return samECR.MatchString(s) }
+
+// IsRepositoryURI reports whether s is an ECR repository URI with nothing after the repository
+// name: the form --image-repository and --image-repositories values must have.
+func IsRepositoryURI(s string) bool { return repoURI.MatchString(s) }
+
+// IsECRReference reports whether s is an ECR repository URI optionally followed by a tag
+// and/or a digest.
+func IsECRReference(s string) bool {
+	loc := samECR.FindStringIndex(s)
+	return loc != nil && tagOrDig.MatchString(s[loc[1]:])
+}
+
+// IsRegistryReference reports whether s names an image in a registry (its first path
+// component is a host: it contains a dot or a colon, or is "localhost") rather than an image
+// that only exists in a local engine, such as "hellofunction:python3.12-v1" left by sam build.
+func IsRegistryReference(s string) bool {
+	i := strings.IndexByte(s, '/')
+	if i <= 0 || strings.ContainsAny(s, " \t\n") {
+		return false
+	}
+	first := s[:i]
+	return strings.ContainsAny(first, ".:") || first == "localhost"
+}

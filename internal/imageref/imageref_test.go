@@ -1,0 +1,109 @@
+package imageref
+
+import "testing"
+
+func TestIsSAMECR(t *testing.T) {
+	tests := map[string]struct {
+		in   string
+		want bool
+	}{
+		"ecr":                  {"000000000000.dkr.ecr.eu-west-1.amazonaws.com/my-repo", true},
+		"longer path":          {"000000000000.dkr.ecr.eu-west-1.amazonaws.com/a/longer/path/my-repo", true},
+		"weird path":           {"000000000000.dkr.ecr.eu-west-1.amazonaws.com/a/weird.er/pa_th/my-repo", true},
+		"localhost":            {"localhost/my-repo", true},
+		"localhost port":       {"localhost:8084/my-repo", true},
+		"loopback":             {"127.0.0.1/my-repo", true},
+		"loopback port":        {"127.0.0.1:12345/my-repo", true},
+		"china":                {"123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/test1", true},
+		"with tag":             {"123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:v1", true},
+		"host only":            {"000000000000.dkr.ecr.eu-west-1.amazonaws.com", false},
+		"host slash":           {"000000000000.dkr.ecr.eu-west-1.amazonaws.com/", false},
+		"underscore host":      {"_000000000000.dkr.ecr.eu-west-1.amazonaws.com/my-repo", false},
+		"six digit port":       {"localhost:123456/x", false},
+		"letters port":         {"localhost:abc/x", false},
+		"empty port":           {"localhost:/x", false},
+		"not localhost":        {"notlocalhost:1234/x", false},
+		"other loopback":       {"127.0.0.2:1234/x", false},
+		"no dkr.ecr":           {"123456789012.us-east-1.amazonaws.com/test1", false},
+		"no region":            {"123456789012.dkr.ecr.amazonaws.com/test1", false},
+		"no ecr":               {"123456789012.dkr.amazonaws.com/test1", false},
+		"words":                {"some string", false},
+		"uppercase repo start": {"123456789012.dkr.ecr.us-east-1.amazonaws.com/Repo", false},
+		"fips":                 {"123456789012.dkr.ecr-fips.us-east-1.amazonaws.com/repo", false},
+		"public":               {"public.ecr.aws/lambda/python", false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := IsSAMECR(tc.in); got != tc.want {
+				t.Errorf("IsSAMECR(%q) = %v, want %v", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestIsRepositoryURI(t *testing.T) {
+	tests := map[string]struct {
+		in   string
+		want bool
+	}{
+		"plain":            {"123456789012.dkr.ecr.us-east-1.amazonaws.com/samapp7427b055/fn19d43fc4repo", true},
+		"trailing garbage": {"123456789012.dkr.ecr.us-east-1.amazonaws.com/repo garbage", false},
+		"with tag":         {"123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:v1", false},
+		"empty":            {"", false},
+		"not ecr":          {"docker.io/library/alpine", false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := IsRepositoryURI(tc.in); got != tc.want {
+				t.Errorf("IsRepositoryURI(%q) = %v, want %v", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestIsRegistryReference(t *testing.T) {
+	tests := map[string]struct {
+		in   string
+		want bool
+	}{
+		"ecr with tag":   {"123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:v1", true},
+		"docker hub fqn": {"docker.io/library/alpine:3", true},
+		"localhost port": {"localhost:5000/img:tag", true},
+		"sam build name": {"hellofunction:python3.12-v1", false},
+		"org/name":       {"myorg/img:tag", false},
+		"bare":           {"alpine", false},
+		"empty":          {"", false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := IsRegistryReference(tc.in); got != tc.want {
+				t.Errorf("IsRegistryReference(%q) = %v, want %v", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestIsECRReference(t *testing.T) {
+	ok := "123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:v1@sha256:" + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	if !IsECRReference(ok) {
+		t.Errorf("IsECRReference(%q) = false, want true", ok)
+	}
+	if IsECRReference("123456789012.dkr.ecr.us-east-1.amazonaws.com/repo trailing") {
+		t.Errorf("IsECRReference(trailing garbage) = true, want false")
+	}
+}
+
+func FuzzClassify(f *testing.F) {
+	for _, s := range []string{"localhost:5000/a", "123456789012.dkr.ecr.us-east-1.amazonaws.com/r:t", "a/b", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if IsRepositoryURI(s) && !IsSAMECR(s) {
+			t.Errorf("IsRepositoryURI(%q) but not IsSAMECR", s)
+		}
+		if IsRepositoryURI(s) && !IsECRReference(s) {
+			t.Errorf("IsRepositoryURI(%q) but not IsECRReference", s)
+		}
+		_ = IsRegistryReference(s)
+	})
+}

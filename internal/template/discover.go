@@ -1,0 +1,226 @@
+package template
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/samship/samship/internal/imageref"
+)
+
+// Resource types SAM CLI treats as functions.
+const (
+	ServerlessFunction = "AWS::Serverless::Function"
+	LambdaFunction     = "AWS::Lambda::Function"
+)
+
+// Function is one Lambda function found in a template tree.
+type Function struct {
+	// FullPath identifies the function across nested stacks: "Fn", "Child/Fn".
+	FullPath string
+	// ID is Metadata.SamResourceId when set (CDK), else the logical id.
+	ID        string
+	LogicalID string
+	Type      string
+	// Image reports PackageType Image (after Globals and parameters).
+	Image bool
+	// ImageURI is the resolved ImageUri (Code.ImageUri for Lambda); empty when absent.
+	ImageURI string
+	// ImageURIIntrinsic reports an ImageUri that is an intrinsic samship cannot resolve.
+	ImageURIIntrinsic bool
+	// DockerContext reports a non-empty Metadata.DockerContext.
+	DockerContext bool
+	// Where is "file:line" of the resource.
+	Where string
+}
+
+// Managed reports whether SAM CLI gives this function a companion repository: an image
+// function whose image location is not already an ECR URI, unless it has a DockerContext.
+func (f Function) Managed() bool {
+	return f.Image && (!imageref.IsSAMECR(f.ImageURI) || f.DockerContext)
+}
+
+// Stack is one template of the tree with its stack path ("" for the root).
+type Stack struct {
+	Path      string
+	Template  *Template
+	Functions []Function
+}
+
+// Tree holds every stack SAM CLI can see from a root template, in discovery order: the root,
+// then children depth first.
+type Tree struct {
+	Stacks []*Stack
+}
+
+// Discover walks root and its local nested stacks. Parameter overrides apply to the root;
+// children get the values their parent passes in Parameters.
+func Discover(root *Template, overrides map[string]string, region string) (*Tree, error) {
+	tr := &Tree{}
+	if err := tr.walk(root, "", overrides, region, map[string]bool{}); err != nil {
+		return nil, err
+	}
+	return tr, nil
+}
+
+func (tr *Tree) walk(t *Template, stackPath string, overrides map[string]string, region string, chain map[string]bool) error {
+	abs, _ := filepath.Abs(t.Path)
+	if chain[abs] {
+		return fmt.Errorf("%s: nested stacks include themselves", t.Path)
+	}
+	chain[abs] = true
+	defer delete(chain, abs)
+
+	sc := newScope(t, overrides, region)
+	st := &Stack{Path: stackPath, Template: t}
+	tr.Stacks = append(tr.Stacks, st)
+	globals := lookup(lookup(t.root, "Globals"), "Function")
+	res := lookup(t.root, "Resources")
+	type child struct {
+		path, file string
+		params     map[string]string
+		where      string
+	}
+	var children []child
+	for i := 0; i+1 < len(res.Content); i += 2 {
+		logical, r := res.Content[i].Value, res.Content[i+1]
+		typ := lookup(r, "Type").Value
+		props := lookup(r, "Properties")
+		meta := lookup(r, "Metadata")
+		id := logical
+		if sid := lookup(meta, "SamResourceId"); sid != nil && sid.Kind == yaml.ScalarNode && sid.Value != "" {
+			id = sid.Value
+		}
+		where := fmt.Sprintf("%s:%d", t.Path, res.Content[i].Line)
+		switch typ {
+		case ServerlessFunction, LambdaFunction:
+			f := Function{FullPath: joinPath(stackPath, id), ID: id, LogicalID: logical, Type: typ, Where: where}
+			prop := func(name string) *yaml.Node {
+				if v := lookup(props, name); v != nil {
+					return v
+				}
+				if typ == ServerlessFunction {
+					return lookup(globals, name)
+				}
+				return nil
+			}
+			pt, _ := sc.str(prop("PackageType"))
+			f.Image = pt == "Image"
+			uri := prop("ImageUri")
+			if typ == LambdaFunction {
+				uri = lookup(lookup(props, "Code"), "ImageUri")
+			}
+			if uri != nil {
+				v, ok := sc.str(uri)
+				f.ImageURI, f.ImageURIIntrinsic = v, !ok
+			}
+			if dc := lookup(meta, "DockerContext"); dc != nil && dc.Kind == yaml.ScalarNode && dc.Value != "" {
+				f.DockerContext = true
+			}
+			st.Functions = append(st.Functions, f)
+		case "AWS::CloudFormation::Stack", "AWS::Serverless::Application":
+			key := "TemplateURL"
+			if typ == "AWS::Serverless::Application" {
+				key = "Location"
+			}
+			loc := lookup(props, key)
+			if loc == nil || loc.Kind != yaml.ScalarNode || loc.Tag == "!Ref" || loc.Tag == "!Sub" {
+				continue // intrinsics and SAR applications are invisible, as in SAM CLI
+			}
+			file, ok := localPath(loc.Value)
+			if !ok {
+				continue
+			}
+			if !filepath.IsAbs(file) {
+				file = filepath.Join(t.Dir(), file)
+			}
+			params := map[string]string{}
+			if ps := lookup(props, "Parameters"); ps != nil && ps.Kind == yaml.MappingNode {
+				for j := 0; j+1 < len(ps.Content); j += 2 {
+					if v, ok := sc.str(ps.Content[j+1]); ok {
+						params[ps.Content[j].Value] = v
+					}
+				}
+			}
+			children = append(children, child{joinPath(stackPath, id), file, params, fmt.Sprintf("%s:%d", t.Path, loc.Line)})
+		}
+	}
+	for _, c := range children {
+		ct, err := Load(c.file)
+		if err != nil {
+			return fmt.Errorf("%s: nested stack %s: %w", c.where, c.path, err)
+		}
+		if err := tr.walk(ct, c.path, c.params, region, chain); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// localPath reports whether a nested stack location is a local file, and its path.
+func localPath(loc string) (string, bool) {
+	if loc == "" {
+		return "", false
+	}
+	for _, p := range []string{"s3://", "http://", "https://"} {
+		if strings.HasPrefix(loc, p) {
+			return "", false
+		}
+	}
+	return strings.TrimPrefix(loc, "file://"), true
+}
+
+func joinPath(stack, id string) string {
+	if stack == "" {
+		return id
+	}
+	return stack + "/" + id
+}
+
+// Functions returns every function of the tree in discovery order.
+func (tr *Tree) Functions() []Function {
+	var out []Function
+	for _, s := range tr.Stacks {
+		out = append(out, s.Functions...)
+	}
+	return out
+}
+
+// ImageFunctions returns the functions that get a managed repository (see Function.Managed).
+func (tr *Tree) ImageFunctions() []Function {
+	var out []Function
+	for _, f := range tr.Functions() {
+		if f.Managed() {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// HasNested reports whether the tree has local nested stacks.
+func (tr *Tree) HasNested() bool { return len(tr.Stacks) > 1 }
+
+// ResolveKey maps a user-given function key ("Fn" or "Child/Fn") to a full path as SAM CLI
+// does: split at the last "/" into a stack path and an id; with a stack path only that stack
+// is searched, without one every stack in discovery order; a function matches by its id
+// (SamResourceId) or, when it has none, by its logical id.
+func (tr *Tree) ResolveKey(key string) (string, bool) {
+	stackPath, id := "", key
+	scoped := false
+	if i := strings.LastIndexByte(key, '/'); i >= 0 {
+		stackPath, id, scoped = key[:i], key[i+1:], true
+	}
+	for _, s := range tr.Stacks {
+		if scoped && s.Path != stackPath {
+			continue
+		}
+		for _, f := range s.Functions {
+			if f.ID == id || (!scoped && f.LogicalID == id) {
+				return f.FullPath, true
+			}
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,33 @@
+package template
+
+import (
+	"os"
+	"testing"
+)
+
+// FuzzParse checks that no input makes the loader or discovery panic; malformed input must
+// come back as an error.
+func FuzzParse(f *testing.F) {
+	for _, p := range []string{"testdata/sam.yaml", "testdata/nested/root.yaml", "testdata/nested/child/grand/grand.json"} {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte("Resources: {A: {Type: AWS::Serverless::Function, Properties: {PackageType: !Ref P}}}"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tpl, err := Parse("f.yaml", data)
+		if err != nil {
+			return
+		}
+		tr, err := Discover(tpl, map[string]string{"P": "Image"}, "us-east-1")
+		if err != nil {
+			return
+		}
+		for _, fn := range tr.Functions() {
+			tr.ResolveKey(fn.FullPath)
+		}
+		tpl.Parameters()
+	})
+}
