@@ -8,7 +8,7 @@ import (
 // FuzzParse checks that no input makes the loader or discovery panic; malformed input must
 // come back as an error.
 func FuzzParse(f *testing.F) {
-	for _, p := range []string{"testdata/sam.yaml", "testdata/nested/root.yaml", "testdata/nested/child/grand/grand.json"} {
+	for _, p := range []string{"testdata/nested/root.yaml"} {
 		data, err := os.ReadFile(p)
 		if err != nil {
 			f.Fatal(err)

@@ -31,6 +31,9 @@ type Template struct {
 
 // Load reads and parses the template at path.
 func Load(path string) (*Template, error) {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("read template %s: not a regular file", path)
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		var pe *os.PathError

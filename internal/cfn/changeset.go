@@ -1,0 +1,129 @@
+package cfn
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+)
+
+// Change is one row of a change set.
+type Change struct {
+	Action      string // Add, Modify, Remove, ...
+	LogicalID   string
+	Type        string
+	Replacement string
+}
+
+// ChangeSet is a created change set.
+type ChangeSet struct {
+	ARN     string
+	StackID string
+	Created time.Time
+	Changes []Change
+}
+
+// ChangeSetEmptyError reports a change set without changes ("No changes to deploy").
+type ChangeSetEmptyError struct{ Stack string }
+
+func (e *ChangeSetEmptyError) Error() string {
+	return "No changes to deploy. Stack " + e.Stack + " is up to date"
+}
+
+// ChangeSetFailedError reports a change set CloudFormation could not create.
+type ChangeSetFailedError struct {
+	Stack, Status, Reason string
+}
+
+func (e *ChangeSetFailedError) Error() string {
+	return fmt.Sprintf("create change set for stack %s: %s: %s", e.Stack, e.Status, e.Reason)
+}
+
+// CreateChangeSet creates a change set and waits until it is ready. An empty change set is
+// deleted and reported as *ChangeSetEmptyError; any other failure as *ChangeSetFailedError.
+func (c *Client) CreateChangeSet(ctx context.Context, in *cloudformation.CreateChangeSetInput) (*ChangeSet, error) {
+	stack := aws.ToString(in.StackName)
+	out, err := c.api.CreateChangeSet(ctx, in)
+	if err != nil {
+		return nil, fmt.Errorf("create change set for stack %s: %w", stack, err)
+	}
+	cs := &ChangeSet{ARN: aws.ToString(out.Id), StackID: aws.ToString(out.StackId)}
+	for d := c.poll.first(); ; d = c.poll.next(d) {
+		if err := c.poll.Sleep(ctx, d); err != nil {
+			return nil, err
+		}
+		desc, err := c.describeChangeSet(ctx, cs)
+		if err != nil {
+			return nil, err
+		}
+		switch desc.Status {
+		case types.ChangeSetStatusCreatePending, types.ChangeSetStatusCreateInProgress:
+			continue
+		case types.ChangeSetStatusCreateComplete:
+			return cs, nil
+		}
+		reason := aws.ToString(desc.StatusReason)
+		if strings.Contains(reason, "didn't contain changes") || strings.Contains(reason, "No updates are to be performed") {
+			if _, err := c.api.DeleteChangeSet(ctx, &cloudformation.DeleteChangeSetInput{ChangeSetName: aws.String(cs.ARN)}); err != nil {
+				return nil, fmt.Errorf("delete empty change set of stack %s: %w", stack, err)
+			}
+			return nil, &ChangeSetEmptyError{Stack: stack}
+		}
+		return nil, &ChangeSetFailedError{Stack: stack, Status: string(desc.Status), Reason: reason}
+	}
+}
+
+// describeChangeSet reads every page of the change set into cs and returns the first page.
+func (c *Client) describeChangeSet(ctx context.Context, cs *ChangeSet) (*cloudformation.DescribeChangeSetOutput, error) {
+	var first *cloudformation.DescribeChangeSetOutput
+	var token *string
+	cs.Changes = nil
+	for {
+		out, err := c.api.DescribeChangeSet(ctx, &cloudformation.DescribeChangeSetInput{ChangeSetName: aws.String(cs.ARN), NextToken: token})
+		if err != nil {
+			return nil, fmt.Errorf("describe change set %s: %w", cs.ARN, err)
+		}
+		if first == nil {
+			first = out
+			cs.Created = since(out.CreationTime)
+		}
+		for _, ch := range out.Changes {
+			rc := ch.ResourceChange
+			if rc == nil {
+				continue
+			}
+			cs.Changes = append(cs.Changes, Change{
+				Action: string(rc.Action), LogicalID: aws.ToString(rc.LogicalResourceId),
+				Type: aws.ToString(rc.ResourceType), Replacement: string(rc.Replacement),
+			})
+		}
+		if out.NextToken == nil || out.Status != types.ChangeSetStatusCreateComplete {
+			return first, nil
+		}
+		token = out.NextToken
+	}
+}
+
+// Execute executes the change set.
+func (c *Client) Execute(ctx context.Context, cs *ChangeSet, stack string, disableRollback bool) error {
+	in := &cloudformation.ExecuteChangeSetInput{ChangeSetName: aws.String(cs.ARN), StackName: aws.String(stack)}
+	if disableRollback {
+		in.DisableRollback = aws.Bool(true)
+	}
+	if _, err := c.api.ExecuteChangeSet(ctx, in); err != nil {
+		return fmt.Errorf("execute change set for stack %s: %w", stack, err)
+	}
+	return nil
+}
+
+// Failed returns the failure of a finished stack operation, or nil when it succeeded.
+func (c *Client) Failed(ctx context.Context, st *Stack) error {
+	if Succeeded(st.Status) {
+		return nil
+	}
+	return c.failed(ctx, st)
+}

@@ -1,0 +1,136 @@
+package cfn
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+)
+
+// Event is one stack event.
+type Event struct {
+	ID         string
+	Time       time.Time
+	StackID    string
+	StackName  string
+	LogicalID  string
+	PhysicalID string
+	Type       string
+	Status     string
+	Detailed   string
+	Reason     string
+}
+
+// IsRoot reports an event about the stack itself.
+func (e Event) IsRoot() bool {
+	return e.Type == "AWS::CloudFormation::Stack" && e.LogicalID == e.StackName && (e.PhysicalID == e.StackID || e.PhysicalID == "")
+}
+
+// Failed reports a failed resource or stack status.
+func (e Event) Failed() bool { return strings.HasSuffix(e.Status, "_FAILED") }
+
+// String renders the event as "resource (type) STATUS: reason".
+func (e Event) String() string {
+	s := fmt.Sprintf("%s (%s) %s", e.LogicalID, e.Type, e.Status)
+	if e.Reason != "" {
+		s += ": " + e.Reason
+	}
+	return s
+}
+
+// eventsNewestFirst pages through the stack's events, newest first, until keep returns false.
+func (c *Client) eventsNewestFirst(ctx context.Context, stack string, keep func(Event) bool) error {
+	var token *string
+	for {
+		out, err := c.api.DescribeStackEvents(ctx, &cloudformation.DescribeStackEventsInput{StackName: aws.String(stack), NextToken: token})
+		if err != nil {
+			return fmt.Errorf("describe events of stack %s: %w", stack, err)
+		}
+		for _, e := range out.StackEvents {
+			ev := Event{
+				ID: aws.ToString(e.EventId), Time: since(e.Timestamp), StackID: aws.ToString(e.StackId),
+				StackName: aws.ToString(e.StackName), LogicalID: aws.ToString(e.LogicalResourceId),
+				PhysicalID: aws.ToString(e.PhysicalResourceId), Type: aws.ToString(e.ResourceType),
+				Status: string(e.ResourceStatus), Detailed: string(e.DetailedStatus), Reason: aws.ToString(e.ResourceStatusReason),
+			}
+			if !keep(ev) {
+				return nil
+			}
+		}
+		if out.NextToken == nil || len(out.StackEvents) == 0 {
+			return nil
+		}
+		token = out.NextToken
+	}
+}
+
+// Watch follows the stack's events from start (an operation's start in CloudFormation's
+// clock) until the stack itself reaches a final status, passing each new event, oldest
+// first, to onEvent. It returns the stack as described after that.
+func (c *Client) Watch(ctx context.Context, stackID string, start time.Time, onEvent func(Event)) (*Stack, error) {
+	seen := map[string]bool{}
+	errs := 0
+	for d := c.poll.first(); ; d = c.poll.next(d) {
+		if err := c.poll.Sleep(ctx, d); err != nil {
+			return nil, err
+		}
+		var fresh []Event
+		done := false
+		err := c.eventsNewestFirst(ctx, stackID, func(e Event) bool {
+			if e.Time.Before(start) || seen[e.ID] {
+				return false
+			}
+			fresh = append(fresh, e)
+			return true
+		})
+		if err != nil {
+			// Events are informative; a few failed polls must not fail the deploy.
+			if errs++; errs > 3 {
+				return nil, err
+			}
+			continue
+		}
+		errs = 0
+		sort.SliceStable(fresh, func(i, j int) bool { return fresh[i].Time.Before(fresh[j].Time) })
+		for _, e := range fresh {
+			seen[e.ID] = true
+			if e.Status == "REVIEW_IN_PROGRESS" {
+				continue
+			}
+			onEvent(e)
+			if e.IsRoot() && !strings.HasSuffix(e.Status, "_IN_PROGRESS") {
+				done = true
+			}
+		}
+		if done {
+			return c.Describe(ctx, stackID)
+		}
+		// Fall back on the stack status in case the final root event was missed.
+		if len(fresh) == 0 && d == c.poll.Cap {
+			st, err := c.Describe(ctx, stackID)
+			if err == nil && !InProgress(st.Status) && st.Status != "REVIEW_IN_PROGRESS" {
+				return st, nil
+			}
+		}
+	}
+}
+
+// FirstFailure returns the earliest failed event of the stack's latest operation: the events
+// after the last root event that started an operation ("User Initiated"). It returns nil when
+// no event failed.
+func (c *Client) FirstFailure(ctx context.Context, stack string) (*Event, error) {
+	var first *Event
+	err := c.eventsNewestFirst(ctx, stack, func(e Event) bool {
+		if e.Failed() && e.Reason != "" && !strings.Contains(e.Reason, "Resource creation cancelled") &&
+			!strings.Contains(e.Reason, "Resource update cancelled") {
+			ev := e
+			first = &ev
+		}
+		return !(e.IsRoot() && e.Reason == "User Initiated")
+	})
+	return first, err
+}

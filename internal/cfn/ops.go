@@ -1,0 +1,109 @@
+package cfn
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+)
+
+// StackFailedError reports a stack operation that ended in a failed or rolled-back state,
+// with the first failed event as its reason.
+type StackFailedError struct {
+	Name    string
+	Status  string
+	Failure *Event
+}
+
+func (e *StackFailedError) Error() string {
+	s := fmt.Sprintf("stack %s ended in %s", e.Name, e.Status)
+	if e.Failure != nil {
+		s += ": " + e.Failure.String()
+	}
+	return s
+}
+
+// failed builds a *StackFailedError for st, looking up the first failed event.
+func (c *Client) failed(ctx context.Context, st *Stack) error {
+	ev, _ := c.FirstFailure(ctx, st.ID)
+	if ev == nil && st.Reason != "" {
+		ev = &Event{LogicalID: st.Name, Type: "AWS::CloudFormation::Stack", Status: st.Status, Reason: st.Reason}
+	}
+	return &StackFailedError{Name: st.Name, Status: st.Status, Failure: ev}
+}
+
+// waitStack polls the stack (by id) until it leaves the in-progress states.
+func (c *Client) waitStack(ctx context.Context, id string) (*Stack, error) {
+	for d := c.poll.first(); ; d = c.poll.next(d) {
+		if err := c.poll.Sleep(ctx, d); err != nil {
+			return nil, err
+		}
+		st, err := c.Describe(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if !InProgress(st.Status) {
+			return st, nil
+		}
+	}
+}
+
+// CreateStack creates a stack and waits for it; a failed creation returns *StackFailedError.
+func (c *Client) CreateStack(ctx context.Context, in *cloudformation.CreateStackInput) (*Stack, error) {
+	out, err := c.api.CreateStack(ctx, in)
+	if err != nil {
+		return nil, fmt.Errorf("create stack %s: %w", aws.ToString(in.StackName), err)
+	}
+	st, err := c.waitStack(ctx, aws.ToString(out.StackId))
+	if err != nil {
+		return nil, err
+	}
+	if !Succeeded(st.Status) {
+		return st, c.failed(ctx, st)
+	}
+	return st, nil
+}
+
+// UpdateStack updates a stack and waits for it. CloudFormation's "No updates are to be
+// performed" counts as success.
+func (c *Client) UpdateStack(ctx context.Context, in *cloudformation.UpdateStackInput) (*Stack, error) {
+	out, err := c.api.UpdateStack(ctx, in)
+	if err != nil {
+		if isValidation(err, "No updates are to be performed") {
+			return c.Describe(ctx, aws.ToString(in.StackName))
+		}
+		return nil, fmt.Errorf("update stack %s: %w", aws.ToString(in.StackName), err)
+	}
+	st, err := c.waitStack(ctx, aws.ToString(out.StackId))
+	if err != nil {
+		return nil, err
+	}
+	if !Succeeded(st.Status) {
+		return st, c.failed(ctx, st)
+	}
+	return st, nil
+}
+
+// DeleteStack deletes the stack with the given id and waits until it is gone.
+func (c *Client) DeleteStack(ctx context.Context, st *Stack, roleARN string) error {
+	in := &cloudformation.DeleteStackInput{StackName: aws.String(st.ID)}
+	if roleARN != "" {
+		in.RoleARN = aws.String(roleARN)
+	}
+	if _, err := c.api.DeleteStack(ctx, in); err != nil {
+		return fmt.Errorf("delete stack %s: %w", st.Name, err)
+	}
+	cur, err := c.waitStack(ctx, st.ID)
+	if IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(cur.Status, "DELETE_COMPLETE") {
+		return c.failed(ctx, cur)
+	}
+	return nil
+}

@@ -1,0 +1,39 @@
+package testenv
+
+import (
+	"sync"
+	"testing"
+)
+
+var (
+	shared     *Moto
+	sharedErr  error
+	sharedOnce sync.Once
+)
+
+// SharedMoto returns one moto_server per test binary, started on first use; the test fails
+// with a clear message when moto_server cannot be started. Stop it from TestMain with
+// StopShared.
+func SharedMoto(t testing.TB) *Moto {
+	t.Helper()
+	sharedOnce.Do(func() { shared, sharedErr = StartMoto() })
+	if sharedErr != nil {
+		t.Fatalf("local AWS emulator: %v", sharedErr)
+	}
+	return shared
+}
+
+// StopShared stops the shared moto_server if one was started.
+func StopShared() {
+	if shared != nil {
+		shared.Stop()
+	}
+}
+
+// SetAWSEnv points this test's process environment at m (t.Setenv, so tests using it
+// cannot run in parallel).
+func SetAWSEnv(t *testing.T, m *Moto) {
+	for k, v := range m.Env() {
+		t.Setenv(k, v)
+	}
+}
