@@ -1,0 +1,257 @@
+package companion
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/samship/samship/internal/cfn"
+)
+
+// Action is what a plan does to the companion stack.
+type Action string
+
+// Stack actions, in the order a plan can take them.
+const (
+	ActionNone     Action = "none"
+	ActionCreate   Action = "create"
+	ActionUpdate   Action = "update"
+	ActionRecreate Action = "recreate" // ROLLBACK_COMPLETE: delete, then create
+	ActionDelete   Action = "delete"
+)
+
+// Removal is a deployed repository no function references any more.
+type Removal struct {
+	Repo
+	Images int
+}
+
+// Plan is what one deploy will do to the companion stack. Create and Keep make up the desired
+// repositories; Remove is applied only after the main stack deployed successfully.
+type Plan struct {
+	Parent    string
+	Companion string
+	Create    []Repo
+	Keep      []Repo
+	Remove    []Removal
+	// Action is the stack action before the main deploy (creations, adoption, recovery).
+	Action Action
+	// After is the stack action after a successful main deploy (removals).
+	After Action
+	// Adopt reports a companion stack SAM CLI created, which samship takes over.
+	Adopt bool
+	// Stack is the companion stack as found (nil when absent).
+	Stack *cfn.Stack
+	// Before and Final are the templates before and after the main deploy.
+	Before, Final []byte
+}
+
+// Desired returns the repositories the functions need, sorted by logical id.
+func (p *Plan) Desired() []Repo { return Dedupe(append(append([]Repo{}, p.Create...), p.Keep...)) }
+
+// StackAPI is what planning needs from CloudFormation.
+type StackAPI interface {
+	Describe(ctx context.Context, name string) (*cfn.Stack, error)
+	Template(ctx context.Context, name string) (string, error)
+	WaitWhileInProgress(ctx context.Context, st *cfn.Stack, onWait func(string)) (*cfn.Stack, error)
+}
+
+// ImagesAPI lists and deletes images of repositories.
+type ImagesAPI interface {
+	ListImages(context.Context, *ecr.ListImagesInput, ...func(*ecr.Options)) (*ecr.ListImagesOutput, error)
+	BatchDeleteImage(context.Context, *ecr.BatchDeleteImageInput, ...func(*ecr.Options)) (*ecr.BatchDeleteImageOutput, error)
+}
+
+// Planner computes plans.
+type Planner struct {
+	Stacks StackAPI
+	Images ImagesAPI
+	// Notify receives one-line notices (waiting for a stack in progress).
+	Notify func(string)
+}
+
+// Plan computes the plan for the application stack parent whose functions at fullPaths need
+// managed repositories.
+func (pl *Planner) Plan(ctx context.Context, parent string, fullPaths []string) (*Plan, error) {
+	p := &Plan{Parent: parent, Companion: StackName(parent), Action: ActionNone, After: ActionNone}
+	var want []Repo
+	for _, fp := range fullPaths {
+		want = append(want, NewRepo(parent, fp))
+	}
+	if err := Check(want); err != nil {
+		return nil, err
+	}
+	st, err := pl.Stacks.Describe(ctx, p.Companion)
+	if err != nil && !cfn.IsNotFound(err) {
+		return nil, err
+	}
+	if st != nil {
+		st, err = pl.Stacks.WaitWhileInProgress(ctx, st, func(status string) {
+			pl.Notify(fmt.Sprintf("Companion stack %s is %s (another deploy?); waiting for it to finish", p.Companion, status))
+		})
+		if err != nil && !cfn.IsNotFound(err) {
+			return nil, err
+		}
+	}
+	p.Stack = st
+	deployed := map[string]Repo{}
+	var deployedBody string
+	if st != nil && st.Status != "ROLLBACK_COMPLETE" && st.Status != "REVIEW_IN_PROGRESS" {
+		if deployedBody, err = pl.Stacks.Template(ctx, st.ID); err != nil {
+			return nil, err
+		}
+		repos, sam, err := ParseDeployed(deployedBody)
+		if err != nil {
+			return nil, fmt.Errorf("read companion stack %s: %w", p.Companion, err)
+		}
+		p.Adopt = sam
+		for _, r := range repos {
+			deployed[r.LogicalID] = r
+		}
+	}
+	wanted := map[string]bool{}
+	for _, r := range Dedupe(want) {
+		wanted[r.LogicalID] = true
+		if _, ok := deployed[r.LogicalID]; ok {
+			p.Keep = append(p.Keep, r)
+		} else {
+			p.Create = append(p.Create, r)
+		}
+	}
+	// Keep function order for display; templates sort by logical id themselves.
+	p.Create, p.Keep = inOrder(p.Create, want), inOrder(p.Keep, want)
+	var removeIDs []string
+	for id := range deployed {
+		if !wanted[id] {
+			removeIDs = append(removeIDs, id)
+		}
+	}
+	sort.Strings(removeIDs)
+	for _, id := range removeIDs {
+		n, err := countImages(ctx, pl.Images, deployed[id].Name)
+		if err != nil {
+			return nil, err
+		}
+		p.Remove = append(p.Remove, Removal{Repo: deployed[id], Images: n})
+	}
+	return p, p.decide(deployedBody)
+}
+
+// decide builds both templates and the stack actions.
+func (p *Plan) decide(deployedBody string) error {
+	desired := p.Desired()
+	all := desired
+	for _, r := range p.Remove {
+		all = append(all, r.Repo)
+	}
+	all = Dedupe(all)
+	var err error
+	if p.Before, err = Template(p.Companion, all); err != nil {
+		return err
+	}
+	if p.Final, err = Template(p.Companion, desired); err != nil {
+		return err
+	}
+	// Before the main deploy the stack changes only to create repositories (or to recover
+	// from a failed creation); everything else waits for a successful main deploy.
+	current := deployedBody
+	switch {
+	case p.Stack == nil:
+		if len(desired) > 0 {
+			p.Action, current = ActionCreate, string(p.Before)
+		}
+	case p.Stack.Status == "ROLLBACK_COMPLETE" || p.Stack.Status == "REVIEW_IN_PROGRESS":
+		p.Action, current = ActionRecreate, string(p.Before)
+		if len(desired) == 0 {
+			p.Action, current = ActionDelete, ""
+		}
+	case len(p.Create) > 0:
+		p.Action, current = ActionUpdate, string(p.Before)
+	}
+	switch {
+	case current == "":
+	case len(desired) == 0:
+		p.After = ActionDelete
+	case string(p.Final) != current:
+		p.After = ActionUpdate
+	}
+	return nil
+}
+
+func inOrder(rs []Repo, order []Repo) []Repo {
+	pos := map[string]int{}
+	for i, r := range order {
+		if _, ok := pos[r.LogicalID]; !ok {
+			pos[r.LogicalID] = i
+		}
+	}
+	sort.SliceStable(rs, func(i, j int) bool { return pos[rs[i].LogicalID] < pos[rs[j].LogicalID] })
+	return rs
+}
+
+// ParseDeployed reads the repositories of a deployed companion template (samship's or SAM
+// CLI's) and reports whether SAM CLI made it (it carries the Serverless Transform).
+func ParseDeployed(body string) ([]Repo, bool, error) {
+	var doc struct {
+		Transform any `yaml:"Transform"`
+		Resources map[string]struct {
+			Type       string         `yaml:"Type"`
+			Properties map[string]any `yaml:"Properties"`
+		} `yaml:"Resources"`
+	}
+	if err := yaml.Unmarshal([]byte(body), &doc); err != nil {
+		return nil, false, fmt.Errorf("parse deployed template: %w", err)
+	}
+	var repos []Repo
+	for id, r := range doc.Resources {
+		if r.Type != "AWS::ECR::Repository" {
+			continue
+		}
+		name, _ := r.Properties["RepositoryName"].(string)
+		if name == "" {
+			return nil, false, fmt.Errorf("repository %s has no literal RepositoryName", id)
+		}
+		repos = append(repos, Repo{LogicalID: id, OutputID: id[:len(id)-len("Repo")] + "Out", Name: name})
+	}
+	sort.Slice(repos, func(i, j int) bool { return repos[i].LogicalID < repos[j].LogicalID })
+	return repos, doc.Transform != nil, nil
+}
+
+// countImages counts the images of a repository; a repository that is already gone holds none.
+func countImages(ctx context.Context, api ImagesAPI, repo string) (int, error) {
+	ids, err := listImages(ctx, api, repo)
+	return len(ids), err
+}
+
+func listImages(ctx context.Context, api ImagesAPI, repo string) ([]ecrtypes.ImageIdentifier, error) {
+	var ids []ecrtypes.ImageIdentifier
+	seen := map[string]bool{}
+	var token *string
+	for {
+		out, err := api.ListImages(ctx, &ecr.ListImagesInput{RepositoryName: aws.String(repo), NextToken: token})
+		if err != nil {
+			var nf *ecrtypes.RepositoryNotFoundException
+			if errors.As(err, &nf) {
+				return nil, nil
+			}
+			return nil, fmt.Errorf("list images of repository %s: %w", repo, err)
+		}
+		for _, id := range out.ImageIds {
+			d := aws.ToString(id.ImageDigest)
+			if d != "" && !seen[d] {
+				seen[d] = true
+				ids = append(ids, ecrtypes.ImageIdentifier{ImageDigest: id.ImageDigest})
+			}
+		}
+		if out.NextToken == nil {
+			return ids, nil
+		}
+		token = out.NextToken
+	}
+}
