@@ -49,6 +49,11 @@ func (c *Client) CreateChangeSet(ctx context.Context, in *cloudformation.CreateC
 	stack := aws.ToString(in.StackName)
 	out, err := c.api.CreateChangeSet(ctx, in)
 	if err != nil {
+		// CloudFormation reports an unchanged stack through a FAILED change set; some
+		// emulators refuse the request instead.
+		if isValidation(err, "No updates are to be performed") || isValidation(err, "didn't contain changes") {
+			return nil, &ChangeSetEmptyError{Stack: stack}
+		}
 		return nil, fmt.Errorf("create change set for stack %s: %w", stack, err)
 	}
 	cs := &ChangeSet{ARN: aws.ToString(out.Id), StackID: aws.ToString(out.StackId)}

@@ -1,0 +1,214 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/samship/samship/internal/awsclient"
+	"github.com/samship/samship/internal/cfn"
+	"github.com/samship/samship/internal/deploy"
+	"github.com/samship/samship/internal/prompt"
+	"github.com/samship/samship/internal/samconfig"
+	"github.com/samship/samship/internal/ui"
+)
+
+// deployFlags are the raw values of `samship deploy`'s flags.
+type deployFlags struct {
+	guided                     bool
+	templateFile               string
+	stackName, region, profile string
+	s3Bucket, s3Prefix         string
+	resolveS3, noResolveS3     bool
+	kmsKeyID                   string
+	imageRepository            string
+	imageRepositories          []string
+	resolveImageRepos          bool
+	capabilities               []string
+	parameterOverrides         []string
+	tags                       []string
+	roleARN                    string
+	notificationARNs           []string
+	noExecuteChangeset         bool
+	confirm, noConfirm         bool
+	failEmpty, noFailEmpty     bool
+	disableRollback, noDisable bool
+	forceUpload                bool
+	configFile, configEnv      string
+	debug                      bool
+}
+
+// newDeployCmd builds `samship deploy`; runF replaces the run step in tests.
+func newDeployCmd(io IO, runF func(context.Context, *deploy.Options, deployRuntime) error) *cobra.Command {
+	f := &deployFlags{}
+	cmd := &cobra.Command{
+		Use:   "deploy",
+		Short: "Deploy an AWS SAM application, creating ECR repositories for its image functions",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts, rt, err := f.resolve(cmd.Flags(), io)
+			if err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts, rt)
+			}
+			return runDeploy(cmd.Context(), opts, rt, io)
+		},
+	}
+	fl := cmd.Flags()
+	fl.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		if name == "template" {
+			name = "template-file"
+		}
+		return pflag.NormalizedName(name)
+	})
+	fl.BoolVarP(&f.guided, "guided", "g", false, "ask for the parameters and save them to samconfig (not available yet)")
+	fl.StringVarP(&f.templateFile, "template-file", "t", "", "template to deploy (default: .aws-sam/build/template.yaml, template.yaml, template.yml or template.json); also --template")
+	fl.StringVar(&f.stackName, "stack-name", "", "CloudFormation stack to deploy to")
+	fl.StringVar(&f.region, "region", "", "AWS region")
+	fl.StringVar(&f.profile, "profile", "", "AWS profile from the shared config files")
+	fl.StringVar(&f.s3Bucket, "s3-bucket", "", "bucket for templates larger than 51,200 bytes")
+	fl.StringVar(&f.s3Prefix, "s3-prefix", "", "prefix of the objects samship puts in the bucket")
+	fl.BoolVar(&f.resolveS3, "resolve-s3", false, "use (and create if needed) the managed bucket stack aws-sam-cli-managed-default")
+	fl.BoolVar(&f.noResolveS3, "no-resolve-s3", false, "do not use the managed bucket")
+	fl.StringVar(&f.kmsKeyID, "kms-key-id", "", "KMS key for objects put in the bucket")
+	fl.StringVar(&f.imageRepository, "image-repository", "", "ECR repository for every image function")
+	fl.StringArrayVar(&f.imageRepositories, "image-repositories", nil, "ECR repository of one function, Function=URI (repeatable)")
+	fl.BoolVar(&f.resolveImageRepos, "resolve-image-repos", false, "create and remove ECR repositories for image functions in a companion stack")
+	fl.StringArrayVar(&f.capabilities, "capabilities", nil, "capabilities CloudFormation needs, e.g. CAPABILITY_IAM")
+	fl.StringArrayVar(&f.parameterOverrides, "parameter-overrides", nil, "template parameters, Key=Value")
+	fl.StringArrayVar(&f.tags, "tags", nil, "stack tags, Key=Value (also applied to the companion stack)")
+	fl.StringVar(&f.roleARN, "role-arn", "", "service role CloudFormation assumes (also for the companion stack)")
+	fl.StringArrayVar(&f.notificationARNs, "notification-arns", nil, "SNS topics for stack events (also for the companion stack)")
+	fl.BoolVar(&f.noExecuteChangeset, "no-execute-changeset", false, "create the change set and stop")
+	fl.BoolVar(&f.confirm, "confirm-changeset", false, "ask before executing the change set")
+	fl.BoolVar(&f.noConfirm, "no-confirm-changeset", false, "do not ask before executing the change set")
+	fl.BoolVar(&f.failEmpty, "fail-on-empty-changeset", false, "exit 1 when there is nothing to deploy (default)")
+	fl.BoolVar(&f.noFailEmpty, "no-fail-on-empty-changeset", false, "exit 0 when there is nothing to deploy")
+	fl.BoolVar(&f.disableRollback, "disable-rollback", false, "keep the state of resources when the deploy fails")
+	fl.BoolVar(&f.noDisable, "no-disable-rollback", false, "roll back when the deploy fails (default)")
+	fl.BoolVar(&f.forceUpload, "force-upload", false, "upload templates even when the bucket has them")
+	fl.StringVar(&f.configFile, "config-file", samconfig.DefaultName, "samconfig file")
+	fl.StringVar(&f.configEnv, "config-env", "default", "samconfig environment")
+	fl.BoolVar(&f.debug, "debug", false, "print every AWS call")
+	return cmd
+}
+
+// deployRuntime is what resolving the flags found besides the deploy options.
+type deployRuntime struct {
+	Region, Profile string
+	Debug           bool
+}
+
+// resolve merges flags over samconfig over defaults and parses every value.
+func (f *deployFlags) resolve(fl *pflag.FlagSet, io IO) (*deploy.Options, deployRuntime, error) {
+	rt := deployRuntime{}
+	if f.guided {
+		return nil, rt, &usageError{errors.New("--guided is not available in this samship release yet; pass --stack-name and --resolve-image-repos (or --image-repositories), or keep them in samconfig.toml")}
+	}
+	dir := "."
+	if fl.Changed("template-file") {
+		dir = filepath.Dir(f.templateFile)
+	}
+	cfgPath, err := samconfig.Find(dir, f.configFile, fl.Changed("config-file"))
+	if err != nil {
+		return nil, rt, err
+	}
+	if cfgPath != "" {
+		cfg, err := samconfig.Load(cfgPath)
+		if err != nil {
+			return nil, rt, err
+		}
+		if err := applyConfig(fl, cfg.Params(f.configEnv, "deploy"), cfgPath, f.configEnv); err != nil {
+			return nil, rt, err
+		}
+	}
+	o := &deploy.Options{
+		TemplateFile: f.templateFile, StackName: f.stackName, S3Bucket: f.s3Bucket, S3Prefix: f.s3Prefix,
+		ResolveS3: f.resolveS3 && !f.noResolveS3, KMSKeyID: f.kmsKeyID, ImageRepository: f.imageRepository,
+		ResolveImageRepos: f.resolveImageRepos, Capabilities: splitList(f.capabilities), RoleARN: f.roleARN,
+		NotificationARNs: splitList(f.notificationARNs), NoExecuteChangeset: f.noExecuteChangeset,
+		ConfirmChangeset: f.confirm && !f.noConfirm, FailOnEmptyChangeset: !f.noFailEmpty,
+		DisableRollback: f.disableRollback && !f.noDisable, ForceUpload: f.forceUpload,
+		PollCap: pollCap(io.Getenv("SAM_CLI_POLL_DELAY")),
+	}
+	if o.TemplateFile == "" {
+		o.TemplateFile = defaultTemplate(io.Getenv("SAM_TEMPLATE_FILE"))
+	}
+	if o.ImageRepositories, err = parseImageRepos(f.imageRepositories); err != nil {
+		return nil, rt, &usageError{err}
+	}
+	if o.ParameterOverrides, err = parseOverrides(f.parameterOverrides); err != nil {
+		return nil, rt, &usageError{err}
+	}
+	if o.Tags, err = parseTags(f.tags); err != nil {
+		return nil, rt, &usageError{err}
+	}
+	rt.Region, rt.Profile = f.region, f.profile
+	rt.Debug = f.debug || io.Getenv("SAM_DEBUG") != ""
+	return o, rt, nil
+}
+
+// defaultTemplate is SAM CLI's template lookup.
+func defaultTemplate(env string) string {
+	if env != "" {
+		return env
+	}
+	for _, p := range []string{filepath.Join(".aws-sam", "build", "template.yaml"), "template.yaml", "template.yml", "template.json"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return "template.yml"
+}
+
+// pollCap reads SAM_CLI_POLL_DELAY (seconds); invalid or non-positive values mean 5 s.
+func pollCap(v string) time.Duration {
+	if s, err := strconv.ParseFloat(v, 64); err == nil && s > 0 {
+		return time.Duration(s * float64(time.Second))
+	}
+	return 5 * time.Second
+}
+
+// runDeploy validates the input, builds the AWS clients and runs the deploy.
+func runDeploy(ctx context.Context, o *deploy.Options, rt deployRuntime, io IO) error {
+	in, err := deploy.Prepare(*o, rt.Region)
+	if err != nil {
+		return err
+	}
+	aopts := awsclient.Options{Profile: rt.Profile, Region: rt.Region, Env: io.Getenv}
+	if rt.Debug {
+		aopts.Debug = io.Err
+	}
+	cl, err := awsclient.New(ctx, aopts)
+	if err != nil {
+		return err
+	}
+	if rt.Region == "" && cl.Region != "" {
+		// Discovery resolved AWS::Region before the SDK knew it; redo it with the real region.
+		if in, err = deploy.Prepare(*o, cl.Region); err != nil {
+			return err
+		}
+	}
+	paint := ui.Painter{On: io.ErrIsTerminal && io.Getenv("NO_COLOR") == "" && io.Getenv("TERM") != "dumb"}
+	pr := prompt.New(io.In, io.Err)
+	pr.Label = paint.Bold
+	env := deploy.Env{
+		CFN: cfn.New(cl.CloudFormation, cfn.DefaultPoller(o.PollCap)), Images: cl.ECR, S3: cl.S3,
+		Region: cl.Region, Account: cl.Account, SetAccount: cl.SetAccount,
+		Out: io.Out, Err: io.Err, Paint: paint, Width: io.Width, Confirm: pr.Confirm, Now: time.Now,
+	}
+	err = deploy.Run(ctx, in, env)
+	if rt.Debug {
+		fmt.Fprintf(io.Err, "aws calls: %d %v\n", cl.Calls.Total(), cl.Calls.Summary())
+	}
+	return err
+}

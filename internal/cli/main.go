@@ -1,0 +1,87 @@
+// Package cli is samship's command line: cobra commands with SAM CLI's flag names and
+// multi-value syntax, samconfig merging (flag > samconfig env > samconfig global > default),
+// and the mapping of errors to SAM CLI's exit codes (0 ok, 1 error, 2 usage).
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/samship/samship/internal/deploy"
+	"github.com/samship/samship/internal/prompt"
+)
+
+// Version is samship's version, set at build time with -ldflags "-X ...cli.Version=...".
+var Version = "0.1.0-dev"
+
+// IO is the process's streams and environment.
+type IO struct {
+	In     io.Reader
+	Out    io.Writer
+	Err    io.Writer
+	Getenv func(string) string
+	// ErrIsTerminal and Width describe the error stream (progress, tables, prompts).
+	ErrIsTerminal bool
+	Width         int
+}
+
+// Main runs samship with the process's arguments and streams and returns its exit code.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return Run(ctx, os.Args[1:], systemIO())
+}
+
+// usageError marks errors that exit with code 2.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// Run runs samship with args and returns the exit code.
+func Run(ctx context.Context, args []string, io IO) int {
+	root := newRoot(io)
+	root.SetArgs(normalizeArgs(args))
+	root.SetIn(io.In)
+	root.SetOut(io.Out)
+	root.SetErr(io.Err)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintf(io.Err, "Error: %s\n", oneLine(err.Error()))
+	var ue *usageError
+	var de *deploy.UsageError
+	switch {
+	case errors.As(err, &ue), errors.As(err, &de):
+		return 2
+	case errors.Is(err, prompt.ErrAborted), errors.Is(err, context.Canceled):
+		return 1
+	}
+	return 1
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
+}
+
+func newRoot(io IO) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "samship",
+		Short:         "Deploy AWS SAM applications of container-image functions, with managed ECR repositories",
+		Version:       Version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetVersionTemplate("samship, version {{.Version}}\n")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
+	root.AddCommand(newDeployCmd(io, nil))
+	return root
+}

@@ -1,0 +1,143 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/samship/samship/internal/deploy"
+)
+
+// splitWords splits s into shell-like words: spaces separate, single and double quotes group,
+// and a backslash escapes the next character inside double quotes or outside quotes.
+func splitWords(s string) ([]string, error) {
+	var words []string
+	var cur strings.Builder
+	inWord, quote := false, rune(0)
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		c := rs[i]
+		switch {
+		case quote == '\'' && c == '\'':
+			quote = 0
+		case quote == '\'':
+			cur.WriteRune(c)
+		case c == '\\' && i+1 < len(rs) && quote != '\'':
+			i++
+			cur.WriteRune(rs[i])
+			inWord = true
+		case quote == '"' && c == '"':
+			quote = 0
+		case quote == '"':
+			cur.WriteRune(c)
+		case c == '"' || c == '\'':
+			quote, inWord = c, true
+		case c == ' ' || c == '\t' || c == '\n':
+			if inWord {
+				words = append(words, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		default:
+			cur.WriteRune(c)
+			inWord = true
+		}
+	}
+	if quote != 0 {
+		return nil, fmt.Errorf("unclosed %c quote", quote)
+	}
+	if inWord {
+		words = append(words, cur.String())
+	}
+	return words, nil
+}
+
+const overridesHelp = "It must look something like 'ParameterKey=KeyPairName,ParameterValue=MyKey ParameterKey=InstanceType,ParameterValue=t1.micro' or 'KeyPairName=MyKey InstanceType=t1.micro'"
+
+// parseOverrides reads --parameter-overrides values in SAM CLI's forms: "K=V K2='v w'" and
+// "ParameterKey=K,ParameterValue=V". A later value for a key replaces an earlier one.
+func parseOverrides(values []string) ([]deploy.KV, error) {
+	var out []deploy.KV
+	idx := map[string]int{}
+	for _, v := range values {
+		words, err := splitWords(v)
+		if err != nil {
+			return nil, fmt.Errorf("invalid --parameter-overrides %q: %v. %s", v, err, overridesHelp)
+		}
+		for _, w := range words {
+			var k, val string
+			if strings.HasPrefix(w, "ParameterKey=") {
+				rest := strings.TrimPrefix(w, "ParameterKey=")
+				i := strings.Index(rest, ",ParameterValue=")
+				if i < 0 {
+					return nil, fmt.Errorf("invalid --parameter-overrides %q: %s", w, overridesHelp)
+				}
+				k, val = rest[:i], rest[i+len(",ParameterValue="):]
+			} else if strings.HasPrefix(w, "file://") {
+				return nil, fmt.Errorf("invalid --parameter-overrides %q: file:// parameter files are not supported yet; pass Key=Value pairs", w)
+			} else {
+				i := strings.IndexByte(w, '=')
+				if i <= 0 {
+					return nil, fmt.Errorf("invalid --parameter-overrides %q: %s", w, overridesHelp)
+				}
+				k, val = w[:i], w[i+1:]
+			}
+			if j, ok := idx[k]; ok {
+				out[j].Value = val
+				continue
+			}
+			idx[k] = len(out)
+			out = append(out, deploy.KV{Key: k, Value: val})
+		}
+	}
+	return out, nil
+}
+
+// parseTags reads --tags values: "K=V K2='v w'".
+func parseTags(values []string) ([]deploy.KV, error) {
+	var out []deploy.KV
+	idx := map[string]int{}
+	for _, v := range values {
+		words, err := splitWords(v)
+		if err != nil {
+			return nil, fmt.Errorf("invalid --tags %q: %v. It must look something like 'KeyName1=string KeyName2=string'", v, err)
+		}
+		for _, w := range words {
+			i := strings.IndexByte(w, '=')
+			if i <= 0 {
+				return nil, fmt.Errorf("invalid --tags %q: it must look something like 'KeyName1=string KeyName2=string'", w)
+			}
+			k := w[:i]
+			if j, ok := idx[k]; ok {
+				out[j].Value = w[i+1:]
+				continue
+			}
+			idx[k] = len(out)
+			out = append(out, deploy.KV{Key: k, Value: w[i+1:]})
+		}
+	}
+	return out, nil
+}
+
+// parseImageRepos reads --image-repositories "Function=URI" entries.
+func parseImageRepos(values []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, v := range values {
+		for _, w := range strings.Fields(v) {
+			parts := strings.Split(w, "=")
+			if len(parts) != 2 || parts[0] == "" {
+				return nil, fmt.Errorf("Invalid value for '--image-repositories': %q: --image-repositories is not a valid format, it needs to be of the form function_logical_id=ECR_URI", w)
+			}
+			out[parts[0]] = parts[1]
+		}
+	}
+	return out, nil
+}
+
+// splitList reads space-separated list options (capabilities, notification ARNs).
+func splitList(values []string) []string {
+	var out []string
+	for _, v := range values {
+		out = append(out, strings.Fields(v)...)
+	}
+	return out
+}

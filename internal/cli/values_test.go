@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/samship/samship/internal/deploy"
+)
+
+func TestParseOverrides(t *testing.T) {
+	tests := map[string]struct {
+		in      []string
+		want    []deploy.KV
+		wantErr string
+	}{
+		"simple":           {[]string{"A=1", "B=2"}, []deploy.KV{kv("A", "1"), kv("B", "2")}, ""},
+		"one string":       {[]string{`Stage="dev x" Other=y`}, []deploy.KV{kv("Stage", "dev x"), kv("Other", "y")}, ""},
+		"samconfig escape": {[]string{`Msg="say \"hi\""`}, []deploy.KV{kv("Msg", `say "hi"`)}, ""},
+		"long form":        {[]string{"ParameterKey=A,ParameterValue=x,y"}, []deploy.KV{kv("A", "x,y")}, ""},
+		"empty value":      {[]string{"A="}, []deploy.KV{kv("A", "")}, ""},
+		"later wins":       {[]string{"A=1 A=2"}, []deploy.KV{kv("A", "2")}, ""},
+		"no equals":        {[]string{"A"}, nil, `invalid --parameter-overrides "A"`},
+		"unclosed":         {[]string{`A="x`}, nil, "unclosed \" quote"},
+		"long form broken": {[]string{"ParameterKey=A"}, nil, `invalid --parameter-overrides "ParameterKey=A"`},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got, err := parseOverrides(tc.in)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Errorf("parseOverrides(%q) error = %v, want %q", tc.in, err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("parseOverrides(%q) = %v", tc.in, err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("parseOverrides(%q) mismatch (-want +got):\n%s", tc.in, diff)
+			}
+		})
+	}
+}
+
+func TestParseTags(t *testing.T) {
+	got, err := parseTags([]string{"team=core", `owner="a b" cost=1`})
+	want := []deploy.KV{kv("team", "core"), kv("owner", "a b"), kv("cost", "1")}
+	if err != nil || !cmp.Equal(want, got) {
+		t.Errorf("parseTags() = %v, %v, want %v", got, err, want)
+	}
+	if _, err := parseTags([]string{"novalue"}); err == nil {
+		t.Errorf("parseTags(novalue) = nil error")
+	}
+}
+
+func TestParseImageRepos(t *testing.T) {
+	got, err := parseImageRepos([]string{"Fn=123456789012.dkr.ecr.us-east-1.amazonaws.com/r"})
+	if err != nil || got["Fn"] != "123456789012.dkr.ecr.us-east-1.amazonaws.com/r" {
+		t.Errorf("parseImageRepos() = %v, %v", got, err)
+	}
+	for _, bad := range []string{"Fn", "Fn=a=b", "=x"} {
+		if _, err := parseImageRepos([]string{bad}); err == nil || !strings.Contains(err.Error(), "function_logical_id=ECR_URI") {
+			t.Errorf("parseImageRepos(%q) error = %v", bad, err)
+		}
+	}
+}
+
+func FuzzSplitWords(f *testing.F) {
+	for _, s := range []string{`a="b c" d`, `'x'`, `\"`, `ParameterKey=A,ParameterValue=B`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		words, err := splitWords(s)
+		if err != nil {
+			return
+		}
+		for _, w := range words {
+			if w == "" && !strings.ContainsAny(s, `"'`) {
+				t.Errorf("splitWords(%q) gave an empty word without quotes", s)
+			}
+		}
+		_, _ = parseOverrides([]string{s})
+		_, _ = parseTags([]string{s})
+	})
+}
+
+func kv(k, v string) deploy.KV { return deploy.KV{Key: k, Value: v} }

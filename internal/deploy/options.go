@@ -1,0 +1,203 @@
+// Package deploy runs one `samship deploy`: it validates the inputs against the template,
+// plans the companion stack, creates repositories, deploys the main stack through a change set
+// with live events, and removes unreferenced repositories only after that succeeded. It talks
+// to AWS and the terminal only through what Env gives it.
+package deploy
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/samship/samship/internal/companion"
+	"github.com/samship/samship/internal/imageref"
+	"github.com/samship/samship/internal/template"
+)
+
+// KV is one key/value pair in the order the user gave it (tags, parameter overrides).
+type KV struct{ Key, Value string }
+
+// Options are the resolved inputs of one deploy (flags over samconfig over defaults).
+type Options struct {
+	TemplateFile         string
+	StackName            string
+	S3Bucket             string
+	S3Prefix             string
+	ResolveS3            bool
+	KMSKeyID             string
+	ImageRepository      string
+	ImageRepositories    map[string]string
+	ResolveImageRepos    bool
+	Capabilities         []string
+	ParameterOverrides   []KV
+	Tags                 []KV
+	RoleARN              string
+	NotificationARNs     []string
+	NoExecuteChangeset   bool
+	ConfirmChangeset     bool
+	FailOnEmptyChangeset bool
+	DisableRollback      bool
+	ForceUpload          bool
+	// PollCap caps the polling interval (SAM_CLI_POLL_DELAY).
+	PollCap time.Duration
+}
+
+// UsageError is bad input found before anything ran; the CLI exits 2 for it.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+var stackNamePattern = regexp.MustCompile(`^[a-zA-Z][-a-zA-Z0-9]*$`)
+
+// CheckStackName applies CloudFormation's stack name rules.
+func CheckStackName(name string) error {
+	switch {
+	case name == "":
+		return &UsageError{"Missing option '--stack-name', 'samship deploy --guided' can be used to provide and save needed parameters for future deploys."}
+	case len(name) > 128:
+		return &UsageError{fmt.Sprintf("invalid --stack-name %q: %d characters, CloudFormation allows at most 128", name, len(name))}
+	case !stackNamePattern.MatchString(name):
+		return &UsageError{fmt.Sprintf("invalid --stack-name %q: it must start with a letter and contain only letters, digits and hyphens", name)}
+	}
+	return nil
+}
+
+// Input is a validated deploy: the options with the loaded template tree.
+type Input struct {
+	Options
+	Template *template.Template
+	Tree     *template.Tree
+	// Managed lists the full paths of functions that get companion repositories.
+	Managed []string
+	// Mapped maps full paths of image functions to user-given repository URIs.
+	Mapped map[string]string
+	// Order lists the image functions' full paths in template order.
+	Order []string
+}
+
+// Prepare loads the template and validates everything that needs no AWS call, with SAM CLI's
+// messages where SAM CLI has one.
+func Prepare(o Options, region string) (*Input, error) {
+	if err := CheckStackName(o.StackName); err != nil {
+		return nil, err
+	}
+	set := 0
+	for _, b := range []bool{o.ImageRepository != "", len(o.ImageRepositories) > 0, o.ResolveImageRepos} {
+		if b {
+			set++
+		}
+	}
+	if set > 1 {
+		return nil, &UsageError{"Only one of the following can be provided: '--image-repositories', '--image-repository', '--resolve-image-repos'. Do you have multiple specified in the command or in a configuration file?"}
+	}
+	if o.ResolveS3 && o.S3Bucket != "" {
+		return nil, &UsageError{"Cannot use both --resolve-s3 and --s3-bucket parameters in non-guided deployments. Please use only one or use the --guided option for a guided deployment."}
+	}
+	if o.ImageRepository != "" && !imageref.IsRepositoryURI(o.ImageRepository) {
+		return nil, &UsageError{fmt.Sprintf("Invalid value for '--image-repository': Invalid Image Repository ECR URI: %s", o.ImageRepository)}
+	}
+	for k, v := range o.ImageRepositories {
+		if !imageref.IsRepositoryURI(v) {
+			return nil, &UsageError{fmt.Sprintf("Invalid value for '--image-repositories': %s=%s: %q is not an ECR repository URI", k, v, v)}
+		}
+	}
+	tpl, err := template.Load(o.TemplateFile)
+	if err != nil {
+		return nil, err
+	}
+	overrides := map[string]string{}
+	for _, kv := range o.ParameterOverrides {
+		overrides[kv.Key] = kv.Value
+	}
+	tree, err := template.Discover(tpl, overrides, region)
+	if err != nil {
+		return nil, err
+	}
+	in := &Input{Options: o, Template: tpl, Tree: tree, Mapped: map[string]string{}}
+	for _, f := range tree.ImageFunctions() {
+		in.Order = append(in.Order, f.FullPath)
+	}
+	if err := in.resolveRepos(); err != nil {
+		return nil, err
+	}
+	return in, in.checkImages()
+}
+
+// resolveRepos decides each image function's repository: mapped, shared, or managed.
+func (in *Input) resolveRepos() error {
+	keys := make([]string, 0, len(in.ImageRepositories))
+	for k := range in.ImageRepositories {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fp, ok := in.Tree.ResolveKey(k)
+		if !ok {
+			return &UsageError{fmt.Sprintf("Invalid value for '--image-repositories': function %s is not in template %s", k, in.TemplateFile)}
+		}
+		in.Mapped[fp] = in.ImageRepositories[k]
+	}
+	var missing []string
+	for _, fp := range in.Order {
+		switch {
+		case in.ImageRepository != "":
+			in.Mapped[fp] = in.ImageRepository
+		case in.Mapped[fp] != "":
+		case in.ResolveImageRepos:
+			in.Managed = append(in.Managed, fp)
+		default:
+			missing = append(missing, fp)
+		}
+	}
+	switch {
+	case len(missing) > 0 && len(in.ImageRepositories) == 0:
+		return &UsageError{"Missing option '--image-repositories', '--image-repository', '--resolve-image-repos'"}
+	case len(missing) > 0:
+		return &UsageError{fmt.Sprintf("Incomplete list of function logical ids specified for '--image-repositories': no repository for %s. You can also add --resolve-image-repos to automatically create missing repositories.",
+			strings.Join(missing, ", "))}
+	}
+	return nil
+}
+
+// checkImages rejects image functions whose image samship cannot deploy yet.
+func (in *Input) checkImages() error {
+	for _, f := range in.Tree.Functions() {
+		if !f.Image {
+			continue
+		}
+		switch {
+		case f.ImageURIIntrinsic:
+			// Resolved by CloudFormation at deploy time.
+		case f.ImageURI == "":
+			return fmt.Errorf("%s: function %s has no ImageUri; build it with sam build, or set ImageUri to an image in a registry", f.Where, f.FullPath)
+		case !imageref.IsRegistryReference(f.ImageURI):
+			return fmt.Errorf("%s: function %s: image %s is a local image; this samship release deploys images already in a registry only (pushing local images is coming): push it and set ImageUri to the registry reference",
+				f.Where, f.FullPath, f.ImageURI)
+		}
+	}
+	if len(in.Tree.Stacks) > 1 {
+		s := in.Tree.Stacks[1]
+		return fmt.Errorf("nested stack %s: its template %s is a local file, and this samship release cannot package nested stacks yet; upload it and set its TemplateURL (or Location) to the S3 URL", s.Path, s.Template.Path)
+	}
+	return nil
+}
+
+// Repos returns the image repository of every image function, in template order, given the
+// account and region of the managed ones.
+func (in *Input) Repos(account, region string) []KV {
+	var out []KV
+	managed := map[string]bool{}
+	for _, fp := range in.Managed {
+		managed[fp] = true
+	}
+	for _, fp := range in.Order {
+		if managed[fp] {
+			out = append(out, KV{fp, companion.URI(account, region, companion.NewRepo(in.StackName, fp).Name)})
+		} else if u := in.Mapped[fp]; u != "" {
+			out = append(out, KV{fp, u})
+		}
+	}
+	return out
+}

@@ -1,0 +1,133 @@
+// Package samconfig reads SAM CLI's configuration files (samconfig.toml, .yaml/.yml, .json):
+// SAM's file lookup, `version` check and section precedence, where [env.<command>.parameters]
+// wins over [env.global.parameters].
+package samconfig
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/pelletier/go-toml/v2"
+	"go.yaml.in/yaml/v3"
+)
+
+// DefaultName is the config file name SAM CLI looks for by default.
+const DefaultName = "samconfig.toml"
+
+// File is one parsed config file.
+type File struct {
+	Path string
+	doc  map[string]any
+}
+
+// Find returns the config file to read from dir: name itself when explicit (it must exist),
+// else the first of samconfig.toml, samconfig.yaml, samconfig.yml that exists. It returns ""
+// when there is none.
+func Find(dir, name string, explicit bool) (string, error) {
+	if explicit {
+		p := name
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(dir, p)
+		}
+		if fi, err := os.Stat(p); err != nil || fi.IsDir() {
+			return "", fmt.Errorf("Config file %s does not exist or could not be read!", name)
+		}
+		return p, nil
+	}
+	for _, n := range []string{"samconfig.toml", "samconfig.yaml", "samconfig.yml"} {
+		p := filepath.Join(dir, n)
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+			return p, nil
+		}
+	}
+	return "", nil
+}
+
+// Load reads and parses a config file. Syntax errors read "file:line: problem".
+func Load(path string) (*File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config file %s: %w", path, err)
+	}
+	return Parse(path, data)
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: (?:unmarshal errors:\s*)?line (\d+): (.*)`)
+
+// Parse parses data by the file name's extension.
+func Parse(path string, data []byte) (*File, error) {
+	f := &File{Path: path, doc: map[string]any{}}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".yaml", ".yml":
+		if err := yaml.Unmarshal(data, &f.doc); err != nil {
+			if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+				return nil, fmt.Errorf("%s:%s: %s", path, m[1], firstLine(m[2]))
+			}
+			return nil, fmt.Errorf("%s:1: %s", path, firstLine(strings.TrimPrefix(err.Error(), "yaml: ")))
+		}
+	case ".json":
+		if err := json.Unmarshal(data, &f.doc); err != nil {
+			return nil, fmt.Errorf("%s:1: %s", path, err)
+		}
+	default:
+		if err := toml.Unmarshal(data, &f.doc); err != nil {
+			var de *toml.DecodeError
+			if errors.As(err, &de) {
+				row, _ := de.Position()
+				return nil, fmt.Errorf("%s:%d: %s", path, row, de.Error())
+			}
+			return nil, fmt.Errorf("%s:1: %s", path, err)
+		}
+	}
+	if f.doc == nil {
+		f.doc = map[string]any{}
+	}
+	if err := f.checkVersion(); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func (f *File) checkVersion() error {
+	v, ok := f.doc["version"]
+	if !ok {
+		return fmt.Errorf("%s:1: 'version' key is not present or is in unrecognized format", f.Path)
+	}
+	switch x := v.(type) {
+	case float64, int64, int:
+		return nil
+	case string:
+		if _, err := strconv.ParseFloat(x, 64); err == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s:1: 'version' key is not present or is in unrecognized format", f.Path)
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// Params returns the parameters of cmd (e.g. "deploy") in env, with the env's global
+// parameters underneath: a key in the command's table wins.
+func (f *File) Params(env, cmd string) map[string]any {
+	out := map[string]any{}
+	e, _ := f.doc[env].(map[string]any)
+	for _, section := range []string{"global", cmd} {
+		s, _ := e[section].(map[string]any)
+		p, _ := s["parameters"].(map[string]any)
+		for k, v := range p {
+			out[k] = v
+		}
+	}
+	return out
+}
