@@ -134,7 +134,8 @@ func (a *Applier) body(ctx context.Context, b []byte, inline, url **string) erro
 	return nil
 }
 
-// empty deletes every image of a repository, 100 at a time, and returns how many it deleted.
+// empty deletes every image id of a repository, 100 at a time, and returns how many images
+// (distinct digests) it deleted. Deleting every tag of an image deletes the image.
 func (a *Applier) empty(ctx context.Context, repo string) (int, error) {
 	ids, err := listImages(ctx, a.Images, repo)
 	if err != nil {
@@ -151,7 +152,7 @@ func (a *Applier) empty(ctx context.Context, repo string) (int, error) {
 			return 0, fmt.Errorf("delete images of repository %s: %s: %s", repo, f.FailureCode, aws.ToString(f.FailureReason))
 		}
 	}
-	return len(ids), nil
+	return distinctDigests(ids), nil
 }
 
 func plural(n int, one, many string) string {

@@ -223,15 +223,25 @@ func ParseDeployed(body string) ([]Repo, bool, error) {
 	return repos, doc.Transform != nil, nil
 }
 
-// countImages counts the images of a repository; a repository that is already gone holds none.
+// countImages counts the images (distinct digests) of a repository; a repository that is
+// already gone holds none.
 func countImages(ctx context.Context, api ImagesAPI, repo string) (int, error) {
 	ids, err := listImages(ctx, api, repo)
-	return len(ids), err
+	return distinctDigests(ids), err
 }
 
+func distinctDigests(ids []ecrtypes.ImageIdentifier) int {
+	seen := map[string]bool{}
+	for _, id := range ids {
+		seen[aws.ToString(id.ImageDigest)] = true
+	}
+	return len(seen)
+}
+
+// listImages returns the image ids of a repository as ECR lists them: one per tag, plus one
+// per untagged image.
 func listImages(ctx context.Context, api ImagesAPI, repo string) ([]ecrtypes.ImageIdentifier, error) {
 	var ids []ecrtypes.ImageIdentifier
-	seen := map[string]bool{}
 	var token *string
 	for {
 		out, err := api.ListImages(ctx, &ecr.ListImagesInput{RepositoryName: aws.String(repo), NextToken: token})
@@ -242,13 +252,7 @@ func listImages(ctx context.Context, api ImagesAPI, repo string) ([]ecrtypes.Ima
 			}
 			return nil, fmt.Errorf("list images of repository %s: %w", repo, err)
 		}
-		for _, id := range out.ImageIds {
-			d := aws.ToString(id.ImageDigest)
-			if d != "" && !seen[d] {
-				seen[d] = true
-				ids = append(ids, ecrtypes.ImageIdentifier{ImageDigest: id.ImageDigest})
-			}
-		}
+		ids = append(ids, out.ImageIds...)
 		if out.NextToken == nil {
 			return ids, nil
 		}

@@ -11,13 +11,16 @@ var (
 	sharedOnce sync.Once
 )
 
-// SharedMoto returns one moto_server per test binary, started on first use; the test fails
+// SharedMoto returns one moto_server per test binary, started on first use (t may be nil once it runs); the test fails
 // with a clear message when moto_server cannot be started. Stop it from TestMain with
 // StopShared.
 func SharedMoto(t testing.TB) *Moto {
-	t.Helper()
 	sharedOnce.Do(func() { shared, sharedErr = StartMoto() })
 	if sharedErr != nil {
+		if t == nil {
+			panic("local AWS emulator: " + sharedErr.Error())
+		}
+		t.Helper()
 		t.Fatalf("local AWS emulator: %v", sharedErr)
 	}
 	return shared

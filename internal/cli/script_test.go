@@ -1,0 +1,133 @@
+package cli_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/samship/samship/internal/cli"
+	"github.com/samship/samship/internal/testenv"
+)
+
+type stopMoto struct{ m *testing.M }
+
+func (s stopMoto) Run() int {
+	code := s.m.Run()
+	testenv.StopShared()
+	return code
+}
+
+func TestMain(m *testing.M) {
+	testscript.Main(stopMoto{m}, map[string]func(){"samship": func() { os.Exit(cli.Main()) }})
+}
+
+// TestScripts runs the end-to-end scripts in testdata/script against moto_server.
+func TestScripts(t *testing.T) {
+	moto := testenv.SharedMoto(t)
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		UpdateScripts:       os.Getenv("UPDATE_SCRIPTS") != "",
+		RequireExplicitExec: true,
+		Setup: func(e *testscript.Env) error {
+			for k, v := range moto.Env() {
+				e.Setenv(k, v)
+			}
+			e.Setenv("MOTO_URL", moto.URL)
+			e.Setenv("SAM_CLI_POLL_DELAY", "1")
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"aws": awsCmd,
+		},
+	})
+}
+
+// awsCmd inspects and seeds the emulator from scripts:
+//
+//	aws repos PREFIX              repository names with PREFIX, sorted
+//	aws images REPO               number of images in REPO
+//	aws put-image REPO TAG        store a small image manifest under TAG
+//	aws stack NAME                status and tags of a stack
+//	aws create-stack NAME FILE    create a stack from a template file
+//	aws template NAME             a stack's template
+func awsCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 {
+		ts.Fatalf("usage: aws repos|images|put-image|stack|create-stack|template ARGS")
+	}
+	ctx := context.Background()
+	m := testenv.SharedMoto(nil)
+	cfg, err := m.Config(ctx)
+	if err != nil {
+		ts.Fatalf("aws: %v", err)
+	}
+	cl := struct {
+		ECR            *ecr.Client
+		CloudFormation *cloudformation.Client
+	}{ecr.NewFromConfig(cfg), cloudformation.NewFromConfig(cfg)}
+	out := func(format string, a ...any) { fmt.Fprintf(ts.Stdout(), format, a...) }
+	var cmdErr error
+	switch args[0] {
+	case "repos":
+		res, err := cl.ECR.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{MaxResults: aws.Int32(1000)})
+		if cmdErr = err; err == nil {
+			var names []string
+			for _, r := range res.Repositories {
+				if strings.HasPrefix(aws.ToString(r.RepositoryName), args[1]) {
+					names = append(names, aws.ToString(r.RepositoryName))
+				}
+			}
+			sort.Strings(names)
+			for _, n := range names {
+				out("%s\n", n)
+			}
+		}
+	case "images":
+		res, err := cl.ECR.ListImages(ctx, &ecr.ListImagesInput{RepositoryName: aws.String(args[1])})
+		if cmdErr = err; err == nil {
+			out("%d\n", len(res.ImageIds))
+		}
+	case "put-image":
+		manifest := fmt.Sprintf(`{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":1,"digest":"sha256:%x"},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":1,"digest":"sha256:%x"}]}`, sha256.Sum256([]byte("c"+args[2])), sha256.Sum256([]byte(args[2])))
+		_, cmdErr = cl.ECR.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String(args[1]), ImageTag: aws.String(args[2]), ImageManifest: aws.String(manifest)})
+	case "stack":
+		res, err := cl.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(args[1])})
+		if cmdErr = err; err == nil {
+			s := res.Stacks[0]
+			out("status %s\n", s.StackStatus)
+			for _, tg := range s.Tags {
+				out("tag %s=%s\n", aws.ToString(tg.Key), aws.ToString(tg.Value))
+			}
+			if s.RoleARN != nil {
+				out("role %s\n", aws.ToString(s.RoleARN))
+			}
+			for _, n := range s.NotificationARNs {
+				out("notify %s\n", n)
+			}
+		}
+	case "create-stack":
+		body := ts.ReadFile(args[2])
+		_, cmdErr = cl.CloudFormation.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String(args[1]), TemplateBody: aws.String(body)})
+	case "template":
+		res, err := cl.CloudFormation.GetTemplate(ctx, &cloudformation.GetTemplateInput{StackName: aws.String(args[1])})
+		if cmdErr = err; err == nil {
+			out("%s\n", aws.ToString(res.TemplateBody))
+		}
+	default:
+		ts.Fatalf("aws: unknown command %s", args[0])
+	}
+	if cmdErr != nil && !neg {
+		ts.Fatalf("aws %s: %v", args[0], cmdErr)
+	}
+	if cmdErr == nil && neg {
+		ts.Fatalf("aws %s succeeded unexpectedly", args[0])
+	}
+}
