@@ -65,7 +65,7 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 	httpClient := awshttp.NewBuildableClient().
 		WithDialerOptions(func(d *net.Dialer) { d.Timeout = 5 * time.Second }).
 		WithTransportOptions(func(t *http.Transport) {
-			t.ResponseHeaderTimeout = 60 * time.Second
+			t.ResponseHeaderTimeout = 20 * time.Second
 			t.TLSHandshakeTimeout = 10 * time.Second
 		})
 	opts := []func(*config.LoadOptions) error{

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/samship/samship/internal/awsclient"
 	"github.com/samship/samship/internal/deploy"
 	"github.com/samship/samship/internal/prompt"
 )
@@ -56,7 +57,7 @@ func Run(ctx context.Context, args []string, io IO) int {
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintf(io.Err, "Error: %s\n", oneLine(err.Error()))
+	fmt.Fprintf(io.Err, "Error: %s\n", oneLine(awsclient.Explain(err).Error()))
 	var ue *usageError
 	var de *deploy.UsageError
 	switch {

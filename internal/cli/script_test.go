@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/samship/samship/internal/cli"
@@ -46,7 +47,8 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"aws": awsCmd,
+			"aws":          awsCmd,
+			"gen-template": genTemplateCmd,
 		},
 	})
 }
@@ -58,6 +60,7 @@ func TestScripts(t *testing.T) {
 //	aws put-image REPO TAG        store a small image manifest under TAG
 //	aws stack NAME                status and tags of a stack
 //	aws create-stack NAME FILE    create a stack from a template file
+//	aws create-topic NAME         create an SNS topic
 //	aws template NAME             a stack's template
 func awsCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) < 2 {
@@ -116,6 +119,8 @@ func awsCmd(ts *testscript.TestScript, neg bool, args []string) {
 	case "create-stack":
 		body := ts.ReadFile(args[2])
 		_, cmdErr = cl.CloudFormation.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String(args[1]), TemplateBody: aws.String(body)})
+	case "create-topic":
+		_, cmdErr = sns.NewFromConfig(cfg).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(args[1])})
 	case "template":
 		res, err := cl.CloudFormation.GetTemplate(ctx, &cloudformation.GetTemplateInput{StackName: aws.String(args[1])})
 		if cmdErr = err; err == nil {
@@ -130,4 +135,18 @@ func awsCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if cmdErr == nil && neg {
 		ts.Fatalf("aws %s succeeded unexpectedly", args[0])
 	}
+}
+
+// genTemplateCmd writes a template of N image functions: gen-template FILE N [PAD]. PAD adds
+// that many bytes of description to every function, to make large templates.
+func genTemplateCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 {
+		ts.Fatalf("usage: gen-template FILE N [PAD]")
+	}
+	n, pad := 0, 0
+	fmt.Sscan(args[1], &n)
+	if len(args) > 2 {
+		fmt.Sscan(args[2], &pad)
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(testenv.ImageTemplate(n, pad)), 0o644))
 }

@@ -77,6 +77,7 @@ func (a *Applier) Prepare(ctx context.Context, p *Plan) (*cfn.Stack, error) {
 		return a.Stacks.CreateStack(ctx, in)
 	case ActionUpdate:
 		a.Notify(fmt.Sprintf("Updating companion stack %s: creating %d image %s", p.Companion, len(p.Create), plural(len(p.Create), "repository", "repositories")))
+		a.noteAdoption(p)
 		return a.update(ctx, p, p.Before)
 	}
 	return nil, fmt.Errorf("companion stack %s: unknown action %q", p.Companion, p.Action)
@@ -99,11 +100,18 @@ func (a *Applier) Finish(ctx context.Context, p *Plan, st *cfn.Stack) error {
 		a.Notify(fmt.Sprintf("Deleting companion stack %s: no function needs a managed repository", p.Companion))
 		return a.Stacks.DeleteStack(ctx, st, a.RoleARN)
 	}
-	if p.Adopt {
-		a.Notify(fmt.Sprintf("Taking over companion stack %s from SAM CLI (repositories kept)", p.Companion))
+	if p.Action == ActionNone {
+		a.noteAdoption(p)
 	}
 	_, err := a.update(ctx, p, p.Final)
 	return err
+}
+
+// noteAdoption says so when the stack being updated was made by SAM CLI.
+func (a *Applier) noteAdoption(p *Plan) {
+	if p.Adopt {
+		a.Notify(fmt.Sprintf("Taking over companion stack %s from SAM CLI (repositories kept)", p.Companion))
+	}
 }
 
 func (a *Applier) update(ctx context.Context, p *Plan, body []byte) (*cfn.Stack, error) {
