@@ -93,7 +93,7 @@ func managedTemplate() string {
 					"PolicyDocument": map[string]any{"Statement": []any{
 						map[string]any{
 							"Action": []any{"s3:GetObject"}, "Effect": "Allow",
-							"Resource": map[string]any{"Fn::Join": []any{"", []any{"arn:", map[string]any{"Ref": "AWS::Partition"}, ":s3:::", map[string]any{"Ref": bucketLogicalID}, "/*"}}},
+							"Resource":  map[string]any{"Fn::Join": []any{"", []any{"arn:", map[string]any{"Ref": "AWS::Partition"}, ":s3:::", map[string]any{"Ref": bucketLogicalID}, "/*"}}},
 							"Principal": map[string]any{"Service": "serverlessrepo.amazonaws.com"},
 							"Condition": map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": map[string]any{"Ref": "AWS::AccountId"}}},
 						},

@@ -65,10 +65,10 @@ func TestParseYAML(t *testing.T) {
 
 func TestParseErrors(t *testing.T) {
 	tests := map[string]struct{ name, data, want string }{
-		"toml syntax":  {"samconfig.toml", "version = 0.1\n[default.deploy.parameters\n", "samconfig.toml:2: toml: expected ']' to close table name"},
-		"no version":   {"samconfig.toml", "[default.deploy.parameters]\nstack_name = \"a\"\n", "samconfig.toml:1: 'version' key is not present or is in unrecognized format"},
-		"yaml syntax":  {"samconfig.yaml", "version: 0.1\ndefault: [\n", "samconfig.yaml:2: did not find expected node content"},
-		"bad version":  {"samconfig.toml", "version = \"x\"\n", "samconfig.toml:1: 'version' key is not present or is in unrecognized format"},
+		"toml syntax": {"samconfig.toml", "version = 0.1\n[default.deploy.parameters\n", "samconfig.toml:2: toml: expected ']' to close table name"},
+		"no version":  {"samconfig.toml", "[default.deploy.parameters]\nstack_name = \"a\"\n", "samconfig.toml:1: 'version' key is not present or is in unrecognized format"},
+		"yaml syntax": {"samconfig.yaml", "version: 0.1\ndefault: [\n", "samconfig.yaml:2: did not find expected node content"},
+		"bad version": {"samconfig.toml", "version = \"x\"\n", "samconfig.toml:1: 'version' key is not present or is in unrecognized format"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

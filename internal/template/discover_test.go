@@ -97,15 +97,15 @@ func TestResolveKey(t *testing.T) {
 		want   string
 		wantOK bool
 	}{
-		"bare key in root":             {tr, "RootFn", "RootFn", true},
-		"bare key found in child":      {tr, "ChildFn", "ChildStack/ChildFn", true},
-		"scoped key":                   {tr, "ChildStack/RootFn", "ChildStack/RootFn", true},
-		"two levels":                   {tr, "ChildStack/GrandChild/ImageFunction", "ChildStack/GrandChild/ImageFunction", true},
-		"bare key of grandchild":       {tr, "ImageFunction", "ChildStack/GrandChild/ImageFunction", true},
-		"unknown stack":                {tr, "Invalid/ChildFn", "", false},
-		"unknown function":             {tr, "Nope", "", false},
-		"logical id of cdk resource":   {samTree, "CdkFunction", "CdkFunction-x", true},
-		"sam resource id":              {samTree, "CdkFunction-x", "CdkFunction-x", true},
+		"bare key in root":              {tr, "RootFn", "RootFn", true},
+		"bare key found in child":       {tr, "ChildFn", "ChildStack/ChildFn", true},
+		"scoped key":                    {tr, "ChildStack/RootFn", "ChildStack/RootFn", true},
+		"two levels":                    {tr, "ChildStack/GrandChild/ImageFunction", "ChildStack/GrandChild/ImageFunction", true},
+		"bare key of grandchild":        {tr, "ImageFunction", "ChildStack/GrandChild/ImageFunction", true},
+		"unknown stack":                 {tr, "Invalid/ChildFn", "", false},
+		"unknown function":              {tr, "Nope", "", false},
+		"logical id of cdk resource":    {samTree, "CdkFunction", "CdkFunction-x", true},
+		"sam resource id":               {samTree, "CdkFunction-x", "CdkFunction-x", true},
 		"zip functions resolve as well": {samTree, "ZipFunction", "ZipFunction", true},
 	}
 	for name, tc := range tests {
@@ -122,19 +122,19 @@ func TestParseErrors(t *testing.T) {
 	tests := map[string]struct {
 		in, want string
 	}{
-		"empty":              {"", "t.yaml:1: template is empty"},
-		"not a mapping":      {"- a\n- b\n", "t.yaml:1: template must be a mapping of sections, found a list"},
-		"bad yaml":           {"Resources:\n  A: [\n", "t.yaml:2: did not find expected node content"},
-		"bad indentation":    {"Resources:\n  A:\n    Type: x\n   B: y\n", "t.yaml:1: did not find expected key"},
-		"no resources":       {"Parameters: {}\n", "t.yaml:1: template has no Resources section"},
-		"resources a list":   {"Resources:\n  - a\n", "t.yaml:2: Resources must be a mapping, found a list"},
-		"resource no type":   {"Resources:\n  A:\n    Properties: {}\n", "t.yaml:3: resource A has no Type"},
-		"properties scalar":  {"Resources:\n  A:\n    Type: X\n    Properties: 3\n", "t.yaml:4: Properties of resource A must be a mapping, found the value \"3\""},
-		"duplicate key":      {"Resources:\n  A: {Type: X}\n  A: {Type: Y}\n", "t.yaml:3: mapping key \"A\" already defined at line 2"},
-		"json syntax":        {"{\n  \"Resources\": {\n    \"A\": {\"Type\": \"X\",}\n  }\n}\n", "t.yaml:3: invalid character '}' looking for beginning of object key string"},
-		"json array":         {"[1]", "t.yaml:1: template must be a JSON object"},
-		"json truncated":     {"{\"Resources\": {", "t.yaml:1: unexpected end of JSON input"},
-		"globals not a map":  {"Globals: 3\nResources: {A: {Type: X}}\n", "t.yaml:1: Globals must be a mapping, found the value \"3\""},
+		"empty":             {"", "t.yaml:1: template is empty"},
+		"not a mapping":     {"- a\n- b\n", "t.yaml:1: template must be a mapping of sections, found a list"},
+		"bad yaml":          {"Resources:\n  A: [\n", "t.yaml:2: did not find expected node content"},
+		"bad indentation":   {"Resources:\n  A:\n    Type: x\n   B: y\n", "t.yaml:1: did not find expected key"},
+		"no resources":      {"Parameters: {}\n", "t.yaml:1: template has no Resources section"},
+		"resources a list":  {"Resources:\n  - a\n", "t.yaml:2: Resources must be a mapping, found a list"},
+		"resource no type":  {"Resources:\n  A:\n    Properties: {}\n", "t.yaml:3: resource A has no Type"},
+		"properties scalar": {"Resources:\n  A:\n    Type: X\n    Properties: 3\n", "t.yaml:4: Properties of resource A must be a mapping, found the value \"3\""},
+		"duplicate key":     {"Resources:\n  A: {Type: X}\n  A: {Type: Y}\n", "t.yaml:3: mapping key \"A\" already defined at line 2"},
+		"json syntax":       {"{\n  \"Resources\": {\n    \"A\": {\"Type\": \"X\",}\n  }\n}\n", "t.yaml:3: invalid character '}' looking for beginning of object key string"},
+		"json array":        {"[1]", "t.yaml:1: template must be a JSON object"},
+		"json truncated":    {"{\"Resources\": {", "t.yaml:1: unexpected end of JSON input"},
+		"globals not a map": {"Globals: 3\nResources: {A: {Type: X}}\n", "t.yaml:1: Globals must be a mapping, found the value \"3\""},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
