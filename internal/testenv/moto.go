@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -115,4 +116,19 @@ func (m *Moto) Env() map[string]string {
 		"AWS_EC2_METADATA_DISABLED":        "true",
 		"AWS_REQUEST_CHECKSUM_CALCULATION": "when_required",
 	}
+}
+
+// Environ returns the current process environment with every AWS_* variable replaced by
+// Env's, for running a samship process against m.
+func Environ(m *Moto) []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AWS_") {
+			out = append(out, kv)
+		}
+	}
+	for k, v := range m.Env() {
+		out = append(out, k+"="+v)
+	}
+	return out
 }

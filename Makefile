@@ -1,0 +1,40 @@
+# samship — build, test, demo and benchmarks. Everything runs against local emulators on
+# 127.0.0.1; nothing here reaches AWS.
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X github.com/samship/samship/internal/cli.Version=$(VERSION)
+
+.PHONY: build test unit demo bench fuzz deps clean
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/samship ./cmd/samship
+
+# deps checks the tools the tests need. moto_server (the local AWS emulator) is part of this
+# machine image; Go modules come from the module proxy at the versions pinned in go.mod.
+deps:
+	@command -v moto_server >/dev/null || { echo "moto_server not found: the tests need the local AWS emulator (Python package moto[server])" >&2; exit 1; }
+	$(GO) mod download
+
+test: deps
+	$(GO) vet ./...
+	AWS_EC2_METADATA_DISABLED=true $(GO) test -count=1 -timeout 15m ./...
+
+# unit runs the tests that need no emulator.
+unit:
+	$(GO) test -count=1 ./internal/companion/... ./internal/template/... ./internal/imageref/... ./internal/ui/... ./internal/prompt/... ./internal/samconfig/...
+
+demo: deps build
+	AWS_EC2_METADATA_DISABLED=true $(GO) run ./tools/demo
+
+bench: deps build
+	AWS_EC2_METADATA_DISABLED=true $(GO) run ./tools/bench -out docs/benchmarks.md
+
+# fuzz runs each fuzz target for a while (FUZZTIME, default 30s).
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test ./internal/template/ -run XXX -fuzz FuzzParse -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/imageref/ -run XXX -fuzz FuzzClassify -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/cli/ -run XXX -fuzz FuzzSplitWords -fuzztime $(FUZZTIME)
+
+clean:
+	rm -rf bin

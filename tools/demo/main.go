@@ -1,0 +1,97 @@
+// Command demo runs samship's main job against a local AWS emulator: it starts moto_server on
+// a free 127.0.0.1 port, deploys examples/hello with --resolve-image-repos, shows the
+// repositories and stacks that resulted, deploys again to show an unchanged run, and stops
+// the emulator. Run it with `make demo`.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+
+	"github.com/samship/samship/internal/testenv"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	bin, err := filepath.Abs("bin/samship")
+	if err != nil {
+		return err
+	}
+	fmt.Println("==> starting the local AWS emulator (moto_server) on 127.0.0.1")
+	m, err := testenv.StartMoto()
+	if err != nil {
+		return err
+	}
+	defer m.Stop()
+	fmt.Println("    endpoint", m.URL)
+
+	deploy := func(title string, args ...string) error {
+		fmt.Printf("\n==> %s\n    $ samship %s\n\n", title, strings.Join(args, " "))
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = "examples/hello"
+		cmd.Env = testenv.Environ(m)
+		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stdout
+		start := time.Now()
+		err := cmd.Run()
+		fmt.Printf("\n    (%.2f s)\n", time.Since(start).Seconds())
+		return err
+	}
+	if err := deploy("first deploy: the companion stack creates one ECR repository per image function",
+		"deploy", "--stack-name", "samship-demo", "--resolve-image-repos", "--capabilities", "CAPABILITY_IAM"); err != nil {
+		return err
+	}
+	if err := show(m); err != nil {
+		return err
+	}
+	return deploy("the same deploy again: nothing changes, no stack is updated",
+		"deploy", "--stack-name", "samship-demo", "--resolve-image-repos", "--capabilities", "CAPABILITY_IAM", "--no-fail-on-empty-changeset")
+}
+
+// show lists the repositories and the two stacks as the emulator holds them.
+func show(m *testenv.Moto) error {
+	ctx := context.Background()
+	cfg, err := m.Config(ctx)
+	if err != nil {
+		return err
+	}
+	repos, err := ecr.NewFromConfig(cfg).DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{})
+	if err != nil {
+		return err
+	}
+	fmt.Println("\n==> ECR repositories now in the account")
+	for _, r := range repos.Repositories {
+		fmt.Println("   ", aws.ToString(r.RepositoryUri))
+	}
+	cf := cloudformation.NewFromConfig(cfg)
+	fmt.Println("\n==> stacks")
+	for _, name := range []string{"samship-demo", "samship-demo-b1bb1499-CompanionStack"} {
+		st, err := cf.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(name)})
+		if err != nil {
+			return err
+		}
+		res, err := cf.ListStackResources(ctx, &cloudformation.ListStackResourcesInput{StackName: aws.String(name)})
+		if err != nil {
+			return err
+		}
+		fmt.Printf("    %s  %s\n", name, st.Stacks[0].StackStatus)
+		for _, r := range res.StackResourceSummaries {
+			fmt.Printf("        %-34s %-24s %s\n", aws.ToString(r.LogicalResourceId), aws.ToString(r.ResourceType), r.ResourceStatus)
+		}
+	}
+	return nil
+}
