@@ -1,0 +1,265 @@
+// Package cfnfake is an in-memory CloudFormation for unit tests of code built on cfn: stacks
+// with templates, change sets, events, and switches for what moto cannot show (operations
+// that fail and roll back, stacks that stay in progress for a while).
+package cfnfake
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/smithy-go"
+)
+
+// Stack is one fake stack.
+type Stack struct {
+	Name, ID, Status, Template string
+	Events                      []types.StackEvent
+	// InProgressPolls makes the next that many describes report Status+"_IN_PROGRESS"-like
+	// PendingStatus before Status.
+	InProgressPolls int
+	PendingStatus   string
+}
+
+// Failure makes the next operation on a stack fail with a resource event.
+type Failure struct {
+	LogicalID, Type, Reason string
+}
+
+// CFN is the fake. Calls records operation names in order.
+type CFN struct {
+	mu        sync.Mutex
+	Stacks    map[string]*Stack
+	changeSet map[string]*changeSet
+	// Fail maps a stack name to a failure of its next create, update or change-set execution.
+	Fail  map[string]Failure
+	Calls []string
+	clock time.Time
+	seq   int
+}
+
+type changeSet struct {
+	stack, template, typ string
+	created              time.Time
+}
+
+// New returns an empty fake.
+func New() *CFN {
+	return &CFN{Stacks: map[string]*Stack{}, changeSet: map[string]*changeSet{}, Fail: map[string]Failure{},
+		clock: time.Date(2026, 11, 22, 5, 0, 0, 0, time.UTC)}
+}
+
+func (f *CFN) tick() time.Time { f.clock = f.clock.Add(time.Second); return f.clock }
+
+// Seed adds a stack in the given status with the given template.
+func (f *CFN) Seed(name, status, template string) *Stack {
+	f.seq++
+	s := &Stack{Name: name, ID: fmt.Sprintf("arn:aws:cloudformation:us-east-1:123456789012:stack/%s/%d", name, f.seq), Status: status, Template: template}
+	f.Stacks[name] = s
+	return s
+}
+
+func (f *CFN) find(nameOrID string) *Stack {
+	for _, s := range f.Stacks {
+		if s.Name == nameOrID || s.ID == nameOrID {
+			return s
+		}
+	}
+	return nil
+}
+
+func validation(msg string) error {
+	return &smithy.GenericAPIError{Code: "ValidationError", Message: msg}
+}
+
+func (f *CFN) event(s *Stack, logical, typ, status, reason string) {
+	f.seq++
+	phys := s.ID
+	if logical != s.Name {
+		phys = logical + "-phys"
+	}
+	s.Events = append([]types.StackEvent{{
+		EventId: aws.String(fmt.Sprint(f.seq)), StackId: aws.String(s.ID), StackName: aws.String(s.Name),
+		LogicalResourceId: aws.String(logical), PhysicalResourceId: aws.String(phys), ResourceType: aws.String(typ),
+		ResourceStatus: types.ResourceStatus(status), ResourceStatusReason: aws.String(reason), Timestamp: aws.Time(f.tick()),
+	}}, s.Events...)
+}
+
+// operate runs one create/update on s, failing it when asked to.
+func (f *CFN) operate(s *Stack, verb, template string) {
+	start := strings.ToUpper(verb)
+	f.event(s, s.Name, "AWS::CloudFormation::Stack", start+"_IN_PROGRESS", "User Initiated")
+	if fl, ok := f.Fail[s.Name]; ok {
+		delete(f.Fail, s.Name)
+		f.event(s, fl.LogicalID, fl.Type, start+"_FAILED", fl.Reason)
+		final := "ROLLBACK_COMPLETE"
+		if verb == "update" {
+			final = "UPDATE_ROLLBACK_COMPLETE"
+		}
+		f.event(s, s.Name, "AWS::CloudFormation::Stack", final, "")
+		s.Status = final
+		return
+	}
+	s.Template = template
+	s.Status = start + "_COMPLETE"
+	f.event(s, s.Name, "AWS::CloudFormation::Stack", s.Status, "")
+}
+
+func (f *CFN) record(op string) { f.Calls = append(f.Calls, op) }
+
+func (f *CFN) DescribeStacks(_ context.Context, in *cloudformation.DescribeStacksInput, _ ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("DescribeStacks " + aws.ToString(in.StackName))
+	s := f.find(aws.ToString(in.StackName))
+	if s == nil {
+		return nil, validation("Stack with id " + aws.ToString(in.StackName) + " does not exist")
+	}
+	status := s.Status
+	if s.InProgressPolls > 0 {
+		s.InProgressPolls--
+		status = s.PendingStatus
+	}
+	return &cloudformation.DescribeStacksOutput{Stacks: []types.Stack{{StackName: aws.String(s.Name), StackId: aws.String(s.ID), StackStatus: types.StackStatus(status)}}}, nil
+}
+
+func (f *CFN) DescribeStackEvents(_ context.Context, in *cloudformation.DescribeStackEventsInput, _ ...func(*cloudformation.Options)) (*cloudformation.DescribeStackEventsOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("DescribeStackEvents")
+	s := f.find(aws.ToString(in.StackName))
+	if s == nil {
+		return nil, validation("Stack with id " + aws.ToString(in.StackName) + " does not exist")
+	}
+	return &cloudformation.DescribeStackEventsOutput{StackEvents: s.Events}, nil
+}
+
+func (f *CFN) CreateStack(_ context.Context, in *cloudformation.CreateStackInput, _ ...func(*cloudformation.Options)) (*cloudformation.CreateStackOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("CreateStack " + aws.ToString(in.StackName))
+	if s := f.find(aws.ToString(in.StackName)); s != nil {
+		return nil, &smithy.GenericAPIError{Code: "AlreadyExistsException", Message: "Stack [" + s.Name + "] already exists"}
+	}
+	s := f.Seed(aws.ToString(in.StackName), "", "")
+	f.operate(s, "create", aws.ToString(in.TemplateBody))
+	return &cloudformation.CreateStackOutput{StackId: aws.String(s.ID)}, nil
+}
+
+func (f *CFN) UpdateStack(_ context.Context, in *cloudformation.UpdateStackInput, _ ...func(*cloudformation.Options)) (*cloudformation.UpdateStackOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("UpdateStack " + aws.ToString(in.StackName))
+	s := f.find(aws.ToString(in.StackName))
+	if s == nil {
+		return nil, validation("Stack with id " + aws.ToString(in.StackName) + " does not exist")
+	}
+	if s.Status == "ROLLBACK_COMPLETE" {
+		return nil, validation("Stack:" + s.ID + " is in ROLLBACK_COMPLETE state and can not be updated.")
+	}
+	if s.Template == aws.ToString(in.TemplateBody) {
+		return nil, validation("No updates are to be performed.")
+	}
+	f.operate(s, "update", aws.ToString(in.TemplateBody))
+	return &cloudformation.UpdateStackOutput{StackId: aws.String(s.ID)}, nil
+}
+
+func (f *CFN) DeleteStack(_ context.Context, in *cloudformation.DeleteStackInput, _ ...func(*cloudformation.Options)) (*cloudformation.DeleteStackOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("DeleteStack " + aws.ToString(in.StackName))
+	if s := f.find(aws.ToString(in.StackName)); s != nil {
+		s.Status = "DELETE_COMPLETE"
+		delete(f.Stacks, s.Name)
+	}
+	return &cloudformation.DeleteStackOutput{}, nil
+}
+
+func (f *CFN) GetTemplate(_ context.Context, in *cloudformation.GetTemplateInput, _ ...func(*cloudformation.Options)) (*cloudformation.GetTemplateOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("GetTemplate")
+	s := f.find(aws.ToString(in.StackName))
+	if s == nil {
+		return nil, validation("Stack with id " + aws.ToString(in.StackName) + " does not exist")
+	}
+	return &cloudformation.GetTemplateOutput{TemplateBody: aws.String(s.Template)}, nil
+}
+
+func (f *CFN) CreateChangeSet(_ context.Context, in *cloudformation.CreateChangeSetInput, _ ...func(*cloudformation.Options)) (*cloudformation.CreateChangeSetOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("CreateChangeSet")
+	name := aws.ToString(in.StackName)
+	s := f.find(name)
+	if s == nil {
+		s = f.Seed(name, "REVIEW_IN_PROGRESS", "")
+	}
+	id := s.ID + "/changeSet/" + aws.ToString(in.ChangeSetName)
+	f.changeSet[id] = &changeSet{stack: s.Name, template: aws.ToString(in.TemplateBody), typ: string(in.ChangeSetType), created: f.tick()}
+	return &cloudformation.CreateChangeSetOutput{Id: aws.String(id), StackId: aws.String(s.ID)}, nil
+}
+
+func (f *CFN) DescribeChangeSet(_ context.Context, in *cloudformation.DescribeChangeSetInput, _ ...func(*cloudformation.Options)) (*cloudformation.DescribeChangeSetOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("DescribeChangeSet")
+	cs := f.changeSet[aws.ToString(in.ChangeSetName)]
+	if cs == nil {
+		return nil, &smithy.GenericAPIError{Code: "ChangeSetNotFound", Message: "not found"}
+	}
+	out := &cloudformation.DescribeChangeSetOutput{CreationTime: aws.Time(cs.created), Status: types.ChangeSetStatusCreateComplete}
+	if f.Stacks[cs.stack].Template == cs.template {
+		out.Status = types.ChangeSetStatusFailed
+		out.StatusReason = aws.String("The submitted information didn't contain changes. Submit different information to create a change set.")
+		return out, nil
+	}
+	out.Changes = []types.Change{{ResourceChange: &types.ResourceChange{Action: types.ChangeActionModify, LogicalResourceId: aws.String("Fn"), ResourceType: aws.String("AWS::Lambda::Function")}}}
+	return out, nil
+}
+
+func (f *CFN) ExecuteChangeSet(_ context.Context, in *cloudformation.ExecuteChangeSetInput, _ ...func(*cloudformation.Options)) (*cloudformation.ExecuteChangeSetOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("ExecuteChangeSet")
+	cs := f.changeSet[aws.ToString(in.ChangeSetName)]
+	s := f.Stacks[cs.stack]
+	verb := "update"
+	if cs.typ == "CREATE" {
+		verb = "create"
+	}
+	f.operate(s, verb, cs.template)
+	return &cloudformation.ExecuteChangeSetOutput{}, nil
+}
+
+func (f *CFN) DeleteChangeSet(_ context.Context, in *cloudformation.DeleteChangeSetInput, _ ...func(*cloudformation.Options)) (*cloudformation.DeleteChangeSetOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("DeleteChangeSet")
+	delete(f.changeSet, aws.ToString(in.ChangeSetName))
+	return &cloudformation.DeleteChangeSetOutput{}, nil
+}
+
+func (f *CFN) DescribeStackResource(_ context.Context, in *cloudformation.DescribeStackResourceInput, _ ...func(*cloudformation.Options)) (*cloudformation.DescribeStackResourceOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("DescribeStackResource")
+	return nil, validation("Resource " + aws.ToString(in.LogicalResourceId) + " does not exist")
+}
+
+// Called reports whether an operation starting with prefix was called.
+func (f *CFN) Called(prefix string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, c := range f.Calls {
+		if strings.HasPrefix(c, prefix) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,208 @@
+package deploy_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
+
+	"github.com/samship/samship/internal/cfn"
+	"github.com/samship/samship/internal/cfn/cfnfake"
+	"github.com/samship/samship/internal/companion"
+	"github.com/samship/samship/internal/deploy"
+	"github.com/samship/samship/internal/testenv"
+	"github.com/samship/samship/internal/ui"
+)
+
+// fakeECR holds image ids per repository and records deletions.
+type fakeECR struct {
+	images  map[string][]ecrtypes.ImageIdentifier
+	deleted []string
+}
+
+func (f *fakeECR) ListImages(_ context.Context, in *ecr.ListImagesInput, _ ...func(*ecr.Options)) (*ecr.ListImagesOutput, error) {
+	return &ecr.ListImagesOutput{ImageIds: f.images[aws.ToString(in.RepositoryName)]}, nil
+}
+
+func (f *fakeECR) BatchDeleteImage(_ context.Context, in *ecr.BatchDeleteImageInput, _ ...func(*ecr.Options)) (*ecr.BatchDeleteImageOutput, error) {
+	f.deleted = append(f.deleted, aws.ToString(in.RepositoryName))
+	delete(f.images, aws.ToString(in.RepositoryName))
+	return &ecr.BatchDeleteImageOutput{}, nil
+}
+
+type harness struct {
+	cfn    *cfnfake.CFN
+	ecr    *fakeECR
+	stderr strings.Builder
+	dir    string
+}
+
+func newHarness(t *testing.T) *harness {
+	h := &harness{cfn: cfnfake.New(), ecr: &fakeECR{images: map[string][]ecrtypes.ImageIdentifier{}}, dir: t.TempDir()}
+	return h
+}
+
+// template writes a template with n image functions and returns its path.
+func (h *harness) template(t *testing.T, n int) string {
+	p := filepath.Join(h.dir, "t"+string(rune('0'+n))+".yaml")
+	if err := os.WriteFile(p, []byte(testenv.ImageTemplate(n, 0)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// seedCompanion deploys a companion stack for the first n functions of "app".
+func (h *harness) seedCompanion(t *testing.T, status string, n int) *cfnfake.Stack {
+	var repos []companion.Repo
+	for i := 1; i <= n; i++ {
+		repos = append(repos, companion.NewRepo("app", fnName(i)))
+	}
+	body, err := companion.Template(companion.StackName("app"), companion.Dedupe(repos))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h.cfn.Seed(companion.StackName("app"), status, string(body))
+}
+
+func fnName(i int) string { return "Fn00" + string(rune('0'+i)) }
+
+func (h *harness) run(t *testing.T, tpl string) error {
+	t.Helper()
+	in, err := deploy.Prepare(deploy.Options{TemplateFile: tpl, StackName: "app", ResolveImageRepos: true, FailOnEmptyChangeset: true, PollCap: time.Second}, "us-east-1")
+	if err != nil {
+		t.Fatalf("Prepare() = %v", err)
+	}
+	poll := cfn.Poller{First: time.Millisecond, Cap: time.Millisecond, Sleep: func(context.Context, time.Duration) error { return nil }}
+	env := deploy.Env{
+		CFN: cfn.New(h.cfn, poll), Images: h.ecr, Region: "us-east-1",
+		Account:    func(context.Context) (string, error) { return "123456789012", nil },
+		SetAccount: func(string) {}, Out: &h.stderr, Err: &h.stderr, Paint: ui.Painter{}, Width: 100,
+		Confirm: func(string, bool) (bool, error) { return true, nil },
+		Now:     func() time.Time { return time.Date(2026, 11, 22, 5, 0, 0, 0, time.UTC) },
+	}
+	return deploy.Run(context.Background(), in, env)
+}
+
+func TestNoRemovalAfterFailedDeploy(t *testing.T) {
+	h := newHarness(t)
+	h.seedCompanion(t, "UPDATE_COMPLETE", 3)
+	h.cfn.Seed("app", "UPDATE_COMPLETE", "old")
+	removed := companion.NewRepo("app", "Fn003").Name
+	h.ecr.images[removed] = []ecrtypes.ImageIdentifier{{ImageDigest: aws.String("sha256:1"), ImageTag: aws.String("v1")}}
+	h.cfn.Fail["app"] = cfnfake.Failure{LogicalID: "Fn001", Type: "AWS::Lambda::Function", Reason: "Source image does not exist"}
+
+	err := h.run(t, h.template(t, 2))
+
+	var sf *cfn.StackFailedError
+	if !errors.As(err, &sf) || err.Error() != "stack app ended in UPDATE_ROLLBACK_COMPLETE: Fn001 (AWS::Lambda::Function) UPDATE_FAILED: Source image does not exist" {
+		t.Fatalf("Run() error = %v, want the first failed event", err)
+	}
+	if len(h.ecr.deleted) > 0 || h.cfn.Called("UpdateStack") {
+		t.Errorf("Run() removed repositories after a failed deploy: deleted %v, calls %v", h.ecr.deleted, h.cfn.Calls)
+	}
+	if !strings.Contains(h.stderr.String(), "Kept 1 unreferenced repository: the deploy did not succeed") {
+		t.Errorf("Run() output lacks the kept note:\n%s", h.stderr.String())
+	}
+	if len(h.ecr.images[removed]) != 1 {
+		t.Errorf("images of %s = %v, want kept", removed, h.ecr.images[removed])
+	}
+}
+
+func TestRemovalAfterSuccessfulDeploy(t *testing.T) {
+	h := newHarness(t)
+	h.seedCompanion(t, "UPDATE_COMPLETE", 3)
+	h.cfn.Seed("app", "UPDATE_COMPLETE", "old")
+	removed := companion.NewRepo("app", "Fn003").Name
+	h.ecr.images[removed] = []ecrtypes.ImageIdentifier{{ImageDigest: aws.String("sha256:1"), ImageTag: aws.String("v1")}, {ImageDigest: aws.String("sha256:2")}}
+
+	if err := h.run(t, h.template(t, 2)); err != nil {
+		t.Fatalf("Run() = %v", err)
+	}
+	// The repository is emptied after the main stack executed, then the companion updated.
+	order := strings.Join(h.cfn.Calls, "\n")
+	exec, upd := strings.Index(order, "ExecuteChangeSet"), strings.Index(order, "UpdateStack "+companion.StackName("app"))
+	if exec < 0 || upd < exec {
+		t.Errorf("calls = %v, want the companion update after the main execution", h.cfn.Calls)
+	}
+	if len(h.ecr.deleted) != 1 || h.ecr.deleted[0] != removed {
+		t.Errorf("deleted = %v, want %s", h.ecr.deleted, removed)
+	}
+	if !strings.Contains(h.stderr.String(), "Removing repository "+removed+" (function removed; 2 images deleted)") {
+		t.Errorf("output lacks the removal line:\n%s", h.stderr.String())
+	}
+}
+
+func TestCompanionInRollbackCompleteIsRecreated(t *testing.T) {
+	h := newHarness(t)
+	old := h.seedCompanion(t, "ROLLBACK_COMPLETE", 1)
+	if err := h.run(t, h.template(t, 2)); err != nil {
+		t.Fatalf("Run() = %v", err)
+	}
+	out := h.stderr.String()
+	if !strings.Contains(out, "(to recreate)") || !strings.Contains(out, "is ROLLBACK_COMPLETE after a failed creation and holds no repositories: deleting it") {
+		t.Errorf("output does not say the stack is recreated:\n%s", out)
+	}
+	st := h.cfn.Stacks[companion.StackName("app")]
+	if st == nil || st.ID == old.ID || st.Status != "CREATE_COMPLETE" {
+		t.Errorf("companion stack = %+v, want a new CREATE_COMPLETE stack", st)
+	}
+}
+
+func TestWaitsForStackInProgress(t *testing.T) {
+	h := newHarness(t)
+	st := h.seedCompanion(t, "UPDATE_COMPLETE", 2)
+	st.InProgressPolls, st.PendingStatus = 3, "UPDATE_IN_PROGRESS"
+	main := h.cfn.Seed("app", "UPDATE_COMPLETE", "old")
+	main.InProgressPolls, main.PendingStatus = 2, "UPDATE_ROLLBACK_IN_PROGRESS"
+	if err := h.run(t, h.template(t, 2)); err != nil {
+		t.Fatalf("Run() = %v", err)
+	}
+	out := h.stderr.String()
+	for _, want := range []string{
+		"Companion stack app-" + strings.Split(companion.StackName("app"), "-")[1] + "-CompanionStack is UPDATE_IN_PROGRESS (another deploy?); waiting for it to finish",
+		"Stack app is UPDATE_ROLLBACK_IN_PROGRESS (another deploy?); waiting for it to finish",
+		"Successfully created/updated stack - app",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestCompanionCreateFailureShowsReason(t *testing.T) {
+	h := newHarness(t)
+	h.cfn.Fail[companion.StackName("app")] = cfnfake.Failure{LogicalID: "Fn0014d3c4b48Repo", Type: "AWS::ECR::Repository", Reason: "User is not authorized to perform: ecr:CreateRepository"}
+	err := h.run(t, h.template(t, 1))
+	want := "stack " + companion.StackName("app") + " ended in ROLLBACK_COMPLETE: Fn0014d3c4b48Repo (AWS::ECR::Repository) CREATE_FAILED: User is not authorized to perform: ecr:CreateRepository"
+	if err == nil || err.Error() != want {
+		t.Fatalf("Run() error = %v, want %q", err, want)
+	}
+	if h.cfn.Called("CreateChangeSet") {
+		t.Errorf("the main stack was deployed after the companion stack failed: %v", h.cfn.Calls)
+	}
+}
+
+func TestUnchangedCompanionIsNotUpdated(t *testing.T) {
+	h := newHarness(t)
+	h.seedCompanion(t, "CREATE_COMPLETE", 2)
+	tpl := h.template(t, 2)
+	h.cfn.Seed("app", "UPDATE_COMPLETE", testenv.ImageTemplate(2, 0))
+	err := h.run(t, tpl)
+	var empty *cfn.ChangeSetEmptyError
+	if !errors.As(err, &empty) {
+		t.Fatalf("Run() = %v, want ChangeSetEmptyError", err)
+	}
+	if h.cfn.Called("UpdateStack") || h.cfn.Called("CreateStack") {
+		t.Errorf("calls = %v, want no stack operation", h.cfn.Calls)
+	}
+	if !h.cfn.Called("DeleteChangeSet") {
+		t.Errorf("calls = %v, want the empty change set deleted", h.cfn.Calls)
+	}
+}
