@@ -122,7 +122,7 @@ func Prepare(o Options, region string) (*Input, error) {
 	if err := in.resolveRepos(); err != nil {
 		return nil, err
 	}
-	return in, in.checkImages()
+	return in, in.checkDeployable()
 }
 
 // resolveRepos decides each image function's repository: mapped, shared, or managed.
@@ -161,8 +161,9 @@ func (in *Input) resolveRepos() error {
 	return nil
 }
 
-// checkImages rejects image functions whose image samship cannot deploy yet.
-func (in *Input) checkImages() error {
+// checkDeployable rejects what this release cannot deploy yet, before anything runs: local
+// images, local files SAM CLI would package, and local nested stack templates.
+func (in *Input) checkDeployable() error {
 	for _, f := range in.Tree.Functions() {
 		if !f.Image {
 			continue
@@ -176,6 +177,11 @@ func (in *Input) checkImages() error {
 			return fmt.Errorf("%s: function %s: image %s is a local image; this samship release deploys images already in a registry only (pushing local images is coming): push it and set ImageUri to the registry reference",
 				f.Where, f.FullPath, f.ImageURI)
 		}
+	}
+	if arts := in.Template.LocalArtifacts(); len(arts) > 0 {
+		a := arts[0]
+		return fmt.Errorf("%s: %s of %s is the local path %s, and this samship release cannot package local files yet (packaging is coming): package the template with sam package and deploy its output",
+			a.Where, a.Property, a.Resource, a.Path)
 	}
 	if len(in.Tree.Stacks) > 1 {
 		s := in.Tree.Stacks[1]
