@@ -35,6 +35,7 @@ fuzz:
 	$(GO) test ./internal/template/ -run XXX -fuzz FuzzParse -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/imageref/ -run XXX -fuzz FuzzClassify -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/cli/ -run XXX -fuzz FuzzSplitWords -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/samconfig/ -run XXX -fuzz FuzzParse -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/samship/samship/internal/artifacts"
 	"github.com/samship/samship/internal/cfn"
@@ -54,35 +55,40 @@ type run struct {
 func (r *run) notify(s string) { fmt.Fprintf(r.e.Err, "\t%s\n", s) }
 
 func (r *run) do(ctx context.Context) error {
-	in, e := r.in, r.e
-	if in.ResolveS3 {
-		b, err := artifacts.ManagedBucket(ctx, e.CFN, e.Err)
-		if err != nil {
-			return err
-		}
-		r.bucket = b
-		fmt.Fprintf(e.Err, "\n\t%s\n", e.Paint.Bold("Managed S3 bucket: "+b))
-		fmt.Fprint(e.Err, "\tAuto resolution of buckets can be turned off by setting resolve_s3=False\n\tTo use a specific S3 bucket, set --s3-bucket=<bucket_name>\n\tAbove settings can be stored in samconfig.toml\n")
-	} else {
-		r.bucket = in.S3Bucket
+	in := r.in
+	// The three look-ups are independent reads: run them at once.
+	var main *cfn.Stack
+	waited := false
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		main, waited, err = r.mainStack(gctx)
+		return err
+	})
+	if in.ResolveImageRepos {
+		g.Go(func() error { return r.planCompanion(gctx) })
 	}
-	if r.bucket != "" {
-		r.uploader = &artifacts.Uploader{S3: e.S3, Bucket: r.bucket, Prefix: in.S3Prefix, Region: e.Region,
-			KMSKeyID: in.KMSKeyID, Force: in.ForceUpload, Log: e.Err}
+	bucketErr := r.resolveBucket(ctx)
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if bucketErr != nil {
+		return bucketErr
 	}
 	if in.Template.Size() > companion.InlineLimit && r.uploader == nil {
 		return errors.New("Templates with a size greater than 51,200 bytes must be deployed via an S3 Bucket. Please add the --s3-bucket parameter to your command. The local template will be copied to that S3 bucket and then deployed.")
 	}
 	if in.ResolveImageRepos {
-		if err := r.planCompanion(ctx); err != nil {
+		// Another deploy that was updating the main stack may have changed the companion
+		// stack when it finished: plan again on what it left.
+		if waited {
+			if err := r.planCompanion(ctx); err != nil {
+				return err
+			}
+		}
+		if err := r.readyCompanion(); err != nil {
 			return err
 		}
-	}
-	main, err := r.mainStack(ctx)
-	if err != nil {
-		return err
-	}
-	if r.plan != nil {
+		var err error
 		if r.compSt, err = r.applier.Prepare(ctx, r.plan); err != nil {
 			return err
 		}
@@ -92,7 +98,28 @@ func (r *run) do(ctx context.Context) error {
 	return r.deployMain(ctx, main)
 }
 
-// planCompanion computes and prints the companion plan and checks it can be applied.
+// resolveBucket finds the deployment bucket: the managed one with --resolve-s3, else
+// --s3-bucket, else none.
+func (r *run) resolveBucket(ctx context.Context) error {
+	in, e := r.in, r.e
+	r.bucket = in.S3Bucket
+	if in.ResolveS3 {
+		b, err := artifacts.ManagedBucket(ctx, e.CFN, e.Err)
+		if err != nil {
+			return err
+		}
+		r.bucket = b
+		fmt.Fprintf(e.Err, "\n\t%s\n", e.Paint.Bold("Managed S3 bucket: "+b))
+		fmt.Fprint(e.Err, "\tAuto resolution of buckets can be turned off by setting resolve_s3=False\n\tTo use a specific S3 bucket, set --s3-bucket=<bucket_name>\n\tAbove settings can be stored in samconfig.toml\n")
+	}
+	if r.bucket != "" {
+		r.uploader = &artifacts.Uploader{S3: e.S3, Bucket: r.bucket, Prefix: in.S3Prefix, Region: e.Region,
+			KMSKeyID: in.KMSKeyID, Force: in.ForceUpload, Log: e.Err}
+	}
+	return nil
+}
+
+// planCompanion computes the companion plan.
 func (r *run) planCompanion(ctx context.Context) error {
 	pl := &companion.Planner{Stacks: r.e.CFN, Images: r.e.Images, Notify: r.notify}
 	p, err := pl.Plan(ctx, r.in.StackName, r.in.Managed)
@@ -100,30 +127,39 @@ func (r *run) planCompanion(ctx context.Context) error {
 		return err
 	}
 	r.plan = p
+	return nil
+}
+
+// readyCompanion checks that the plan can be applied with the bucket found, and prints it.
+func (r *run) readyCompanion() error {
 	r.applier = &companion.Applier{Stacks: r.e.CFN, Images: r.e.Images, RoleARN: r.in.RoleARN,
 		Tags: cfnTags(r.in.Tags), NotificationARNs: r.in.NotificationARNs, Notify: r.notify}
 	if r.uploader != nil {
 		r.applier.Upload = r.uploader.UploadTemplate
 	}
-	if err := r.applier.CheckUpload(p); err != nil {
+	if err := r.applier.CheckUpload(r.plan); err != nil {
 		return err
 	}
 	r.printPlan()
 	return nil
 }
 
-// mainStack describes the application stack, waiting if another operation is running.
-func (r *run) mainStack(ctx context.Context) (*cfn.Stack, error) {
+// mainStack describes the application stack, waiting if another operation is running, and
+// reports whether it had to wait.
+func (r *run) mainStack(ctx context.Context) (*cfn.Stack, bool, error) {
 	st, err := r.e.CFN.Describe(ctx, r.in.StackName)
 	if cfn.IsNotFound(err) {
-		return nil, nil
+		return nil, false, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return r.e.CFN.WaitWhileInProgress(ctx, st, func(status string) {
+	waited := false
+	st, err = r.e.CFN.WaitWhileInProgress(ctx, st, func(status string) {
+		waited = true
 		r.notify(fmt.Sprintf("Stack %s is %s (another deploy?); waiting for it to finish", st.Name, status))
 	})
+	return st, waited, err
 }
 
 // learnAccount reads the account id from a stack ARN, so STS is asked only when no stack
