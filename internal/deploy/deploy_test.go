@@ -3,6 +3,7 @@ package deploy_test
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,8 +11,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/samship/samship/internal/cfn"
 	"github.com/samship/samship/internal/cfn/cfnfake"
@@ -41,6 +45,7 @@ type harness struct {
 	cfn    *cfnfake.CFN
 	ecr    *fakeECR
 	stderr strings.Builder
+	out    io.Writer // stdout; the progress stream when nil
 	dir    string
 }
 
@@ -79,11 +84,14 @@ func (h *harness) run(t *testing.T, tpl string) error {
 	if err != nil {
 		t.Fatalf("Prepare() = %v", err)
 	}
+	if h.out == nil {
+		h.out = &h.stderr
+	}
 	poll := cfn.Poller{First: time.Millisecond, Cap: time.Millisecond, Sleep: func(context.Context, time.Duration) error { return nil }}
 	env := deploy.Env{
 		CFN: cfn.New(h.cfn, poll), Images: h.ecr, Region: "us-east-1",
 		Account:    func(context.Context) (string, error) { return "123456789012", nil },
-		SetAccount: func(string) {}, Out: &h.stderr, Err: &h.stderr, Paint: ui.Painter{}, Width: 100,
+		SetAccount: func(string) {}, Out: h.out, Err: &h.stderr, Paint: ui.Painter{}, Width: 100,
 		Confirm: func(string, bool) (bool, error) { return true, nil },
 		Now:     func() time.Time { return time.Date(2026, 11, 22, 5, 0, 0, 0, time.UTC) },
 	}
@@ -204,5 +212,38 @@ func TestUnchangedCompanionIsNotUpdated(t *testing.T) {
 	}
 	if !h.cfn.Called("DeleteChangeSet") {
 		t.Errorf("calls = %v, want the empty change set deleted", h.cfn.Calls)
+	}
+}
+
+func TestOutputsTable(t *testing.T) {
+	h := newHarness(t)
+	main := h.cfn.Seed("app", "UPDATE_COMPLETE", "old")
+	main.Outputs = []cfntypes.Output{
+		{OutputKey: aws.String("HelloFunctionArn"), OutputValue: aws.String("arn:aws:lambda:us-east-1:123456789012:function:peer-app-HelloFunction-YCULGLIELAKY")},
+		{OutputKey: aws.String("Api"), Description: aws.String("API endpoint"), OutputValue: aws.String("https://x.execute-api.us-east-1.amazonaws.com/")},
+	}
+	var out strings.Builder
+	h.out = &out
+	if err := h.run(t, h.template(t, 1)); err != nil {
+		t.Fatalf("Run() = %v", err)
+	}
+	// SAM CLI's layout (sam-cli-observed.md §7.1): labels padded to 20, wrapped at the column.
+	want := `
+CloudFormation outputs from deployed stack
+-------------------------------------------------------------------------------------------------
+Outputs                                                                                         
+-------------------------------------------------------------------------------------------------
+Key                 HelloFunctionArn                                                            
+Description         -                                                                           
+Value               arn:aws:lambda:us-east-1:123456789012:function:peer-app-HelloFunction-      
+YCULGLIELAKY                                                                                    
+
+Key                 Api                                                                         
+Description         API endpoint                                                                
+Value               https://x.execute-api.us-east-1.amazonaws.com/                              
+-------------------------------------------------------------------------------------------------
+`
+	if diff := cmp.Diff(want, out.String()); diff != "" {
+		t.Errorf("outputs table mismatch (-want +got):\n%s", diff)
 	}
 }

@@ -188,7 +188,7 @@ func (r *run) printOutputs(st *cfn.Stack) {
 		tb.Row(p.Green, fmt.Sprintf("%-20s%s", "Description", desc))
 		tb.Row(p.Green, fmt.Sprintf("%-20s%s", "Value", aws.ToString(o.OutputValue)))
 		if i < len(st.Outputs)-1 {
-			tb.Row(nil, "")
+			fmt.Fprintln(r.e.Out)
 		}
 	}
 	tb.Rule()

@@ -99,30 +99,103 @@ func (t *Table) format(cells []string) string {
 	return b.String()
 }
 
-// Wrap breaks s into lines of at most width characters, at spaces where it can and inside
-// words where it must (as Python's textwrap does for SAM CLI).
+// Wrap breaks s into lines of at most width characters exactly as Python's textwrap.wrap
+// does for SAM CLI's tables: runs of spaces inside a line are kept, lines break at spaces and
+// after hyphens inside words, space at line ends is dropped, and a word longer than a line is
+// cut (after its last hyphen that fits, if any).
 func Wrap(s string, width int) []string {
 	if width < 1 {
 		width = 1
 	}
+	s = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ", "\v", " ", "\f", " ").Replace(s)
+	chunks := textChunks(s)
 	var lines []string
-	var cur string
-	for _, word := range strings.Fields(s) {
-		for len(word) > 0 {
-			switch {
-			case cur == "" && len(word) <= width:
-				cur, word = word, ""
-			case cur != "" && len(cur)+1+len(word) <= width:
-				cur, word = cur+" "+word, ""
-			case cur != "":
-				lines, cur = append(lines, cur), ""
-			default: // a word longer than the line
-				lines, word = append(lines, word[:width]), word[width:]
+	for len(chunks) > 0 {
+		if len(lines) > 0 && strings.TrimSpace(chunks[0]) == "" {
+			chunks = chunks[1:]
+			continue
+		}
+		var cur []string
+		n := 0
+		for len(chunks) > 0 && n+len(chunks[0]) <= width {
+			cur, n = append(cur, chunks[0]), n+len(chunks[0])
+			chunks = chunks[1:]
+		}
+		if len(chunks) > 0 && len(chunks[0]) > width { // a word longer than any line
+			c := chunks[0]
+			end := width - n
+			if h := strings.LastIndexByte(c[:end], '-'); h > 0 && strings.Trim(c[:h], "-") != "" {
+				end = h + 1
 			}
+			cur = append(cur, c[:end])
+			chunks[0] = c[end:]
+		}
+		if len(cur) > 0 && strings.TrimSpace(cur[len(cur)-1]) == "" {
+			cur = cur[:len(cur)-1]
+		}
+		if len(cur) > 0 {
+			lines = append(lines, strings.Join(cur, ""))
 		}
 	}
-	if cur != "" || len(lines) == 0 {
-		lines = append(lines, cur)
+	if len(lines) == 0 {
+		lines = []string{""}
 	}
 	return lines
+}
+
+// textChunks splits s like textwrap's wordsep_re: runs of spaces; an em-dash (two or more
+// hyphens) between words; and words, which break after a hyphen that follows two letters (or
+// letter-hyphen-letter) and precedes a letter, an optional hyphen and a letter.
+func textChunks(s string) []string {
+	at := func(i int) byte {
+		if i < 0 || i >= len(s) {
+			return 0
+		}
+		return s[i]
+	}
+	letter := func(i int) bool { c := at(i); return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' }
+	word := func(i int) bool { c := at(i); return letter(i) || c >= '0' && c <= '9' }
+	punct := func(i int) bool { return word(i) || strings.IndexByte("!\"'&.,?", at(i)) >= 0 && at(i) != 0 }
+	dashes := func(i int) int { // length of a run of 2+ hyphens at i followed by a word char, else 0
+		j := i
+		for at(j) == '-' {
+			j++
+		}
+		if j-i >= 2 && word(j) {
+			return j - i
+		}
+		return 0
+	}
+	var out []string
+	for p := 0; p < len(s); {
+		if s[p] == ' ' {
+			q := p
+			for q < len(s) && s[q] == ' ' {
+				q++
+			}
+			out, p = append(out, s[p:q]), q
+			continue
+		}
+		if punct(p-1) && dashes(p) > 0 {
+			n := dashes(p)
+			out, p = append(out, s[p:p+n]), p+n
+			continue
+		}
+		q := p + 1
+		for ; q <= len(s); q++ {
+			prev := q - 1 // the last character of the chunk so far
+			if s[prev] == '-' && prev > p && (letter(prev-2) && letter(prev-1) || letter(prev-3) && at(prev-2) == '-' && letter(prev-1)) &&
+				letter(q) && (letter(q+1) || at(q+1) == '-' && letter(q+2)) {
+				break // hyphenated word: the chunk ends after the hyphen
+			}
+			if q == len(s) || s[q] == ' ' {
+				break // end of word
+			}
+			if punct(q-1) && dashes(q) > 0 {
+				break // em-dash follows
+			}
+		}
+		out, p = append(out, s[p:q]), q
+	}
+	return out
 }

@@ -34,10 +34,13 @@ func TestWrap(t *testing.T) {
 		width int
 		want  []string
 	}{
-		"fits":      {"a b", 5, []string{"a b"}},
-		"break":     {"aa bb cc", 5, []string{"aa bb", "cc"}},
-		"long word": {"AWS::CloudFormation::Stack", 22, []string{"AWS::CloudFormation::S", "tack"}},
-		"empty":     {"", 5, []string{""}},
+		"fits":                {"a b", 5, []string{"a b"}},
+		"break":               {"aa bb cc", 5, []string{"aa bb", "cc"}},
+		"long word":           {"AWS::CloudFormation::Stack", 22, []string{"AWS::CloudFormation::S", "tack"}},
+		"empty":               {"", 5, []string{""}},
+		"inner spaces kept":   {"Key                 Arn", 40, []string{"Key                 Arn"}},
+		"hyphen break":        {"Value  peer-app-HelloFunction-YCULGLIELAKY", 30, []string{"Value  peer-app-HelloFunction-", "YCULGLIELAKY"}},
+		"edge spaces dropped": {"aaa     bbb", 4, []string{"aaa", "bbb"}},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

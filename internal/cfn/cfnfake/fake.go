@@ -24,6 +24,7 @@ type Stack struct {
 	// PendingStatus before Status.
 	InProgressPolls int
 	PendingStatus   string
+	Outputs         []types.Output
 }
 
 // Failure makes the next operation on a stack fail with a resource event.
@@ -125,7 +126,8 @@ func (f *CFN) DescribeStacks(_ context.Context, in *cloudformation.DescribeStack
 		s.InProgressPolls--
 		status = s.PendingStatus
 	}
-	return &cloudformation.DescribeStacksOutput{Stacks: []types.Stack{{StackName: aws.String(s.Name), StackId: aws.String(s.ID), StackStatus: types.StackStatus(status)}}}, nil
+	return &cloudformation.DescribeStacksOutput{Stacks: []types.Stack{{StackName: aws.String(s.Name), StackId: aws.String(s.ID),
+		StackStatus: types.StackStatus(status), Outputs: s.Outputs}}}, nil
 }
 
 func (f *CFN) DescribeStackEvents(_ context.Context, in *cloudformation.DescribeStackEventsInput, _ ...func(*cloudformation.Options)) (*cloudformation.DescribeStackEventsOutput, error) {
