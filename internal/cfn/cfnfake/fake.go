@@ -19,7 +19,7 @@ import (
 // Stack is one fake stack.
 type Stack struct {
 	Name, ID, Status, Template string
-	Events                      []types.StackEvent
+	Events                     []types.StackEvent
 	// InProgressPolls makes the next that many describes report Status+"_IN_PROGRESS"-like
 	// PendingStatus before Status.
 	InProgressPolls int
