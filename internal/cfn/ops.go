@@ -56,14 +56,7 @@ func (c *Client) CreateStack(ctx context.Context, in *cloudformation.CreateStack
 	if err != nil {
 		return nil, fmt.Errorf("create stack %s: %w", aws.ToString(in.StackName), err)
 	}
-	st, err := c.waitStack(ctx, aws.ToString(out.StackId))
-	if err != nil {
-		return nil, err
-	}
-	if !Succeeded(st.Status) {
-		return st, c.failed(ctx, st)
-	}
-	return st, nil
+	return c.settle(ctx, aws.ToString(out.StackId))
 }
 
 // UpdateStack updates a stack and waits for it. CloudFormation's "No updates are to be
@@ -76,14 +69,17 @@ func (c *Client) UpdateStack(ctx context.Context, in *cloudformation.UpdateStack
 		}
 		return nil, fmt.Errorf("update stack %s: %w", aws.ToString(in.StackName), err)
 	}
-	st, err := c.waitStack(ctx, aws.ToString(out.StackId))
+	return c.settle(ctx, aws.ToString(out.StackId))
+}
+
+// settle waits for the operation on the stack with id to end; a final state other than
+// success becomes *StackFailedError.
+func (c *Client) settle(ctx context.Context, id string) (*Stack, error) {
+	st, err := c.waitStack(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if !Succeeded(st.Status) {
-		return st, c.failed(ctx, st)
-	}
-	return st, nil
+	return st, c.Failed(ctx, st)
 }
 
 // DeleteStack deletes the stack with the given id and waits until it is gone.

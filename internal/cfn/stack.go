@@ -127,19 +127,7 @@ func (c *Client) WaitWhileInProgress(ctx context.Context, st *Stack, onWait func
 		return st, nil
 	}
 	onWait(st.Status)
-	name := st.ID
-	for d := c.poll.first(); ; d = c.poll.next(d) {
-		if err := c.poll.Sleep(ctx, d); err != nil {
-			return nil, err
-		}
-		cur, err := c.Describe(ctx, name)
-		if err != nil {
-			return nil, err
-		}
-		if !InProgress(cur.Status) {
-			return cur, nil
-		}
-	}
+	return c.waitStack(ctx, st.ID)
 }
 
 // Template returns the stack's deployed (original) template body.

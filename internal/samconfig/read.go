@@ -9,12 +9,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/pelletier/go-toml/v2"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/samship/samship/internal/srcerr"
 )
 
 // DefaultName is the config file name SAM CLI looks for by default.
@@ -58,18 +59,13 @@ func Load(path string) (*File, error) {
 	return Parse(path, data)
 }
 
-var yamlLine = regexp.MustCompile(`^yaml: (?:unmarshal errors:\s*)?line (\d+): (.*)`)
-
 // Parse parses data by the file name's extension.
 func Parse(path string, data []byte) (*File, error) {
 	f := &File{Path: path, doc: map[string]any{}}
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".yaml", ".yml":
 		if err := yaml.Unmarshal(data, &f.doc); err != nil {
-			if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-				return nil, fmt.Errorf("%s:%s: %s", path, m[1], firstLine(m[2]))
-			}
-			return nil, fmt.Errorf("%s:1: %s", path, firstLine(strings.TrimPrefix(err.Error(), "yaml: ")))
+			return nil, srcerr.YAML(path, err)
 		}
 	case ".json":
 		if err := json.Unmarshal(data, &f.doc); err != nil {
@@ -108,13 +104,6 @@ func (f *File) checkVersion() error {
 		}
 	}
 	return fmt.Errorf("%s:1: 'version' key is not present or is in unrecognized format", f.Path)
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }
 
 // Params returns the parameters of cmd (e.g. "deploy") in env, with the env's global

@@ -11,11 +11,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/samship/samship/internal/srcerr"
 )
 
 // Template is one parsed template file.
@@ -45,8 +46,6 @@ func Load(path string) (*Template, error) {
 	return Parse(path, data)
 }
 
-var yamlLineErr = regexp.MustCompile(`^yaml: (?:unmarshal errors:\s*)?line (\d+): (.*)`)
-
 // Parse parses data as a template; name is used in error messages, which have the form
 // "name:line: what is wrong".
 func Parse(name string, data []byte) (*Template, error) {
@@ -63,11 +62,7 @@ func Parse(name string, data []byte) (*Template, error) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		msg := err.Error()
-		if m := yamlLineErr.FindStringSubmatch(msg); m != nil {
-			return nil, fmt.Errorf("%s:%s: %s", name, m[1], firstLine(m[2]))
-		}
-		return nil, fmt.Errorf("%s:1: %s", name, firstLine(strings.TrimPrefix(msg, "yaml: ")))
+		return nil, srcerr.YAML(name, err)
 	}
 	if len(doc.Content) == 0 {
 		return nil, fmt.Errorf("%s:1: template is empty", name)
@@ -152,14 +147,6 @@ func checkDuplicates(name string, n *yaml.Node) error {
 		}
 	}
 	return nil
-}
-
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	return s
 }
 
 func kindName(n *yaml.Node) string {
