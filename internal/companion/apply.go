@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 
 	"github.com/samship/samship/internal/cfn"
+	"github.com/samship/samship/internal/ui"
 )
 
 // StackOps is what applying needs from CloudFormation.
@@ -66,7 +67,7 @@ func (a *Applier) Prepare(ctx context.Context, p *Plan) (*cfn.Stack, error) {
 		}
 		fallthrough
 	case ActionCreate:
-		a.Notify(fmt.Sprintf("Creating companion stack %s with %d image %s", p.Companion, len(p.Create), plural(len(p.Create), "repository", "repositories")))
+		a.Notify(fmt.Sprintf("Creating companion stack %s with %d image %s", p.Companion, len(p.Create), ui.Plural(len(p.Create), "repository", "repositories")))
 		in := &cloudformation.CreateStackInput{StackName: aws.String(p.Companion), Tags: a.Tags, NotificationARNs: a.NotificationARNs}
 		if a.RoleARN != "" {
 			in.RoleARN = aws.String(a.RoleARN)
@@ -76,7 +77,7 @@ func (a *Applier) Prepare(ctx context.Context, p *Plan) (*cfn.Stack, error) {
 		}
 		return a.Stacks.CreateStack(ctx, in)
 	case ActionUpdate:
-		a.Notify(fmt.Sprintf("Updating companion stack %s: creating %d image %s", p.Companion, len(p.Create), plural(len(p.Create), "repository", "repositories")))
+		a.Notify(fmt.Sprintf("Updating companion stack %s: creating %d image %s", p.Companion, len(p.Create), ui.Plural(len(p.Create), "repository", "repositories")))
 		a.noteAdoption(p)
 		return a.update(ctx, p, p.Before)
 	}
@@ -94,7 +95,7 @@ func (a *Applier) Finish(ctx context.Context, p *Plan, st *cfn.Stack) error {
 		if err != nil {
 			return err
 		}
-		a.Notify(fmt.Sprintf("Removing repository %s (function removed; %d %s deleted)", r.Name, n, plural(n, "image", "images")))
+		a.Notify(fmt.Sprintf("Removing repository %s (function removed; %d %s deleted)", r.Name, n, ui.Plural(n, "image", "images")))
 	}
 	if p.After == ActionDelete {
 		a.Notify(fmt.Sprintf("Deleting companion stack %s: no function needs a managed repository", p.Companion))
@@ -161,11 +162,4 @@ func (a *Applier) empty(ctx context.Context, repo string) (int, error) {
 		}
 	}
 	return distinctDigests(ids), nil
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -5,6 +5,7 @@
 package deploy
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -114,6 +115,9 @@ func Prepare(o Options, region string) (*Input, error) {
 	tree, err := template.Discover(tpl, overrides, region)
 	if err != nil {
 		return nil, err
+	}
+	if tpl.Size() > companion.InlineLimit && o.S3Bucket == "" && !o.ResolveS3 {
+		return nil, errors.New("Templates with a size greater than 51,200 bytes must be deployed via an S3 Bucket. Please add the --s3-bucket parameter to your command. The local template will be copied to that S3 bucket and then deployed.")
 	}
 	in := &Input{Options: o, Template: tpl, Tree: tree, Mapped: map[string]string{}}
 	for _, f := range tree.ImageFunctions() {

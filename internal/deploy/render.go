@@ -31,7 +31,7 @@ func (r *run) printPlan() {
 		fmt.Fprintf(w, "\t  = %-30s %s\n", k.FullPath, k.Name)
 	}
 	for _, rm := range p.Remove {
-		fmt.Fprintf(w, "\t  %s %s (unreferenced, %d %s: removed after a successful deploy)\n", r.e.Paint.Red("-"), rm.Name, rm.Images, plural(rm.Images, "image", "images"))
+		fmt.Fprintf(w, "\t  %s %s (unreferenced, %d %s: removed after a successful deploy)\n", r.e.Paint.Red("-"), rm.Name, rm.Images, ui.Plural(rm.Images, "image", "images"))
 	}
 	if len(p.Create)+len(p.Keep)+len(p.Remove) == 0 {
 		fmt.Fprintln(w, "\t  (no image functions)")
@@ -39,7 +39,7 @@ func (r *run) printPlan() {
 }
 
 // printSummary prints SAM CLI's "Deploying with following values" block.
-func (r *run) printSummary() {
+func (r *run) printSummary(ctx context.Context) {
 	in, w := r.in, r.e.Err
 	fmt.Fprintf(w, "\n%s\n", r.e.Paint.Yellow("\tDeploying with following values\n\t==============================="))
 	line := func(label, v string) { fmt.Fprintf(w, "\t%-29s: %s\n", label, v) }
@@ -47,7 +47,7 @@ func (r *run) printSummary() {
 	line("Region", r.e.Region)
 	line("Confirm changeset", pyBool(in.ConfirmChangeset))
 	line("Disable rollback", pyBool(in.DisableRollback))
-	if repos := r.repos(); len(repos) > 0 {
+	if repos := r.repos(ctx); len(repos) > 0 {
 		line("Deployment image repository", "")
 		pad := strings.Repeat(" ", 39)
 		fmt.Fprintf(w, "%s{\n", pad)
@@ -81,11 +81,11 @@ func (r *run) printSummary() {
 
 // repos returns the function → repository mapping shown in the summary; managed URIs need the
 // account id, which comes from a stack ARN when one exists, else from STS.
-func (r *run) repos() []KV {
+func (r *run) repos(ctx context.Context) []KV {
 	if len(r.in.Managed) == 0 {
 		return r.in.Repos("", r.e.Region)
 	}
-	account, err := r.e.Account(context.Background())
+	account, err := r.e.Account(ctx)
 	if err != nil {
 		account = "<account>"
 	}

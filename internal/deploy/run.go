@@ -2,13 +2,11 @@ package deploy
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"golang.org/x/sync/errgroup"
 
@@ -74,9 +72,6 @@ func (r *run) do(ctx context.Context) error {
 	if bucketErr != nil {
 		return bucketErr
 	}
-	if in.Template.Size() > companion.InlineLimit && r.uploader == nil {
-		return errors.New("Templates with a size greater than 51,200 bytes must be deployed via an S3 Bucket. Please add the --s3-bucket parameter to your command. The local template will be copied to that S3 bucket and then deployed.")
-	}
 	if in.ResolveImageRepos {
 		// Another deploy that was updating the main stack may have changed the companion
 		// stack when it finished: plan again on what it left.
@@ -94,7 +89,7 @@ func (r *run) do(ctx context.Context) error {
 		}
 	}
 	r.learnAccount(main)
-	r.printSummary()
+	r.printSummary(ctx)
 	return r.deployMain(ctx, main)
 }
 
@@ -181,100 +176,6 @@ func cfnTags(kvs []KV) []cfntypes.Tag {
 	return out
 }
 
-// deployMain creates, shows, confirms and executes the main change set.
-func (r *run) deployMain(ctx context.Context, main *cfn.Stack) error {
-	in, e := r.in, r.e
-	create := main == nil || main.Status == string(cfntypes.StackStatusReviewInProgress)
-	csIn := &cloudformation.CreateChangeSetInput{
-		StackName:     aws.String(in.StackName),
-		ChangeSetName: aws.String(fmt.Sprintf("samship-deploy%d", e.Now().Unix())),
-		ChangeSetType: cfntypes.ChangeSetTypeUpdate,
-		Description:   aws.String("Created by samship at " + e.Now().UTC().Format("2006-01-02T15:04:05.000000+00:00") + " UTC"),
-		Tags:          cfnTags(in.Tags),
-		Parameters:    r.parameters(main, create),
-	}
-	if csIn.Tags == nil {
-		csIn.Tags = []cfntypes.Tag{}
-	}
-	if create {
-		csIn.ChangeSetType = cfntypes.ChangeSetTypeCreate
-	}
-	if len(in.Capabilities) > 0 {
-		for _, c := range in.Capabilities {
-			csIn.Capabilities = append(csIn.Capabilities, cfntypes.Capability(c))
-		}
-	}
-	if in.RoleARN != "" {
-		csIn.RoleARN = aws.String(in.RoleARN)
-	}
-	csIn.NotificationARNs = in.NotificationARNs
-	body := in.Template.Raw
-	if len(body) > companion.InlineLimit {
-		u, err := r.uploader.UploadTemplate(ctx, body)
-		if err != nil {
-			return err
-		}
-		csIn.TemplateURL = aws.String(u)
-	} else {
-		csIn.TemplateBody = aws.String(string(body))
-	}
-	fmt.Fprint(e.Err, "\nWaiting for changeset to be created..\n")
-	cs, err := e.CFN.CreateChangeSet(ctx, csIn)
-	var empty *cfn.ChangeSetEmptyError
-	if errors.As(err, &empty) {
-		if main != nil && cfn.Succeeded(main.Status) {
-			if err := r.finishCompanion(ctx); err != nil {
-				return err
-			}
-		}
-		if in.FailOnEmptyChangeset {
-			return err
-		}
-		fmt.Fprintf(e.Err, "\n%s\n", err)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	r.printChangeSet(cs)
-	if in.NoExecuteChangeset {
-		r.keptNote("the change set was not executed (--no-execute-changeset)")
-		return nil
-	}
-	if in.ConfirmChangeset {
-		fmt.Fprintf(e.Err, "\n%s\n", e.Paint.Yellow("Previewing CloudFormation changeset before deployment\n======================================================"))
-		ok, err := e.Confirm("Deploy this changeset?", false)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			r.keptNote("the change set was not deployed")
-			return nil
-		}
-	}
-	if err := e.CFN.Execute(ctx, cs, in.StackName, in.DisableRollback); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.Err, "\n%s - Waiting for stack create/update to complete\n", e.Now().Format("2006-01-02 15:04:05"))
-	tb := ui.NewTable(e.Err, e.Paint, e.Width, fmt.Sprintf("CloudFormation events from stack operations (refresh every 0.25 to %.1f seconds)", in.PollCap.Seconds()),
-		"ResourceStatus", "ResourceType", "LogicalResourceId", "ResourceStatusReason")
-	st, err := e.CFN.Watch(ctx, cs.StackID, cs.Created, func(ev cfn.Event) { r.printEvent(tb, ev) })
-	tb.Rule()
-	if err != nil {
-		return err
-	}
-	if err := e.CFN.Failed(ctx, st); err != nil {
-		r.keptNote("the deploy did not succeed")
-		return err
-	}
-	if err := r.finishCompanion(ctx); err != nil {
-		return fmt.Errorf("stack %s deployed, but removing unreferenced repositories failed (the next deploy retries): %w", in.StackName, err)
-	}
-	r.printOutputs(st)
-	fmt.Fprintf(e.Err, "\nSuccessfully created/updated stack - %s in %s\n\n", in.StackName, e.Region)
-	return nil
-}
-
 // finishCompanion applies the companion removals after a successful main deploy.
 func (r *run) finishCompanion(ctx context.Context) error {
 	if r.plan == nil {
@@ -286,37 +187,6 @@ func (r *run) finishCompanion(ctx context.Context) error {
 // keptNote says that unreferenced repositories were kept, when there are any.
 func (r *run) keptNote(why string) {
 	if r.plan != nil && len(r.plan.Remove) > 0 {
-		r.notify(fmt.Sprintf("Kept %d unreferenced %s: %s", len(r.plan.Remove), plural(len(r.plan.Remove), "repository", "repositories"), why))
+		r.notify(fmt.Sprintf("Kept %d unreferenced %s: %s", len(r.plan.Remove), ui.Plural(len(r.plan.Remove), "repository", "repositories"), why))
 	}
-}
-
-// parameters builds the change set parameters as SAM CLI does: overrides for template
-// parameters, UsePreviousValue for the others the deployed stack has.
-func (r *run) parameters(main *cfn.Stack, create bool) []cfntypes.Parameter {
-	over := map[string]string{}
-	for _, kv := range r.in.ParameterOverrides {
-		over[kv.Key] = kv.Value
-	}
-	deployed := map[string]bool{}
-	if main != nil {
-		for _, k := range main.Parameters {
-			deployed[k] = true
-		}
-	}
-	var out []cfntypes.Parameter
-	for _, p := range r.in.Template.Parameters() {
-		if v, ok := over[p.Key]; ok {
-			out = append(out, cfntypes.Parameter{ParameterKey: aws.String(p.Key), ParameterValue: aws.String(v)})
-		} else if !create && deployed[p.Key] {
-			out = append(out, cfntypes.Parameter{ParameterKey: aws.String(p.Key), UsePreviousValue: aws.Bool(true)})
-		}
-	}
-	return out
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -199,3 +199,11 @@ func textChunks(s string) []string {
 	}
 	return out
 }
+
+// Plural returns one when n is 1, else many.
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -1,0 +1,156 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+
+	"github.com/samship/samship/internal/cfn"
+	"github.com/samship/samship/internal/companion"
+	"github.com/samship/samship/internal/ui"
+)
+
+// deployMain creates, shows, confirms and executes the main change set, then removes the
+// unreferenced repositories once the stack deployed.
+func (r *run) deployMain(ctx context.Context, main *cfn.Stack) error {
+	in, e := r.in, r.e
+	csIn, err := r.changeSetInput(ctx, main)
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(e.Err, "\nWaiting for changeset to be created..\n")
+	cs, err := e.CFN.CreateChangeSet(ctx, csIn)
+	var empty *cfn.ChangeSetEmptyError
+	if errors.As(err, &empty) {
+		// The deployed stack already is what was asked for: if it is healthy, what the
+		// companion plan keeps for after a successful deploy can happen now.
+		if main != nil && cfn.Succeeded(main.Status) {
+			if err := r.finishCompanion(ctx); err != nil {
+				return err
+			}
+		}
+		if in.FailOnEmptyChangeset {
+			return err
+		}
+		fmt.Fprintf(e.Err, "\n%s\n", err)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	r.printChangeSet(cs)
+	if in.NoExecuteChangeset {
+		r.keptNote("the change set was not executed (--no-execute-changeset)")
+		return nil
+	}
+	if in.ConfirmChangeset {
+		fmt.Fprintf(e.Err, "\n%s\n", e.Paint.Yellow("Previewing CloudFormation changeset before deployment\n======================================================"))
+		ok, err := e.Confirm("Deploy this changeset?", false)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			r.keptNote("the change set was not deployed")
+			return nil
+		}
+	}
+	st, err := r.execute(ctx, cs)
+	if err != nil {
+		return err
+	}
+	if err := r.finishCompanion(ctx); err != nil {
+		return fmt.Errorf("stack %s deployed, but removing unreferenced repositories failed (the next deploy retries): %w", in.StackName, err)
+	}
+	r.printOutputs(st)
+	fmt.Fprintf(e.Err, "\nSuccessfully created/updated stack - %s in %s\n\n", in.StackName, e.Region)
+	return nil
+}
+
+// changeSetInput builds the main change set: CREATE for a new stack (or one holding only an
+// unexecuted change set), UPDATE otherwise; the template inline when it fits, else from S3.
+func (r *run) changeSetInput(ctx context.Context, main *cfn.Stack) (*cloudformation.CreateChangeSetInput, error) {
+	in, e := r.in, r.e
+	create := main == nil || main.Status == string(cfntypes.StackStatusReviewInProgress)
+	csIn := &cloudformation.CreateChangeSetInput{
+		StackName:        aws.String(in.StackName),
+		ChangeSetName:    aws.String(fmt.Sprintf("samship-deploy%d", e.Now().Unix())),
+		ChangeSetType:    cfntypes.ChangeSetTypeUpdate,
+		Description:      aws.String("Created by samship at " + e.Now().UTC().Format("2006-01-02T15:04:05.000000+00:00") + " UTC"),
+		Tags:             cfnTags(in.Tags),
+		Parameters:       r.parameters(main, create),
+		NotificationARNs: in.NotificationARNs,
+	}
+	if csIn.Tags == nil {
+		csIn.Tags = []cfntypes.Tag{} // as SAM CLI: no --tags clears the stack's tags
+	}
+	if create {
+		csIn.ChangeSetType = cfntypes.ChangeSetTypeCreate
+	}
+	for _, c := range in.Capabilities {
+		csIn.Capabilities = append(csIn.Capabilities, cfntypes.Capability(c))
+	}
+	if in.RoleARN != "" {
+		csIn.RoleARN = aws.String(in.RoleARN)
+	}
+	body := in.Template.Raw
+	if len(body) <= companion.InlineLimit {
+		csIn.TemplateBody = aws.String(string(body))
+		return csIn, nil
+	}
+	u, err := r.uploader.UploadTemplate(ctx, body)
+	if err != nil {
+		return nil, err
+	}
+	csIn.TemplateURL = aws.String(u)
+	return csIn, nil
+}
+
+// execute runs the change set and streams the stack's events until it settles; a failed or
+// rolled-back deploy returns *cfn.StackFailedError and keeps every repository.
+func (r *run) execute(ctx context.Context, cs *cfn.ChangeSet) (*cfn.Stack, error) {
+	in, e := r.in, r.e
+	if err := e.CFN.Execute(ctx, cs, in.StackName, in.DisableRollback); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(e.Err, "\n%s - Waiting for stack create/update to complete\n", e.Now().Format("2006-01-02 15:04:05"))
+	tb := ui.NewTable(e.Err, e.Paint, e.Width, fmt.Sprintf("CloudFormation events from stack operations (refresh every 0.25 to %.1f seconds)", in.PollCap.Seconds()),
+		"ResourceStatus", "ResourceType", "LogicalResourceId", "ResourceStatusReason")
+	st, err := e.CFN.Watch(ctx, cs.StackID, cs.Created, func(ev cfn.Event) { r.printEvent(tb, ev) })
+	tb.Rule()
+	if err != nil {
+		return nil, err
+	}
+	if err := e.CFN.Failed(ctx, st); err != nil {
+		r.keptNote("the deploy did not succeed")
+		return nil, err
+	}
+	return st, nil
+}
+
+// parameters builds the change set parameters as SAM CLI does: overrides for template
+// parameters, UsePreviousValue for the others the deployed stack has.
+func (r *run) parameters(main *cfn.Stack, create bool) []cfntypes.Parameter {
+	over := map[string]string{}
+	for _, kv := range r.in.ParameterOverrides {
+		over[kv.Key] = kv.Value
+	}
+	deployed := map[string]bool{}
+	if main != nil {
+		for _, k := range main.Parameters {
+			deployed[k] = true
+		}
+	}
+	var out []cfntypes.Parameter
+	for _, p := range r.in.Template.Parameters() {
+		if v, ok := over[p.Key]; ok {
+			out = append(out, cfntypes.Parameter{ParameterKey: aws.String(p.Key), ParameterValue: aws.String(v)})
+		} else if !create && deployed[p.Key] {
+			out = append(out, cfntypes.Parameter{ParameterKey: aws.String(p.Key), UsePreviousValue: aws.Bool(true)})
+		}
+	}
+	return out
+}
