@@ -1,0 +1,62 @@
+package awsclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/aws/smithy-go"
+)
+
+func TestExplain(t *testing.T) {
+	refused := &url.Error{Op: "Post", URL: "http://127.0.0.1:9/", Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}}
+	op := &smithy.OperationError{ServiceID: "CloudFormation", OperationName: "DescribeStacks", Err: fmt.Errorf("exceeded maximum number of attempts, 3, %w", refused)}
+	tests := map[string]struct {
+		in   error
+		want string
+	}{
+		"unreachable": {fmt.Errorf("describe stack app: %w", op), "describe stack app: cannot reach AWS at http://127.0.0.1:9: connection refused"},
+		"other":       {errors.New("boom"), "boom"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := Explain(tc.in).Error(); got != tc.want {
+				t.Errorf("Explain() = %q, want %q", got, tc.want)
+			}
+		})
+	}
+	if Explain(nil) != nil {
+		t.Errorf("Explain(nil) != nil")
+	}
+}
+
+func TestNewNeedsRegion(t *testing.T) {
+	env := map[string]string{"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y"}
+	for _, k := range []string{"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("AWS_CONFIG_FILE", "/dev/null")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	if _, err := New(context.Background(), Options{}); !errors.Is(err, ErrNoRegion) {
+		t.Errorf("New() without region = %v, want ErrNoRegion", err)
+	}
+	c, err := New(context.Background(), Options{Region: "eu-west-1"})
+	if err != nil || c.Region != "eu-west-1" {
+		t.Fatalf("New(eu-west-1) = %v, %v", c, err)
+	}
+	c.SetAccount("123456789012")
+	if a, err := c.Account(context.Background()); a != "123456789012" || err != nil {
+		t.Errorf("Account() after SetAccount = %q, %v (must not call STS)", a, err)
+	}
+	if got := strings.Join(c.Calls.Summary(), ","); got != "" || c.Calls.Total() != 0 {
+		t.Errorf("calls = %q, want none", got)
+	}
+}
