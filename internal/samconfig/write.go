@@ -1,0 +1,199 @@
+package samconfig
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+)
+
+// Param is one parameter to save. A nil Value, false, an empty string or an empty list
+// removes the key: unlike SAM CLI, a setting turned off does not leave an old true behind.
+type Param struct {
+	Key   string
+	Value any // string, bool or []string
+}
+
+func (p Param) removes() bool {
+	switch v := p.Value.(type) {
+	case nil:
+		return true
+	case bool:
+		return !v
+	case string:
+		return v == ""
+	case []string:
+		return len(v) == 0
+	}
+	return false
+}
+
+// Write saves params into [env.cmd.parameters] and global into [env.global.parameters] of the
+// config file at path, creating it when missing. Every byte it was not asked to change stays
+// as it was: comments, blank lines, key order, other environments and commands. As in SAM
+// CLI, a command key whose value equals the same key of the env's global section is removed
+// from the command section. The file is replaced atomically with its permissions kept; when
+// the existing file cannot be parsed nothing is written.
+func Write(path, env, cmd string, params, global []Param) error {
+	ext := strings.ToLower(filepath.Ext(path))
+	if ext == ".json" {
+		return fmt.Errorf("write %s: samship saves to samconfig.toml or samconfig.yaml, not JSON; choose another SAM configuration file", path)
+	}
+	src, err := os.ReadFile(path)
+	mode := fs.FileMode(0o644)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		src = nil
+	case err != nil:
+		return fmt.Errorf("read config file %s: %w", path, err)
+	default:
+		if fi, err := os.Stat(path); err == nil {
+			mode = fi.Mode().Perm()
+		}
+		if _, err := Parse(path, src); err != nil && len(bytes.TrimSpace(src)) > 0 {
+			return err
+		}
+	}
+	var ed editor = tomlEditor{}
+	if ext == ".yaml" || ext == ".yml" {
+		ed = yamlEditor{}
+	}
+	out, err := apply(ed, path, src, env, cmd, params, global)
+	if err != nil {
+		return err
+	}
+	if bytes.Equal(out, src) {
+		return nil
+	}
+	return writeAtomic(path, out, mode)
+}
+
+// editor changes one key of a config document, keeping every other byte.
+type editor interface {
+	empty() []byte
+	set(src []byte, table []string, key string, value any) ([]byte, error)
+	remove(src []byte, table []string, key string) ([]byte, error)
+}
+
+func apply(ed editor, path string, src []byte, env, cmd string, params, global []Param) ([]byte, error) {
+	var err error
+	if len(bytes.TrimSpace(src)) == 0 {
+		src = ed.empty()
+	}
+	cmdTable, globalTable := []string{env, cmd, "parameters"}, []string{env, "global", "parameters"}
+	for _, p := range params {
+		cur, perr := Parse(path, src)
+		if perr != nil {
+			return nil, fmt.Errorf("edit %s: %w", path, perr)
+		}
+		g, hasGlobal := cur.Params(env, "global")[p.Key]
+		switch {
+		case p.removes(), hasGlobal && sameValue(g, p.Value):
+			src, err = ed.remove(src, cmdTable, p.Key)
+		default:
+			src, err = ed.set(src, cmdTable, p.Key, p.Value)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("edit %s: %w", path, err)
+		}
+	}
+	for _, p := range global {
+		if p.removes() {
+			src, err = ed.remove(src, globalTable, p.Key)
+		} else {
+			src, err = ed.set(src, globalTable, p.Key, p.Value)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("edit %s: %w", path, err)
+		}
+	}
+	return src, verify(path, src, env, cmd, params, global)
+}
+
+// verify reads the edited document back and checks it holds what was written.
+func verify(path string, src []byte, env, cmd string, params, global []Param) error {
+	f, err := Parse(path, src)
+	if err != nil {
+		return fmt.Errorf("edit %s: the result does not parse: %w", path, err)
+	}
+	for _, c := range []struct {
+		section string
+		ps      []Param
+	}{{cmd, params}, {"global", global}} {
+		e, _ := f.doc[env].(map[string]any)
+		s, _ := e[c.section].(map[string]any)
+		got, _ := s["parameters"].(map[string]any)
+		for _, p := range c.ps {
+			v, ok := got[p.Key]
+			if p.removes() && ok || !p.removes() && ok && !sameValue(v, p.Value) {
+				return fmt.Errorf("edit %s: %s of [%s.%s.parameters] does not read back as written", path, p.Key, env, c.section)
+			}
+		}
+	}
+	return nil
+}
+
+// sameValue compares a parsed value with a value to write.
+func sameValue(parsed, v any) bool {
+	if list, ok := v.([]string); ok {
+		items, ok := parsed.([]any)
+		if !ok || len(items) != len(list) {
+			return false
+		}
+		for i := range list {
+			if items[i] != list[i] {
+				return false
+			}
+		}
+		return true
+	}
+	return reflect.DeepEqual(parsed, v)
+}
+
+// writeAtomic replaces path with data through a temporary file in the same directory.
+func writeAtomic(path string, data []byte, mode fs.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+type tomlEditor struct{}
+
+func (tomlEditor) empty() []byte { return []byte("version = 0.1\n") }
+
+func (tomlEditor) set(src []byte, table []string, key string, value any) ([]byte, error) {
+	raw, err := tomlValue(value)
+	if err != nil {
+		return nil, err
+	}
+	return setTOML(src, strings.Join(table, "."), key, raw)
+}
+
+func (tomlEditor) remove(src []byte, table []string, key string) ([]byte, error) {
+	return deleteTOML(src, strings.Join(table, "."), key)
+}
