@@ -25,6 +25,19 @@ type ManagedStacks interface {
 	ResourcePhysicalID(ctx context.Context, stack, logicalID string) (string, error)
 }
 
+// FindManagedBucket returns the bucket of the aws-sam-cli-managed-default stack without
+// changing anything, or "" when the stack does not exist yet.
+func FindManagedBucket(ctx context.Context, stacks ManagedStacks) (string, error) {
+	st, err := stacks.Describe(ctx, ManagedStackName)
+	if cfn.IsNotFound(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return bucketOf(ctx, stacks, st)
+}
+
 // ManagedBucket finds the bucket of the aws-sam-cli-managed-default stack, creating the stack
 // when it does not exist. It reads the bucket from the SourceBucket output when present and
 // otherwise from the stack's resource, so it does not depend on stack Outputs.
@@ -44,6 +57,11 @@ func ManagedBucket(ctx context.Context, stacks ManagedStacks, log io.Writer) (st
 	} else if err != nil {
 		return "", err
 	}
+	return bucketOf(ctx, stacks, st)
+}
+
+// bucketOf checks that st is SAM CLI's managed stack and returns its bucket.
+func bucketOf(ctx context.Context, stacks ManagedStacks, st *cfn.Stack) (string, error) {
 	if cfn.InProgress(st.Status) {
 		return "", fmt.Errorf("stack %s is %s; try again when it has finished", ManagedStackName, st.Status)
 	}

@@ -180,3 +180,17 @@ func (c *Counter) Summary() []string {
 	sort.Strings(out)
 	return out
 }
+
+// DefaultRegion returns the region the SDK would use for profile (environment or shared
+// config), without any network call; "" when none is configured.
+func DefaultRegion(ctx context.Context, profile string) string {
+	var opts []func(*config.LoadOptions) error
+	if profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(profile))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return ""
+	}
+	return cfg.Region
+}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"github.com/samship/samship/internal/awsclient"
 	"github.com/samship/samship/internal/cfn"
 	"github.com/samship/samship/internal/deploy"
+	"github.com/samship/samship/internal/guided"
 	"github.com/samship/samship/internal/prompt"
 	"github.com/samship/samship/internal/samconfig"
 	"github.com/samship/samship/internal/ui"
@@ -70,7 +70,7 @@ func newDeployCmd(io IO, runF func(context.Context, *deploy.Options, deployRunti
 		}
 		return pflag.NormalizedName(name)
 	})
-	fl.BoolVarP(&f.guided, "guided", "g", false, "ask for the parameters and save them to samconfig (not available yet)")
+	fl.BoolVarP(&f.guided, "guided", "g", false, "ask for the parameters (SAM CLI's questions) and save them to samconfig")
 	fl.StringVarP(&f.templateFile, "template-file", "t", "", "template to deploy (default: .aws-sam/build/template.yaml, template.yaml, template.yml or template.json); also --template")
 	fl.StringVar(&f.stackName, "stack-name", "", "CloudFormation stack to deploy to")
 	fl.StringVar(&f.region, "region", "", "AWS region")
@@ -106,23 +106,33 @@ func newDeployCmd(io IO, runF func(context.Context, *deploy.Options, deployRunti
 type deployRuntime struct {
 	Region, Profile string
 	Debug           bool
+	Guided          bool
+	// ConfigFile and ConfigEnv name the samconfig file and environment; ConfigFound says the
+	// file existed and was read; ConfigDir is where a relative file name lives.
+	ConfigFile, ConfigEnv, ConfigDir string
+	ConfigFound                      bool
 }
 
 // resolve merges flags over samconfig over defaults and parses every value.
 func (f *deployFlags) resolve(fl *pflag.FlagSet, io IO) (*deploy.Options, deployRuntime, error) {
-	rt := deployRuntime{}
-	if f.guided {
-		return nil, rt, &usageError{errors.New("--guided is not available in this samship release yet; pass --stack-name and --resolve-image-repos (or --image-repositories), or keep them in samconfig.toml")}
-	}
-	dir := "."
+	rt := deployRuntime{Guided: f.guided, ConfigFile: f.configFile, ConfigEnv: f.configEnv, ConfigDir: "."}
 	if fl.Changed("template-file") {
-		dir = filepath.Dir(f.templateFile)
+		rt.ConfigDir = filepath.Dir(f.templateFile)
 	}
-	cfgPath, err := samconfig.Find(dir, f.configFile, fl.Changed("config-file"))
+	// Guided mode shows and saves exactly --config-file, as SAM CLI does; a missing file is
+	// fine there, since guided creates it.
+	cfgPath, err := samconfig.Find(rt.ConfigDir, f.configFile, fl.Changed("config-file") && !f.guided)
 	if err != nil {
 		return nil, rt, err
 	}
+	if f.guided && fl.Changed("config-file") {
+		cfgPath = ""
+		if p := filepath.Join(rt.ConfigDir, f.configFile); fileExists(p) {
+			cfgPath = p
+		}
+	}
 	if cfgPath != "" {
+		rt.ConfigFound = true
 		cfg, err := samconfig.Load(cfgPath)
 		if err != nil {
 			return nil, rt, err
@@ -157,6 +167,11 @@ func (f *deployFlags) resolve(fl *pflag.FlagSet, io IO) (*deploy.Options, deploy
 	return o, rt, nil
 }
 
+func fileExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && !fi.IsDir()
+}
+
 // defaultTemplate is SAM CLI's template lookup.
 func defaultTemplate(env string) string {
 	if env != "" {
@@ -178,37 +193,53 @@ func pollCap(v string) time.Duration {
 	return 5 * time.Second
 }
 
-// runDeploy validates the input, builds the AWS clients and runs the deploy.
+// runDeploy validates the input, builds the AWS clients and runs the deploy, or the guided
+// flow with --guided.
 func runDeploy(ctx context.Context, o *deploy.Options, rt deployRuntime, io IO) error {
+	paint := ui.Painter{On: io.ErrIsTerminal && io.Getenv("NO_COLOR") == "" && io.Getenv("TERM") != "dumb"}
+	pr := prompt.New(ctx, io.In, io.Err)
+	pr.Label = paint.Bold
+	var calls *awsclient.Counter
+	connect := func(ctx context.Context, region string) (deploy.Env, error) {
+		aopts := awsclient.Options{Profile: rt.Profile, Region: region, Env: io.Getenv}
+		if rt.Debug {
+			aopts.Debug = io.Err
+		}
+		cl, err := awsclient.New(ctx, aopts)
+		if err != nil {
+			return deploy.Env{}, err
+		}
+		calls = cl.Calls
+		return deploy.Env{
+			CFN: cfn.New(cl.CloudFormation, cfn.DefaultPoller(o.PollCap)), Images: cl.ECR, S3: cl.S3,
+			Region: cl.Region, Account: cl.Account, SetAccount: cl.SetAccount,
+			Out: io.Out, Err: io.Err, Paint: paint, Width: io.Width, Confirm: pr.Confirm, Now: time.Now,
+		}, nil
+	}
+	defer func() {
+		if rt.Debug && calls != nil {
+			fmt.Fprintf(io.Err, "aws calls: %d %v\n", calls.Total(), calls.Summary())
+		}
+	}()
+	if rt.Guided {
+		flow := &guided.Flow{Prompt: pr, Err: io.Err, Paint: paint, Connect: connect,
+			DefaultRegion: awsclient.DefaultRegion(ctx, rt.Profile)}
+		return flow.Run(ctx, guided.Defaults{Options: *o, Region: rt.Region, Profile: rt.Profile,
+			ConfigFile: rt.ConfigFile, ConfigEnv: rt.ConfigEnv, ConfigFound: rt.ConfigFound, Dir: rt.ConfigDir})
+	}
 	in, err := deploy.Prepare(*o, rt.Region)
 	if err != nil {
 		return err
 	}
-	aopts := awsclient.Options{Profile: rt.Profile, Region: rt.Region, Env: io.Getenv}
-	if rt.Debug {
-		aopts.Debug = io.Err
-	}
-	cl, err := awsclient.New(ctx, aopts)
+	env, err := connect(ctx, rt.Region)
 	if err != nil {
 		return err
 	}
-	if rt.Region == "" && cl.Region != "" {
+	if rt.Region == "" {
 		// Discovery resolved AWS::Region before the SDK knew it; redo it with the real region.
-		if in, err = deploy.Prepare(*o, cl.Region); err != nil {
+		if in, err = deploy.Prepare(*o, env.Region); err != nil {
 			return err
 		}
 	}
-	paint := ui.Painter{On: io.ErrIsTerminal && io.Getenv("NO_COLOR") == "" && io.Getenv("TERM") != "dumb"}
-	pr := prompt.New(io.In, io.Err)
-	pr.Label = paint.Bold
-	env := deploy.Env{
-		CFN: cfn.New(cl.CloudFormation, cfn.DefaultPoller(o.PollCap)), Images: cl.ECR, S3: cl.S3,
-		Region: cl.Region, Account: cl.Account, SetAccount: cl.SetAccount,
-		Out: io.Out, Err: io.Err, Paint: paint, Width: io.Width, Confirm: pr.Confirm, Now: time.Now,
-	}
-	err = deploy.Run(ctx, in, env)
-	if rt.Debug {
-		fmt.Fprintf(io.Err, "aws calls: %d %v\n", cl.Calls.Total(), cl.Calls.Summary())
-	}
-	return err
+	return deploy.Run(ctx, in, env)
 }

@@ -63,7 +63,7 @@ func Run(ctx context.Context, args []string, io IO) int {
 	switch {
 	case errors.As(err, &ue), errors.As(err, &de):
 		return 2
-	case errors.Is(err, prompt.ErrAborted), errors.Is(err, context.Canceled):
+	case errors.Is(err, prompt.ErrAborted), errors.Is(err, prompt.ErrInterrupted), errors.Is(err, context.Canceled):
 		return 1
 	}
 	return 1

@@ -43,6 +43,9 @@ type Options struct {
 	ForceUpload          bool
 	// PollCap caps the polling interval (SAM_CLI_POLL_DELAY).
 	PollCap time.Duration
+	// Guided marks a deploy whose answers came from the guided flow: mapped and managed
+	// repositories may be mixed, and the flow has already shown the managed bucket.
+	Guided bool
 }
 
 // UsageError is bad input found before anything ran; the CLI exits 2 for it.
@@ -76,6 +79,8 @@ type Input struct {
 	Mapped map[string]string
 	// Order lists the image functions' full paths in template order.
 	Order []string
+	// Plan is the companion plan when the caller already computed it (guided deploys).
+	Plan *companion.Plan
 }
 
 // Prepare loads the template and validates everything that needs no AWS call, with SAM CLI's
@@ -90,7 +95,7 @@ func Prepare(o Options, region string) (*Input, error) {
 			set++
 		}
 	}
-	if set > 1 {
+	if set > 1 && !o.Guided {
 		return nil, &UsageError{"Only one of the following can be provided: '--image-repositories', '--image-repository', '--resolve-image-repos'. Do you have multiple specified in the command or in a configuration file?"}
 	}
 	if o.ResolveS3 && o.S3Bucket != "" {

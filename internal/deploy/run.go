@@ -62,9 +62,10 @@ func (r *run) do(ctx context.Context) error {
 		main, waited, err = r.mainStack(gctx)
 		return err
 	})
-	if in.ResolveImageRepos {
+	if in.ResolveImageRepos && in.Plan == nil {
 		g.Go(func() error { return r.planCompanion(gctx) })
 	}
+	r.plan = in.Plan
 	bucketErr := r.resolveBucket(ctx)
 	if err := g.Wait(); err != nil {
 		return err
@@ -93,6 +94,12 @@ func (r *run) do(ctx context.Context) error {
 	return r.deployMain(ctx, main)
 }
 
+// PrintBucket prints SAM CLI's lines about the managed bucket.
+func PrintBucket(w io.Writer, p ui.Painter, bucket string) {
+	fmt.Fprintf(w, "\n\t%s\n", p.Bold("Managed S3 bucket: "+bucket))
+	fmt.Fprint(w, "\tAuto resolution of buckets can be turned off by setting resolve_s3=False\n\tTo use a specific S3 bucket, set --s3-bucket=<bucket_name>\n\tAbove settings can be stored in samconfig.toml\n")
+}
+
 // resolveBucket finds the deployment bucket: the managed one with --resolve-s3, else
 // --s3-bucket, else none.
 func (r *run) resolveBucket(ctx context.Context) error {
@@ -104,8 +111,9 @@ func (r *run) resolveBucket(ctx context.Context) error {
 			return err
 		}
 		r.bucket = b
-		fmt.Fprintf(e.Err, "\n\t%s\n", e.Paint.Bold("Managed S3 bucket: "+b))
-		fmt.Fprint(e.Err, "\tAuto resolution of buckets can be turned off by setting resolve_s3=False\n\tTo use a specific S3 bucket, set --s3-bucket=<bucket_name>\n\tAbove settings can be stored in samconfig.toml\n")
+		if !in.Guided {
+			PrintBucket(e.Err, e.Paint, b)
+		}
 	}
 	if r.bucket != "" {
 		r.uploader = &artifacts.Uploader{S3: e.S3, Bucket: r.bucket, Prefix: in.S3Prefix, Region: e.Region,

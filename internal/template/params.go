@@ -103,6 +103,9 @@ func (s scope) str(n *yaml.Node) (string, bool) {
 
 // refName reports the target of a Ref in either form: !Ref X or {Ref: X}.
 func refName(n *yaml.Node) (string, bool) {
+	if n == nil {
+		return "", false
+	}
 	if n.Kind == yaml.ScalarNode && n.Tag == "!Ref" {
 		return n.Value, true
 	}

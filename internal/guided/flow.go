@@ -1,0 +1,215 @@
+// Package guided runs `samship deploy --guided`: SAM CLI's questions, in its order and words,
+// deciding on the same companion plan as a non-guided deploy. Unlike SAM CLI nothing is
+// created, changed or saved while questions are asked: the answers are saved and the plan
+// applied after the last one.
+package guided
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/samship/samship/internal/deploy"
+	"github.com/samship/samship/internal/prompt"
+	"github.com/samship/samship/internal/template"
+	"github.com/samship/samship/internal/ui"
+)
+
+// Defaults are the values the questions start from: flags over samconfig over SAM's defaults.
+type Defaults struct {
+	deploy.Options
+	Region, Profile       string
+	ConfigFile, ConfigEnv string
+	// ConfigFound reports that the config file existed and was read.
+	ConfigFound bool
+	// Dir is where a relative config file name is saved (the template's directory or ".").
+	Dir string
+}
+
+// Flow asks the questions and then deploys.
+type Flow struct {
+	Prompt *prompt.Prompter
+	Err    io.Writer
+	Paint  ui.Painter
+	// Connect builds the AWS side of the deploy for the answered region.
+	Connect func(ctx context.Context, region string) (deploy.Env, error)
+	// DefaultRegion is the region the AWS configuration names, if any.
+	DefaultRegion string
+}
+
+// answers collects what the questions decided.
+type answers struct {
+	stack, region      string
+	overrides          []deploy.KV
+	hidden             map[string]bool
+	confirm, rollback  bool
+	capabilities       []string
+	save               bool
+	configFile, cfgEnv string
+	// tree is the template as the answers resolve it (parameters, region).
+	tree *template.Tree
+}
+
+// ErrSecurity is SAM CLI's refusal when an endpoint without authentication is declined.
+var ErrSecurity = errors.New("Security Constraints Not Satisfied!")
+
+// Run asks SAM CLI's guided questions, then saves the answers (when asked to) and deploys.
+func (f *Flow) Run(ctx context.Context, d Defaults) error {
+	if d.ResolveImageRepos && (d.ImageRepository != "" || len(d.ImageRepositories) > 0) {
+		return &deploy.UsageError{Msg: "Only one of the following can be provided: '--image-repositories', '--image-repository', '--resolve-image-repos'. Do you have multiple specified in the command or in a configuration file?"}
+	}
+	tpl, err := template.Load(d.TemplateFile)
+	if err != nil {
+		return err
+	}
+	a, err := f.ask(d, tpl)
+	if err != nil {
+		return err
+	}
+	env, err := f.Connect(ctx, a.region)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(f.Err, "\n\tLooking for resources needed for deployment:\n")
+	if err := f.showBucket(ctx, env); err != nil {
+		return err
+	}
+	repos, err := f.askImages(ctx, env, d, a)
+	if err != nil {
+		return err
+	}
+	o := d.Options
+	o.Guided, o.StackName, o.ResolveS3, o.S3Bucket, o.S3Prefix = true, a.stack, true, "", a.stack
+	o.ParameterOverrides, o.ConfirmChangeset, o.DisableRollback, o.Capabilities = a.overrides, a.confirm, a.rollback, a.capabilities
+	o.ImageRepository, o.ImageRepositories = "", repos.mapped
+	o.ResolveImageRepos = d.ResolveImageRepos || len(repos.managed) > 0
+	in, err := deploy.Prepare(o, a.region)
+	if err != nil {
+		return err
+	}
+	in.Plan = repos.plan
+	if a.save {
+		if err := f.save(d, a, repos); err != nil {
+			return err
+		}
+	}
+	return deploy.Run(ctx, in, env)
+}
+
+// ask asks everything that needs no AWS call, in SAM CLI's order.
+func (f *Flow) ask(d Defaults, tpl *template.Template) (*answers, error) {
+	p, y := f.Prompt, f.Paint
+	a := &answers{hidden: map[string]bool{}}
+	fmt.Fprintf(f.Err, "\n%s\n", y.Yellow("Configuring SAM deploy\n======================"))
+	found := "Not found"
+	if d.ConfigFound {
+		found = "Found"
+	}
+	fmt.Fprintf(f.Err, "\n\tLooking for config file [%s] :  %s\n", d.ConfigFile, found)
+	if d.ConfigFound {
+		fmt.Fprintf(f.Err, "\tReading default arguments  :  Success\n")
+	}
+	fmt.Fprintf(f.Err, "\n%s\n", y.Yellow("\tSetting default arguments for 'sam deploy'\n\t========================================="))
+	var err error
+	if a.stack, err = p.Validated("\tStack Name", or(d.StackName, "sam-app"), deploy.CheckStackName); err != nil {
+		return nil, err
+	}
+	if a.region, err = p.Prompt("\tAWS Region", or(d.Region, f.DefaultRegion, "us-east-1")); err != nil {
+		return nil, err
+	}
+	given := map[string]string{}
+	for _, kv := range d.ParameterOverrides {
+		given[kv.Key] = kv.Value
+	}
+	for _, prm := range tpl.Parameters() {
+		var v string
+		if prm.NoEcho {
+			v, err = p.Hidden("\tParameter " + prm.Key)
+			a.hidden[prm.Key] = true
+		} else {
+			def := given[prm.Key]
+			if def == "" {
+				def = prm.Default
+			}
+			v, err = p.Prompt("\tParameter "+prm.Key, def)
+		}
+		if err != nil {
+			return nil, err
+		}
+		a.overrides = append(a.overrides, deploy.KV{Key: prm.Key, Value: v})
+	}
+	fmt.Fprintln(f.Err, "\t#Shows you resources changes to be deployed and require a 'Y' to initiate deploy")
+	if a.confirm, err = p.Confirm("\tConfirm changes before deploy", d.ConfirmChangeset); err != nil {
+		return nil, err
+	}
+	fmt.Fprintln(f.Err, "\t#SAM needs permission to be able to create roles to connect to the resources in your template")
+	iam, err := p.Confirm("\tAllow SAM CLI IAM role creation", true)
+	if err != nil {
+		return nil, err
+	}
+	a.capabilities = d.Capabilities
+	if len(a.capabilities) == 0 {
+		a.capabilities = []string{"CAPABILITY_IAM"}
+	}
+	if !iam {
+		caps, err := p.Prompt("\tCapabilities", pyList(a.capabilities))
+		if err != nil {
+			return nil, err
+		}
+		a.capabilities = strings.Fields(strings.NewReplacer("[", " ", "]", " ", ",", " ", "'", " ", `"`, " ").Replace(caps))
+	}
+	fmt.Fprintln(f.Err, "\t#Preserves the state of previously provisioned resources when an operation fails")
+	if a.rollback, err = p.Confirm("\tDisable rollback", d.DisableRollback); err != nil {
+		return nil, err
+	}
+	overrides := map[string]string{}
+	for _, kv := range a.overrides {
+		overrides[kv.Key] = kv.Value
+	}
+	if a.tree, err = template.Discover(tpl, overrides, a.region); err != nil {
+		return nil, err
+	}
+	for _, name := range a.tree.Unauthenticated() {
+		ok, err := p.Confirm("\t"+name+" has no authentication. Is this okay?", false)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, ErrSecurity
+		}
+	}
+	if a.save, err = p.Confirm("\tSave arguments to configuration file", true); err != nil {
+		return nil, err
+	}
+	a.configFile, a.cfgEnv = d.ConfigFile, d.ConfigEnv
+	if a.save {
+		if a.configFile, err = p.Prompt("\tSAM configuration file", d.ConfigFile); err != nil {
+			return nil, err
+		}
+		if a.cfgEnv, err = p.Prompt("\tSAM configuration environment", d.ConfigEnv); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// or returns the first non-empty value.
+func or(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// pyList renders a list as SAM CLI shows its default capabilities: ['CAPABILITY_IAM'].
+func pyList(vs []string) string {
+	q := make([]string, len(vs))
+	for i, v := range vs {
+		q[i] = "'" + v + "'"
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
