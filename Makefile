@@ -9,10 +9,12 @@ LDFLAGS := -s -w -X github.com/samship/samship/internal/cli.Version=$(VERSION)
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/samship ./cmd/samship
 
-# deps checks the tools the tests need. moto_server (the local AWS emulator) is part of this
-# machine image; Go modules come from the module proxy at the versions pinned in go.mod.
+# deps installs what the tests need. moto_server (the local AWS emulator) is part of this
+# machine image; tmux (the terminal test) comes from Debian; Go modules come from the module
+# proxy at the versions pinned in go.mod.
 deps:
 	@command -v moto_server >/dev/null || { echo "moto_server not found: the tests need the local AWS emulator (Python package moto[server])" >&2; exit 1; }
+	@command -v tmux >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null; }
 	$(GO) mod download
 
 test: deps
