@@ -4,7 +4,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/samship/samship/internal/cli.Version=$(VERSION)
 
-.PHONY: build test unit demo bench fuzz deps clean
+.PHONY: build test unit demo demo-guided bench fuzz deps clean
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/samship ./cmd/samship
@@ -27,6 +27,9 @@ unit:
 
 demo: deps build
 	AWS_EC2_METADATA_DISABLED=true $(GO) run ./tools/demo
+
+demo-guided: deps build
+	AWS_EC2_METADATA_DISABLED=true $(GO) run ./tools/demo -guided
 
 bench: deps build
 	AWS_EC2_METADATA_DISABLED=true $(GO) run ./tools/bench -out docs/benchmarks.md

@@ -1,12 +1,16 @@
 // Command demo runs samship's main job against a local AWS emulator: it starts moto_server on
 // a free 127.0.0.1 port, deploys examples/hello with --resolve-image-repos, shows the
 // repositories and stacks that resulted, deploys again to show an unchanged run, and stops
-// the emulator. Run it with `make demo`.
+// the emulator. With -guided it runs `samship deploy --guided` instead, answering from
+// examples/hello/guided-answers.txt in a scratch copy of the example, shows the samconfig.toml
+// it saved, and deploys again from it. Run it with `make demo` or `make demo-guided`.
 package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,6 +32,8 @@ func main() {
 }
 
 func run() error {
+	guided := flag.Bool("guided", false, "run the guided deploy, answering from examples/hello/guided-answers.txt")
+	flag.Parse()
 	bin, err := filepath.Abs("bin/samship")
 	if err != nil {
 		return err
@@ -40,16 +46,50 @@ func run() error {
 	defer m.Stop()
 	fmt.Println("    endpoint", m.URL)
 
+	dir := "examples/hello"
+	var stdin io.Reader
+	if *guided {
+		if dir, err = os.MkdirTemp("", "samship-guided-demo"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		tpl, err := os.ReadFile("examples/hello/template.yaml")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "template.yaml"), tpl, 0o644); err != nil {
+			return err
+		}
+		answers, err := os.Open("examples/hello/guided-answers.txt")
+		if err != nil {
+			return err
+		}
+		defer answers.Close()
+		stdin = answers
+	}
 	deploy := func(title string, args ...string) error {
 		fmt.Printf("\n==> %s\n    $ samship %s\n\n", title, strings.Join(args, " "))
 		cmd := exec.Command(bin, args...)
-		cmd.Dir = "examples/hello"
+		cmd.Dir = dir
 		cmd.Env = testenv.Environ(m)
+		cmd.Stdin = stdin
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stdout
 		start := time.Now()
 		err := cmd.Run()
 		fmt.Printf("\n    (%.2f s)\n", time.Since(start).Seconds())
 		return err
+	}
+	if *guided {
+		if err := deploy("guided deploy, answers from examples/hello/guided-answers.txt", "deploy", "--guided"); err != nil {
+			return err
+		}
+		saved, err := os.ReadFile(filepath.Join(dir, "samconfig.toml"))
+		if err != nil {
+			return err
+		}
+		fmt.Printf("\n==> samconfig.toml as saved\n\n%s", saved)
+		stdin = nil
+		return deploy("samship deploy alone repeats it from samconfig.toml", "deploy", "--no-fail-on-empty-changeset")
 	}
 	if err := deploy("first deploy: the companion stack creates one ECR repository per image function",
 		"deploy", "--stack-name", "samship-demo", "--resolve-image-repos", "--capabilities", "CAPABILITY_IAM"); err != nil {
