@@ -131,6 +131,11 @@ func (f *deployFlags) resolve(fl *pflag.FlagSet, io IO) (*deploy.Options, deploy
 			cfgPath = p
 		}
 	}
+	if cfgPath != "" && !fl.Changed("config-file") {
+		// Guided shows and saves the file it read: samconfig.yaml when that is the one found
+		// (SAM CLI would name samconfig.toml here and write a second file).
+		rt.ConfigFile = filepath.Base(cfgPath)
+	}
 	if cfgPath != "" {
 		rt.ConfigFound = true
 		cfg, err := samconfig.Load(cfgPath)

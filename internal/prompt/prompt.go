@@ -155,10 +155,27 @@ func (p *Prompter) Hidden(question string) (string, error) {
 		}
 		return s, err
 	}
-	b, err := term.ReadPassword(p.fd)
-	fmt.Fprintln(p.out)
+	// An interrupt must not leave the terminal without echo: restore it ourselves, since
+	// ReadPassword's own restore does not run when the process exits first.
+	state, err := term.GetState(p.fd)
 	if err != nil {
 		return "", fmt.Errorf("read answer: %w", err)
 	}
-	return string(b), nil
+	done := make(chan result, 1)
+	go func() {
+		b, err := term.ReadPassword(p.fd)
+		done <- result{string(b), err}
+	}()
+	select {
+	case <-p.ctx.Done():
+		_ = term.Restore(p.fd, state)
+		fmt.Fprintln(p.out)
+		return "", ErrInterrupted
+	case r := <-done:
+		fmt.Fprintln(p.out)
+		if r.err != nil {
+			return "", fmt.Errorf("read answer: %w", r.err)
+		}
+		return r.s, nil
+	}
 }
