@@ -84,7 +84,7 @@ func (f *Flow) Run(ctx context.Context, d Defaults) error {
 	o.Guided, o.StackName, o.ResolveS3, o.S3Bucket, o.S3Prefix = true, a.stack, true, "", a.stack
 	o.ParameterOverrides, o.ConfirmChangeset, o.DisableRollback, o.Capabilities = a.overrides, a.confirm, a.rollback, a.capabilities
 	o.ImageRepository, o.ImageRepositories = "", repos.mapped
-	o.ResolveImageRepos = d.ResolveImageRepos || len(repos.managed) > 0
+	o.ResolveImageRepos = d.ResolveImageRepos || len(repos.managed) > 0 || repos.plan != nil && repos.plan.Stack != nil
 	in, err := deploy.Prepare(o, a.region)
 	if err != nil {
 		return err

@@ -50,7 +50,11 @@ func (f *Flow) askImages(ctx context.Context, env deploy.Env, d Defaults, a *ans
 		fns = append(fns, fn.FullPath)
 	}
 	if len(fns) == 0 {
-		return r, nil
+		// No image function left: a companion stack still holding repositories is asked about.
+		if err := f.planRepos(ctx, env, a, r); err != nil {
+			return nil, err
+		}
+		return r, f.askRemovals(env, a, r.plan)
 	}
 	if d.ResolveImageRepos {
 		r.managed = fns
