@@ -57,6 +57,7 @@ func (r *run) do(ctx context.Context) error {
 	// The three look-ups are independent reads: run them at once.
 	var main *cfn.Stack
 	waited := false
+	r.plan = in.Plan
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) {
 		main, waited, err = r.mainStack(gctx)
@@ -65,7 +66,6 @@ func (r *run) do(ctx context.Context) error {
 	if in.ResolveImageRepos && in.Plan == nil {
 		g.Go(func() error { return r.planCompanion(gctx) })
 	}
-	r.plan = in.Plan
 	bucketErr := r.resolveBucket(ctx)
 	if err := g.Wait(); err != nil {
 		return err
