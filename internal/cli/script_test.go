@@ -72,6 +72,9 @@ func awsCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if err != nil {
 		ts.Fatalf("aws: %v", err)
 	}
+	if r := ts.Getenv("AWS_REGION"); r != "" {
+		cfg.Region = r // scripts that create account-wide stacks run in their own region
+	}
 	cl := struct {
 		ECR            *ecr.Client
 		CloudFormation *cloudformation.Client
