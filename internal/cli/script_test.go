@@ -34,6 +34,10 @@ func TestMain(m *testing.M) {
 // TestScripts runs the end-to-end scripts in testdata/script against moto_server.
 func TestScripts(t *testing.T) {
 	moto := testenv.SharedMoto(t)
+	// Scripts name their own stacks; a fresh emulator lets them run again (-count).
+	if err := moto.Reset(); err != nil {
+		t.Fatalf("reset moto_server: %v", err)
+	}
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		UpdateScripts:       os.Getenv("UPDATE_SCRIPTS") != "",
