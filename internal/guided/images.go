@@ -54,7 +54,7 @@ func (f *Flow) askImages(ctx context.Context, env deploy.Env, d Defaults, a *ans
 		if err := f.planRepos(ctx, env, a, r); err != nil {
 			return nil, err
 		}
-		return r, f.askRemovals(env, a, r.plan)
+		return r, f.askRemovals(ctx, env, a, r.plan)
 	}
 	if d.ResolveImageRepos {
 		r.managed = fns
@@ -133,7 +133,7 @@ func (f *Flow) askImages(ctx context.Context, env deploy.Env, d Defaults, a *ans
 	if err := f.planRepos(ctx, env, a, r); err != nil {
 		return nil, err
 	}
-	return r, f.askRemovals(env, a, r.plan)
+	return r, f.askRemovals(ctx, env, a, r.plan)
 }
 
 // planRepos plans the companion stack for the managed functions.
@@ -152,11 +152,14 @@ func (f *Flow) planRepos(ctx context.Context, env deploy.Env, a *answers, r *rep
 
 // askRemovals lists the unreferenced repositories with their image counts and asks whether to
 // delete them; declining aborts before anything changed, as in SAM CLI.
-func (f *Flow) askRemovals(env deploy.Env, a *answers, p *companion.Plan) error {
+func (f *Flow) askRemovals(ctx context.Context, env deploy.Env, a *answers, p *companion.Plan) error {
 	if len(p.Remove) == 0 {
 		return nil
 	}
-	account, _ := env.Account(context.Background())
+	account, err := env.Account(ctx)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(f.Err, "\t Checking for unreferenced ECR repositories to clean-up: %d found\n", len(p.Remove))
 	for _, rm := range p.Remove {
 		fmt.Fprintf(f.Err, "\t  %s (%d %s)\n", companion.URI(account, a.region, rm.Name), rm.Images, ui.Plural(rm.Images, "image", "images"))
