@@ -10,11 +10,12 @@ build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/samship ./cmd/samship
 
 # deps installs what the tests need. moto_server (the local AWS emulator) is part of this
-# machine image; tmux (the terminal test) comes from Debian; Go modules come from the module
+# machine image; tmux (the terminal test) and docker-registry (the local registry) come from
+# Debian; Go modules come from the module
 # proxy at the versions pinned in go.mod.
 deps:
 	@command -v moto_server >/dev/null || { echo "moto_server not found: the tests need the local AWS emulator (Python package moto[server])" >&2; exit 1; }
-	@command -v tmux >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null; }
+	@command -v tmux >/dev/null && command -v docker-registry >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux docker-registry >/dev/null; }
 	$(GO) mod download
 
 test: deps

@@ -1,0 +1,93 @@
+package registry
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/google/go-containerregistry/pkg/authn"
+)
+
+var ecrHost = regexp.MustCompile(`^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$`)
+
+// IsECRHost reports whether host is an ECR registry host.
+func IsECRHost(host string) bool { return ecrHost.MatchString(host) }
+
+// TokenAPI is the ECR call ECR credentials come from.
+type TokenAPI interface {
+	GetAuthorizationToken(context.Context, *ecr.GetAuthorizationTokenInput, ...func(*ecr.Options)) (*ecr.GetAuthorizationTokenOutput, error)
+}
+
+// Keychain gives ECR registries the credentials of ecr:GetAuthorizationToken, asked once per
+// run through samship's own client (so it follows the AWS configuration, emulators included),
+// and every other registry those of the Docker configuration and credential helpers.
+type Keychain struct {
+	ctx  context.Context
+	api  TokenAPI
+	once sync.Once
+	auth authn.Authenticator
+	err  error
+}
+
+// NewKeychain returns a Keychain asking api for ECR tokens.
+func NewKeychain(ctx context.Context, api TokenAPI) *Keychain { return &Keychain{ctx: ctx, api: api} }
+
+// Resolve implements authn.Keychain.
+func (k *Keychain) Resolve(r authn.Resource) (authn.Authenticator, error) {
+	if !IsECRHost(r.RegistryStr()) {
+		return authn.DefaultKeychain.Resolve(r)
+	}
+	k.once.Do(func() { k.auth, k.err = k.token() })
+	return k.auth, k.err
+}
+
+func (k *Keychain) token() (authn.Authenticator, error) {
+	out, err := k.api.GetAuthorizationToken(k.ctx, &ecr.GetAuthorizationTokenInput{})
+	if err != nil {
+		return nil, fmt.Errorf("get ECR authorization token: %w", err)
+	}
+	if len(out.AuthorizationData) == 0 {
+		return nil, fmt.Errorf("get ECR authorization token: no authorization data")
+	}
+	raw, err := base64.StdEncoding.DecodeString(aws.ToString(out.AuthorizationData[0].AuthorizationToken))
+	if err != nil {
+		return nil, fmt.Errorf("decode ECR authorization token: %w", err)
+	}
+	user, pass, ok := strings.Cut(string(raw), ":")
+	if !ok {
+		return nil, fmt.Errorf("decode ECR authorization token: no user:password")
+	}
+	return &authn.Basic{Username: user, Password: pass}, nil
+}
+
+// Redirect returns a transport that sends every request for an ECR registry host to
+// endpoint (SAMSHIP_REGISTRY_ENDPOINT, e.g. http://127.0.0.1:5000): local emulators serve the
+// ECR API but not the registry protocol.
+func Redirect(base http.RoundTripper, endpoint string) (http.RoundTripper, error) {
+	u, err := url.Parse(endpoint)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("invalid SAMSHIP_REGISTRY_ENDPOINT %q: want http://host:port or https://host:port", endpoint)
+	}
+	return redirect{base: base, to: u}, nil
+}
+
+type redirect struct {
+	base http.RoundTripper
+	to   *url.URL
+}
+
+func (r redirect) RoundTrip(req *http.Request) (*http.Response, error) {
+	if !IsECRHost(req.URL.Hostname()) {
+		return r.base.RoundTrip(req)
+	}
+	out := req.Clone(req.Context())
+	out.URL.Scheme, out.URL.Host, out.Host = r.to.Scheme, r.to.Host, r.to.Host
+	return r.base.RoundTrip(out)
+}

@@ -1,0 +1,266 @@
+package registry
+
+import (
+	"archive/tar"
+	"context"
+	"encoding/base64"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	"github.com/google/go-containerregistry/pkg/name"
+	ggcr "github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/samship/samship/internal/testenv"
+)
+
+func TestTag(t *testing.T) {
+	tests := map[string]struct{ name, tag, id, want string }{
+		"sam vector":         {"helloworld", "v1", "sha256:1234", "helloworld-1234-v1"},
+		"sam vector latest":  {"helloworld", "latest", "sha256:1234", "helloworld-1234-latest"},
+		"twelve hex":         {"helloworldfunction", "python3.9-v1", "sha256:0123456789abcdef", "helloworldfunction-0123456789ab-python3.9-v1"},
+		"nested path":        {samName("Child/Fn"), "latest", "sha256:ab", "Child-Fn-ab-latest"},
+		"invalid characters": {"a b", "t", "sha256:ab", "a-b-ab-t"},
+		"at most 128":        {strings.Repeat("n", 200), "t", "sha256:ab", strings.Repeat("n", 128)},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := Tag(tc.name, tc.tag, tc.id); got != tc.want {
+				t.Errorf("Tag(%q, %q, %q) = %q, want %q", tc.name, tc.tag, tc.id, got, tc.want)
+			}
+		})
+	}
+}
+
+// sources writes one image as an OCI layout, a docker archive and an OCI archive.
+func sources(t *testing.T, img v1.Image) (dir string) {
+	t.Helper()
+	dir = t.TempDir()
+	p, err := layout.Write(filepath.Join(dir, "layout"), empty.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.AppendImage(img); err != nil {
+		t.Fatal(err)
+	}
+	if err := tarball.WriteToFile(filepath.Join(dir, "docker.tar"), name.MustParseReference("fn:v1"), img); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := os.Create(filepath.Join(dir, "oci.tar"))
+	tw := tar.NewWriter(out)
+	filepath.Walk(filepath.Join(dir, "layout"), func(path string, fi os.FileInfo, err error) error {
+		rel, _ := filepath.Rel(filepath.Join(dir, "layout"), path)
+		if fi.IsDir() || err != nil {
+			return err
+		}
+		tw.WriteHeader(&tar.Header{Name: rel, Mode: 0o644, Size: fi.Size(), Typeflag: tar.TypeReg})
+		f, _ := os.Open(path)
+		io.Copy(tw, f)
+		f.Close()
+		return nil
+	})
+	tw.Close()
+	out.Close()
+	return dir
+}
+
+func TestOpen(t *testing.T) {
+	img, err := random.Image(1024, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := img.ConfigName()
+	dir := sources(t, img)
+	o := &Opener{Dir: dir, Temp: t.TempDir()}
+	for _, src := range []string{"layout", "docker.tar", "oci.tar"} {
+		t.Run(src, func(t *testing.T) {
+			got, err := o.Open(src, "Child/Fn")
+			if err != nil {
+				t.Fatalf("Open(%s) = %v", src, err)
+			}
+			if got.ID != want.String() || got.Name != "Child-Fn" || got.Tag != "latest" {
+				t.Errorf("Open(%s) = id %s name %s tag %s, want id %s", src, got.ID, got.Name, got.Tag, want)
+			}
+		})
+	}
+	if _, err := o.Open("hellofunction:python3.12-v1", "Fn"); err == nil || !strings.Contains(err.Error(), "cannot read a Docker engine's images yet") {
+		t.Errorf("Open(local name) error = %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "bad.tar"), []byte("not a tar"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Open("bad.tar", "Fn"); err == nil || !strings.HasPrefix(err.Error(), "function Fn: read image bad.tar: ") {
+		t.Errorf("Open(bad.tar) error = %v", err)
+	}
+}
+
+type fakeToken struct{ calls int }
+
+func (f *fakeToken) GetAuthorizationToken(context.Context, *ecr.GetAuthorizationTokenInput, ...func(*ecr.Options)) (*ecr.GetAuthorizationTokenOutput, error) {
+	f.calls++
+	tok := base64.StdEncoding.EncodeToString([]byte("AWS:secret"))
+	return &ecr.GetAuthorizationTokenOutput{AuthorizationData: []ecrtypes.AuthorizationData{{AuthorizationToken: aws.String(tok)}}}, nil
+}
+
+// counting wraps the in-memory registry and counts blob uploads, mounts and manifest puts.
+type counting struct {
+	h                     http.Handler
+	mu                    sync.Mutex
+	uploads, mounts, puts int
+	requests              int
+	sawAuth               bool
+}
+
+func (c *counting) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c.mu.Lock()
+	if r.URL.Path != "/v2/" {
+		c.requests++
+	}
+	switch {
+	case r.Method == http.MethodPost && r.URL.Query().Get("mount") != "":
+		c.mounts++
+	case r.Method == http.MethodPatch || (r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/blobs/uploads/")):
+		c.uploads++
+	case r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/"):
+		c.puts++
+	}
+	if u, p, ok := r.BasicAuth(); ok && u == "AWS" && p == "secret" {
+		c.sawAuth = true
+	}
+	c.mu.Unlock()
+	c.h.ServeHTTP(w, r)
+}
+
+func TestPushAll(t *testing.T) {
+	reg := &counting{h: ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0)))}
+	srv := httptest.NewServer(reg)
+	defer srv.Close()
+	rt, err := Redirect(http.DefaultTransport, srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := &fakeToken{}
+	ctx := context.Background()
+	p := &Pusher{Remote: []remote.Option{remote.WithTransport(rt), remote.WithAuthFromKeychain(NewKeychain(ctx, tokens))}, Jobs: 4}
+	img, _ := random.Image(2048, 3)
+	o := &Opener{Dir: sources(t, img), Temp: t.TempDir()}
+	a, err := o.Open("docker.tar", "A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const host = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+	jobs := []Job{{"A", a, host + "/app/a"}, {"B", a, host + "/app/b"}}
+
+	res, err := p.PushAll(ctx, jobs)
+	if err != nil {
+		t.Fatalf("PushAll() = %v", err)
+	}
+	tag := Tag("A", "latest", a.ID)
+	if res[0].Ref != host+"/app/a:"+tag || !res[0].Pushed || !res[1].Pushed {
+		t.Errorf("PushAll() = %+v", res)
+	}
+	if !reg.sawAuth || tokens.calls != 1 {
+		t.Errorf("ECR credentials: sent %v, token calls %d, want sent and 1 call", reg.sawAuth, tokens.calls)
+	}
+	// 3 layers and a config, each uploaded once (an upload is a PATCH and a PUT); this
+	// registry keeps blobs across repositories, so the second one finds them all.
+	if reg.uploads != 4*2 {
+		t.Errorf("first push: %d upload requests, want each of the 4 blobs uploaded once", reg.uploads)
+	}
+
+	type snapshot struct{ uploads, puts, requests int }
+	reg.mu.Lock()
+	before := snapshot{reg.uploads, reg.puts, reg.requests}
+	reg.mu.Unlock()
+	res, err = p.PushAll(ctx, jobs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Pushed || res[1].Pushed || reg.uploads != before.uploads || reg.puts != before.puts {
+		t.Errorf("unchanged push: %+v, %d new uploads, %d new manifests; want nothing sent", res, reg.uploads-before.uploads, reg.puts-before.puts)
+	}
+	if n := reg.requests - before.requests; n != len(jobs) {
+		t.Errorf("unchanged push made %d registry requests (besides the ping), want one per image (%d)", n, len(jobs))
+	}
+	if got := Summary(res); got != "0 pushed, 2 already there" {
+		t.Errorf("Summary() = %q", got)
+	}
+}
+
+func TestRedirectRejectsBadEndpoint(t *testing.T) {
+	for _, e := range []string{"127.0.0.1:5000", "ftp://x", "http://"} {
+		if _, err := Redirect(http.DefaultTransport, e); err == nil {
+			t.Errorf("Redirect(%q) = nil error", e)
+		}
+	}
+}
+
+// TestPushToDistributionRegistry pushes one image to two repositories of Debian's
+// docker-registry, which keeps blobs per repository: the second repository mounts the layers
+// from the first instead of receiving them again.
+func TestPushToDistributionRegistry(t *testing.T) {
+	dr, err := testenv.StartRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dr.Stop()
+	u, _ := url.Parse(dr.URL)
+	proxy := &counting{h: httputil.NewSingleHostReverseProxy(u)}
+	srv := httptest.NewServer(proxy)
+	defer srv.Close()
+	rt, _ := Redirect(http.DefaultTransport, srv.URL)
+	ctx := context.Background()
+	p := &Pusher{Remote: []remote.Option{remote.WithTransport(rt), remote.WithAuthFromKeychain(NewKeychain(ctx, &fakeToken{}))}}
+	img, _ := random.Image(4096, 3)
+	a, err := (&Opener{Dir: sources(t, img), Temp: t.TempDir()}).Open("layout", "A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const host = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+	res, err := p.PushAll(ctx, []Job{{"A", a, host + "/app/a"}, {"B", a, host + "/app/b"}})
+	if err != nil {
+		t.Fatalf("PushAll() = %v", err)
+	}
+	if !res[0].Pushed || !res[1].Pushed {
+		t.Errorf("PushAll() = %+v", res)
+	}
+	if proxy.mounts < 4 || proxy.uploads != 4*2 {
+		t.Errorf("%d mounts and %d upload requests; want the 4 blobs uploaded once and mounted into the second repository", proxy.mounts, proxy.uploads)
+	}
+	ref, err := name.ParseReference(strings.TrimPrefix(srv.URL, "http://") + "/app/b:" + Tag("A", "latest", a.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := remote.Image(ref)
+	if err != nil {
+		t.Fatalf("read pushed image: %v", err)
+	}
+	if d1, _ := got.Digest(); d1 != mustDigest(t, a) {
+		t.Errorf("pushed digest %s, want %s", d1, mustDigest(t, a))
+	}
+}
+
+func mustDigest(t *testing.T, img v1.Image) v1.Hash {
+	d, err := img.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}

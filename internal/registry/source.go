@@ -1,0 +1,229 @@
+// Package registry pushes function images to their repositories without Docker: it reads an
+// image from an OCI layout directory, a docker-archive or OCI tarball, or another registry,
+// tags it as SAM CLI does, and pushes it with go-containerregistry, skipping what the
+// repository already holds. ECR credentials come from samship's own SDK client, and
+// SAMSHIP_REGISTRY_ENDPOINT sends ECR registry traffic to a local registry for testing.
+package registry
+
+import (
+	"archive/tar"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/samship/samship/internal/imageref"
+)
+
+// Image is an image ready to push with what SAM CLI's tag is made of.
+type Image struct {
+	v1.Image
+	// Source is where the image was read from, as the template names it.
+	Source string
+	// Name and Tag are the name and tag parts of SAM CLI's tag.
+	Name, Tag string
+	// ID is the image id: the digest of its config ("sha256:...").
+	ID string
+}
+
+// Opener reads images named by ImageUri values.
+type Opener struct {
+	// Dir is the template's directory; relative paths are read from there.
+	Dir string
+	// Remote are the options for reading from registries (auth, transport).
+	Remote []remote.Option
+	// Temp is where OCI archives are unpacked (os.TempDir when empty).
+	Temp string
+}
+
+// Open reads the image that value names for the function at fullPath: an OCI layout
+// directory, a docker-archive or OCI tarball (a path, relative to the template), or a
+// reference to another registry.
+func (o *Opener) Open(value, fullPath string) (*Image, error) {
+	path := value
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(o.Dir, path)
+	}
+	var img v1.Image
+	var err error
+	nm, tag := samName(fullPath), "latest"
+	switch fi, statErr := os.Stat(path); {
+	case statErr == nil && fi.IsDir():
+		img, err = fromLayout(path)
+	case statErr == nil:
+		img, err = o.fromArchive(path)
+	case imageref.IsRegistryReference(value):
+		var ref name.Reference
+		if ref, err = name.ParseReference(value); err == nil {
+			img, err = remote.Image(ref, o.Remote...)
+			nm, tag = refNameTag(ref)
+		}
+	default:
+		return nil, fmt.Errorf("function %s: image %s is neither a file nor a directory next to the template, nor an image in a registry; samship cannot read a Docker engine's images yet: save it with docker save -o image.tar and set ImageUri to image.tar", fullPath, value)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("function %s: read image %s: %w", fullPath, value, err)
+	}
+	id, err := img.ConfigName()
+	if err != nil {
+		return nil, fmt.Errorf("function %s: read image %s: %w", fullPath, value, err)
+	}
+	return &Image{Image: img, Source: value, Name: nm, Tag: tag, ID: id.String()}, nil
+}
+
+// fromLayout reads the single image of an OCI layout (the first for linux/amd64 when the
+// index has several).
+func fromLayout(dir string) (v1.Image, error) {
+	idx, err := layout.ImageIndexFromPath(dir)
+	if err != nil {
+		return nil, err
+	}
+	return firstImage(idx)
+}
+
+func firstImage(idx v1.ImageIndex) (v1.Image, error) {
+	m, err := idx.IndexManifest()
+	if err != nil {
+		return nil, err
+	}
+	if len(m.Manifests) == 0 {
+		return nil, errors.New("the index holds no image")
+	}
+	pick := m.Manifests[0]
+	for _, d := range m.Manifests {
+		if d.Platform != nil && d.Platform.OS == "linux" && d.Platform.Architecture == "amd64" {
+			pick = d
+			break
+		}
+	}
+	if pick.MediaType.IsIndex() {
+		child, err := idx.ImageIndex(pick.Digest)
+		if err != nil {
+			return nil, err
+		}
+		return firstImage(child)
+	}
+	return idx.Image(pick.Digest)
+}
+
+// fromArchive reads a docker-archive (docker save) or an OCI archive (a tarred OCI layout).
+func (o *Opener) fromArchive(path string) (v1.Image, error) {
+	oci, err := isOCIArchive(path)
+	if err != nil {
+		return nil, err
+	}
+	if !oci {
+		return tarball.ImageFromPath(path, nil)
+	}
+	dir, err := os.MkdirTemp(o.Temp, "samship-oci-")
+	if err != nil {
+		return nil, err
+	}
+	if err := untar(path, dir); err != nil {
+		return nil, err
+	}
+	return fromLayout(dir)
+}
+
+func isOCIArchive(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	tr := tar.NewReader(f)
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("not a tar archive: %w", err)
+		}
+		if strings.TrimPrefix(h.Name, "./") == "oci-layout" {
+			return true, nil
+		}
+	}
+}
+
+// untar unpacks the regular files and directories of an archive below dir.
+func untar(path, dir string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	tr := tar.NewReader(f)
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dir, filepath.Clean("/"+h.Name))
+		switch h.Typeflag {
+		case tar.TypeDir:
+			if err := os.MkdirAll(target, 0o755); err != nil {
+				return err
+			}
+		case tar.TypeReg:
+			if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+				return err
+			}
+			out, err := os.Create(target)
+			if err != nil {
+				return err
+			}
+			_, err = io.Copy(out, tr)
+			out.Close()
+			if err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// refNameTag splits a reference into SAM CLI's name and tag parts: the repository's last
+// path element and the tag ("latest" for digests).
+func refNameTag(ref name.Reference) (string, string) {
+	repo := ref.Context().RepositoryStr()
+	n := repo[strings.LastIndexByte(repo, '/')+1:]
+	if t, ok := ref.(name.Tag); ok {
+		return n, t.TagStr()
+	}
+	return n, "latest"
+}
+
+// samName is the name part for images read from files: the function's full path, made a
+// valid tag (SAM CLI leaves "/" in and fails, defect D12).
+func samName(fullPath string) string { return strings.ReplaceAll(fullPath, "/", "-") }
+
+// Tag returns SAM CLI's tag for img: <name>-<first 12 hex of the image id>-<tag>, kept to the
+// 128 characters and the alphabet a tag allows.
+func Tag(name, tag, id string) string {
+	hex := strings.TrimPrefix(id, "sha256:")
+	if len(hex) > 12 {
+		hex = hex[:12]
+	}
+	t := name + "-" + hex + "-" + tag
+	t = strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '.' || r == '-' {
+			return r
+		}
+		return '-'
+	}, t)
+	if len(t) > 128 {
+		t = t[:128]
+	}
+	return t
+}
