@@ -3,11 +3,13 @@ package cli
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/samship/samship/internal/deploy"
 	"github.com/samship/samship/internal/guided"
 	"github.com/samship/samship/internal/prompt"
+	"github.com/samship/samship/internal/registry"
 	"github.com/samship/samship/internal/samconfig"
 	"github.com/samship/samship/internal/ui"
 )
@@ -41,6 +44,7 @@ type deployFlags struct {
 	failEmpty, noFailEmpty     bool
 	disableRollback, noDisable bool
 	forceUpload                bool
+	imagePushJobs              int
 	configFile, configEnv      string
 	debug                      bool
 }
@@ -96,6 +100,7 @@ func newDeployCmd(io IO, runF func(context.Context, *deploy.Options, deployRunti
 	fl.BoolVar(&f.disableRollback, "disable-rollback", false, "keep the state of resources when the deploy fails")
 	fl.BoolVar(&f.noDisable, "no-disable-rollback", false, "roll back when the deploy fails (default)")
 	fl.BoolVar(&f.forceUpload, "force-upload", false, "upload templates even when the bucket has them")
+	fl.IntVar(&f.imagePushJobs, "image-push-jobs", 8, "how many images to push at once")
 	fl.StringVar(&f.configFile, "config-file", samconfig.DefaultName, "samconfig file")
 	fl.StringVar(&f.configEnv, "config-env", "default", "samconfig environment")
 	fl.BoolVar(&f.debug, "debug", false, "print every AWS call")
@@ -107,6 +112,8 @@ type deployRuntime struct {
 	Region, Profile string
 	Debug           bool
 	Guided          bool
+	// RegistryEndpoint is SAMSHIP_REGISTRY_ENDPOINT: where ECR registry traffic goes.
+	RegistryEndpoint string
 	// ConfigFile and ConfigEnv name the samconfig file and environment; ConfigFound says the
 	// file existed and was read; ConfigDir is where a relative file name lives.
 	ConfigFile, ConfigEnv, ConfigDir string
@@ -152,7 +159,7 @@ func (f *deployFlags) resolve(fl *pflag.FlagSet, io IO) (*deploy.Options, deploy
 		ResolveImageRepos: f.resolveImageRepos, Capabilities: splitList(f.capabilities), RoleARN: f.roleARN,
 		NotificationARNs: splitList(f.notificationARNs), NoExecuteChangeset: f.noExecuteChangeset,
 		ConfirmChangeset: f.confirm && !f.noConfirm, FailOnEmptyChangeset: !f.noFailEmpty,
-		DisableRollback: f.disableRollback && !f.noDisable, ForceUpload: f.forceUpload,
+		DisableRollback: f.disableRollback && !f.noDisable, ForceUpload: f.forceUpload, ImagePushJobs: f.imagePushJobs,
 		PollCap: pollCap(io.Getenv("SAM_CLI_POLL_DELAY")),
 	}
 	if o.TemplateFile == "" {
@@ -166,6 +173,15 @@ func (f *deployFlags) resolve(fl *pflag.FlagSet, io IO) (*deploy.Options, deploy
 	}
 	if o.Tags, err = parseTags(f.tags); err != nil {
 		return nil, rt, &usageError{err}
+	}
+	if f.imagePushJobs < 1 {
+		return nil, rt, &usageError{fmt.Errorf("invalid --image-push-jobs %d: it must be at least 1", f.imagePushJobs)}
+	}
+	rt.RegistryEndpoint = io.Getenv("SAMSHIP_REGISTRY_ENDPOINT")
+	if rt.RegistryEndpoint != "" {
+		if _, err := registry.Redirect(http.DefaultTransport, rt.RegistryEndpoint); err != nil {
+			return nil, rt, &usageError{err}
+		}
 	}
 	rt.Region, rt.Profile = f.region, f.profile
 	rt.Debug = f.debug || io.Getenv("SAM_DEBUG") != ""
@@ -215,10 +231,17 @@ func runDeploy(ctx context.Context, o *deploy.Options, rt deployRuntime, io IO) 
 			return deploy.Env{}, err
 		}
 		calls = cl.Calls
+		var transport http.RoundTripper = http.DefaultTransport
+		if rt.RegistryEndpoint != "" {
+			if transport, err = registry.Redirect(transport, rt.RegistryEndpoint); err != nil {
+				return deploy.Env{}, err
+			}
+		}
 		return deploy.Env{
 			CFN: cfn.New(cl.CloudFormation, cfn.DefaultPoller(o.PollCap)), Images: cl.ECR, S3: cl.S3,
 			Region: cl.Region, Account: cl.Account, SetAccount: cl.SetAccount,
 			Out: io.Out, Err: io.Err, Paint: paint, Width: io.Width, Confirm: pr.Confirm, Now: time.Now,
+			Registry: []remote.Option{remote.WithTransport(transport), remote.WithAuthFromKeychain(registry.NewKeychain(ctx, cl.ECR))},
 		}, nil
 	}
 	defer func() {

@@ -13,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/samship/samship/internal/cli"
@@ -34,6 +36,7 @@ func TestMain(m *testing.M) {
 // TestScripts runs the end-to-end scripts in testdata/script against moto_server.
 func TestScripts(t *testing.T) {
 	moto := testenv.SharedMoto(t)
+	reg := testenv.SharedRegistry(t)
 	// Scripts name their own stacks; a fresh emulator lets them run again (-count).
 	if err := moto.Reset(); err != nil {
 		t.Fatalf("reset moto_server: %v", err)
@@ -47,12 +50,15 @@ func TestScripts(t *testing.T) {
 				e.Setenv(k, v)
 			}
 			e.Setenv("MOTO_URL", moto.URL)
+			e.Setenv("REGISTRY_URL", reg.URL)
 			e.Setenv("SAM_CLI_POLL_DELAY", "1")
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"aws":          awsCmd,
 			"gen-template": genTemplateCmd,
+			"gen-image":    genImageCmd,
+			"reg-tags":     regTagsCmd,
 		},
 	})
 }
@@ -156,4 +162,31 @@ func genTemplateCmd(ts *testscript.TestScript, neg bool, args []string) {
 		fmt.Sscan(args[2], &pad)
 	}
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(testenv.ImageTemplate(n, pad)), 0o644))
+}
+
+// genImageCmd writes a new random image: gen-image PATH docker|oci-layout|oci-archive [SIZE].
+func genImageCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 {
+		ts.Fatalf("usage: gen-image PATH docker|oci-layout|oci-archive [LAYER-BYTES]")
+	}
+	size := int64(1024)
+	if len(args) > 2 {
+		fmt.Sscan(args[2], &size)
+	}
+	ts.Check(testenv.WriteImage(ts.MkAbs(args[0]), args[1], size, 2))
+}
+
+// regTagsCmd lists the tags of a repository of the local registry: reg-tags REPO.
+func regTagsCmd(ts *testscript.TestScript, neg bool, args []string) {
+	host := strings.TrimPrefix(ts.Getenv("REGISTRY_URL"), "http://")
+	repo, err := name.NewRepository(host + "/" + args[0])
+	ts.Check(err)
+	tags, err := remote.List(repo)
+	if err != nil && !neg {
+		ts.Fatalf("reg-tags: %v", err)
+	}
+	sort.Strings(tags)
+	for _, tg := range tags {
+		fmt.Fprintln(ts.Stdout(), tg)
+	}
 }

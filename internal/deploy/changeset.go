@@ -96,10 +96,13 @@ func (r *run) changeSetInput(ctx context.Context, main *cfn.Stack) (*cloudformat
 	if in.RoleARN != "" {
 		csIn.RoleARN = aws.String(in.RoleARN)
 	}
-	body := in.Template.Raw
+	body := r.body
 	if len(body) <= companion.InlineLimit {
 		csIn.TemplateBody = aws.String(string(body))
 		return csIn, nil
+	}
+	if r.uploader == nil {
+		return nil, fmt.Errorf("the template with the pushed images is %d bytes, more than the 51,200 CloudFormation accepts inline: pass --s3-bucket or --resolve-s3", len(body))
 	}
 	u, err := r.uploader.UploadTemplate(ctx, body)
 	if err != nil {

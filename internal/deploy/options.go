@@ -7,6 +7,8 @@ package deploy
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -43,6 +45,8 @@ type Options struct {
 	ForceUpload          bool
 	// PollCap caps the polling interval (SAM_CLI_POLL_DELAY).
 	PollCap time.Duration
+	// ImagePushJobs bounds how many images are pushed at once (8 when 0).
+	ImagePushJobs int
 	// Guided marks a deploy whose answers came from the guided flow: mapped and managed
 	// repositories may be mixed, and the flow has already shown the managed bucket.
 	Guided bool
@@ -81,6 +85,9 @@ type Input struct {
 	Order []string
 	// Plan is the companion plan when the caller already computed it (guided deploys).
 	Plan *companion.Plan
+	// Push lists the image functions whose image samship pushes (a file, a directory or
+	// another registry's image), in template order.
+	Push []string
 }
 
 // Prepare loads the template and validates everything that needs no AWS call, with SAM CLI's
@@ -170,8 +177,9 @@ func (in *Input) resolveRepos() error {
 	return nil
 }
 
-// checkDeployable rejects what this release cannot deploy yet, before anything runs: local
-// images, local files SAM CLI would package, and local nested stack templates.
+// checkDeployable sorts the image functions into those deployed as they are and those whose
+// image samship pushes, and rejects, before anything runs, what it cannot deploy: images it
+// cannot read, local files SAM CLI would package, and local nested stack templates.
 func (in *Input) checkDeployable() error {
 	for _, f := range in.Tree.Functions() {
 		if !f.Image {
@@ -181,9 +189,13 @@ func (in *Input) checkDeployable() error {
 		case f.ImageURIIntrinsic:
 			// Resolved by CloudFormation at deploy time.
 		case f.ImageURI == "":
-			return fmt.Errorf("%s: function %s has no ImageUri; build it with sam build, or set ImageUri to an image in a registry", f.Where, f.FullPath)
-		case !imageref.IsRegistryReference(f.ImageURI):
-			return fmt.Errorf("%s: function %s: image %s is a local image; this samship release deploys images already in a registry only (pushing local images is coming): push it and set ImageUri to the registry reference",
+			return fmt.Errorf("%s: function %s has no ImageUri; build it with sam build, or set ImageUri to an image", f.Where, f.FullPath)
+		case imageref.IsSAMECR(f.ImageURI):
+			// Already in ECR: deployed as it is, as SAM CLI does.
+		case imageref.IsRegistryReference(f.ImageURI) || exists(filepath.Join(in.Template.Dir(), f.ImageURI)) || filepath.IsAbs(f.ImageURI) && exists(f.ImageURI):
+			in.Push = append(in.Push, f.FullPath)
+		default:
+			return fmt.Errorf("%s: function %s: image %s is neither a file nor a directory next to the template, nor an image in a registry; samship cannot read a Docker engine's images yet: save it with docker save -o image.tar and set ImageUri to image.tar",
 				f.Where, f.FullPath, f.ImageURI)
 		}
 	}
@@ -215,4 +227,9 @@ func (in *Input) Repos(account, region string) []KV {
 		}
 	}
 	return out
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }

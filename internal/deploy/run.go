@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/samship/samship/internal/artifacts"
@@ -32,6 +33,8 @@ type Env struct {
 	// Confirm asks a yes/no question.
 	Confirm func(question string, def bool) (bool, error)
 	Now     func() time.Time
+	// Registry are the options for registry requests (credentials, transport).
+	Registry []remote.Option
 }
 
 // Run deploys in.
@@ -42,6 +45,7 @@ func Run(ctx context.Context, in *Input, e Env) error {
 
 type run struct {
 	in       *Input
+	body     []byte // the template to deploy
 	e        Env
 	bucket   string
 	uploader *artifacts.Uploader
@@ -90,6 +94,10 @@ func (r *run) do(ctx context.Context) error {
 		}
 	}
 	r.learnAccount(main)
+	var err error
+	if r.body, err = r.pushImages(ctx); err != nil {
+		return err
+	}
 	r.printSummary(ctx)
 	return r.deployMain(ctx, main)
 }

@@ -74,7 +74,7 @@ func (p *Pusher) PushAll(ctx context.Context, jobs []Job) ([]Result, error) {
 			from := "" // where this image was last pushed, to mount its layers from
 			for _, i := range idx {
 				j := jobs[i]
-				ref, pushed, err := push(gctx, pl, ps, img, from, j.Repo)
+				ref, pushed, err := push(gctx, pl, ps, img, from, j.Repo, img.TagFor(j.Function))
 				if err != nil {
 					return fmt.Errorf("push image of function %s to %s: %w", j.Function, j.Repo, err)
 				}
@@ -100,8 +100,8 @@ func (p *Pusher) PushAll(ctx context.Context, jobs []Job) ([]Result, error) {
 // push writes img to repo under SAM CLI's tag unless the tag already names the same digest:
 // one HEAD request when nothing changed. When the image is already at from, it is read from
 // there, so that the registry can mount its layers instead of receiving them again.
-func push(ctx context.Context, pl *remote.Puller, ps *remote.Pusher, img *Image, from, repo string) (string, bool, error) {
-	tag, err := name.NewTag(repo + ":" + Tag(img.Name, img.Tag, img.ID))
+func push(ctx context.Context, pl *remote.Puller, ps *remote.Pusher, img *Image, from, repo, tagName string) (string, bool, error) {
+	tag, err := name.NewTag(repo + ":" + tagName)
 	if err != nil {
 		return "", false, err
 	}

@@ -95,8 +95,8 @@ func TestOpen(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Open(%s) = %v", src, err)
 			}
-			if got.ID != want.String() || got.Name != "Child-Fn" || got.Tag != "latest" {
-				t.Errorf("Open(%s) = id %s name %s tag %s, want id %s", src, got.ID, got.Name, got.Tag, want)
+			if got.ID != want.String() || got.TagFor("Child/Fn") != Tag("Child-Fn", "latest", want.String()) {
+				t.Errorf("Open(%s) = id %s tag %s, want id %s", src, got.ID, got.TagFor("Child/Fn"), want)
 			}
 		})
 	}
@@ -173,7 +173,7 @@ func TestPushAll(t *testing.T) {
 		t.Fatalf("PushAll() = %v", err)
 	}
 	tag := Tag("A", "latest", a.ID)
-	if res[0].Ref != host+"/app/a:"+tag || !res[0].Pushed || !res[1].Pushed {
+	if res[0].Ref != host+"/app/a:"+tag || res[1].Ref != host+"/app/b:"+Tag("B", "latest", a.ID) || !res[0].Pushed || !res[1].Pushed {
 		t.Errorf("PushAll() = %+v", res)
 	}
 	if !reg.sawAuth || tokens.calls != 1 {
@@ -244,7 +244,7 @@ func TestPushToDistributionRegistry(t *testing.T) {
 	if proxy.mounts < 4 || proxy.uploads != 4*2 {
 		t.Errorf("%d mounts and %d upload requests; want the 4 blobs uploaded once and mounted into the second repository", proxy.mounts, proxy.uploads)
 	}
-	ref, err := name.ParseReference(strings.TrimPrefix(srv.URL, "http://") + "/app/b:" + Tag("A", "latest", a.ID))
+	ref, err := name.ParseReference(strings.TrimPrefix(srv.URL, "http://") + "/app/b:" + a.TagFor("B"))
 	if err != nil {
 		t.Fatal(err)
 	}

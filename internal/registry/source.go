@@ -28,7 +28,8 @@ type Image struct {
 	v1.Image
 	// Source is where the image was read from, as the template names it.
 	Source string
-	// Name and Tag are the name and tag parts of SAM CLI's tag.
+	// Name and Tag are the name and tag parts of SAM CLI's tag; Name is empty for images read
+	// from files, which SAM CLI names after each function that uses them.
 	Name, Tag string
 	// ID is the image id: the digest of its config ("sha256:...").
 	ID string
@@ -54,7 +55,7 @@ func (o *Opener) Open(value, fullPath string) (*Image, error) {
 	}
 	var img v1.Image
 	var err error
-	nm, tag := samName(fullPath), "latest"
+	nm, tag := "", "latest"
 	switch fi, statErr := os.Stat(path); {
 	case statErr == nil && fi.IsDir():
 		img, err = fromLayout(path)
@@ -207,6 +208,15 @@ func refNameTag(ref name.Reference) (string, string) {
 // samName is the name part for images read from files: the function's full path, made a
 // valid tag (SAM CLI leaves "/" in and fails, defect D12).
 func samName(fullPath string) string { return strings.ReplaceAll(fullPath, "/", "-") }
+
+// TagFor returns SAM CLI's tag for img pushed for the function at fullPath.
+func (img *Image) TagFor(fullPath string) string {
+	n := img.Name
+	if n == "" {
+		n = samName(fullPath)
+	}
+	return Tag(n, img.Tag, img.ID)
+}
 
 // Tag returns SAM CLI's tag for img: <name>-<first 12 hex of the image id>-<tag>, kept to the
 // 128 characters and the alphabet a tag allows.

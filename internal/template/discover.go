@@ -34,6 +34,9 @@ type Function struct {
 	DockerContext bool
 	// Where is "file:line" of the resource.
 	Where string
+
+	uri *yaml.Node // the ImageUri scalar, for rewriting
+	tpl *Template
 }
 
 // Managed reports whether SAM CLI gives this function a companion repository: an image
@@ -115,6 +118,10 @@ func (tr *Tree) walk(t *Template, stackPath string, overrides map[string]string,
 			if uri != nil {
 				v, ok := sc.str(uri)
 				f.ImageURI, f.ImageURIIntrinsic = v, !ok
+				literal := uri.Kind == yaml.ScalarNode && (uri.Tag == "!!str" || uri.Tag == "")
+				if literal && (typ == LambdaFunction || lookup(props, "ImageUri") == uri) {
+					f.uri, f.tpl = uri, t // only the function's own literal value can be rewritten
+				}
 			}
 			if dc := lookup(meta, "DockerContext"); dc != nil && dc.Kind == yaml.ScalarNode && dc.Value != "" {
 				f.DockerContext = true

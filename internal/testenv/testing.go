@@ -9,7 +9,22 @@ var (
 	shared     *Moto
 	sharedErr  error
 	sharedOnce sync.Once
+
+	sharedReg     *Registry
+	sharedRegErr  error
+	sharedRegOnce sync.Once
 )
+
+// SharedRegistry returns one docker-registry per test binary, started on first use; stop it
+// from TestMain with StopShared.
+func SharedRegistry(t testing.TB) *Registry {
+	sharedRegOnce.Do(func() { sharedReg, sharedRegErr = StartRegistry() })
+	if sharedRegErr != nil {
+		t.Helper()
+		t.Fatalf("local registry: %v", sharedRegErr)
+	}
+	return sharedReg
+}
 
 // SharedMoto returns one moto_server per test binary, started on first use (t may be nil once it runs); the test fails
 // with a clear message when moto_server cannot be started. Stop it from TestMain with
@@ -26,10 +41,13 @@ func SharedMoto(t testing.TB) *Moto {
 	return shared
 }
 
-// StopShared stops the shared moto_server if one was started.
+// StopShared stops the shared moto_server and registry if they were started.
 func StopShared() {
 	if shared != nil {
 		shared.Stop()
+	}
+	if sharedReg != nil {
+		sharedReg.Stop()
 	}
 }
 
