@@ -161,6 +161,7 @@ func (f *deployFlags) resolve(fl *pflag.FlagSet, io IO) (*deploy.Options, deploy
 		ConfirmChangeset: f.confirm && !f.noConfirm, FailOnEmptyChangeset: !f.noFailEmpty,
 		DisableRollback: f.disableRollback && !f.noDisable, ForceUpload: f.forceUpload, ImagePushJobs: f.imagePushJobs,
 		PollCap: pollCap(io.Getenv("SAM_CLI_POLL_DELAY")),
+		Engine:  registry.FindEngine(io.Getenv("DOCKER_HOST"), io.Getenv("XDG_RUNTIME_DIR")),
 	}
 	if o.TemplateFile == "" {
 		o.TemplateFile = defaultTemplate(io.Getenv("SAM_TEMPLATE_FILE"))

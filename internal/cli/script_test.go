@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -37,6 +39,15 @@ func TestMain(m *testing.M) {
 func TestScripts(t *testing.T) {
 	moto := testenv.SharedMoto(t)
 	reg := testenv.SharedRegistry(t)
+	built, err := random.Image(2048, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, err := testenv.StartFakeEngine(map[string]v1.Image{"hellofunction:python3.12-v1": built, "myorg/worker:v2": built})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(engine.Stop) // after the parallel scripts, not when this function returns
 	// Scripts name their own stacks; a fresh emulator lets them run again (-count).
 	if err := moto.Reset(); err != nil {
 		t.Fatalf("reset moto_server: %v", err)
@@ -51,6 +62,7 @@ func TestScripts(t *testing.T) {
 			}
 			e.Setenv("MOTO_URL", moto.URL)
 			e.Setenv("REGISTRY_URL", reg.URL)
+			e.Setenv("ENGINE_HOST", engine.Host)
 			e.Setenv("SAM_CLI_POLL_DELAY", "1")
 			return nil
 		},

@@ -30,7 +30,8 @@ func (r *run) pushImages(ctx context.Context) ([]byte, error) {
 	for _, f := range in.Tree.Functions() {
 		fns[f.FullPath] = f.ImageURI
 	}
-	opener := &registry.Opener{Dir: in.Template.Dir(), Remote: e.Registry}
+	opener := &registry.Opener{Dir: in.Template.Dir(), Remote: e.Registry, Engine: in.Engine, Ctx: ctx}
+	defer opener.Close()
 	images := map[string]*registry.Image{} // by ImageUri: each source is read once
 	var jobs []registry.Job
 	for _, fp := range in.Push {

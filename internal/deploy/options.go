@@ -5,6 +5,7 @@
 package deploy
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/samship/samship/internal/companion"
 	"github.com/samship/samship/internal/imageref"
+	"github.com/samship/samship/internal/registry"
 	"github.com/samship/samship/internal/template"
 )
 
@@ -47,6 +49,8 @@ type Options struct {
 	PollCap time.Duration
 	// ImagePushJobs bounds how many images are pushed at once (8 when 0).
 	ImagePushJobs int
+	// Engine is the Docker or Podman engine local image names are read from (nil: none).
+	Engine *registry.Engine
 	// Guided marks a deploy whose answers came from the guided flow: mapped and managed
 	// repositories may be mixed, and the flow has already shown the managed bucket.
 	Guided bool
@@ -194,9 +198,16 @@ func (in *Input) checkDeployable() error {
 			// Already in ECR: deployed as it is, as SAM CLI does.
 		case imageref.IsRegistryReference(f.ImageURI) || exists(filepath.Join(in.Template.Dir(), f.ImageURI)) || filepath.IsAbs(f.ImageURI) && exists(f.ImageURI):
 			in.Push = append(in.Push, f.FullPath)
-		default:
-			return fmt.Errorf("%s: function %s: image %s is neither a file nor a directory next to the template, nor an image in a registry; samship cannot read a Docker engine's images yet: save it with docker save -o image.tar and set ImageUri to image.tar",
+		case in.Engine == nil:
+			return fmt.Errorf("%s: function %s: image %s is neither a file nor a directory next to the template, nor an image in a registry, and no Docker or Podman engine is reachable (set DOCKER_HOST)",
 				f.Where, f.FullPath, f.ImageURI)
+		default:
+			if _, err := in.Engine.ImageID(context.Background(), f.ImageURI); errors.Is(err, registry.ErrImageNotFound) {
+				return fmt.Errorf("%s: function %s: the engine at %s has no image %s (run sam build)", f.Where, f.FullPath, in.Engine.Host, f.ImageURI)
+			} else if err != nil {
+				return fmt.Errorf("%s: function %s: image %s: %w", f.Where, f.FullPath, f.ImageURI, err)
+			}
+			in.Push = append(in.Push, f.FullPath)
 		}
 	}
 	if arts := in.Template.LocalArtifacts(); len(arts) > 0 {

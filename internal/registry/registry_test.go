@@ -100,7 +100,7 @@ func TestOpen(t *testing.T) {
 			}
 		})
 	}
-	if _, err := o.Open("hellofunction:python3.12-v1", "Fn"); err == nil || !strings.Contains(err.Error(), "cannot read a Docker engine's images yet") {
+	if _, err := o.Open("hellofunction:python3.12-v1", "Fn"); err == nil || !strings.Contains(err.Error(), "no Docker or Podman engine is reachable (set DOCKER_HOST)") {
 		t.Errorf("Open(local name) error = %v", err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "bad.tar"), []byte("not a tar"), 0o644); err != nil {

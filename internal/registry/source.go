@@ -7,6 +7,7 @@ package registry
 
 import (
 	"archive/tar"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -41,8 +42,22 @@ type Opener struct {
 	Dir string
 	// Remote are the options for reading from registries (auth, transport).
 	Remote []remote.Option
-	// Temp is where OCI archives are unpacked (os.TempDir when empty).
+	// Temp is where OCI archives are unpacked and engine images saved (os.TempDir when empty).
 	Temp string
+	// Engine is the Docker or Podman engine local names are read from; nil when none.
+	Engine *Engine
+	// Ctx bounds engine requests (context.Background when nil).
+	Ctx context.Context
+
+	temp []string // files and directories to remove on Close
+}
+
+// Close removes the temporary copies Open made.
+func (o *Opener) Close() {
+	for _, p := range o.temp {
+		os.RemoveAll(p)
+	}
+	o.temp = nil
 }
 
 // Open reads the image that value names for the function at fullPath: an OCI layout
@@ -67,8 +82,11 @@ func (o *Opener) Open(value, fullPath string) (*Image, error) {
 			img, err = remote.Image(ref, o.Remote...)
 			nm, tag = refNameTag(ref)
 		}
+	case o.Engine != nil:
+		img, err = o.fromEngine(value)
+		nm, tag = splitNameTag(value)
 	default:
-		return nil, fmt.Errorf("function %s: image %s is neither a file nor a directory next to the template, nor an image in a registry; samship cannot read a Docker engine's images yet: save it with docker save -o image.tar and set ImageUri to image.tar", fullPath, value)
+		return nil, fmt.Errorf("function %s: image %s is neither a file nor a directory next to the template, nor an image in a registry, and no Docker or Podman engine is reachable (set DOCKER_HOST)", fullPath, value)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("function %s: read image %s: %w", fullPath, value, err)
@@ -78,6 +96,28 @@ func (o *Opener) Open(value, fullPath string) (*Image, error) {
 		return nil, fmt.Errorf("function %s: read image %s: %w", fullPath, value, err)
 	}
 	return &Image{Image: img, Source: value, Name: nm, Tag: tag, ID: id.String()}, nil
+}
+
+// fromEngine saves the engine's image to a temporary docker archive, streaming, and reads it
+// from there: the image is read from the engine once however many layers it has.
+func (o *Opener) fromEngine(ref string) (v1.Image, error) {
+	ctx := o.Ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	f, err := os.CreateTemp(o.Temp, "samship-engine-*.tar")
+	if err != nil {
+		return nil, err
+	}
+	o.temp = append(o.temp, f.Name())
+	defer f.Close()
+	if err := o.Engine.Save(ctx, ref, f); err != nil {
+		if errors.Is(err, ErrImageNotFound) {
+			return nil, fmt.Errorf("the engine at %s has no image %s (run sam build)", o.Engine.Host, ref)
+		}
+		return nil, err
+	}
+	return tarball.ImageFromPath(f.Name(), nil)
 }
 
 // fromLayout reads the single image of an OCI layout (the first for linux/amd64 when the
@@ -128,6 +168,7 @@ func (o *Opener) fromArchive(path string) (v1.Image, error) {
 	if err != nil {
 		return nil, err
 	}
+	o.temp = append(o.temp, dir)
 	if err := untar(path, dir); err != nil {
 		return nil, err
 	}

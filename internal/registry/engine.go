@@ -1,0 +1,138 @@
+package registry
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Engine is a Docker or Podman engine reached through its API socket: where `sam build` leaves
+// the images it builds ("hellofunction:python3.12-v1").
+type Engine struct {
+	// Host is the engine's address as DOCKER_HOST names it: unix:///path or tcp://host:port.
+	Host   string
+	client *http.Client
+	base   string
+}
+
+// FindEngine returns the engine DOCKER_HOST names, else the first default socket (Docker's,
+// then Podman's) that exists; nil when there is none.
+func FindEngine(dockerHost, runtimeDir string) *Engine {
+	hosts := []string{dockerHost}
+	if dockerHost == "" {
+		hosts = []string{"unix:///var/run/docker.sock"}
+		if runtimeDir != "" {
+			hosts = append(hosts, "unix://"+filepath.Join(runtimeDir, "podman", "podman.sock"))
+		}
+		hosts = append(hosts, "unix:///run/podman/podman.sock")
+	}
+	for _, h := range hosts {
+		if e, err := NewEngine(h); err == nil && (dockerHost != "" || e.socketExists()) {
+			return e
+		}
+	}
+	return nil
+}
+
+// NewEngine returns a client of the engine at host.
+func NewEngine(host string) (*Engine, error) {
+	u, err := url.Parse(host)
+	if err != nil {
+		return nil, fmt.Errorf("invalid DOCKER_HOST %q: %w", host, err)
+	}
+	e := &Engine{Host: host}
+	switch u.Scheme {
+	case "unix":
+		path := u.Path
+		e.client = &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", path)
+		}}}
+		e.base = "http://engine"
+	case "tcp", "http":
+		e.client = &http.Client{Transport: &http.Transport{}}
+		e.base = "http://" + u.Host
+	default:
+		return nil, fmt.Errorf("invalid DOCKER_HOST %q: samship reaches engines through unix:// or tcp:// addresses", host)
+	}
+	return e, nil
+}
+
+func (e *Engine) socketExists() bool {
+	u, _ := url.Parse(e.Host)
+	_, err := os.Stat(u.Path)
+	return u.Scheme != "unix" || err == nil
+}
+
+// ErrImageNotFound reports an image the engine does not have.
+var ErrImageNotFound = errors.New("no such image")
+
+// ImageID returns the id of the engine's image ref ("sha256:..."): a quick existence check.
+func (e *Engine) ImageID(ctx context.Context, ref string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	resp, err := e.get(ctx, "/images/"+ref+"/json") // the engine routes names with their "/"
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var info struct{ Id string }
+	if err := json.NewDecoder(resp.Body).Decode(&info); err != nil {
+		return "", fmt.Errorf("read the engine's answer: %w", err)
+	}
+	return info.Id, nil
+}
+
+// Save streams the engine's image ref as a docker archive (docker save) into w.
+func (e *Engine) Save(ctx context.Context, ref string, w io.Writer) error {
+	resp, err := e.get(ctx, "/images/"+ref+"/get")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, err = io.Copy(w, resp.Body)
+	return err
+}
+
+func (e *Engine) get(ctx context.Context, path string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.base+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := e.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("reach the engine at %s: %w", e.Host, err)
+	}
+	if resp.StatusCode == http.StatusNotFound {
+		resp.Body.Close()
+		return nil, ErrImageNotFound
+	}
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		resp.Body.Close()
+		return nil, fmt.Errorf("engine at %s: %s: %s", e.Host, resp.Status, strings.TrimSpace(string(b)))
+	}
+	return resp, nil
+}
+
+// splitNameTag splits a local reference "name:tag" as SAM CLI does for its tag (the tag is
+// what follows the last ":" when that is after the last "/").
+func splitNameTag(ref string) (string, string) {
+	name, tag := ref, "latest"
+	if i := strings.LastIndexByte(ref, ':'); i > strings.LastIndexByte(ref, '/') {
+		name, tag = ref[:i], ref[i+1:]
+	}
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:] // org/img:tag -> img (SAM CLI keeps the "/" and fails, defect D12)
+	}
+	return name, tag
+}
