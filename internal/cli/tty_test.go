@@ -109,7 +109,13 @@ func TestGuidedInTerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	withSecret := strings.Replace(string(tpl), "  Stage:", "  Secret:\n    Type: String\n    NoEcho: true\n  Stage:", 1)
-	tm := newTerminal(t, withSecret, []string{"-u", "NO_COLOR"}, "deploy", "--guided")
+	reg := testenv.SharedRegistry(t)
+	tm := newTerminal(t, withSecret, []string{"-u", "NO_COLOR", "SAMSHIP_REGISTRY_ENDPOINT=" + reg.URL}, "deploy", "--guided")
+	for _, fn := range []string{"hello", "world", "third"} {
+		if err := testenv.WriteImage(filepath.Join(tm.dir, "images", fn), "oci-layout", 1024, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, step := range []struct{ question, answer string }{
 		{"Stack Name [sam-app]:", "gtty"},
 		{"AWS Region [us-east-1]:", ""},

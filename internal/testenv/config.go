@@ -8,6 +8,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 func init() {
@@ -27,4 +30,21 @@ func (m *Moto) Config(ctx context.Context) (aws.Config, error) {
 		config.WithSharedConfigFiles([]string{}),
 		config.WithSharedCredentialsFiles([]string{}),
 	)
+}
+
+// Warm makes the first request of each service samship uses, so that moto's one-time
+// loading of its backends is not counted in a measurement.
+func (m *Moto) Warm(ctx context.Context) error {
+	cfg, err := m.Config(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := cloudformation.NewFromConfig(cfg).ListStacks(ctx, &cloudformation.ListStacksInput{}); err != nil {
+		return err
+	}
+	if _, err := ecr.NewFromConfig(cfg).DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{}); err != nil {
+		return err
+	}
+	_, err = s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }).ListBuckets(ctx, &s3.ListBucketsInput{})
+	return err
 }

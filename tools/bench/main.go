@@ -6,6 +6,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -55,6 +56,9 @@ func run(outPath string, runs int) error {
 		return err
 	}
 	defer m.Stop()
+	if err := m.Warm(context.Background()); err != nil {
+		return err
+	}
 	dir, err := os.MkdirTemp("", "samship-bench")
 	if err != nil {
 		return err

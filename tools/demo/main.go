@@ -38,13 +38,21 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	fmt.Println("==> starting the local AWS emulator (moto_server) on 127.0.0.1")
+	fmt.Println("==> starting the local AWS emulator (moto_server) and a registry (docker-registry) on 127.0.0.1")
 	m, err := testenv.StartMoto()
 	if err != nil {
 		return err
 	}
 	defer m.Stop()
-	fmt.Println("    endpoint", m.URL)
+	reg, err := testenv.StartRegistry()
+	if err != nil {
+		return err
+	}
+	defer reg.Stop()
+	if err := m.Warm(context.Background()); err != nil {
+		return err
+	}
+	fmt.Println("    AWS endpoint", m.URL, "- registry", reg.URL, "(SAMSHIP_REGISTRY_ENDPOINT)")
 
 	dir := "examples/hello"
 	var stdin io.Reader
@@ -67,11 +75,17 @@ func run() error {
 		defer answers.Close()
 		stdin = answers
 	}
+	fmt.Println("\n==> building the example's three images in code (OCI layouts under images/; no Docker needed)")
+	for _, fn := range []string{"hello", "world", "third"} {
+		if err := testenv.WriteImage(filepath.Join(dir, "images", fn), "oci-layout", 2<<20, 2); err != nil {
+			return err
+		}
+	}
 	deploy := func(title string, args ...string) error {
 		fmt.Printf("\n==> %s\n    $ samship %s\n\n", title, strings.Join(args, " "))
 		cmd := exec.Command(bin, args...)
 		cmd.Dir = dir
-		cmd.Env = testenv.Environ(m)
+		cmd.Env = append(testenv.Environ(m), "SAMSHIP_REGISTRY_ENDPOINT="+reg.URL)
 		cmd.Stdin = stdin
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stdout
 		start := time.Now()
@@ -91,14 +105,14 @@ func run() error {
 		stdin = nil
 		return deploy("samship deploy alone repeats it from samconfig.toml", "deploy", "--no-fail-on-empty-changeset")
 	}
-	if err := deploy("first deploy: the companion stack creates one ECR repository per image function",
+	if err := deploy("first deploy: one ECR repository per image function in the companion stack, images pushed, stack deployed",
 		"deploy", "--stack-name", "samship-demo", "--resolve-image-repos", "--capabilities", "CAPABILITY_IAM"); err != nil {
 		return err
 	}
 	if err := show(m); err != nil {
 		return err
 	}
-	return deploy("the same deploy again: nothing changes, no stack is updated",
+	return deploy("the same deploy again: nothing to push, no stack updated",
 		"deploy", "--stack-name", "samship-demo", "--resolve-image-repos", "--capabilities", "CAPABILITY_IAM", "--no-fail-on-empty-changeset")
 }
 
