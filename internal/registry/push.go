@@ -36,71 +36,89 @@ type Pusher struct {
 	Log  io.Writer
 }
 
-// PushAll pushes every job and returns the results in job order. An image that several jobs
-// share is read once; after its first push, its other repositories of the same registry mount
-// the layers from the first instead of uploading them again where the registry allows it.
+// pushRun is the state of one PushAll.
+type pushRun struct {
+	p       *Pusher
+	jobs    []Job
+	groups  map[*Image][]int // job indexes per image, in job order
+	results []Result
+	mu      sync.Mutex
+	pl      *remote.Puller
+	ps      *remote.Pusher
+	placed  *placed
+}
+
+// PushAll pushes every job and returns the results in job order. Each unique layer is
+// uploaded once per registry: an image several jobs share is read once and pushed to its
+// repositories in turn, and layers several images share are pushed with a first wave of
+// images and then mounted by the others, where the registry allows it.
 func (p *Pusher) PushAll(ctx context.Context, jobs []Job) ([]Result, error) {
-	limit := p.Jobs
-	if limit <= 0 {
-		limit = 8
-	}
-	// Group jobs by image so that one image's pushes run in sequence (first upload, then mounts).
-	groups := map[*Image][]int{}
+	r := &pushRun{p: p, jobs: jobs, groups: map[*Image][]int{}, results: make([]Result, len(jobs)),
+		placed: &placed{at: map[v1.Hash]name.Reference{}}}
 	var order []*Image
 	for i, j := range jobs {
-		if _, ok := groups[j.Image]; !ok {
+		if _, ok := r.groups[j.Image]; !ok {
 			order = append(order, j.Image)
 		}
-		groups[j.Image] = append(groups[j.Image], i)
+		r.groups[j.Image] = append(r.groups[j.Image], i)
 	}
-	results := make([]Result, len(jobs))
-	var mu sync.Mutex
 	// One puller and one pusher for the run: registries are pinged and authorized once per
 	// repository, not once per request.
 	opts := append(append([]remote.Option{}, p.Remote...), remote.WithContext(ctx))
-	pl, err := remote.NewPuller(opts...)
-	if err != nil {
+	var err error
+	if r.pl, err = remote.NewPuller(opts...); err != nil {
 		return nil, err
 	}
-	ps, err := remote.NewPusher(opts...)
-	if err != nil {
+	if r.ps, err = remote.NewPusher(opts...); err != nil {
 		return nil, err
+	}
+	first, rest := seeds(order)
+	for _, wave := range [][]*Image{first, rest} {
+		if err := r.wave(ctx, wave); err != nil {
+			return nil, err
+		}
+	}
+	return r.results, nil
+}
+
+// wave pushes the images of one wave concurrently, each image's repositories in sequence.
+func (r *pushRun) wave(ctx context.Context, wave []*Image) error {
+	limit := r.p.Jobs
+	if limit <= 0 {
+		limit = 8
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(limit)
-	for _, img := range order {
-		idx := groups[img]
+	for _, img := range wave {
 		g.Go(func() error {
 			from := "" // where this image was last pushed, to mount its layers from
-			for _, i := range idx {
-				j := jobs[i]
-				ref, pushed, err := push(gctx, pl, ps, img, from, j.Repo, img.TagFor(j.Function))
+			for _, i := range r.groups[img] {
+				j := r.jobs[i]
+				ref, pushed, err := r.push(gctx, img, from, j.Repo, img.TagFor(j.Function))
 				if err != nil {
 					return fmt.Errorf("push image of function %s to %s: %w", j.Function, j.Repo, err)
 				}
-				mu.Lock()
-				results[i] = Result{Function: j.Function, Ref: ref, Pushed: pushed}
-				mu.Unlock()
+				r.mu.Lock()
+				r.results[i] = Result{Function: j.Function, Ref: ref, Pushed: pushed}
+				r.mu.Unlock()
 				if pushed {
-					p.logf("\tPushed %s (%s) to %s\n", j.Function, img.Source, ref)
+					r.p.logf("\tPushed %s (%s) to %s\n", j.Function, img.Source, ref)
 				} else {
-					p.logf("\tAlready there: %s (%s) at %s\n", j.Function, img.Source, ref)
+					r.p.logf("\tAlready there: %s (%s) at %s\n", j.Function, img.Source, ref)
 				}
 				from = ref
 			}
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	return results, nil
+	return g.Wait()
 }
 
-// push writes img to repo under SAM CLI's tag unless the tag already names the same digest:
-// one HEAD request when nothing changed. When the image is already at from, it is read from
-// there, so that the registry can mount its layers instead of receiving them again.
-func push(ctx context.Context, pl *remote.Puller, ps *remote.Pusher, img *Image, from, repo, tagName string) (string, bool, error) {
+// push writes img to repo under tagName unless the tag already names the same digest: one
+// HEAD request when nothing changed. When the image is already at from, it is read from
+// there, and layers placed earlier in the run are marked mountable, so that the registry can
+// mount them instead of receiving them again.
+func (r *pushRun) push(ctx context.Context, img *Image, from, repo, tagName string) (string, bool, error) {
 	tag, err := name.NewTag(repo + ":" + tagName)
 	if err != nil {
 		return "", false, err
@@ -109,18 +127,22 @@ func push(ctx context.Context, pl *remote.Puller, ps *remote.Pusher, img *Image,
 	if err != nil {
 		return "", false, err
 	}
-	if d, err := remote.Head(tag, remote.Reuse(pl), remote.WithContext(ctx)); err == nil && d.Digest == want {
+	if d, err := remote.Head(tag, remote.Reuse(r.pl), remote.WithContext(ctx)); err == nil && d.Digest == want {
+		r.placed.record(img.Image, tag)
 		return tag.String(), false, nil
 	}
-	var src v1.Image = img.Image
+	// An image read back from the registry mounts all its blobs, config included, by itself;
+	// one read from a file gets the layers placed earlier marked mountable.
+	src := r.placed.mountable(img.Image, tag.Context())
 	if t, err := name.NewTag(from); from != "" && err == nil {
-		if remoteImg, err := remote.Image(t, remote.Reuse(pl), remote.WithContext(ctx)); err == nil {
+		if remoteImg, err := remote.Image(t, remote.Reuse(r.pl), remote.WithContext(ctx)); err == nil {
 			src = remoteImg
 		}
 	}
-	if err := remote.Write(tag, src, remote.Reuse(ps), remote.WithContext(ctx)); err != nil {
+	if err := remote.Write(tag, src, remote.Reuse(r.ps), remote.WithContext(ctx)); err != nil {
 		return "", false, err
 	}
+	r.placed.record(img.Image, tag)
 	return tag.String(), true, nil
 }
 

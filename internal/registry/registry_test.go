@@ -24,9 +24,11 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/samship/samship/internal/testenv"
 )
@@ -263,4 +265,40 @@ func mustDigest(t *testing.T, img v1.Image) v1.Hash {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// TestSharedBaseLayerIsUploadedOnce pushes three images that share a base layer to three
+// repositories of Debian's docker-registry: the base goes up once and is mounted twice.
+func TestSharedBaseLayerIsUploadedOnce(t *testing.T) {
+	dr, err := testenv.StartRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dr.Stop()
+	u, _ := url.Parse(dr.URL)
+	proxy := &counting{h: httputil.NewSingleHostReverseProxy(u)}
+	srv := httptest.NewServer(proxy)
+	defer srv.Close()
+	rt, _ := Redirect(http.DefaultTransport, srv.URL)
+	ctx := context.Background()
+	p := &Pusher{Remote: []remote.Option{remote.WithTransport(rt), remote.WithAuthFromKeychain(NewKeychain(ctx, &fakeToken{}))}, Jobs: 8}
+	base, _ := random.Layer(64<<10, types.DockerLayer)
+	const host = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+	var jobs []Job
+	for _, fn := range []string{"A", "B", "C"} {
+		own, _ := random.Layer(1024, types.DockerLayer)
+		img, err := mutate.AppendLayers(empty.Image, base, own)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, _ := img.ConfigName()
+		jobs = append(jobs, Job{fn, &Image{Image: img, Source: fn, Tag: "latest", ID: id.String()}, host + "/app/" + strings.ToLower(fn)})
+	}
+	if _, err := p.PushAll(ctx, jobs); err != nil {
+		t.Fatalf("PushAll() = %v", err)
+	}
+	// Blobs: one base, three own layers, three configs: 7 uploads of two requests each.
+	if proxy.uploads != 7*2 || proxy.mounts != 2 {
+		t.Errorf("%d upload requests and %d mounts; want 14 (7 blobs once each) and the base mounted twice", proxy.uploads, proxy.mounts)
+	}
 }
