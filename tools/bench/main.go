@@ -25,12 +25,15 @@ import (
 func main() {
 	out := flag.String("out", "docs/benchmarks.md", "Markdown file to write")
 	runs := flag.Int("runs", 5, "runs per scenario")
+	skipPush = flag.Bool("skip-push", false, "skip the image push scenarios")
 	flag.Parse()
 	if err := run(*out, *runs); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
+
+var skipPush *bool
 
 type result struct {
 	name  string
@@ -104,6 +107,13 @@ func run(outPath string, runs int) error {
 		results = append(results, scen...)
 	}
 	md := render(results, runs)
+	if !*skipPush {
+		section, err := pushBench(bin, m, dir)
+		if err != nil {
+			return err
+		}
+		md += section
+	}
 	fmt.Print(md)
 	return os.WriteFile(outPath, []byte(md), 0o644)
 }
