@@ -52,11 +52,12 @@ func (r *run) pushImages(ctx context.Context) ([]byte, error) {
 	}
 	fmt.Fprintf(e.Err, "\n\tPushing the images of %d %s (%d at a time)\n", len(jobs), plural(len(jobs)), jobsAtOnce)
 	p := &registry.Pusher{Remote: e.Registry, Jobs: jobsAtOnce, Log: e.Err}
+	start := e.Now()
 	res, err := p.PushAll(ctx, jobs)
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(e.Err, "\tImages: %s\n", registry.Summary(res))
+	fmt.Fprintf(e.Err, "\tImages: %s (%.2f s)\n", registry.Summary(res), e.Now().Sub(start).Seconds())
 	uris := map[string]string{}
 	for _, x := range res {
 		uris[x.Function] = x.Ref

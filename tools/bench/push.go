@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -116,11 +118,18 @@ func pushBench(bin string, m *testenv.Moto, dir string) (string, error) {
 		return "", err
 	}
 	env := append(testenv.Environ(m), "SAMSHIP_REGISTRY_ENDPOINT="+srv.URL)
+	pushPhase := regexp.MustCompile(`Images: .* \(([0-9.]+) s\)`)
+	var lastPush time.Duration
 	run := func(args ...string) error {
 		cmd := exec.Command(bin, args...)
 		cmd.Dir, cmd.Env = work, env
-		if out, err := cmd.CombinedOutput(); err != nil {
+		out, err := cmd.CombinedOutput()
+		if err != nil {
 			return fmt.Errorf("samship %s: %v\n%s", strings.Join(args, " "), err, tail(string(out)))
+		}
+		if m := pushPhase.FindSubmatch(out); m != nil {
+			secs, _ := strconv.ParseFloat(string(m[1]), 64)
+			lastPush = time.Duration(secs * float64(time.Second))
 		}
 		return nil
 	}
@@ -131,7 +140,7 @@ func pushBench(bin string, m *testenv.Moto, dir string) (string, error) {
 	if err := run(deploy...); err != nil {
 		return "", err
 	}
-	first := time.Since(start)
+	first, firstPush := time.Since(start), lastPush
 	b1, r1, u1, m1 := mt.snapshot()
 	start = time.Now()
 	if err := run(deploy...); err != nil {
@@ -187,14 +196,14 @@ func pushBench(bin string, m *testenv.Moto, dir string) (string, error) {
 	var s strings.Builder
 	fmt.Fprintf(&s, "\n## Images (issue 4)\n\nDebian's docker-registry on 127.0.0.1 behind a counting proxy; moto for the AWS side. Images are made in code\n(random, incompressible layers) as OCI layouts. One run each.\n\n")
 	s.WriteString("| scenario | wall time | sent to the registry | registry requests | blob uploads | manifests |\n|---|---|---|---|---|---|\n")
-	fmt.Fprintf(&s, "| `samship deploy`, first: 20 images sharing a 50 MB base, 1 MB each of their own (unique bytes %s) | %s | %s (%.3f× unique) | %d | %d | %d |\n",
-		mb(unique), secs(first), mb(b1-b0), float64(b1-b0)/float64(unique), r1, u1, m1)
+	fmt.Fprintf(&s, "| `samship deploy`, first: 20 images sharing a 50 MB base, 1 MB each of their own (unique bytes %s) | %s, of which pushing %s | %s (%.3f× unique) | %d | %d | %d |\n",
+		mb(unique), secs(first), secs(firstPush), mb(b1-b0), float64(b1-b0)/float64(unique), r1, u1, m1)
 	fmt.Fprintf(&s, "| the same again, nothing changed | %s | %s | %d (%.1f per image) | %d | %d |\n",
 		secs(again), mb(b2-b1), r2-r1, float64(r2-r1)/20, u2-u1, m2-m1)
 	fmt.Fprintf(&s, "| `skopeo copy` of the same 20 images one after another (skopeo 1.9.3) | %s | %s | – | – | – |\n", secs(skopeo), mb(b3-b2))
 	fmt.Fprintf(&s, "| `samship deploy` of one 1 GB image | %s | – | – | – | – |\n", secs(bigTime))
-	fmt.Fprintf(&s, "\nsamship ÷ skopeo wall time for the 20 images: %.2f (target ≤ 0.5). Peak memory (VmHWM of the samship process) pushing\nthe 1 GB image: %.0f MB (target ≤ 100 MB). The first samship deploy includes creating the 20 repositories and the stacks.\n",
-		first.Seconds()/skopeo.Seconds(), float64(<-maxRSS)/1024)
+	fmt.Fprintf(&s, "\nsamship's push phase ÷ skopeo for the 20 images: %.2f (target ≤ 0.5); the whole deploy ÷ skopeo: %.2f. Peak memory (VmHWM of the samship process) pushing\nthe 1 GB image: %.0f MB (target ≤ 100 MB). The first samship deploy includes creating the 20 repositories and the stacks.\n",
+		firstPush.Seconds()/skopeo.Seconds(), first.Seconds()/skopeo.Seconds(), float64(<-maxRSS)/1024)
 	return s.String(), nil
 }
 
