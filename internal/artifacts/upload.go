@@ -16,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/smithy-go"
 )
 
 // S3API lists the S3 methods the uploader calls.
@@ -41,11 +40,14 @@ type Uploader struct {
 // Key returns SAM CLI's key for a template: [prefix/]md5(body).template.
 func (u *Uploader) Key(body []byte) string {
 	sum := md5.Sum(body)
-	key := hex.EncodeToString(sum[:]) + ".template"
+	return u.prefixed(hex.EncodeToString(sum[:]) + ".template")
+}
+
+func (u *Uploader) prefixed(name string) string {
 	if u.Prefix != "" {
-		key = strings.TrimSuffix(u.Prefix, "/") + "/" + key
+		return strings.TrimSuffix(u.Prefix, "/") + "/" + name
 	}
-	return key
+	return name
 }
 
 // URL returns the canonical path-style URL CloudFormation reads a template from.
@@ -61,38 +63,41 @@ func (u *Uploader) URL(key string) string {
 // template URL.
 func (u *Uploader) UploadTemplate(ctx context.Context, body []byte) (string, error) {
 	key := u.Key(body)
-	if !u.Force {
-		_, err := u.S3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(u.Bucket), Key: aws.String(key)})
-		if err == nil {
-			fmt.Fprintf(u.Log, "\n\tFile with same data already exists at %s, skipping upload\n", key)
-			return u.URL(key), nil
-		}
-		if !isNotFound(err) {
-			return "", fmt.Errorf("check s3://%s/%s: %w", u.Bucket, key, err)
-		}
+	if err := u.upload(ctx, key, bytes.NewReader(body), int64(len(body))); err != nil {
+		return "", err
 	}
-	in := &s3.PutObjectInput{Bucket: aws.String(u.Bucket), Key: aws.String(key), Body: bytes.NewReader(body),
-		ContentLength: aws.Int64(int64(len(body))), ServerSideEncryption: s3types.ServerSideEncryptionAes256}
+	return u.URL(key), nil
+}
+
+// upload stores body under key unless an object with that key exists (and not Force).
+func (u *Uploader) upload(ctx context.Context, key string, body io.Reader, size int64) error {
+	if !u.Force && u.exists(ctx, key) {
+		fmt.Fprintf(u.Log, "\n\tFile with same data already exists at %s, skipping upload\n", key)
+		return nil
+	}
+	return u.put(ctx, key, body, size)
+}
+
+// exists reports whether the bucket holds key; errors other than "not found" count as absent
+// and the upload that follows reports them.
+func (u *Uploader) exists(ctx context.Context, key string) bool {
+	_, err := u.S3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(u.Bucket), Key: aws.String(key)})
+	return err == nil
+}
+
+func (u *Uploader) put(ctx context.Context, key string, body io.Reader, size int64) error {
+	in := &s3.PutObjectInput{Bucket: aws.String(u.Bucket), Key: aws.String(key), Body: body,
+		ContentLength: aws.Int64(size), ServerSideEncryption: s3types.ServerSideEncryptionAes256}
 	if u.KMSKeyID != "" {
 		in.ServerSideEncryption, in.SSEKMSKeyId = s3types.ServerSideEncryptionAwsKms, aws.String(u.KMSKeyID)
 	}
 	if _, err := u.S3.PutObject(ctx, in); err != nil {
 		var nb *s3types.NoSuchBucket
 		if errors.As(err, &nb) {
-			return "", fmt.Errorf("upload template to s3://%s: the bucket does not exist", u.Bucket)
+			return fmt.Errorf("upload to s3://%s: the bucket does not exist", u.Bucket)
 		}
-		return "", fmt.Errorf("upload template to s3://%s/%s: %w", u.Bucket, key, err)
+		return fmt.Errorf("upload s3://%s/%s: %w", u.Bucket, key, err)
 	}
-	fmt.Fprintf(u.Log, "\n\tUploaded %s  %d bytes\n", key, len(body))
-	return u.URL(key), nil
-}
-
-func isNotFound(err error) bool {
-	var nf *s3types.NotFound
-	var nk *s3types.NoSuchKey
-	var ae smithy.APIError
-	if errors.As(err, &nf) || errors.As(err, &nk) {
-		return true
-	}
-	return errors.As(err, &ae) && (ae.ErrorCode() == "NotFound" || ae.ErrorCode() == "404")
+	fmt.Fprintf(u.Log, "\n\tUploaded %s  %d bytes\n", key, size)
+	return nil
 }

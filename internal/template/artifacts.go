@@ -1,6 +1,7 @@
 package template
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"go.yaml.in/yaml/v3"
@@ -14,7 +15,40 @@ type LocalArtifact struct {
 	Path     string
 	// Where is "file:line" of the property.
 	Where string
+	// Type is the resource type.
+	Type string
+
+	node *yaml.Node
+	tpl  *Template
 }
+
+// s3Objects maps the resource types and properties whose packaged value is an object to its
+// bucket and key names; every other packaged property becomes an s3://bucket/key string.
+var s3Objects = map[string][2]string{
+	LambdaFunction + ".Code":                                 {"S3Bucket", "S3Key"},
+	"AWS::Lambda::LayerVersion.Content":                      {"S3Bucket", "S3Key"},
+	"AWS::ElasticBeanstalk::ApplicationVersion.SourceBundle": {"S3Bucket", "S3Key"},
+	"AWS::ApiGateway::RestApi.BodyS3Location":                {"Bucket", "Key"},
+	"AWS::ApiGatewayV2::Api.BodyS3Location":                  {"Bucket", "Key"},
+	"AWS::StepFunctions::StateMachine.DefinitionS3Location":  {"Bucket", "Key"},
+}
+
+// Edit points the property at the uploaded object, in the form SAM CLI writes for it.
+func (a LocalArtifact) Edit(bucket, key string) Edit {
+	var text string
+	if names, ok := s3Objects[a.Type+"."+a.Property]; ok {
+		b, _ := json.Marshal(bucket)
+		k, _ := json.Marshal(key)
+		text = fmt.Sprintf(`{"%s": %s, "%s": %s}`, names[0], b, names[1], k)
+	} else {
+		q, _ := json.Marshal("s3://" + bucket + "/" + key)
+		text = string(q)
+	}
+	return Edit{tpl: a.tpl, node: a.node, text: text, what: a.Property + " of " + a.Resource}
+}
+
+// Template returns the template the artifact is named in.
+func (a LocalArtifact) Template() *Template { return a.tpl }
 
 // packageable lists, per resource type, the properties SAM CLI packages when they hold a
 // local path. Dotted names are nested properties.
@@ -66,7 +100,8 @@ func (t *Template) LocalArtifacts() []LocalArtifact {
 			if _, local := localPath(v.Value); !local {
 				continue
 			}
-			out = append(out, LocalArtifact{Resource: logical, Property: prop, Path: v.Value, Where: fmt.Sprintf("%s:%d", t.Path, v.Line)})
+			out = append(out, LocalArtifact{Resource: logical, Property: prop, Path: v.Value, Where: fmt.Sprintf("%s:%d", t.Path, v.Line),
+				Type: typ, node: v, tpl: t})
 		}
 	}
 	return out

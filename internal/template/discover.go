@@ -1,6 +1,7 @@
 package template
 
 import (
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -50,6 +51,16 @@ type Stack struct {
 	Path      string
 	Template  *Template
 	Functions []Function
+	// Parent is the stack this one is nested in (nil for the root).
+	Parent *Stack
+
+	loc *yaml.Node // the TemplateURL or Location naming this template in the parent
+}
+
+// LocationEdit points the nested stack's TemplateURL (or Location) at url.
+func (s *Stack) LocationEdit(url string) Edit {
+	q, _ := json.Marshal(url)
+	return Edit{tpl: s.Parent.Template, node: s.loc, text: string(q), what: "the template of nested stack " + s.Path}
 }
 
 // Tree holds every stack SAM CLI can see from a root template, in discovery order: the root,
@@ -62,13 +73,13 @@ type Tree struct {
 // children get the values their parent passes in Parameters.
 func Discover(root *Template, overrides map[string]string, region string) (*Tree, error) {
 	tr := &Tree{}
-	if err := tr.walk(root, "", overrides, region, map[string]bool{}); err != nil {
+	if err := tr.walk(root, nil, nil, "", overrides, region, map[string]bool{}); err != nil {
 		return nil, err
 	}
 	return tr, nil
 }
 
-func (tr *Tree) walk(t *Template, stackPath string, overrides map[string]string, region string, chain map[string]bool) error {
+func (tr *Tree) walk(t *Template, parent *Stack, loc *yaml.Node, stackPath string, overrides map[string]string, region string, chain map[string]bool) error {
 	abs, _ := filepath.Abs(t.Path)
 	if chain[abs] {
 		return fmt.Errorf("%s: nested stacks include themselves", t.Path)
@@ -77,7 +88,7 @@ func (tr *Tree) walk(t *Template, stackPath string, overrides map[string]string,
 	defer delete(chain, abs)
 
 	sc := newScope(t, overrides, region)
-	st := &Stack{Path: stackPath, Template: t}
+	st := &Stack{Path: stackPath, Template: t, Parent: parent, loc: loc}
 	tr.Stacks = append(tr.Stacks, st)
 	globals := lookup(lookup(t.root, "Globals"), "Function")
 	res := lookup(t.root, "Resources")
@@ -85,6 +96,7 @@ func (tr *Tree) walk(t *Template, stackPath string, overrides map[string]string,
 		path, file string
 		params     map[string]string
 		where      string
+		loc        *yaml.Node
 	}
 	var children []child
 	for i := 0; i+1 < len(res.Content); i += 2 {
@@ -151,7 +163,7 @@ func (tr *Tree) walk(t *Template, stackPath string, overrides map[string]string,
 					}
 				}
 			}
-			children = append(children, child{joinPath(stackPath, id), file, params, fmt.Sprintf("%s:%d", t.Path, loc.Line)})
+			children = append(children, child{joinPath(stackPath, id), file, params, fmt.Sprintf("%s:%d", t.Path, loc.Line), loc})
 		}
 	}
 	for _, c := range children {
@@ -159,7 +171,7 @@ func (tr *Tree) walk(t *Template, stackPath string, overrides map[string]string,
 		if err != nil {
 			return fmt.Errorf("%s: nested stack %s: %w", c.where, c.path, err)
 		}
-		if err := tr.walk(ct, c.path, c.params, region, chain); err != nil {
+		if err := tr.walk(ct, st, c.loc, c.path, c.params, region, chain); err != nil {
 			return err
 		}
 	}

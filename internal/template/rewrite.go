@@ -6,38 +6,75 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
 )
 
-// WithImageURIs returns the root template's bytes with the ImageUri of each function in uris
-// (by full path) replaced, and every other byte as it was: only the scalar's own text
-// changes, so comments, layout and short-form intrinsics stay for CloudFormation to read.
-func (t *Template) WithImageURIs(fns []Function, uris map[string]string) ([]byte, error) {
-	type edit struct {
+// Edit replaces one scalar of a template with new text (JSON syntax, which YAML also reads).
+type Edit struct {
+	tpl  *Template
+	node *yaml.Node
+	text string
+	what string // for errors: "ImageUri of function Fn"
+}
+
+// ImageEdit sets the function's ImageUri to ref.
+func (f Function) ImageEdit(ref string) (Edit, error) {
+	if f.uri == nil || f.ImageURIIntrinsic {
+		return Edit{}, fmt.Errorf("%s: the ImageUri of function %s is not a literal of its template, so it cannot be rewritten", f.Where, f.FullPath)
+	}
+	q, _ := json.Marshal(ref)
+	return Edit{tpl: f.tpl, node: f.uri, text: string(q), what: "ImageUri of function " + f.FullPath}, nil
+}
+
+// Template returns the template the function is defined in.
+func (f Function) Template() *Template { return f.tpl }
+
+// Apply returns the template's bytes with the edits made and every other byte as it was: only
+// the scalars' own text changes, so comments, layout and short-form intrinsics stay.
+func (t *Template) Apply(edits []Edit) ([]byte, error) {
+	type span struct {
 		start, end int
 		text       string
 	}
-	var edits []edit
+	var spans []span
+	for _, e := range edits {
+		if e.tpl != t {
+			return nil, fmt.Errorf("%s: the edit of %s belongs to another template", t.Path, e.what)
+		}
+		start, end, err := scalarSpan(t.Raw, e.node.Line, e.node.Column, e.node.Value)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: rewrite %s: %w", t.Path, e.node.Line, e.what, err)
+		}
+		spans = append(spans, span{start, end, e.text})
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].start > spans[j].start })
+	out := append([]byte{}, t.Raw...)
+	for _, s := range spans {
+		out = append(out[:s.start], append([]byte(s.text), out[s.end:]...)...)
+	}
+	return out, nil
+}
+
+// WithImageURIs returns the template with the ImageUri of each function in uris (by full
+// path) replaced; see Apply.
+func (t *Template) WithImageURIs(fns []Function, uris map[string]string) ([]byte, error) {
+	var edits []Edit
 	for _, f := range fns {
-		v, ok := uris[f.FullPath]
+		ref, ok := uris[f.FullPath]
 		if !ok {
 			continue
 		}
-		if f.tpl != t || f.uri == nil || f.ImageURIIntrinsic {
-			return nil, fmt.Errorf("%s: the ImageUri of function %s is not a literal of %s, so it cannot be rewritten", f.Where, f.FullPath, t.Path)
+		if f.tpl != t && f.tpl != nil {
+			continue // another template of the tree
 		}
-		start, end, err := scalarSpan(t.Raw, f.uri.Line, f.uri.Column, f.uri.Value)
+		e, err := f.ImageEdit(ref)
 		if err != nil {
-			return nil, fmt.Errorf("%s: rewrite ImageUri of function %s: %w", f.Where, f.FullPath, err)
+			return nil, err
 		}
-		q, _ := json.Marshal(v) // a JSON string is also a YAML double-quoted scalar
-		edits = append(edits, edit{start, end, string(q)})
+		edits = append(edits, e)
 	}
-	sort.Slice(edits, func(i, j int) bool { return edits[i].start > edits[j].start })
-	out := append([]byte{}, t.Raw...)
-	for _, e := range edits {
-		out = append(out[:e.start], append([]byte(e.text), out[e.end:]...)...)
-	}
-	return out, nil
+	return t.Apply(edits)
 }
 
 // scalarSpan returns the byte range of the one-line scalar the parser placed at line and
