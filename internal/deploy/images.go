@@ -5,15 +5,15 @@ import (
 	"fmt"
 
 	"github.com/samship/samship/internal/registry"
+	"github.com/samship/samship/internal/template"
 )
 
 // pushImages pushes the images of the functions in Push to their repositories and returns the
-// template to deploy: the same bytes with those functions' ImageUri set to the pushed
-// references.
-func (r *run) pushImages(ctx context.Context) ([]byte, error) {
+// pushed references by function full path.
+func (r *run) pushImages(ctx context.Context) (map[string]string, error) {
 	in, e := r.in, r.e
 	if len(in.Push) == 0 {
-		return in.Template.Raw, nil
+		return nil, nil
 	}
 	account := ""
 	if len(in.Managed) > 0 {
@@ -26,22 +26,27 @@ func (r *run) pushImages(ctx context.Context) ([]byte, error) {
 	for _, kv := range in.Repos(account, e.Region) {
 		repoOf[kv.Key] = kv.Value
 	}
-	fns := map[string]string{} // full path -> ImageUri
+	fns := map[string]template.Function{}
 	for _, f := range in.Tree.Functions() {
-		fns[f.FullPath] = f.ImageURI
+		fns[f.FullPath] = f
 	}
-	opener := &registry.Opener{Dir: in.Template.Dir(), Remote: e.Registry, Engine: in.Engine, Ctx: ctx}
+	opener := &registry.Opener{Remote: e.Registry, Engine: in.Engine, Ctx: ctx}
 	defer opener.Close()
-	images := map[string]*registry.Image{} // by ImageUri: each source is read once
+	images := map[string]*registry.Image{} // by source: each is read once
 	var jobs []registry.Job
 	for _, fp := range in.Push {
-		src := fns[fp]
+		f := fns[fp]
+		src := f.ImageURI
+		if p := imagePath(f); exists(p) {
+			src = p // a file or directory, next to the function's own template
+		}
 		img, ok := images[src]
 		if !ok {
 			var err error
 			if img, err = opener.Open(src, fp); err != nil {
 				return nil, err
 			}
+			img.Source = f.ImageURI
 			images[src] = img
 		}
 		jobs = append(jobs, registry.Job{Function: fp, Image: img, Repo: repoOf[fp]})
@@ -58,11 +63,11 @@ func (r *run) pushImages(ctx context.Context) ([]byte, error) {
 		return nil, err
 	}
 	fmt.Fprintf(e.Err, "\tImages: %s (%.2f s)\n", registry.Summary(res), e.Now().Sub(start).Seconds())
-	uris := map[string]string{}
+	refs := map[string]string{}
 	for _, x := range res {
-		uris[x.Function] = x.Ref
+		refs[x.Function] = x.Ref
 	}
-	return in.Template.WithImageURIs(in.Tree.Functions(), uris)
+	return refs, nil
 }
 
 func plural(n int) string {

@@ -183,7 +183,7 @@ func (in *Input) resolveRepos() error {
 
 // checkDeployable sorts the image functions into those deployed as they are and those whose
 // image samship pushes, and rejects, before anything runs, what it cannot deploy: images it
-// cannot read, local files SAM CLI would package, and local nested stack templates.
+// cannot read, local files that do not exist, and packaging without a bucket.
 func (in *Input) checkDeployable() error {
 	for _, f := range in.Tree.Functions() {
 		if !f.Image {
@@ -196,7 +196,7 @@ func (in *Input) checkDeployable() error {
 			return fmt.Errorf("%s: function %s has no ImageUri; build it with sam build, or set ImageUri to an image", f.Where, f.FullPath)
 		case imageref.IsSAMECR(f.ImageURI):
 			// Already in ECR: deployed as it is, as SAM CLI does.
-		case imageref.IsRegistryReference(f.ImageURI) || exists(filepath.Join(in.Template.Dir(), f.ImageURI)) || filepath.IsAbs(f.ImageURI) && exists(f.ImageURI):
+		case imageref.IsRegistryReference(f.ImageURI) || exists(imagePath(f)):
 			in.Push = append(in.Push, f.FullPath)
 		case in.Engine == nil:
 			return fmt.Errorf("%s: function %s: image %s is neither a file nor a directory next to the template, nor an image in a registry, and no Docker or Podman engine is reachable (set DOCKER_HOST)",
@@ -210,14 +210,22 @@ func (in *Input) checkDeployable() error {
 			in.Push = append(in.Push, f.FullPath)
 		}
 	}
-	if arts := in.Template.LocalArtifacts(); len(arts) > 0 {
-		a := arts[0]
-		return fmt.Errorf("%s: %s of %s is the local path %s, and this samship release cannot package local files yet (packaging is coming): package the template with sam package and deploy its output",
-			a.Where, a.Property, a.Resource, a.Path)
+	// Local files and nested templates are packaged into the deployment bucket.
+	needBucket := len(in.Tree.Stacks) > 1
+	for _, st := range in.Tree.Stacks {
+		for _, a := range st.Template.LocalArtifacts() {
+			needBucket = true
+			p := a.Path
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(st.Template.Dir(), p)
+			}
+			if !exists(p) {
+				return fmt.Errorf("%s: %s of %s names %s, which does not exist", a.Where, a.Property, a.Resource, a.Path)
+			}
+		}
 	}
-	if len(in.Tree.Stacks) > 1 {
-		s := in.Tree.Stacks[1]
-		return fmt.Errorf("nested stack %s: its template %s is a local file, and this samship release cannot package nested stacks yet; upload it and set its TemplateURL (or Location) to the S3 URL", s.Path, s.Template.Path)
+	if needBucket && in.S3Bucket == "" && !in.ResolveS3 {
+		return errors.New("S3 Bucket not specified, use --s3-bucket to specify a bucket name, or use --resolve-s3 to create a managed default bucket, or run samship deploy --guided")
 	}
 	return nil
 }
@@ -243,4 +251,13 @@ func (in *Input) Repos(account, region string) []KV {
 func exists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
+}
+
+// imagePath is where an ImageUri that names a file or directory is: relative to the template
+// of the function.
+func imagePath(f template.Function) string {
+	if filepath.IsAbs(f.ImageURI) {
+		return f.ImageURI
+	}
+	return filepath.Join(f.Template().Dir(), f.ImageURI)
 }

@@ -94,8 +94,11 @@ func (r *run) do(ctx context.Context) error {
 		}
 	}
 	r.learnAccount(main)
-	var err error
-	if r.body, err = r.pushImages(ctx); err != nil {
+	refs, err := r.pushImages(ctx)
+	if err != nil {
+		return err
+	}
+	if r.body, err = r.packageTree(ctx, refs); err != nil {
 		return err
 	}
 	r.printSummary(ctx)
