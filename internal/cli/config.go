@@ -11,7 +11,7 @@ import (
 // applyConfig sets every flag the command line did not set from samconfig parameters.
 // Keys are SAM CLI's parameter names (stack_name, image_repositories, ...); unknown keys are
 // ignored as SAM CLI ignores them.
-func applyConfig(fl *pflag.FlagSet, params map[string]any, path, env string) error {
+func applyConfig(fl *pflag.FlagSet, params map[string]any, path, section string) error {
 	keys := make([]string, 0, len(params))
 	for k := range params {
 		keys = append(keys, k)
@@ -28,11 +28,11 @@ func applyConfig(fl *pflag.FlagSet, params map[string]any, path, env string) err
 		}
 		vals, err := configValues(params[key])
 		if err != nil {
-			return fmt.Errorf("%s: [%s.deploy.parameters] %s: %w", path, env, key, err)
+			return fmt.Errorf("%s: [%s.parameters] %s: %w", path, section, key, err)
 		}
 		if flag.Value.Type() == "bool" {
 			if len(vals) != 1 || (vals[0] != "true" && vals[0] != "false") {
-				return fmt.Errorf("%s: [%s.deploy.parameters] %s: want true or false, found %v", path, env, key, params[key])
+				return fmt.Errorf("%s: [%s.parameters] %s: want true or false, found %v", path, section, key, params[key])
 			}
 			// A false value for a --x/--no-x pair means --no-x.
 			if vals[0] == "false" {
@@ -43,7 +43,7 @@ func applyConfig(fl *pflag.FlagSet, params map[string]any, path, env string) err
 		}
 		for _, v := range vals {
 			if err := flag.Value.Set(v); err != nil {
-				return fmt.Errorf("%s: [%s.deploy.parameters] %s: %w", path, env, key, err)
+				return fmt.Errorf("%s: [%s.parameters] %s: %w", path, section, key, err)
 			}
 		}
 	}

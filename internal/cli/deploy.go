@@ -49,46 +49,25 @@ type deployFlags struct {
 	debug                      bool
 }
 
-// newDeployCmd builds `samship deploy`; runF replaces the run step in tests.
-func newDeployCmd(io IO, runF func(context.Context, *deploy.Options, deployRuntime) error) *cobra.Command {
+// newDeployCmd builds `samship deploy`.
+func newDeployCmd(io IO) *cobra.Command {
 	f := &deployFlags{}
 	cmd := &cobra.Command{
 		Use:   "deploy",
 		Short: "Deploy an AWS SAM application, creating ECR repositories for its image functions",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts, rt, err := f.resolve(cmd.Flags(), io)
+			opts, rt, err := f.resolve(cmd.Flags(), io, "deploy")
 			if err != nil {
 				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts, rt)
 			}
 			return runDeploy(cmd.Context(), opts, rt, io)
 		},
 	}
 	fl := cmd.Flags()
-	fl.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
-		if name == "template" {
-			name = "template-file"
-		}
-		return pflag.NormalizedName(name)
-	})
+	addArtifactFlags(fl, f)
 	fl.BoolVarP(&f.guided, "guided", "g", false, "ask for the parameters (SAM CLI's questions) and save them to samconfig")
-	fl.StringVarP(&f.templateFile, "template-file", "t", "", "template to deploy (default: .aws-sam/build/template.yaml, template.yaml, template.yml or template.json); also --template")
-	fl.StringVar(&f.stackName, "stack-name", "", "CloudFormation stack to deploy to")
-	fl.StringVar(&f.region, "region", "", "AWS region")
-	fl.StringVar(&f.profile, "profile", "", "AWS profile from the shared config files")
-	fl.StringVar(&f.s3Bucket, "s3-bucket", "", "bucket for templates larger than 51,200 bytes")
-	fl.StringVar(&f.s3Prefix, "s3-prefix", "", "prefix of the objects samship puts in the bucket")
-	fl.BoolVar(&f.resolveS3, "resolve-s3", false, "use (and create if needed) the managed bucket stack aws-sam-cli-managed-default")
-	fl.BoolVar(&f.noResolveS3, "no-resolve-s3", false, "do not use the managed bucket")
-	fl.StringVar(&f.kmsKeyID, "kms-key-id", "", "KMS key for objects put in the bucket")
-	fl.StringVar(&f.imageRepository, "image-repository", "", "ECR repository for every image function")
-	fl.StringArrayVar(&f.imageRepositories, "image-repositories", nil, "ECR repository of one function, Function=URI (repeatable)")
-	fl.BoolVar(&f.resolveImageRepos, "resolve-image-repos", false, "create and remove ECR repositories for image functions in a companion stack")
 	fl.StringArrayVar(&f.capabilities, "capabilities", nil, "capabilities CloudFormation needs, e.g. CAPABILITY_IAM")
-	fl.StringArrayVar(&f.parameterOverrides, "parameter-overrides", nil, "template parameters, Key=Value")
 	fl.StringArrayVar(&f.tags, "tags", nil, "stack tags, Key=Value (also applied to the companion stack)")
 	fl.StringVar(&f.roleARN, "role-arn", "", "service role CloudFormation assumes (also for the companion stack)")
 	fl.StringArrayVar(&f.notificationARNs, "notification-arns", nil, "SNS topics for stack events (also for the companion stack)")
@@ -99,12 +78,36 @@ func newDeployCmd(io IO, runF func(context.Context, *deploy.Options, deployRunti
 	fl.BoolVar(&f.noFailEmpty, "no-fail-on-empty-changeset", false, "exit 0 when there is nothing to deploy")
 	fl.BoolVar(&f.disableRollback, "disable-rollback", false, "keep the state of resources when the deploy fails")
 	fl.BoolVar(&f.noDisable, "no-disable-rollback", false, "roll back when the deploy fails (default)")
-	fl.BoolVar(&f.forceUpload, "force-upload", false, "upload templates even when the bucket has them")
+	return cmd
+}
+
+// addArtifactFlags adds the flags deploy and package share: the template, the stack, AWS,
+// where artifacts and images go, samconfig and debugging.
+func addArtifactFlags(fl *pflag.FlagSet, f *deployFlags) {
+	fl.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		if name == "template" {
+			name = "template-file"
+		}
+		return pflag.NormalizedName(name)
+	})
+	fl.StringVarP(&f.templateFile, "template-file", "t", "", "template (default: .aws-sam/build/template.yaml, template.yaml, template.yml or template.json); also --template")
+	fl.StringVar(&f.stackName, "stack-name", "", "CloudFormation stack")
+	fl.StringVar(&f.region, "region", "", "AWS region")
+	fl.StringVar(&f.profile, "profile", "", "AWS profile from the shared config files")
+	fl.StringVar(&f.s3Bucket, "s3-bucket", "", "bucket for local artifacts, nested templates and templates larger than 51,200 bytes")
+	fl.StringVar(&f.s3Prefix, "s3-prefix", "", "prefix of the objects samship puts in the bucket")
+	fl.BoolVar(&f.resolveS3, "resolve-s3", false, "use (and create if needed) the managed bucket stack aws-sam-cli-managed-default")
+	fl.BoolVar(&f.noResolveS3, "no-resolve-s3", false, "do not use the managed bucket")
+	fl.StringVar(&f.kmsKeyID, "kms-key-id", "", "KMS key for objects put in the bucket")
+	fl.StringVar(&f.imageRepository, "image-repository", "", "ECR repository for every image function")
+	fl.StringArrayVar(&f.imageRepositories, "image-repositories", nil, "ECR repository of one function, Function=URI (repeatable)")
+	fl.BoolVar(&f.resolveImageRepos, "resolve-image-repos", false, "create (and, when deploying, remove) ECR repositories for image functions in a companion stack")
+	fl.StringArrayVar(&f.parameterOverrides, "parameter-overrides", nil, "template parameters, Key=Value")
+	fl.BoolVar(&f.forceUpload, "force-upload", false, "upload artifacts and templates even when the bucket has them")
 	fl.IntVar(&f.imagePushJobs, "image-push-jobs", 8, "how many images to push at once")
 	fl.StringVar(&f.configFile, "config-file", samconfig.DefaultName, "samconfig file")
 	fl.StringVar(&f.configEnv, "config-env", "default", "samconfig environment")
 	fl.BoolVar(&f.debug, "debug", false, "print every AWS call")
-	return cmd
 }
 
 // deployRuntime is what resolving the flags found besides the deploy options.
@@ -121,7 +124,7 @@ type deployRuntime struct {
 }
 
 // resolve merges flags over samconfig over defaults and parses every value.
-func (f *deployFlags) resolve(fl *pflag.FlagSet, io IO) (*deploy.Options, deployRuntime, error) {
+func (f *deployFlags) resolve(fl *pflag.FlagSet, io IO, command string) (*deploy.Options, deployRuntime, error) {
 	rt := deployRuntime{Guided: f.guided, ConfigFile: f.configFile, ConfigEnv: f.configEnv, ConfigDir: "."}
 	if fl.Changed("template-file") {
 		rt.ConfigDir = filepath.Dir(f.templateFile)
@@ -149,7 +152,7 @@ func (f *deployFlags) resolve(fl *pflag.FlagSet, io IO) (*deploy.Options, deploy
 		if err != nil {
 			return nil, rt, err
 		}
-		if err := applyConfig(fl, cfg.Params(f.configEnv, "deploy"), cfgPath, f.configEnv); err != nil {
+		if err := applyConfig(fl, cfg.Params(f.configEnv, command), cfgPath, f.configEnv+"."+command); err != nil {
 			return nil, rt, err
 		}
 	}
@@ -218,57 +221,86 @@ func pollCap(v string) time.Duration {
 // runDeploy validates the input, builds the AWS clients and runs the deploy, or the guided
 // flow with --guided.
 func runDeploy(ctx context.Context, o *deploy.Options, rt deployRuntime, io IO) error {
-	paint := ui.Painter{On: io.ErrIsTerminal && io.Getenv("NO_COLOR") == "" && io.Getenv("TERM") != "dumb"}
-	pr := prompt.New(ctx, io.In, io.Err)
-	pr.Label = paint.Bold
-	var calls *awsclient.Counter
-	connect := func(ctx context.Context, region string) (deploy.Env, error) {
-		aopts := awsclient.Options{Profile: rt.Profile, Region: region, Env: io.Getenv}
-		if rt.Debug {
-			aopts.Debug = io.Err
-		}
-		cl, err := awsclient.New(ctx, aopts)
-		if err != nil {
-			return deploy.Env{}, err
-		}
-		calls = cl.Calls
-		var transport http.RoundTripper = http.DefaultTransport
-		if rt.RegistryEndpoint != "" {
-			if transport, err = registry.Redirect(transport, rt.RegistryEndpoint); err != nil {
-				return deploy.Env{}, err
-			}
-		}
-		return deploy.Env{
-			CFN: cfn.New(cl.CloudFormation, cfn.DefaultPoller(o.PollCap)), Images: cl.ECR, S3: cl.S3,
-			Region: cl.Region, Account: cl.Account, SetAccount: cl.SetAccount,
-			Out: io.Out, Err: io.Err, Paint: paint, Width: io.Width, Confirm: pr.Confirm, Now: time.Now,
-			Registry: []remote.Option{remote.WithTransport(transport), remote.WithAuthFromKeychain(registry.NewKeychain(ctx, cl.ECR))},
-		}, nil
-	}
-	defer func() {
-		if rt.Debug && calls != nil {
-			fmt.Fprintf(io.Err, "aws calls: %d %v\n", calls.Total(), calls.Summary())
-		}
-	}()
+	c := newConnection(ctx, o, rt, io)
+	defer c.report()
 	if rt.Guided {
-		flow := &guided.Flow{Prompt: pr, Err: io.Err, Paint: paint, Connect: connect,
+		flow := &guided.Flow{Prompt: c.prompt, Err: io.Err, Paint: c.paint, Connect: c.connect,
 			DefaultRegion: awsclient.DefaultRegion(ctx, rt.Profile)}
 		return flow.Run(ctx, guided.Defaults{Options: *o, Region: rt.Region, Profile: rt.Profile,
 			ConfigFile: rt.ConfigFile, ConfigEnv: rt.ConfigEnv, ConfigFound: rt.ConfigFound, Dir: rt.ConfigDir})
 	}
-	in, err := deploy.Prepare(*o, rt.Region)
+	in, env, err := c.prepare(ctx)
 	if err != nil {
 		return err
-	}
-	env, err := connect(ctx, rt.Region)
-	if err != nil {
-		return err
-	}
-	if rt.Region == "" {
-		// Discovery resolved AWS::Region before the SDK knew it; redo it with the real region.
-		if in, err = deploy.Prepare(*o, env.Region); err != nil {
-			return err
-		}
 	}
 	return deploy.Run(ctx, in, env)
+}
+
+// connection builds the terminal and AWS side of a run.
+type connection struct {
+	o      *deploy.Options
+	rt     deployRuntime
+	io     IO
+	paint  ui.Painter
+	prompt *prompt.Prompter
+	calls  *awsclient.Counter
+}
+
+func newConnection(ctx context.Context, o *deploy.Options, rt deployRuntime, io IO) *connection {
+	c := &connection{o: o, rt: rt, io: io}
+	c.paint = ui.Painter{On: io.ErrIsTerminal && io.Getenv("NO_COLOR") == "" && io.Getenv("TERM") != "dumb"}
+	c.prompt = prompt.New(ctx, io.In, io.Err)
+	c.prompt.Label = c.paint.Bold
+	return c
+}
+
+// report prints the AWS calls made, with --debug.
+func (c *connection) report() {
+	if c.rt.Debug && c.calls != nil {
+		fmt.Fprintf(c.io.Err, "aws calls: %d %v\n", c.calls.Total(), c.calls.Summary())
+	}
+}
+
+// prepare validates the input and connects to AWS in the region it names.
+func (c *connection) prepare(ctx context.Context) (*deploy.Input, deploy.Env, error) {
+	in, err := deploy.Prepare(*c.o, c.rt.Region)
+	if err != nil {
+		return nil, deploy.Env{}, err
+	}
+	env, err := c.connect(ctx, c.rt.Region)
+	if err != nil {
+		return nil, deploy.Env{}, err
+	}
+	if c.rt.Region == "" {
+		// Discovery resolved AWS::Region before the SDK knew it; redo it with the real region.
+		if in, err = deploy.Prepare(*c.o, env.Region); err != nil {
+			return nil, deploy.Env{}, err
+		}
+	}
+	return in, env, nil
+}
+
+// connect builds the AWS side of a run for region.
+func (c *connection) connect(ctx context.Context, region string) (deploy.Env, error) {
+	aopts := awsclient.Options{Profile: c.rt.Profile, Region: region, Env: c.io.Getenv}
+	if c.rt.Debug {
+		aopts.Debug = c.io.Err
+	}
+	cl, err := awsclient.New(ctx, aopts)
+	if err != nil {
+		return deploy.Env{}, err
+	}
+	c.calls = cl.Calls
+	var transport http.RoundTripper = http.DefaultTransport
+	if c.rt.RegistryEndpoint != "" {
+		if transport, err = registry.Redirect(transport, c.rt.RegistryEndpoint); err != nil {
+			return deploy.Env{}, err
+		}
+	}
+	return deploy.Env{
+		CFN: cfn.New(cl.CloudFormation, cfn.DefaultPoller(c.o.PollCap)), Images: cl.ECR, S3: cl.S3,
+		Region: cl.Region, Account: cl.Account, SetAccount: cl.SetAccount,
+		Out: c.io.Out, Err: c.io.Err, Paint: c.paint, Width: c.io.Width, Confirm: c.prompt.Confirm, Now: time.Now,
+		Registry: []remote.Option{remote.WithTransport(transport), remote.WithAuthFromKeychain(registry.NewKeychain(ctx, cl.ECR))},
+	}, nil
 }

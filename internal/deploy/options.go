@@ -51,6 +51,9 @@ type Options struct {
 	ImagePushJobs int
 	// Engine is the Docker or Podman engine local image names are read from (nil: none).
 	Engine *registry.Engine
+	// PackageOnly prepares a `samship package`: nothing is deployed, so no template size
+	// limit applies.
+	PackageOnly bool
 	// Guided marks a deploy whose answers came from the guided flow: mapped and managed
 	// repositories may be mixed, and the flow has already shown the managed bucket.
 	Guided bool
@@ -132,7 +135,7 @@ func Prepare(o Options, region string) (*Input, error) {
 	if err != nil {
 		return nil, err
 	}
-	if tpl.Size() > companion.InlineLimit && o.S3Bucket == "" && !o.ResolveS3 {
+	if tpl.Size() > companion.InlineLimit && o.S3Bucket == "" && !o.ResolveS3 && !o.PackageOnly {
 		return nil, errors.New("Templates with a size greater than 51,200 bytes must be deployed via an S3 Bucket. Please add the --s3-bucket parameter to your command. The local template will be copied to that S3 bucket and then deployed.")
 	}
 	in := &Input{Options: o, Template: tpl, Tree: tree, Mapped: map[string]string{}}

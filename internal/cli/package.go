@@ -1,0 +1,64 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/samship/samship/internal/deploy"
+)
+
+// newPackageCmd builds `samship package`: what deploy does before its change set, with the
+// packaged template written out instead of deployed.
+func newPackageCmd(io IO) *cobra.Command {
+	f := &deployFlags{}
+	var output string
+	cmd := &cobra.Command{
+		Use:   "package",
+		Short: "Push images and upload local artifacts, and write the packaged template",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o, rt, err := f.resolve(cmd.Flags(), io, "package")
+			if err != nil {
+				return err
+			}
+			if o.StackName == "" {
+				// SAM CLI names the companion stack of `sam package` after the template.
+				base := filepath.Base(o.TemplateFile)
+				o.StackName = "sam-app-" + strings.TrimSuffix(base, filepath.Ext(base))
+			}
+			o.PackageOnly = true
+			return runPackage(cmd.Context(), o, rt, io, output)
+		},
+	}
+	addArtifactFlags(cmd.Flags(), f)
+	cmd.Flags().StringVar(&output, "output-template-file", "", "where to write the packaged template (standard output when not given)")
+	return cmd
+}
+
+func runPackage(ctx context.Context, o *deploy.Options, rt deployRuntime, io IO, output string) error {
+	c := newConnection(ctx, o, rt, io)
+	defer c.report()
+	in, env, err := c.prepare(ctx)
+	if err != nil {
+		return err
+	}
+	body, err := deploy.Package(ctx, in, env)
+	if err != nil {
+		return err
+	}
+	if output == "" {
+		_, err := io.Out.Write(body)
+		return err
+	}
+	if err := os.WriteFile(output, body, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", output, err)
+	}
+	abs, _ := filepath.Abs(output)
+	fmt.Fprintf(io.Err, "\nSuccessfully packaged artifacts and wrote output template to file %s.\nExecute the following command to deploy the packaged template\nsamship deploy --template-file %s --stack-name <YOUR STACK NAME>\n\n", output, abs)
+	return nil
+}

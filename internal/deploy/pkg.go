@@ -1,0 +1,41 @@
+package deploy
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/samship/samship/internal/ui"
+)
+
+// Package does what a deploy does before its change set and returns the packaged template:
+// the bucket is resolved when something goes to S3, missing repositories are created (never
+// removed: nothing is deployed), images are pushed and local files and nested templates
+// uploaded.
+func Package(ctx context.Context, in *Input, e Env) ([]byte, error) {
+	r := &run{in: in, e: e}
+	if err := r.resolveBucket(ctx); err != nil {
+		return nil, err
+	}
+	if in.ResolveImageRepos {
+		if err := r.planCompanion(ctx); err != nil {
+			return nil, err
+		}
+		if err := r.readyCompanion(); err != nil {
+			return nil, err
+		}
+		var err error
+		if r.compSt, err = r.applier.Prepare(ctx, r.plan); err != nil {
+			return nil, err
+		}
+		r.learnAccount(nil)
+		if len(r.plan.Remove) > 0 {
+			r.notify(fmt.Sprintf("Kept %d unreferenced %s: samship package deploys nothing, so it removes nothing",
+				len(r.plan.Remove), ui.Plural(len(r.plan.Remove), "repository", "repositories")))
+		}
+	}
+	refs, err := r.pushImages(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return r.packageTree(ctx, refs)
+}
