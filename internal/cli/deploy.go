@@ -300,7 +300,8 @@ func (c *connection) connect(ctx context.Context, region string) (deploy.Env, er
 	return deploy.Env{
 		CFN: cfn.New(cl.CloudFormation, cfn.DefaultPoller(c.o.PollCap)), Images: cl.ECR, S3: cl.S3,
 		Region: cl.Region, Account: cl.Account, SetAccount: cl.SetAccount,
-		Out: c.io.Out, Err: c.io.Err, Paint: c.paint, Width: c.io.Width, Confirm: c.prompt.Confirm, Now: time.Now,
+		Out: c.io.Out, Err: c.io.Err, Paint: c.paint, Width: c.io.Width, Terminal: c.io.ErrIsTerminal,
+		Confirm: c.prompt.Confirm, Now: time.Now,
 		Registry: []remote.Option{remote.WithTransport(transport), remote.WithAuthFromKeychain(registry.NewKeychain(ctx, cl.ECR))},
 	}, nil
 }

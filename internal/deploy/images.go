@@ -56,13 +56,28 @@ func (r *run) pushImages(ctx context.Context) (map[string]string, error) {
 		jobsAtOnce = 8
 	}
 	fmt.Fprintf(e.Err, "\n\tPushing the images of %d %s (%d at a time)\n", len(jobs), plural(len(jobs)), jobsAtOnce)
-	p := &registry.Pusher{Remote: e.Registry, Jobs: jobsAtOnce, Log: e.Err}
+	// On a terminal, one line per image is redrawn as bytes go, and the results follow;
+	// elsewhere each image gets a log line when it is done.
+	progress := registry.NewProgress(e.Err, e.Terminal)
+	p := &registry.Pusher{Remote: e.Registry, Jobs: jobsAtOnce, Progress: progress}
+	if !e.Terminal {
+		p.Log = e.Err
+	}
 	start := e.Now()
 	res, err := p.PushAll(ctx, jobs)
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(e.Err, "\tImages: %s (%.2f s)\n", registry.Summary(res), e.Now().Sub(start).Seconds())
+	if e.Terminal {
+		for _, x := range res {
+			verb := "Already there:"
+			if x.Pushed {
+				verb = "Pushed"
+			}
+			fmt.Fprintf(e.Err, "\t%s %s at %s\n", verb, x.Function, x.Ref)
+		}
+	}
+	fmt.Fprintf(e.Err, "\tImages: %s, %s sent (%.2f s)\n", registry.Summary(res), registry.MB(progress.Sent()), e.Now().Sub(start).Seconds())
 	refs := map[string]string{}
 	for _, x := range res {
 		refs[x.Function] = x.Ref

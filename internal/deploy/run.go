@@ -30,6 +30,8 @@ type Env struct {
 	Out, Err io.Writer
 	Paint    ui.Painter
 	Width    int
+	// Terminal reports that Err is a terminal (live progress is drawn there).
+	Terminal bool
 	// Confirm asks a yes/no question.
 	Confirm func(question string, def bool) (bool, error)
 	Now     func() time.Time

@@ -33,7 +33,10 @@ type Pusher struct {
 	Remote []remote.Option
 	// Jobs bounds how many images are pushed at once (8 when 0).
 	Jobs int
-	Log  io.Writer
+	// Log receives one line per image when it is done; nil for none.
+	Log io.Writer
+	// Progress, when set, follows the bytes sent (and draws them on a terminal).
+	Progress *Progress
 }
 
 // pushRun is the state of one PushAll.
@@ -133,14 +136,25 @@ func (r *pushRun) push(ctx context.Context, img *Image, from, repo, tagName stri
 	}
 	// An image read back from the registry mounts all its blobs, config included, by itself;
 	// one read from a file gets the layers placed earlier marked mountable.
-	src := r.placed.mountable(img.Image, tag.Context())
+	var src v1.Image = img.Image
+	var ln *line
+	if r.p.Progress != nil {
+		src, ln = r.p.Progress.track(tag.Context().RepositoryStr(), src)
+	}
+	src = r.placed.mountable(src, tag.Context())
 	if t, err := name.NewTag(from); from != "" && err == nil {
 		if remoteImg, err := remote.Image(t, remote.Reuse(r.pl), remote.WithContext(ctx)); err == nil {
 			src = remoteImg
 		}
 	}
 	if err := remote.Write(tag, src, remote.Reuse(r.ps), remote.WithContext(ctx)); err != nil {
+		if ln != nil {
+			r.p.Progress.done(ln, "failed")
+		}
 		return "", false, err
+	}
+	if ln != nil {
+		r.p.Progress.done(ln, "pushed")
 	}
 	r.placed.record(img.Image, tag)
 	return tag.String(), true, nil

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -300,5 +301,45 @@ func TestSharedBaseLayerIsUploadedOnce(t *testing.T) {
 	// Blobs: one base, three own layers, three configs: 7 uploads of two requests each.
 	if proxy.uploads != 7*2 || proxy.mounts != 2 {
 		t.Errorf("%d upload requests and %d mounts; want 14 (7 blobs once each) and the base mounted twice", proxy.uploads, proxy.mounts)
+	}
+}
+
+// TestProgressAndRetries pushes through a registry that answers the first blob upload with
+// 503: the push still succeeds (transient errors are retried), the bytes sent are counted,
+// and a terminal gets one redrawn line per image.
+func TestProgressAndRetries(t *testing.T) {
+	inner := ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0)))
+	var failures atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPatch && failures.CompareAndSwap(0, 1) {
+			io.Copy(io.Discard, r.Body)
+			http.Error(w, "try again", http.StatusServiceUnavailable)
+			return
+		}
+		inner.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	rt, _ := Redirect(http.DefaultTransport, srv.URL)
+	var screen strings.Builder
+	prog := NewProgress(&screen, true)
+	ctx := context.Background()
+	p := &Pusher{Remote: []remote.Option{remote.WithTransport(rt), remote.WithAuthFromKeychain(NewKeychain(ctx, &fakeToken{}))}, Progress: prog}
+	img, _ := random.Image(4096, 2)
+	a, err := (&Opener{Dir: sources(t, img), Temp: t.TempDir()}).Open("layout", "A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.PushAll(ctx, []Job{{"A", a, "123456789012.dkr.ecr.us-east-1.amazonaws.com/app/a"}}); err != nil {
+		t.Fatalf("PushAll() through a flaky registry = %v", err)
+	}
+	if failures.Load() == 0 {
+		t.Fatal("the registry never failed an upload: the test tests nothing")
+	}
+	m, _ := a.Manifest()
+	if sent := prog.Sent(); sent < m.Layers[0].Size+m.Layers[1].Size {
+		t.Errorf("Sent() = %d, want at least the layers' %d bytes", sent, m.Layers[0].Size+m.Layers[1].Size)
+	}
+	if out := screen.String(); !strings.Contains(out, "app/a") || !strings.Contains(out, "pushed\n") || !strings.Contains(out, "\x1b[1A") {
+		t.Errorf("terminal progress = %q, want a redrawn line ending in pushed", out)
 	}
 }
