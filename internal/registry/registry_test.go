@@ -219,18 +219,8 @@ func TestRedirectRejectsBadEndpoint(t *testing.T) {
 // docker-registry, which keeps blobs per repository: the second repository mounts the layers
 // from the first instead of receiving them again.
 func TestPushToDistributionRegistry(t *testing.T) {
-	dr, err := testenv.StartRegistry()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dr.Stop()
-	u, _ := url.Parse(dr.URL)
-	proxy := &counting{h: httputil.NewSingleHostReverseProxy(u)}
-	srv := httptest.NewServer(proxy)
-	defer srv.Close()
-	rt, _ := Redirect(http.DefaultTransport, srv.URL)
+	p, proxy, srv := distribution(t)
 	ctx := context.Background()
-	p := &Pusher{Remote: []remote.Option{remote.WithTransport(rt), remote.WithAuthFromKeychain(NewKeychain(ctx, &fakeToken{}))}}
 	img, _ := random.Image(4096, 3)
 	a, err := (&Opener{Dir: sources(t, img), Temp: t.TempDir()}).Open("layout", "A")
 	if err != nil {
@@ -271,18 +261,8 @@ func mustDigest(t *testing.T, img v1.Image) v1.Hash {
 // TestSharedBaseLayerIsUploadedOnce pushes three images that share a base layer to three
 // repositories of Debian's docker-registry: the base goes up once and is mounted twice.
 func TestSharedBaseLayerIsUploadedOnce(t *testing.T) {
-	dr, err := testenv.StartRegistry()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dr.Stop()
-	u, _ := url.Parse(dr.URL)
-	proxy := &counting{h: httputil.NewSingleHostReverseProxy(u)}
-	srv := httptest.NewServer(proxy)
-	defer srv.Close()
-	rt, _ := Redirect(http.DefaultTransport, srv.URL)
+	p, proxy, _ := distribution(t)
 	ctx := context.Background()
-	p := &Pusher{Remote: []remote.Option{remote.WithTransport(rt), remote.WithAuthFromKeychain(NewKeychain(ctx, &fakeToken{}))}, Jobs: 8}
 	base, _ := random.Layer(64<<10, types.DockerLayer)
 	const host = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
 	var jobs []Job
@@ -342,4 +322,21 @@ func TestProgressAndRetries(t *testing.T) {
 	if out := screen.String(); !strings.Contains(out, "app/a") || !strings.Contains(out, "pushed\n") || !strings.Contains(out, "\x1b[1A") {
 		t.Errorf("terminal progress = %q, want a redrawn line ending in pushed", out)
 	}
+}
+
+// distribution starts Debian's docker-registry behind a counting proxy and returns a Pusher
+// sending ECR registry traffic there.
+func distribution(t *testing.T) (*Pusher, *counting, *httptest.Server) {
+	t.Helper()
+	dr, err := testenv.StartRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(dr.Stop)
+	u, _ := url.Parse(dr.URL)
+	proxy := &counting{h: httputil.NewSingleHostReverseProxy(u)}
+	srv := httptest.NewServer(proxy)
+	t.Cleanup(srv.Close)
+	rt, _ := Redirect(http.DefaultTransport, srv.URL)
+	return &Pusher{Remote: []remote.Option{remote.WithTransport(rt), remote.WithAuthFromKeychain(NewKeychain(context.Background(), &fakeToken{}))}}, proxy, srv
 }
