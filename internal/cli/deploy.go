@@ -263,7 +263,7 @@ func (c *connection) report() {
 
 // prepare validates the input and connects to AWS in the region it names.
 func (c *connection) prepare(ctx context.Context) (*deploy.Input, deploy.Env, error) {
-	in, err := deploy.Prepare(*c.o, c.rt.Region)
+	in, err := deploy.Prepare(ctx, *c.o, c.rt.Region)
 	if err != nil {
 		return nil, deploy.Env{}, err
 	}
@@ -273,7 +273,7 @@ func (c *connection) prepare(ctx context.Context) (*deploy.Input, deploy.Env, er
 	}
 	if c.rt.Region == "" {
 		// Discovery resolved AWS::Region before the SDK knew it; redo it with the real region.
-		if in, err = deploy.Prepare(*c.o, env.Region); err != nil {
+		if in, err = deploy.Prepare(ctx, *c.o, env.Region); err != nil {
 			return nil, deploy.Env{}, err
 		}
 	}

@@ -80,7 +80,7 @@ func fnName(i int) string { return "Fn00" + string(rune('0'+i)) }
 
 func (h *harness) run(t *testing.T, tpl string) error {
 	t.Helper()
-	in, err := deploy.Prepare(deploy.Options{TemplateFile: tpl, StackName: "app", ResolveImageRepos: true, FailOnEmptyChangeset: true, PollCap: time.Second}, "us-east-1")
+	in, err := deploy.Prepare(context.Background(), deploy.Options{TemplateFile: tpl, StackName: "app", ResolveImageRepos: true, FailOnEmptyChangeset: true, PollCap: time.Second}, "us-east-1")
 	if err != nil {
 		t.Fatalf("Prepare() = %v", err)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/samship/samship/internal/registry"
 	"github.com/samship/samship/internal/template"
+	"github.com/samship/samship/internal/ui"
 )
 
 // pushImages pushes the images of the functions in Push to their repositories and returns the
@@ -38,7 +39,7 @@ func (r *run) pushImages(ctx context.Context) (map[string]string, error) {
 		f := fns[fp]
 		src := f.ImageURI
 		if p := imagePath(f); exists(p) {
-			src = p // a file or directory, next to the function's own template
+			src = p // a file or directory, next to the function's own template (absolute)
 		}
 		img, ok := images[src]
 		if !ok {
@@ -55,7 +56,7 @@ func (r *run) pushImages(ctx context.Context) (map[string]string, error) {
 	if jobsAtOnce <= 0 {
 		jobsAtOnce = 8
 	}
-	fmt.Fprintf(e.Err, "\n\tPushing the images of %d %s (%d at a time)\n", len(jobs), plural(len(jobs)), jobsAtOnce)
+	fmt.Fprintf(e.Err, "\n\tPushing the images of %d %s (%d at a time)\n", len(jobs), ui.Plural(len(jobs), "function", "functions"), jobsAtOnce)
 	// On a terminal, one line per image is redrawn as bytes go, and the results follow;
 	// elsewhere each image gets a log line when it is done.
 	progress := registry.NewProgress(e.Err, e.Terminal)
@@ -83,11 +84,4 @@ func (r *run) pushImages(ctx context.Context) (map[string]string, error) {
 		refs[x.Function] = x.Ref
 	}
 	return refs, nil
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return "function"
-	}
-	return "functions"
 }

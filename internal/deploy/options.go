@@ -99,7 +99,7 @@ type Input struct {
 
 // Prepare loads the template and validates everything that needs no AWS call, with SAM CLI's
 // messages where SAM CLI has one.
-func Prepare(o Options, region string) (*Input, error) {
+func Prepare(ctx context.Context, o Options, region string) (*Input, error) {
 	if err := CheckStackName(o.StackName); err != nil {
 		return nil, err
 	}
@@ -145,7 +145,7 @@ func Prepare(o Options, region string) (*Input, error) {
 	if err := in.resolveRepos(); err != nil {
 		return nil, err
 	}
-	return in, in.checkDeployable()
+	return in, in.checkDeployable(ctx)
 }
 
 // resolveRepos decides each image function's repository: mapped, shared, or managed.
@@ -187,7 +187,7 @@ func (in *Input) resolveRepos() error {
 // checkDeployable sorts the image functions into those deployed as they are and those whose
 // image samship pushes, and rejects, before anything runs, what it cannot deploy: images it
 // cannot read, local files that do not exist, and packaging without a bucket.
-func (in *Input) checkDeployable() error {
+func (in *Input) checkDeployable(ctx context.Context) error {
 	for _, f := range in.Tree.Functions() {
 		if !f.Image {
 			continue
@@ -205,7 +205,7 @@ func (in *Input) checkDeployable() error {
 			return fmt.Errorf("%s: function %s: image %s is neither a file nor a directory next to the template, nor an image in a registry, and no Docker or Podman engine is reachable (set DOCKER_HOST)",
 				f.Where, f.FullPath, f.ImageURI)
 		default:
-			if _, err := in.Engine.ImageID(context.Background(), f.ImageURI); errors.Is(err, registry.ErrImageNotFound) {
+			if _, err := in.Engine.ImageID(ctx, f.ImageURI); errors.Is(err, registry.ErrImageNotFound) {
 				return fmt.Errorf("%s: function %s: the engine at %s has no image %s (run sam build)", f.Where, f.FullPath, in.Engine.Host, f.ImageURI)
 			} else if err != nil {
 				return fmt.Errorf("%s: function %s: image %s: %w", f.Where, f.FullPath, f.ImageURI, err)

@@ -85,7 +85,7 @@ func (f *Flow) Run(ctx context.Context, d Defaults) error {
 	o.ParameterOverrides, o.ConfirmChangeset, o.DisableRollback, o.Capabilities = a.overrides, a.confirm, a.rollback, a.capabilities
 	o.ImageRepository, o.ImageRepositories = "", repos.mapped
 	o.ResolveImageRepos = d.ResolveImageRepos || len(repos.managed) > 0 || repos.plan != nil && repos.plan.Stack != nil
-	in, err := deploy.Prepare(o, a.region)
+	in, err := deploy.Prepare(ctx, o, a.region)
 	if err != nil {
 		return err
 	}

@@ -38,7 +38,8 @@ type Image struct {
 
 // Opener reads images named by ImageUri values.
 type Opener struct {
-	// Dir is the template's directory; relative paths are read from there.
+	// Dir is the template's directory; relative paths are read from there. When it is empty
+	// only absolute paths name files.
 	Dir string
 	// Remote are the options for reading from registries (auth, transport).
 	Remote []remote.Option
@@ -66,12 +67,19 @@ func (o *Opener) Close() {
 func (o *Opener) Open(value, fullPath string) (*Image, error) {
 	path := value
 	if !filepath.IsAbs(path) {
-		path = filepath.Join(o.Dir, path)
+		path = ""
+		if o.Dir != "" {
+			path = filepath.Join(o.Dir, value)
+		}
 	}
 	var img v1.Image
 	var err error
 	nm, tag := "", "latest"
-	switch fi, statErr := os.Stat(path); {
+	fi, statErr := os.Stat(path)
+	if path == "" {
+		statErr = os.ErrNotExist
+	}
+	switch {
 	case statErr == nil && fi.IsDir():
 		img, err = fromLayout(path)
 	case statErr == nil:
