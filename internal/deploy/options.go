@@ -257,10 +257,14 @@ func exists(p string) bool {
 }
 
 // imagePath is where an ImageUri that names a file or directory is: relative to the template
-// of the function.
+// of the function; the path returned is absolute.
 func imagePath(f template.Function) string {
-	if filepath.IsAbs(f.ImageURI) {
-		return f.ImageURI
+	p := f.ImageURI
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(f.Template().Dir(), p)
 	}
-	return filepath.Join(f.Template().Dir(), f.ImageURI)
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
 }
