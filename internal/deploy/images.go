@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 
 	"github.com/samship/samship/internal/registry"
 	"github.com/samship/samship/internal/template"
@@ -37,18 +38,20 @@ func (r *run) pushImages(ctx context.Context) (map[string]string, error) {
 	var jobs []registry.Job
 	for _, fp := range in.Push {
 		f := fns[fp]
-		src := f.ImageURI
+		key := f.ImageURI // a registry or engine name, or the absolute path of a file
 		if p := imagePath(f); exists(p) {
-			src = p // a file or directory, next to the function's own template (absolute)
+			key = p
 		}
-		img, ok := images[src]
+		img, ok := images[key]
 		if !ok {
 			var err error
-			if img, err = opener.Open(src, fp); err != nil {
+			if opener.Dir, err = filepath.Abs(f.Template().Dir()); err != nil { // the function's own template
 				return nil, err
 			}
-			img.Source = f.ImageURI
-			images[src] = img
+			if img, err = opener.Open(f.ImageURI, fp); err != nil {
+				return nil, err
+			}
+			images[key] = img
 		}
 		jobs = append(jobs, registry.Job{Function: fp, Image: img, Repo: repoOf[fp]})
 	}
