@@ -32,7 +32,9 @@ demo: deps build
 demo-guided: deps build
 	AWS_EC2_METADATA_DISABLED=true $(GO) run ./tools/demo -guided
 
+# bench compares image pushes with Debian's skopeo, installed here when missing.
 bench: deps build
+	@command -v skopeo >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq skopeo >/dev/null; }
 	AWS_EC2_METADATA_DISABLED=true $(GO) run ./tools/bench -out docs/benchmarks.md
 
 # fuzz runs each fuzz target for a while (FUZZTIME, default 30s).
