@@ -14,9 +14,8 @@ const (
 )
 
 var (
-	samECR   = regexp.MustCompile(`^` + host + `/` + path)
-	repoURI  = regexp.MustCompile(`^` + host + `/` + path + `$`)
-	tagOrDig = regexp.MustCompile(`^(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`)
+	samECR  = regexp.MustCompile(`^` + host + `/` + path)
+	repoURI = regexp.MustCompile(`^` + host + `/` + path + `$`)
 )
 
 // IsSAMECR reports whether s passes SAM CLI's is_ecr_url test. Like SAM it only requires a
@@ -27,13 +26,6 @@ func IsSAMECR(s string) bool { return samECR.MatchString(s) }
 // IsRepositoryURI reports whether s is an ECR repository URI with nothing after the repository
 // name: the form --image-repository and --image-repositories values must have.
 func IsRepositoryURI(s string) bool { return repoURI.MatchString(s) }
-
-// IsECRReference reports whether s is an ECR repository URI optionally followed by a tag
-// and/or a digest.
-func IsECRReference(s string) bool {
-	loc := samECR.FindStringIndex(s)
-	return loc != nil && tagOrDig.MatchString(s[loc[1]:])
-}
 
 // IsRegistryReference reports whether s names an image in a registry (its first path
 // component is a host: it contains a dot or a colon, or is "localhost") rather than an image

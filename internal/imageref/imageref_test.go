@@ -83,16 +83,6 @@ func TestIsRegistryReference(t *testing.T) {
 	}
 }
 
-func TestIsECRReference(t *testing.T) {
-	ok := "123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:v1@sha256:" + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-	if !IsECRReference(ok) {
-		t.Errorf("IsECRReference(%q) = false, want true", ok)
-	}
-	if IsECRReference("123456789012.dkr.ecr.us-east-1.amazonaws.com/repo trailing") {
-		t.Errorf("IsECRReference(trailing garbage) = true, want false")
-	}
-}
-
 func FuzzClassify(f *testing.F) {
 	for _, s := range []string{"localhost:5000/a", "123456789012.dkr.ecr.us-east-1.amazonaws.com/r:t", "a/b", ""} {
 		f.Add(s)
@@ -100,9 +90,6 @@ func FuzzClassify(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if IsRepositoryURI(s) && !IsSAMECR(s) {
 			t.Errorf("IsRepositoryURI(%q) but not IsSAMECR", s)
-		}
-		if IsRepositoryURI(s) && !IsECRReference(s) {
-			t.Errorf("IsRepositoryURI(%q) but not IsECRReference", s)
 		}
 		_ = IsRegistryReference(s)
 	})

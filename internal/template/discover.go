@@ -218,9 +218,6 @@ func (tr *Tree) ImageFunctions() []Function {
 	return out
 }
 
-// HasNested reports whether the tree has local nested stacks.
-func (tr *Tree) HasNested() bool { return len(tr.Stacks) > 1 }
-
 // ResolveKey maps a user-given function key ("Fn" or "Child/Fn") to a full path as SAM CLI
 // does: split at the last "/" into a stack path and an id; with a stack path only that stack
 // is searched, without one every stack in discovery order; a function matches by its id

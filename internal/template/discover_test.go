@@ -179,7 +179,4 @@ func TestParameters(t *testing.T) {
 	if diff := cmp.Diff(want, tpl.Parameters()); diff != "" {
 		t.Errorf("Parameters() mismatch (-want +got):\n%s", diff)
 	}
-	if got := tpl.UnknownParameters(map[string]string{"Packaging": "x", "Nope": "y"}); len(got) != 1 || got[0] != "Nope" {
-		t.Errorf("UnknownParameters() = %v, want [Nope]", got)
-	}
 }

@@ -1,8 +1,6 @@
 package template
 
 import (
-	"sort"
-
 	"go.yaml.in/yaml/v3"
 )
 
@@ -46,22 +44,6 @@ func joinScalars(seq *yaml.Node) string {
 		s += c.Value
 	}
 	return s
-}
-
-// UnknownParameters returns the keys of overrides that the template does not declare, sorted.
-func (t *Template) UnknownParameters(overrides map[string]string) []string {
-	known := map[string]bool{}
-	for _, p := range t.Parameters() {
-		known[p.Key] = true
-	}
-	var out []string
-	for k := range overrides {
-		if !known[k] {
-			out = append(out, k)
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 // scope resolves !Ref of parameters and pseudo parameters to strings, the way SAM CLI's local

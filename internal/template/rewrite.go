@@ -56,27 +56,6 @@ func (t *Template) Apply(edits []Edit) ([]byte, error) {
 	return out, nil
 }
 
-// WithImageURIs returns the template with the ImageUri of each function in uris (by full
-// path) replaced; see Apply.
-func (t *Template) WithImageURIs(fns []Function, uris map[string]string) ([]byte, error) {
-	var edits []Edit
-	for _, f := range fns {
-		ref, ok := uris[f.FullPath]
-		if !ok {
-			continue
-		}
-		if f.tpl != t && f.tpl != nil {
-			continue // another template of the tree
-		}
-		e, err := f.ImageEdit(ref)
-		if err != nil {
-			return nil, err
-		}
-		edits = append(edits, e)
-	}
-	return t.Apply(edits)
-}
-
 // scalarSpan returns the byte range of the one-line scalar the parser placed at line and
 // column (1-based, in characters) and whose value is value.
 func scalarSpan(src []byte, line, col int, value string) (int, int, error) {

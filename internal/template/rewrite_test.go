@@ -6,7 +6,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func TestWithImageURIs(t *testing.T) {
+func TestImageEdit(t *testing.T) {
 	tests := map[string]struct {
 		name, in, want string
 	}{
@@ -33,18 +33,22 @@ func TestWithImageURIs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := tpl.WithImageURIs(tr.Functions(), map[string]string{"Fn": "r/x:t"})
+			e, err := tr.Functions()[0].ImageEdit("r/x:t")
 			if err != nil {
-				t.Fatalf("WithImageURIs() = %v", err)
+				t.Fatalf("ImageEdit() = %v", err)
+			}
+			got, err := tpl.Apply([]Edit{e})
+			if err != nil {
+				t.Fatalf("Apply() = %v", err)
 			}
 			if diff := cmp.Diff(tc.want, string(got)); diff != "" {
-				t.Errorf("WithImageURIs() mismatch (-want +got):\n%s", diff)
+				t.Errorf("Apply(ImageEdit) mismatch (-want +got):\n%s", diff)
 			}
 		})
 	}
 }
 
-func TestWithImageURIsRefusesWhatIsNotALiteral(t *testing.T) {
+func TestImageEditRefusesWhatIsNotALiteral(t *testing.T) {
 	for name, props := range map[string]string{
 		"sub":     "{PackageType: Image, ImageUri: !Sub '${U}'}",
 		"ref":     "{PackageType: Image, ImageUri: !Ref U}",
@@ -57,8 +61,8 @@ func TestWithImageURIsRefusesWhatIsNotALiteral(t *testing.T) {
 				t.Fatal(err)
 			}
 			tr, _ := Discover(tpl, nil, "")
-			if _, err := tpl.WithImageURIs(tr.Functions(), map[string]string{"Fn": "r"}); err == nil {
-				t.Errorf("WithImageURIs(%s) = nil error", name)
+			if _, err := tr.Functions()[0].ImageEdit("r"); err == nil {
+				t.Errorf("ImageEdit(%s) = nil error", name)
 			}
 		})
 	}
