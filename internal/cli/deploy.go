@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -302,6 +301,6 @@ func (c *connection) connect(ctx context.Context, region string) (deploy.Env, er
 		Region: cl.Region, Account: cl.Account, SetAccount: cl.SetAccount,
 		Out: c.io.Out, Err: c.io.Err, Paint: c.paint, Width: c.io.Width, Terminal: c.io.ErrIsTerminal,
 		Confirm: c.prompt.Confirm, Now: time.Now,
-		Registry: []remote.Option{remote.WithTransport(transport), remote.WithAuthFromKeychain(registry.NewKeychain(ctx, cl.ECR))},
+		Registry: registry.Access{Transport: transport, Keychain: registry.NewKeychain(ctx, cl.ECR)},
 	}, nil
 }

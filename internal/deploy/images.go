@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/samship/samship/internal/registry"
 	"github.com/samship/samship/internal/template"
@@ -28,11 +29,23 @@ func (r *run) pushImages(ctx context.Context) (map[string]string, error) {
 	for _, kv := range in.Repos(account, e.Region) {
 		repoOf[kv.Key] = kv.Value
 	}
+	created := map[string]bool{} // by function: its managed repository is new, it holds nothing
+	if r.plan != nil {
+		names := map[string]bool{}
+		for _, c := range r.plan.Create {
+			names[c.Name] = true
+		}
+		for _, fp := range in.Managed {
+			if _, name, ok := strings.Cut(repoOf[fp], "/"); ok && names[name] {
+				created[fp] = true
+			}
+		}
+	}
 	fns := map[string]template.Function{}
 	for _, f := range in.Tree.Functions() {
 		fns[f.FullPath] = f
 	}
-	opener := &registry.Opener{Remote: e.Registry, Engine: in.Engine, Ctx: ctx}
+	opener := &registry.Opener{Remote: e.Registry.Options(), Engine: in.Engine, Ctx: ctx}
 	defer opener.Close()
 	images := map[string]*registry.Image{} // by source: each is read once
 	var jobs []registry.Job
@@ -53,7 +66,7 @@ func (r *run) pushImages(ctx context.Context) (map[string]string, error) {
 			}
 			images[key] = img
 		}
-		jobs = append(jobs, registry.Job{Function: fp, Image: img, Repo: repoOf[fp]})
+		jobs = append(jobs, registry.Job{Function: fp, Image: img, Repo: repoOf[fp], Empty: created[fp]})
 	}
 	jobsAtOnce := in.ImagePushJobs
 	if jobsAtOnce <= 0 {
@@ -63,7 +76,7 @@ func (r *run) pushImages(ctx context.Context) (map[string]string, error) {
 	// On a terminal, one line per image is redrawn as bytes go, and the results follow;
 	// elsewhere each image gets a log line when it is done.
 	progress := registry.NewProgress(e.Err, e.Terminal)
-	p := &registry.Pusher{Remote: e.Registry, Jobs: jobsAtOnce, Progress: progress}
+	p := &registry.Pusher{Access: e.Registry, Jobs: jobsAtOnce, Progress: progress}
 	if !e.Terminal {
 		p.Log = e.Err
 	}

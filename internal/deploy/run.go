@@ -8,12 +8,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/samship/samship/internal/artifacts"
 	"github.com/samship/samship/internal/cfn"
 	"github.com/samship/samship/internal/companion"
+	"github.com/samship/samship/internal/registry"
 	"github.com/samship/samship/internal/ui"
 )
 
@@ -35,8 +35,8 @@ type Env struct {
 	// Confirm asks a yes/no question.
 	Confirm func(question string, def bool) (bool, error)
 	Now     func() time.Time
-	// Registry are the options for registry requests (credentials, transport).
-	Registry []remote.Option
+	// Registry is how registries are reached (credentials, transport).
+	Registry registry.Access
 }
 
 // Run deploys in.

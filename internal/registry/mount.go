@@ -1,124 +1,104 @@
 package registry
 
 import (
+	"context"
 	"sync"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
-// placed remembers, for each layer pushed this run, a repository of the registry that holds
-// it, so that other images with the same layer mount it from there instead of uploading it.
-type placed struct {
-	mu sync.Mutex
-	at map[v1.Hash]name.Reference
+// blobs knows, for one run, which repositories hold which blobs, so that each blob is sent
+// to a registry once: a push that needs a blob another push is sending waits for it and then
+// mounts it, and a repository that holds a blob is not asked again.
+type blobs struct {
+	mu       sync.Mutex
+	held     map[v1.Hash][]name.Repository
+	sending  map[v1.Hash]*sending
+	noMounts map[string]bool // registries that answered a mount with an upload
 }
 
-func (p *placed) record(img v1.Image, ref name.Reference) {
-	layers, err := img.Layers()
-	if err != nil {
-		return
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, l := range layers {
-		if d, err := l.Digest(); err == nil {
-			if _, ok := p.at[d]; !ok {
-				p.at[d] = ref
+type sending struct {
+	repo name.Repository
+	done chan struct{}
+}
+
+func newBlobs() *blobs {
+	return &blobs{held: map[v1.Hash][]name.Repository{}, sending: map[v1.Hash]*sending{}, noMounts: map[string]bool{}}
+}
+
+// step is what a push does to get a blob into its repository.
+type step int
+
+const (
+	have  step = iota // the repository holds it
+	mount             // mount it from another repository of the registry
+	send              // look for it and send it; call landed or abandon afterwards
+)
+
+// next decides how blob d gets into repo, waiting while another push sends it. With mount,
+// from is the repository to mount from.
+func (b *blobs) next(ctx context.Context, d v1.Hash, repo name.Repository) (step, name.Repository, error) {
+	for {
+		b.mu.Lock()
+		var from *name.Repository
+		for _, r := range b.held[d] {
+			if r == repo {
+				b.mu.Unlock()
+				return have, name.Repository{}, nil
+			}
+			if from == nil && r.RegistryStr() == repo.RegistryStr() {
+				from = &r
 			}
 		}
-	}
-}
-
-// mountable returns img with the layers already placed in the same registry as repo marked
-// mountable from there; the registry mounts them, or answers with an upload when it does not
-// mount (ECR without BLOB_MOUNTING), and then they are uploaded as usual.
-func (p *placed) mountable(img v1.Image, repo name.Repository) v1.Image {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	from := map[v1.Hash]name.Reference{}
-	for d, ref := range p.at {
-		if ref.Context().RegistryStr() == repo.RegistryStr() && ref.Context().RepositoryStr() != repo.RepositoryStr() {
-			from[d] = ref
-		}
-	}
-	if len(from) == 0 {
-		return img
-	}
-	return &mountImage{Image: img, from: from}
-}
-
-// mountImage is an image whose placed layers are remote.MountableLayer.
-type mountImage struct {
-	v1.Image
-	from map[v1.Hash]name.Reference
-}
-
-func (m *mountImage) Layers() ([]v1.Layer, error) {
-	ls, err := m.Image.Layers()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]v1.Layer, len(ls))
-	for i, l := range ls {
-		out[i] = m.wrap(l)
-	}
-	return out, nil
-}
-
-func (m *mountImage) LayerByDigest(h v1.Hash) (v1.Layer, error) {
-	l, err := m.Image.LayerByDigest(h)
-	if err != nil {
-		return nil, err
-	}
-	return m.wrap(l), nil
-}
-
-func (m *mountImage) wrap(l v1.Layer) v1.Layer {
-	d, err := l.Digest()
-	if err != nil {
-		return l
-	}
-	if ref, ok := m.from[d]; ok {
-		return &remote.MountableLayer{Layer: l, Reference: ref}
-	}
-	return l
-}
-
-// seeds orders image groups so that, for every layer several images share, one image holding
-// it comes in the first wave: the first wave uploads shared layers once, the second mounts them.
-func seeds(order []*Image) (first, rest []*Image) {
-	count := map[v1.Hash]int{}
-	digests := map[*Image][]v1.Hash{}
-	for _, img := range order {
-		ls, err := img.Layers()
-		if err != nil {
-			continue
-		}
-		for _, l := range ls {
-			if d, err := l.Digest(); err == nil {
-				count[d]++
-				digests[img] = append(digests[img], d)
+		mounts := !b.noMounts[repo.RegistryStr()]
+		if s := b.sending[d]; s != nil && (s.repo == repo || (mounts && s.repo.RegistryStr() == repo.RegistryStr())) {
+			b.mu.Unlock()
+			select {
+			case <-s.done:
+				continue
+			case <-ctx.Done():
+				return 0, name.Repository{}, ctx.Err()
 			}
 		}
+		if from != nil && mounts {
+			b.mu.Unlock()
+			return mount, *from, nil
+		}
+		if b.sending[d] == nil {
+			b.sending[d] = &sending{repo: repo, done: make(chan struct{})}
+		}
+		b.mu.Unlock()
+		return send, name.Repository{}, nil
 	}
-	covered := map[v1.Hash]bool{}
-	for _, img := range order {
-		seed := false
-		for _, d := range digests[img] {
-			if count[d] > 1 && !covered[d] {
-				seed = true
-			}
-		}
-		if !seed {
-			rest = append(rest, img)
-			continue
-		}
-		first = append(first, img)
-		for _, d := range digests[img] {
-			covered[d] = true
-		}
+}
+
+// landed records that repo holds d, and ends a send of d to repo.
+func (b *blobs) landed(d v1.Hash, repo name.Repository) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.held[d] = append(b.held[d], repo)
+	b.finish(d, repo)
+}
+
+// abandon ends a send of d to repo that failed: the pushes waiting for it try themselves.
+func (b *blobs) abandon(d v1.Hash, repo name.Repository) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.finish(d, repo)
+}
+
+func (b *blobs) finish(d v1.Hash, repo name.Repository) {
+	if s := b.sending[d]; s != nil && s.repo == repo {
+		close(s.done)
+		delete(b.sending, d)
 	}
-	return first, rest
+}
+
+// refusedMount records that repo's registry does not mount blobs (ECR without blob mounting
+// enabled): its pushes send every blob themselves and stop waiting for each other.
+func (b *blobs) refusedMount(repo name.Repository) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.noMounts[repo.RegistryStr()] = true
 }

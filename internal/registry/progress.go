@@ -24,6 +24,7 @@ type Progress struct {
 }
 
 type line struct {
+	p     *Progress
 	name  string
 	total int64
 	sent  atomic.Int64
@@ -44,20 +45,17 @@ func (p *Progress) Sent() int64 {
 	return n
 }
 
-// track starts a line for an image and returns it wrapped so that reading its blobs for an
-// upload counts as sending them (mounted and present blobs are never read).
-func (p *Progress) track(name string, img v1.Image) (v1.Image, *line) {
-	l := &line{name: name, state: "pushing"}
-	if m, err := img.Manifest(); err == nil {
-		l.total = m.Config.Size
-		for _, d := range m.Layers {
-			l.total += d.Size
-		}
+// track starts a line for an image of manifest m; the bytes its uploads read count as sent
+// (mounted and present blobs are never read).
+func (p *Progress) track(name string, m *v1.Manifest) *line {
+	l := &line{name: name, state: "pushing", p: p, total: m.Config.Size}
+	for _, d := range m.Layers {
+		l.total += d.Size
 	}
 	p.mu.Lock()
 	p.lines = append(p.lines, l)
 	p.mu.Unlock()
-	return &countingImage{Image: img, l: l, p: p}, l
+	return l
 }
 
 func (p *Progress) done(l *line, state string) {
@@ -94,54 +92,17 @@ func (p *Progress) draw(final bool) {
 // MB renders a byte count in megabytes.
 func MB(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
 
-// countingImage counts the bytes read from its layers.
-type countingImage struct {
-	v1.Image
-	l *line
-	p *Progress
-}
-
-func (c *countingImage) Layers() ([]v1.Layer, error) {
-	ls, err := c.Image.Layers()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]v1.Layer, len(ls))
-	for i, l := range ls {
-		out[i] = &countingLayer{Layer: l, c: c}
-	}
-	return out, nil
-}
-
-func (c *countingImage) LayerByDigest(h v1.Hash) (v1.Layer, error) {
-	l, err := c.Image.LayerByDigest(h)
-	if err != nil {
-		return nil, err
-	}
-	return &countingLayer{Layer: l, c: c}, nil
-}
-
-type countingLayer struct {
-	v1.Layer
-	c *countingImage
-}
-
-func (l *countingLayer) Compressed() (io.ReadCloser, error) {
-	rc, err := l.Layer.Compressed()
-	if err != nil {
-		return nil, err
-	}
-	return &countingReader{ReadCloser: rc, c: l.c}, nil
-}
+// counting returns r counting what is read from it on the line.
+func (l *line) counting(r io.Reader) io.Reader { return &countingReader{r: r, l: l} }
 
 type countingReader struct {
-	io.ReadCloser
-	c *countingImage
+	r io.Reader
+	l *line
 }
 
-func (r *countingReader) Read(b []byte) (int, error) {
-	n, err := r.ReadCloser.Read(b)
-	r.c.l.sent.Add(int64(n))
-	r.c.p.draw(false)
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.l.sent.Add(int64(n))
+	c.l.p.draw(false)
 	return n, err
 }

@@ -1,14 +1,17 @@
 package registry
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"sync"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -18,6 +21,9 @@ type Job struct {
 	Image    *Image
 	// Repo is the repository URI, without tag.
 	Repo string
+	// Empty tells that this run created the repository: it holds nothing, so neither the tag
+	// nor the blobs are looked up there.
+	Empty bool
 }
 
 // Result is what became of a job: the reference the template deploys.
@@ -29,99 +35,82 @@ type Result struct {
 
 // Pusher pushes images with bounded concurrency.
 type Pusher struct {
-	// Remote are the options for every registry request (auth, transport).
-	Remote []remote.Option
+	// Access is how registries are reached.
+	Access Access
 	// Jobs bounds how many images are pushed at once (8 when 0).
 	Jobs int
 	// Log receives one line per image when it is done; nil for none.
 	Log io.Writer
 	// Progress, when set, follows the bytes sent (and draws them on a terminal).
 	Progress *Progress
+
+	retryDelays []time.Duration // retryDelays when nil
 }
 
 // pushRun is the state of one PushAll.
 type pushRun struct {
 	p       *Pusher
-	jobs    []Job
-	groups  map[*Image][]int // job indexes per image, in job order
-	results []Result
+	rt      http.RoundTripper
+	blobs   *blobs
 	mu      sync.Mutex
-	pl      *remote.Puller
-	ps      *remote.Pusher
-	placed  *placed
+	clients map[name.Repository]*repoClient
 }
 
-// PushAll pushes every job and returns the results in job order. Each unique layer is
-// uploaded once per registry: an image several jobs share is read once and pushed to its
-// repositories in turn, and layers several images share are pushed with a first wave of
-// images and then mounted by the others, where the registry allows it.
+// PushAll pushes every job and returns the results in job order. Each blob goes to a
+// registry once: a job that needs a blob another job is sending waits for it and mounts it
+// (an image several functions use is read once; layers images share are sent once), unless
+// the registry does not mount, and then each repository gets its own copy.
 func (p *Pusher) PushAll(ctx context.Context, jobs []Job) ([]Result, error) {
-	r := &pushRun{p: p, jobs: jobs, groups: map[*Image][]int{}, results: make([]Result, len(jobs)),
-		placed: &placed{at: map[v1.Hash]name.Reference{}}}
-	var order []*Image
-	for i, j := range jobs {
-		if _, ok := r.groups[j.Image]; !ok {
-			order = append(order, j.Image)
-		}
-		r.groups[j.Image] = append(r.groups[j.Image], i)
-	}
-	// One puller and one pusher for the run: registries are pinged and authorized once per
-	// repository, not once per request.
-	opts := append(append([]remote.Option{}, p.Remote...), remote.WithContext(ctx))
-	var err error
-	if r.pl, err = remote.NewPuller(opts...); err != nil {
-		return nil, err
-	}
-	if r.ps, err = remote.NewPusher(opts...); err != nil {
-		return nil, err
-	}
-	first, rest := seeds(order)
-	for _, wave := range [][]*Image{first, rest} {
-		if err := r.wave(ctx, wave); err != nil {
-			return nil, err
-		}
-	}
-	return r.results, nil
-}
-
-// wave pushes the images of one wave concurrently, each image's repositories in sequence.
-func (r *pushRun) wave(ctx context.Context, wave []*Image) error {
-	limit := r.p.Jobs
+	r := &pushRun{p: p, rt: newPingCache(p.Access.transport()), blobs: newBlobs(), clients: map[name.Repository]*repoClient{}}
+	results := make([]Result, len(jobs))
+	limit := p.Jobs
 	if limit <= 0 {
 		limit = 8
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(limit)
-	for _, img := range wave {
+	for i, j := range jobs {
 		g.Go(func() error {
-			from := "" // where this image was last pushed, to mount its layers from
-			for _, i := range r.groups[img] {
-				j := r.jobs[i]
-				ref, pushed, err := r.push(gctx, img, from, j.Repo, img.TagFor(j.Function))
-				if err != nil {
-					return fmt.Errorf("push image of function %s to %s: %w", j.Function, j.Repo, err)
-				}
-				r.mu.Lock()
-				r.results[i] = Result{Function: j.Function, Ref: ref, Pushed: pushed}
-				r.mu.Unlock()
-				if pushed {
-					r.p.logf("\tPushed %s (%s) to %s\n", j.Function, img.Source, ref)
-				} else {
-					r.p.logf("\tAlready there: %s (%s) at %s\n", j.Function, img.Source, ref)
-				}
-				from = ref
+			ref, pushed, err := r.push(gctx, j.Image, j.Repo, j.Image.TagFor(j.Function), j.Empty)
+			if err != nil {
+				return fmt.Errorf("push image of function %s to %s: %w", j.Function, j.Repo, err)
+			}
+			results[i] = Result{Function: j.Function, Ref: ref, Pushed: pushed}
+			if pushed {
+				p.logf("\tPushed %s (%s) to %s\n", j.Function, j.Image.Source, ref)
+			} else {
+				p.logf("\tAlready there: %s (%s) at %s\n", j.Function, j.Image.Source, ref)
 			}
 			return nil
 		})
 	}
-	return g.Wait()
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+// client returns the run's client for repo; empty tells that the repository was empty when the
+// run began.
+func (r *pushRun) client(ctx context.Context, repo name.Repository, empty bool) (*repoClient, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c, ok := r.clients[repo]; ok {
+		return c, nil
+	}
+	c, err := newRepoClient(ctx, r.p.Access, r.rt, repo)
+	if err != nil {
+		return nil, err
+	}
+	c.empty = empty
+	r.clients[repo] = c
+	return c, nil
 }
 
 // push writes img to repo under tagName unless the tag already names the same digest: one
-// HEAD request when nothing changed. When the image is already at from, it is read from
-// there, and layers placed earlier in the run are marked mountable, so that the registry can
-// mount them instead of receiving them again.
-func (r *pushRun) push(ctx context.Context, img *Image, from, repo, tagName string) (string, bool, error) {
+// HEAD request when nothing changed. Otherwise it gets each blob into the repository (see
+// blob) and then puts the manifest.
+func (r *pushRun) push(ctx context.Context, img *Image, repo, tagName string, empty bool) (string, bool, error) {
 	tag, err := name.NewTag(repo + ":" + tagName)
 	if err != nil {
 		return "", false, err
@@ -130,34 +119,153 @@ func (r *pushRun) push(ctx context.Context, img *Image, from, repo, tagName stri
 	if err != nil {
 		return "", false, err
 	}
-	if d, err := remote.Head(tag, remote.Reuse(r.pl), remote.WithContext(ctx)); err == nil && d.Digest == want {
-		r.placed.record(img.Image, tag)
-		return tag.String(), false, nil
-	}
-	// An image read back from the registry mounts all its blobs, config included, by itself;
-	// one read from a file gets the layers placed earlier marked mountable.
-	var src v1.Image = img.Image
-	var ln *line
-	if r.p.Progress != nil {
-		src, ln = r.p.Progress.track(tag.Context().RepositoryStr(), src)
-	}
-	src = r.placed.mountable(src, tag.Context())
-	if t, err := name.NewTag(from); from != "" && err == nil {
-		if remoteImg, err := remote.Image(t, remote.Reuse(r.pl), remote.WithContext(ctx)); err == nil {
-			src = remoteImg
-		}
-	}
-	if err := remote.Write(tag, src, remote.Reuse(r.ps), remote.WithContext(ctx)); err != nil {
-		if ln != nil {
-			r.p.Progress.done(ln, "failed")
-		}
+	m, err := img.Manifest()
+	if err != nil {
 		return "", false, err
 	}
-	if ln != nil {
-		r.p.Progress.done(ln, "pushed")
+	c, err := r.client(ctx, tag.Context(), empty)
+	if err != nil {
+		return "", false, err
 	}
-	r.placed.record(img.Image, tag)
+	blobs := append([]v1.Descriptor{m.Config}, m.Layers...)
+	if d, found, err := c.lookupTag(ctx, tag.TagStr()); err == nil && found && d == want {
+		for _, b := range blobs {
+			r.blobs.landed(b.Digest, c.repo)
+		}
+		return tag.String(), false, nil
+	}
+	var ln *line
+	if r.p.Progress != nil {
+		ln = r.p.Progress.track(tag.Context().RepositoryStr(), m)
+	}
+	err = r.sendBlobs(ctx, c, img, blobs, ln)
+	if err == nil {
+		raw, mt := []byte(nil), types.MediaType("")
+		if raw, err = img.RawManifest(); err == nil {
+			if mt, err = img.MediaType(); err == nil {
+				err = retry(ctx, r.delays(), func() error { return c.putManifest(ctx, tag.TagStr(), raw, mt) })
+			}
+		}
+	}
+	if ln != nil {
+		state := "pushed"
+		if err != nil {
+			state = "failed"
+		}
+		r.p.Progress.done(ln, state)
+	}
+	if err != nil {
+		return "", false, err
+	}
 	return tag.String(), true, nil
+}
+
+// sendBlobs gets the image's blobs into c's repository, four at a time.
+func (r *pushRun) sendBlobs(ctx context.Context, c *repoClient, img *Image, blobs []v1.Descriptor, ln *line) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(4)
+	for i, b := range blobs {
+		if i > 0 && !b.MediaType.IsDistributable() {
+			continue // a foreign layer: the runtime fetches it from its own URL
+		}
+		g.Go(func() error {
+			open := func() (io.ReadCloser, error) {
+				if i == 0 {
+					raw, err := img.RawConfigFile()
+					return io.NopCloser(bytes.NewReader(raw)), err
+				}
+				l, err := img.LayerByDigest(b.Digest)
+				if err != nil {
+					return nil, err
+				}
+				return l.Compressed()
+			}
+			if err := r.blob(gctx, c, b, open, ln); err != nil {
+				return fmt.Errorf("send blob %s: %w", b.Digest, err)
+			}
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+// blob gets one blob into c's repository with the fewest requests: none when the repository
+// is known to hold it, one mount when another repository of the registry holds it, else a
+// HEAD and, when missing, a POST and a PUT of the whole blob.
+func (r *pushRun) blob(ctx context.Context, c *repoClient, b v1.Descriptor, open func() (io.ReadCloser, error), ln *line) error {
+	s, from, err := r.blobs.next(ctx, b.Digest, c.repo)
+	if err != nil {
+		return err
+	}
+	switch s {
+	case have:
+		return nil
+	case mount:
+		err := retry(ctx, r.delays(), func() error {
+			location, mounted, err := c.startUpload(ctx, b.Digest, &from)
+			if err != nil {
+				return err
+			}
+			if mounted {
+				return nil
+			}
+			// The registry started an upload instead. Registries that keep blobs across
+			// repositories may hold it all the same; the upload session is then left to expire.
+			r.blobs.refusedMount(c.repo)
+			if there, err := c.hasBlob(ctx, b.Digest); err != nil || there {
+				return err
+			}
+			return upload(ctx, c, location, b, open, ln)
+		})
+		if err == nil {
+			r.blobs.landed(b.Digest, c.repo)
+			return nil
+		}
+		if ctx.Err() != nil {
+			return err
+		}
+		// Some registries answer a mount they will not do with an error: send the blob.
+		r.blobs.refusedMount(c.repo)
+	}
+	err = retry(ctx, r.delays(), func() error {
+		if !c.empty {
+			if there, err := c.hasBlob(ctx, b.Digest); err != nil || there {
+				return err
+			}
+		}
+		location, _, err := c.startUpload(ctx, b.Digest, nil)
+		if err != nil {
+			return err
+		}
+		return upload(ctx, c, location, b, open, ln)
+	})
+	if err != nil {
+		r.blobs.abandon(b.Digest, c.repo)
+		return err
+	}
+	r.blobs.landed(b.Digest, c.repo)
+	return nil
+}
+
+// upload sends a blob's bytes to an upload location, counting them on its progress line.
+func upload(ctx context.Context, c *repoClient, location string, b v1.Descriptor, open func() (io.ReadCloser, error), ln *line) error {
+	rc, err := open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	var body io.Reader = rc
+	if ln != nil {
+		body = ln.counting(rc)
+	}
+	return c.sendBlob(ctx, location, b.Digest, b.Size, body)
+}
+
+func (r *pushRun) delays() []time.Duration {
+	if r.p.retryDelays != nil {
+		return r.p.retryDelays
+	}
+	return retryDelays
 }
 
 func (p *Pusher) logf(format string, a ...any) {

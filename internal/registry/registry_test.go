@@ -16,6 +16,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
@@ -139,7 +140,7 @@ func (c *counting) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodPost && r.URL.Query().Get("mount") != "":
 		c.mounts++
-	case r.Method == http.MethodPatch || (r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/blobs/uploads/")):
+	case r.Method == http.MethodPatch || (r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/blobs/uploads/")): // one per upload, or a PATCH and a PUT
 		c.uploads++
 	case r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/"):
 		c.puts++
@@ -161,7 +162,7 @@ func TestPushAll(t *testing.T) {
 	}
 	tokens := &fakeToken{}
 	ctx := context.Background()
-	p := &Pusher{Remote: []remote.Option{remote.WithTransport(rt), remote.WithAuthFromKeychain(NewKeychain(ctx, tokens))}, Jobs: 4}
+	p := &Pusher{Access: Access{Transport: rt, Keychain: NewKeychain(ctx, tokens)}, Jobs: 4}
 	img, _ := random.Image(2048, 3)
 	o := &Opener{Dir: sources(t, img), Temp: t.TempDir()}
 	a, err := o.Open("docker.tar", "A")
@@ -169,7 +170,7 @@ func TestPushAll(t *testing.T) {
 		t.Fatal(err)
 	}
 	const host = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
-	jobs := []Job{{"A", a, host + "/app/a"}, {"B", a, host + "/app/b"}}
+	jobs := []Job{{Function: "A", Image: a, Repo: host + "/app/a"}, {Function: "B", Image: a, Repo: host + "/app/b"}}
 
 	res, err := p.PushAll(ctx, jobs)
 	if err != nil {
@@ -182,9 +183,9 @@ func TestPushAll(t *testing.T) {
 	if !reg.sawAuth || tokens.calls != 1 {
 		t.Errorf("ECR credentials: sent %v, token calls %d, want sent and 1 call", reg.sawAuth, tokens.calls)
 	}
-	// 3 layers and a config, each uploaded once (an upload is a PATCH and a PUT); this
-	// registry keeps blobs across repositories, so the second one finds them all.
-	if reg.uploads != 4*2 {
+	// 3 layers and a config, each uploaded once (an upload is one PUT); this registry does
+	// not mount but keeps blobs across repositories, so the second one finds them all.
+	if reg.uploads != 4 {
 		t.Errorf("first push: %d upload requests, want each of the 4 blobs uploaded once", reg.uploads)
 	}
 
@@ -227,14 +228,14 @@ func TestPushToDistributionRegistry(t *testing.T) {
 		t.Fatal(err)
 	}
 	const host = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
-	res, err := p.PushAll(ctx, []Job{{"A", a, host + "/app/a"}, {"B", a, host + "/app/b"}})
+	res, err := p.PushAll(ctx, []Job{{Function: "A", Image: a, Repo: host + "/app/a"}, {Function: "B", Image: a, Repo: host + "/app/b"}})
 	if err != nil {
 		t.Fatalf("PushAll() = %v", err)
 	}
 	if !res[0].Pushed || !res[1].Pushed {
 		t.Errorf("PushAll() = %+v", res)
 	}
-	if proxy.mounts < 4 || proxy.uploads != 4*2 {
+	if proxy.mounts != 4 || proxy.uploads != 4 {
 		t.Errorf("%d mounts and %d upload requests; want the 4 blobs uploaded once and mounted into the second repository", proxy.mounts, proxy.uploads)
 	}
 	ref, err := name.ParseReference(strings.TrimPrefix(srv.URL, "http://") + "/app/b:" + a.TagFor("B"))
@@ -258,8 +259,9 @@ func mustDigest(t *testing.T, img v1.Image) v1.Hash {
 	return d
 }
 
-// TestSharedBaseLayerIsUploadedOnce pushes three images that share a base layer to three
-// repositories of Debian's docker-registry: the base goes up once and is mounted twice.
+// TestSharedBaseLayerIsUploadedOnce pushes three images that share a base layer to three new
+// repositories of Debian's docker-registry at once: the base goes up once and is mounted twice
+// (the pushes that need it wait for it), and nothing is looked up.
 func TestSharedBaseLayerIsUploadedOnce(t *testing.T) {
 	p, proxy, _ := distribution(t)
 	ctx := context.Background()
@@ -273,14 +275,19 @@ func TestSharedBaseLayerIsUploadedOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		id, _ := img.ConfigName()
-		jobs = append(jobs, Job{fn, &Image{Image: img, Source: fn, Tag: "latest", ID: id.String()}, host + "/app/" + strings.ToLower(fn)})
+		jobs = append(jobs, Job{Function: fn, Image: &Image{Image: img, Source: fn, Tag: "latest", ID: id.String()}, Repo: host + "/app/" + strings.ToLower(fn), Empty: true})
 	}
 	if _, err := p.PushAll(ctx, jobs); err != nil {
 		t.Fatalf("PushAll() = %v", err)
 	}
-	// Blobs: one base, three own layers, three configs: 7 uploads of two requests each.
-	if proxy.uploads != 7*2 || proxy.mounts != 2 {
-		t.Errorf("%d upload requests and %d mounts; want 14 (7 blobs once each) and the base mounted twice", proxy.uploads, proxy.mounts)
+	// Blobs: one base, three own layers, three configs: 7 uploads of one request each.
+	if proxy.uploads != 7 || proxy.mounts != 2 {
+		t.Errorf("%d upload requests and %d mounts; want 7 (7 blobs once each) and the base mounted twice", proxy.uploads, proxy.mounts)
+	}
+	// The repositories are new (Empty): nothing is looked up. Each upload is a POST and a
+	// PUT, each mount a POST, each image a manifest PUT: 7×2 + 2 + 3.
+	if proxy.requests != 7*2+2+3 {
+		t.Errorf("%d registry requests, want %d: no lookups in new repositories", proxy.requests, 7*2+2+3)
 	}
 }
 
@@ -291,7 +298,7 @@ func TestProgressAndRetries(t *testing.T) {
 	inner := ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0)))
 	var failures atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPatch && failures.CompareAndSwap(0, 1) {
+		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/blobs/uploads/") && failures.CompareAndSwap(0, 1) {
 			io.Copy(io.Discard, r.Body)
 			http.Error(w, "try again", http.StatusServiceUnavailable)
 			return
@@ -303,13 +310,13 @@ func TestProgressAndRetries(t *testing.T) {
 	var screen strings.Builder
 	prog := NewProgress(&screen, true)
 	ctx := context.Background()
-	p := &Pusher{Remote: []remote.Option{remote.WithTransport(rt), remote.WithAuthFromKeychain(NewKeychain(ctx, &fakeToken{}))}, Progress: prog}
+	p := &Pusher{Access: Access{Transport: rt, Keychain: NewKeychain(ctx, &fakeToken{})}, Progress: prog, retryDelays: []time.Duration{time.Millisecond}}
 	img, _ := random.Image(4096, 2)
 	a, err := (&Opener{Dir: sources(t, img), Temp: t.TempDir()}).Open("layout", "A")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.PushAll(ctx, []Job{{"A", a, "123456789012.dkr.ecr.us-east-1.amazonaws.com/app/a"}}); err != nil {
+	if _, err := p.PushAll(ctx, []Job{{Function: "A", Image: a, Repo: "123456789012.dkr.ecr.us-east-1.amazonaws.com/app/a"}}); err != nil {
 		t.Fatalf("PushAll() through a flaky registry = %v", err)
 	}
 	if failures.Load() == 0 {
@@ -338,5 +345,5 @@ func distribution(t *testing.T) (*Pusher, *counting, *httptest.Server) {
 	srv := httptest.NewServer(proxy)
 	t.Cleanup(srv.Close)
 	rt, _ := Redirect(http.DefaultTransport, srv.URL)
-	return &Pusher{Remote: []remote.Option{remote.WithTransport(rt), remote.WithAuthFromKeychain(NewKeychain(context.Background(), &fakeToken{}))}}, proxy, srv
+	return &Pusher{Access: Access{Transport: rt, Keychain: NewKeychain(context.Background(), &fakeToken{})}}, proxy, srv
 }

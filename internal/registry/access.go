@@ -1,0 +1,85 @@
+package registry
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"sync"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// Access is how samship reaches registries: the transport every request goes through
+// (SAMSHIP_REGISTRY_ENDPOINT's redirect included) and where credentials come from.
+type Access struct {
+	Transport http.RoundTripper
+	Keychain  authn.Keychain
+}
+
+// Options are go-containerregistry's options for reading from registries through a.
+func (a Access) Options() []remote.Option {
+	return []remote.Option{remote.WithTransport(a.transport()), remote.WithAuthFromKeychain(a.keychain())}
+}
+
+func (a Access) transport() http.RoundTripper {
+	if a.Transport == nil {
+		return http.DefaultTransport
+	}
+	return a.Transport
+}
+
+func (a Access) keychain() authn.Keychain {
+	if a.Keychain == nil {
+		return authn.DefaultKeychain
+	}
+	return a.Keychain
+}
+
+// pingCache answers a registry's version check (GET /v2/, which go-containerregistry sends
+// before its first request to each repository to learn how to authenticate) from the first
+// answer of each host: the answer names the registry's authentication, not the repository's.
+type pingCache struct {
+	base http.RoundTripper
+	mu   sync.Mutex
+	seen map[string]ping
+}
+
+type ping struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func newPingCache(base http.RoundTripper) *pingCache {
+	return &pingCache{base: base, seen: map[string]ping{}}
+}
+
+func (c *pingCache) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method != http.MethodGet || req.URL.Path != "/v2/" {
+		return c.base.RoundTrip(req)
+	}
+	key := req.URL.Scheme + "://" + req.URL.Host
+	c.mu.Lock()
+	p, ok := c.seen[key]
+	c.mu.Unlock()
+	if !ok {
+		resp, err := c.base.RoundTrip(req)
+		if err != nil || (resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusUnauthorized) {
+			return resp, err
+		}
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		p = ping{status: resp.StatusCode, header: resp.Header, body: body}
+		c.mu.Lock()
+		c.seen[key] = p
+		c.mu.Unlock()
+	}
+	return &http.Response{
+		Status: http.StatusText(p.status), StatusCode: p.status, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: p.header.Clone(), Body: io.NopCloser(bytes.NewReader(p.body)), ContentLength: int64(len(p.body)), Request: req,
+	}, nil
+}
