@@ -40,19 +40,21 @@ func (a Access) keychain() authn.Keychain {
 // before its first request to each repository to learn how to authenticate) from the first
 // answer of each host: the answer names the registry's authentication, not the repository's.
 type pingCache struct {
-	base http.RoundTripper
-	mu   sync.Mutex
-	seen map[string]ping
+	base  http.RoundTripper
+	mu    sync.Mutex
+	hosts map[string]*pingEntry
 }
 
-type ping struct {
+type pingEntry struct {
+	mu     sync.Mutex // held while the first ping is out, so that the others wait for it
+	done   bool
 	status int
 	header http.Header
 	body   []byte
 }
 
 func newPingCache(base http.RoundTripper) *pingCache {
-	return &pingCache{base: base, seen: map[string]ping{}}
+	return &pingCache{base: base, hosts: map[string]*pingEntry{}}
 }
 
 func (c *pingCache) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -61,25 +63,28 @@ func (c *pingCache) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	key := req.URL.Scheme + "://" + req.URL.Host
 	c.mu.Lock()
-	p, ok := c.seen[key]
-	c.mu.Unlock()
+	e, ok := c.hosts[key]
 	if !ok {
+		e = &pingEntry{}
+		c.hosts[key] = e
+	}
+	c.mu.Unlock()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.done {
 		resp, err := c.base.RoundTrip(req)
 		if err != nil || (resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusUnauthorized) {
-			return resp, err
+			return resp, err // not kept: the next request asks again
 		}
 		body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 		resp.Body.Close()
 		if err != nil {
 			return nil, err
 		}
-		p = ping{status: resp.StatusCode, header: resp.Header, body: body}
-		c.mu.Lock()
-		c.seen[key] = p
-		c.mu.Unlock()
+		e.done, e.status, e.header, e.body = true, resp.StatusCode, resp.Header, body
 	}
 	return &http.Response{
-		Status: http.StatusText(p.status), StatusCode: p.status, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: p.header.Clone(), Body: io.NopCloser(bytes.NewReader(p.body)), ContentLength: int64(len(p.body)), Request: req,
+		Status: http.StatusText(e.status), StatusCode: e.status, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: e.header.Clone(), Body: io.NopCloser(bytes.NewReader(e.body)), ContentLength: int64(len(e.body)), Request: req,
 	}, nil
 }

@@ -53,7 +53,7 @@ type pushRun struct {
 	rt      http.RoundTripper
 	blobs   *blobs
 	mu      sync.Mutex
-	clients map[name.Repository]*repoClient
+	clients map[name.Repository]*clientOnce
 }
 
 // PushAll pushes every job and returns the results in job order. Each blob goes to a
@@ -61,7 +61,7 @@ type pushRun struct {
 // (an image several functions use is read once; layers images share are sent once), unless
 // the registry does not mount, and then each repository gets its own copy.
 func (p *Pusher) PushAll(ctx context.Context, jobs []Job) ([]Result, error) {
-	r := &pushRun{p: p, rt: newPingCache(p.Access.transport()), blobs: newBlobs(), clients: map[name.Repository]*repoClient{}}
+	r := &pushRun{p: p, rt: newPingCache(p.Access.transport()), blobs: newBlobs(), clients: map[name.Repository]*clientOnce{}}
 	results := make([]Result, len(jobs))
 	limit := p.Jobs
 	if limit <= 0 {
@@ -90,21 +90,28 @@ func (p *Pusher) PushAll(ctx context.Context, jobs []Job) ([]Result, error) {
 	return results, nil
 }
 
-// client returns the run's client for repo; empty tells that the repository was empty when the
-// run began.
+// client returns the run's client for repo, made once per repository; empty tells that the
+// repository was empty when the run began.
 func (r *pushRun) client(ctx context.Context, repo name.Repository, empty bool) (*repoClient, error) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if c, ok := r.clients[repo]; ok {
-		return c, nil
+	e, ok := r.clients[repo]
+	if !ok {
+		e = &clientOnce{}
+		r.clients[repo] = e
 	}
-	c, err := newRepoClient(ctx, r.p.Access, r.rt, repo)
-	if err != nil {
-		return nil, err
-	}
-	c.empty = empty
-	r.clients[repo] = c
-	return c, nil
+	r.mu.Unlock()
+	e.once.Do(func() {
+		if e.c, e.err = newRepoClient(ctx, r.p.Access, r.rt, repo); e.err == nil {
+			e.c.empty = empty
+		}
+	})
+	return e.c, e.err
+}
+
+type clientOnce struct {
+	once sync.Once
+	c    *repoClient
+	err  error
 }
 
 // push writes img to repo under tagName unless the tag already names the same digest: one

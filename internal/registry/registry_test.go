@@ -128,7 +128,7 @@ type counting struct {
 	h                     http.Handler
 	mu                    sync.Mutex
 	uploads, mounts, puts int
-	requests              int
+	requests, pings       int
 	sawAuth               bool
 }
 
@@ -136,6 +136,8 @@ func (c *counting) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.mu.Lock()
 	if r.URL.Path != "/v2/" {
 		c.requests++
+	} else {
+		c.pings++
 	}
 	switch {
 	case r.Method == http.MethodPost && r.URL.Query().Get("mount") != "":

@@ -1,8 +1,10 @@
 // Package registry pushes function images to their repositories without Docker: it reads an
-// image from an OCI layout directory, a docker-archive or OCI tarball, or another registry,
-// tags it as SAM CLI does, and pushes it with go-containerregistry, skipping what the
-// repository already holds. ECR credentials come from samship's own SDK client, and
-// SAMSHIP_REGISTRY_ENDPOINT sends ECR registry traffic to a local registry for testing.
+// image from a Docker or Podman engine, an OCI layout directory, a docker-archive or OCI
+// tarball, or another registry (with go-containerregistry), tags it as SAM CLI does, and
+// pushes it with its own lean client of the registry protocol: each blob goes to a registry
+// once, and what a repository holds is not sent again. ECR credentials come from samship's own
+// SDK client, and SAMSHIP_REGISTRY_ENDPOINT sends ECR registry traffic to a local registry for
+// testing.
 package registry
 
 import (

@@ -1,0 +1,101 @@
+package registry
+
+import (
+	"context"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	ggcr "github.com/google/go-containerregistry/pkg/registry"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+)
+
+// TestPushProtocol pushes one image to two repositories of registries that mount, do not
+// mount, or answer a mount with an error: every push lands, the registry is pinged once, and
+// no blob is sent twice where the registry already holds it.
+func TestPushProtocol(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		mountStatus int // 0: the in-memory registry's own answer (it starts an upload)
+		wantUploads int
+	}{
+		{name: "mount answered with an upload", wantUploads: 3},
+		{name: "mount answered with not found", mountStatus: http.StatusNotFound, wantUploads: 3},
+		{name: "mount answered with forbidden", mountStatus: http.StatusForbidden, wantUploads: 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inner := ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0)))
+			reg := &counting{h: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tc.mountStatus != 0 && r.Method == http.MethodPost && r.URL.Query().Get("mount") != "" {
+					http.Error(w, "no", tc.mountStatus)
+					return
+				}
+				inner.ServeHTTP(w, r)
+			})}
+			srv := httptest.NewServer(reg)
+			defer srv.Close()
+			rt, _ := Redirect(http.DefaultTransport, srv.URL)
+			ctx := context.Background()
+			p := &Pusher{Access: Access{Transport: rt, Keychain: NewKeychain(ctx, &fakeToken{})}}
+			img, _ := random.Image(1024, 2)
+			a, err := (&Opener{Dir: sources(t, img), Temp: t.TempDir()}).Open("layout", "A")
+			if err != nil {
+				t.Fatal(err)
+			}
+			const host = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+			res, err := p.PushAll(ctx, []Job{{Function: "A", Image: a, Repo: host + "/app/a"}, {Function: "B", Image: a, Repo: host + "/app/b"}})
+			if err != nil {
+				t.Fatalf("PushAll() = %v", err)
+			}
+			if !res[0].Pushed || !res[1].Pushed {
+				t.Errorf("PushAll() = %+v", res)
+			}
+			if reg.pings != 1 {
+				t.Errorf("%d pings, want 1 for the registry", reg.pings)
+			}
+			if reg.mounts == 0 {
+				t.Error("no mount asked: the second repository should try to mount from the first")
+			}
+			// This registry keeps blobs across repositories: the second repository finds them.
+			if reg.uploads != tc.wantUploads {
+				t.Errorf("%d uploads, want %d", reg.uploads, tc.wantUploads)
+			}
+		})
+	}
+}
+
+func TestUploadLocation(t *testing.T) {
+	for _, tc := range []struct {
+		name, request, location, want, err string
+	}{
+		{name: "relative", request: "https://r.example/v2/a/blobs/uploads/", location: "/v2/a/blobs/uploads/1?s=x", want: "https://r.example/v2/a/blobs/uploads/1?s=x"},
+		{name: "same loopback host", request: "http://127.0.0.1:5000/v2/a/blobs/uploads/", location: "http://127.0.0.1:5000/up/1", want: "http://127.0.0.1:5000/up/1"},
+		{name: "object storage", request: "https://r.example/v2/a/blobs/uploads/", location: "https://bucket.s3.example/up?sig=1", want: "https://bucket.s3.example/up?sig=1"},
+		{name: "private address", request: "https://r.example/v2/a/blobs/uploads/", location: "http://10.0.0.5/up", err: "start upload: the registry sent the upload to private address 10.0.0.5"},
+		{name: "loopback elsewhere", request: "https://r.example/v2/a/blobs/uploads/", location: "http://127.0.0.1:9/up", err: "start upload: the registry sent the upload to private address 127.0.0.1"},
+		{name: "link-local", request: "https://r.example/v2/a/blobs/uploads/", location: "http://169.254.169.254/latest", err: "start upload: the registry sent the upload to private address 169.254.169.254"},
+		{name: "missing", request: "https://r.example/v2/a/blobs/uploads/", err: "start upload: the registry sent no Location"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			u, _ := url.Parse(tc.request)
+			resp := &http.Response{Header: http.Header{}, Request: &http.Request{URL: u}}
+			if tc.location != "" {
+				resp.Header.Set("Location", tc.location)
+			}
+			got, err := uploadLocation(resp)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("uploadLocation() = %q, %v; want error %q", got, err, tc.err)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Errorf("uploadLocation() = %q, %v; want %q", got, err, tc.want)
+			}
+		})
+	}
+}
