@@ -26,6 +26,7 @@ func main() {
 	out := flag.String("out", "docs/benchmarks.md", "Markdown file to write")
 	runs := flag.Int("runs", 5, "runs per scenario")
 	skipPush = flag.Bool("skip-push", false, "skip the image push scenarios")
+	onlyPush = flag.Bool("only-push", false, "run only the image push scenarios (and print, not write, them)")
 	flag.Parse()
 	if err := run(*out, *runs); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -33,7 +34,7 @@ func main() {
 	}
 }
 
-var skipPush *bool
+var skipPush, onlyPush *bool
 
 type result struct {
 	name  string
@@ -68,6 +69,11 @@ func run(outPath string, runs int) error {
 	}
 	defer os.RemoveAll(dir)
 
+	if *onlyPush {
+		section, err := pushBench(bin, m, dir, runs)
+		fmt.Print(section)
+		return err
+	}
 	var results []*result
 	version := &result{name: "`samship --version`"}
 	for i := 0; i < runs; i++ {
@@ -108,7 +114,7 @@ func run(outPath string, runs int) error {
 	}
 	md := render(results, runs)
 	if !*skipPush {
-		section, err := pushBench(bin, m, dir)
+		section, err := pushBench(bin, m, dir, runs)
 		if err != nil {
 			return err
 		}
