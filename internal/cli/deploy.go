@@ -103,7 +103,7 @@ func addArtifactFlags(fl *pflag.FlagSet, f *deployFlags) {
 	fl.BoolVar(&f.resolveImageRepos, "resolve-image-repos", false, "create (and, when deploying, remove) ECR repositories for image functions in a companion stack")
 	fl.StringArrayVar(&f.parameterOverrides, "parameter-overrides", nil, "template parameters, Key=Value")
 	fl.BoolVar(&f.forceUpload, "force-upload", false, "upload artifacts and templates even when the bucket has them")
-	fl.IntVar(&f.imagePushJobs, "image-push-jobs", 8, "how many images to push at once")
+	fl.IntVar(&f.imagePushJobs, "image-push-jobs", 8, "how many images to push, and blobs to upload, at once")
 	fl.StringVar(&f.configFile, "config-file", samconfig.DefaultName, "samconfig file")
 	fl.StringVar(&f.configEnv, "config-env", "default", "samconfig environment")
 	fl.BoolVar(&f.debug, "debug", false, "print every AWS call")
@@ -301,6 +301,6 @@ func (c *connection) connect(ctx context.Context, region string) (deploy.Env, er
 		Region: cl.Region, Account: cl.Account, SetAccount: cl.SetAccount,
 		Out: c.io.Out, Err: c.io.Err, Paint: c.paint, Width: c.io.Width, Terminal: c.io.ErrIsTerminal,
 		Confirm: c.prompt.Confirm, Now: time.Now,
-		Registry: registry.Access{Transport: transport, Keychain: registry.NewKeychain(ctx, cl.ECR)},
+		Registry: registry.Access{Transport: transport, Keychain: registry.NewKeychain(ctx, cl.ECR), Debug: aopts.Debug},
 	}, nil
 }

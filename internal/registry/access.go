@@ -2,9 +2,12 @@ package registry
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"sync"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -15,6 +18,8 @@ import (
 type Access struct {
 	Transport http.RoundTripper
 	Keychain  authn.Keychain
+	// Debug, when set, gets a line per registry request (--debug).
+	Debug io.Writer
 }
 
 // Options are go-containerregistry's options for reading from registries through a.
@@ -23,10 +28,37 @@ func (a Access) Options() []remote.Option {
 }
 
 func (a Access) transport() http.RoundTripper {
-	if a.Transport == nil {
-		return http.DefaultTransport
+	t := a.Transport
+	if t == nil {
+		t = http.DefaultTransport
 	}
-	return a.Transport
+	if a.Debug != nil {
+		t = &debugTransport{base: t, w: a.Debug}
+	}
+	return t
+}
+
+// debugTransport writes "registry call METHOD PATH STATUS TIME" for each request (the query,
+// which may carry upload state, is left out).
+type debugTransport struct {
+	base http.RoundTripper
+	mu   sync.Mutex
+	w    io.Writer
+}
+
+func (d *debugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	start := time.Now()
+	resp, err := d.base.RoundTrip(req)
+	outcome := ""
+	if err != nil {
+		outcome = "error: " + err.Error()
+	} else {
+		outcome = strconv.Itoa(resp.StatusCode)
+	}
+	d.mu.Lock()
+	fmt.Fprintf(d.w, "registry call %s %s %s %dms\n", req.Method, req.URL.Path, outcome, time.Since(start).Milliseconds())
+	d.mu.Unlock()
+	return resp, err
 }
 
 func (a Access) keychain() authn.Keychain {

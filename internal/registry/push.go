@@ -37,7 +37,7 @@ type Result struct {
 type Pusher struct {
 	// Access is how registries are reached.
 	Access Access
-	// Jobs bounds how many images are pushed at once (8 when 0).
+	// Jobs bounds how many images are pushed, and how many blobs uploaded, at once (8 when 0).
 	Jobs int
 	// Log receives one line per image when it is done; nil for none.
 	Log io.Writer
@@ -52,6 +52,7 @@ type pushRun struct {
 	p       *Pusher
 	rt      http.RoundTripper
 	blobs   *blobs
+	uploads chan struct{} // one token per blob upload in flight
 	mu      sync.Mutex
 	clients map[name.Repository]*clientOnce
 }
@@ -61,12 +62,13 @@ type pushRun struct {
 // (an image several functions use is read once; layers images share are sent once), unless
 // the registry does not mount, and then each repository gets its own copy.
 func (p *Pusher) PushAll(ctx context.Context, jobs []Job) ([]Result, error) {
-	r := &pushRun{p: p, rt: newPingCache(p.Access.transport()), blobs: newBlobs(), clients: map[name.Repository]*clientOnce{}}
-	results := make([]Result, len(jobs))
 	limit := p.Jobs
 	if limit <= 0 {
 		limit = 8
 	}
+	r := &pushRun{p: p, rt: newPingCache(p.Access.transport()), blobs: newBlobs(), uploads: make(chan struct{}, limit),
+		clients: map[name.Repository]*clientOnce{}}
+	results := make([]Result, len(jobs))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(limit)
 	for i, j := range jobs {
@@ -167,8 +169,16 @@ func (r *pushRun) push(ctx context.Context, img *Image, repo, tagName string, em
 	return tag.String(), true, nil
 }
 
-// sendBlobs gets the image's blobs into c's repository, four at a time.
+// sendBlobs gets the image's blobs (the config, then the layers of the manifest, in order)
+// into c's repository, four at a time.
 func (r *pushRun) sendBlobs(ctx context.Context, c *repoClient, img *Image, blobs []v1.Descriptor, ln *line) error {
+	layers, err := img.Layers()
+	if err != nil {
+		return err
+	}
+	if len(layers) != len(blobs)-1 {
+		return fmt.Errorf("read image: %d layers for %d in its manifest", len(layers), len(blobs)-1)
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(4)
 	for i, b := range blobs {
@@ -181,11 +191,7 @@ func (r *pushRun) sendBlobs(ctx context.Context, c *repoClient, img *Image, blob
 					raw, err := img.RawConfigFile()
 					return io.NopCloser(bytes.NewReader(raw)), err
 				}
-				l, err := img.LayerByDigest(b.Digest)
-				if err != nil {
-					return nil, err
-				}
-				return l.Compressed()
+				return layers[i-1].Compressed()
 			}
 			if err := r.blob(gctx, c, b, open, ln); err != nil {
 				return fmt.Errorf("send blob %s: %w", b.Digest, err)
@@ -222,7 +228,7 @@ func (r *pushRun) blob(ctx context.Context, c *repoClient, b v1.Descriptor, open
 			if there, err := c.hasBlob(ctx, b.Digest); err != nil || there {
 				return err
 			}
-			return upload(ctx, c, location, b, open, ln)
+			return r.upload(ctx, c, location, b, open, ln)
 		})
 		if err == nil {
 			r.blobs.landed(b.Digest, c.repo)
@@ -244,7 +250,7 @@ func (r *pushRun) blob(ctx context.Context, c *repoClient, b v1.Descriptor, open
 		if err != nil {
 			return err
 		}
-		return upload(ctx, c, location, b, open, ln)
+		return r.upload(ctx, c, location, b, open, ln)
 	})
 	if err != nil {
 		r.blobs.abandon(b.Digest, c.repo)
@@ -254,8 +260,15 @@ func (r *pushRun) blob(ctx context.Context, c *repoClient, b v1.Descriptor, open
 	return nil
 }
 
-// upload sends a blob's bytes to an upload location, counting them on its progress line.
-func upload(ctx context.Context, c *repoClient, location string, b v1.Descriptor, open func() (io.ReadCloser, error), ln *line) error {
+// upload sends a blob's bytes to an upload location, counting them on its progress line, once
+// one of the run's upload slots is free.
+func (r *pushRun) upload(ctx context.Context, c *repoClient, location string, b v1.Descriptor, open func() (io.ReadCloser, error), ln *line) error {
+	select {
+	case r.uploads <- struct{}{}:
+		defer func() { <-r.uploads }()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 	rc, err := open()
 	if err != nil {
 		return err

@@ -2,13 +2,16 @@ package registry
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	ggcr "github.com/google/go-containerregistry/pkg/registry"
 	"github.com/google/go-containerregistry/pkg/v1/random"
@@ -97,5 +100,41 @@ func TestUploadLocation(t *testing.T) {
 				t.Errorf("uploadLocation() = %q, %v; want %q", got, err, tc.want)
 			}
 		})
+	}
+}
+
+// TestUploadsAreBounded pushes six images of their own through a registry that answers
+// uploads slowly: no more blob uploads are in flight at once than Jobs allows.
+func TestUploadsAreBounded(t *testing.T) {
+	inner := ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0)))
+	var inFlight, most atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/blobs/uploads/") {
+			n := inFlight.Add(1)
+			defer inFlight.Add(-1)
+			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		inner.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	rt, _ := Redirect(http.DefaultTransport, srv.URL)
+	ctx := context.Background()
+	p := &Pusher{Access: Access{Transport: rt, Keychain: NewKeychain(ctx, &fakeToken{})}, Jobs: 2}
+	const host = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+	var jobs []Job
+	for i := 0; i < 6; i++ {
+		img, _ := random.Image(512, 2)
+		id, _ := img.ConfigName()
+		fn := fmt.Sprintf("Fn%d", i)
+		jobs = append(jobs, Job{Function: fn, Image: &Image{Image: img, Source: fn, Tag: "latest", ID: id.String()}, Repo: host + "/app/" + strings.ToLower(fn), Empty: true})
+	}
+	if _, err := p.PushAll(ctx, jobs); err != nil {
+		t.Fatalf("PushAll() = %v", err)
+	}
+	// Two images at once would send up to six blobs at once without the bound.
+	if got := most.Load(); got != 2 {
+		t.Errorf("at most %d uploads were in flight, want 2 (Jobs)", got)
 	}
 }
