@@ -83,11 +83,23 @@ type redirect struct {
 	to   *url.URL
 }
 
+// RoundTrip sends an ECR host's request to the endpoint and makes the answer look as if the
+// ECR host gave it: the response names the original request, and a Location on the endpoint
+// is moved back to the ECR host, so that uploads continue there (with its credentials).
 func (r redirect) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !IsECRHost(req.URL.Hostname()) {
 		return r.base.RoundTrip(req)
 	}
 	out := req.Clone(req.Context())
 	out.URL.Scheme, out.URL.Host, out.Host = r.to.Scheme, r.to.Host, r.to.Host
-	return r.base.RoundTrip(out)
+	resp, err := r.base.RoundTrip(out)
+	if err != nil {
+		return nil, err
+	}
+	if loc, err := url.Parse(resp.Header.Get("Location")); err == nil && loc.Host == r.to.Host {
+		loc.Scheme, loc.Host = req.URL.Scheme, req.URL.Host
+		resp.Header.Set("Location", loc.String())
+	}
+	resp.Request = req
+	return resp, nil
 }

@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -54,7 +53,7 @@ type pushRun struct {
 	blobs   *blobs
 	uploads chan struct{} // one token per blob upload in flight
 	mu      sync.Mutex
-	clients map[name.Repository]*clientOnce
+	clients map[clientKey]*clientOnce
 }
 
 // PushAll pushes every job and returns the results in job order. Each blob goes to a
@@ -67,7 +66,7 @@ func (p *Pusher) PushAll(ctx context.Context, jobs []Job) ([]Result, error) {
 		limit = 8
 	}
 	r := &pushRun{p: p, rt: newPingCache(p.Access.transport()), blobs: newBlobs(), uploads: make(chan struct{}, limit),
-		clients: map[name.Repository]*clientOnce{}}
+		clients: map[clientKey]*clientOnce{}}
 	results := make([]Result, len(jobs))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(limit)
@@ -95,25 +94,41 @@ func (p *Pusher) PushAll(ctx context.Context, jobs []Job) ([]Result, error) {
 // client returns the run's client for repo, made once per repository; empty tells that the
 // repository was empty when the run began.
 func (r *pushRun) client(ctx context.Context, repo name.Repository, empty bool) (*repoClient, error) {
-	r.mu.Lock()
-	e, ok := r.clients[repo]
-	if !ok {
-		e = &clientOnce{}
-		r.clients[repo] = e
-	}
-	r.mu.Unlock()
-	e.once.Do(func() {
-		if e.c, e.err = newRepoClient(ctx, r.p.Access, r.rt, repo); e.err == nil {
-			e.c.empty = empty
-		}
-	})
-	return e.c, e.err
+	return r.clientFor(ctx, clientKey{repo: repo}, empty)
 }
+
+// mountClient returns a client of c's repository that may also read from from: a registry
+// that hands out tokens mounts a blob only for a token that may read its source.
+func (r *pushRun) mountClient(ctx context.Context, c *repoClient, from name.Repository) (*repoClient, error) {
+	return r.clientFor(ctx, clientKey{repo: c.repo, from: from}, false)
+}
+
+type clientKey struct{ repo, from name.Repository }
 
 type clientOnce struct {
 	once sync.Once
 	c    *repoClient
 	err  error
+}
+
+func (r *pushRun) clientFor(ctx context.Context, k clientKey, empty bool) (*repoClient, error) {
+	r.mu.Lock()
+	e, ok := r.clients[k]
+	if !ok {
+		e = &clientOnce{}
+		r.clients[k] = e
+	}
+	r.mu.Unlock()
+	e.once.Do(func() {
+		var from []name.Repository
+		if k.from != (name.Repository{}) {
+			from = append(from, k.from)
+		}
+		if e.c, e.err = newRepoClient(ctx, r.p.Access, r.rt, k.repo, from...); e.err == nil {
+			e.c.empty = empty
+		}
+	})
+	return e.c, e.err
 }
 
 // push writes img to repo under tagName unless the tag already names the same digest: one
@@ -167,125 +182,6 @@ func (r *pushRun) push(ctx context.Context, img *Image, repo, tagName string, em
 		return "", false, err
 	}
 	return tag.String(), true, nil
-}
-
-// sendBlobs gets the image's blobs (the config, then the layers of the manifest, in order)
-// into c's repository, four at a time.
-func (r *pushRun) sendBlobs(ctx context.Context, c *repoClient, img *Image, blobs []v1.Descriptor, ln *line) error {
-	layers, err := img.Layers()
-	if err != nil {
-		return err
-	}
-	if len(layers) != len(blobs)-1 {
-		return fmt.Errorf("read image: %d layers for %d in its manifest", len(layers), len(blobs)-1)
-	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(4)
-	for i, b := range blobs {
-		if i > 0 && !b.MediaType.IsDistributable() {
-			continue // a foreign layer: the runtime fetches it from its own URL
-		}
-		g.Go(func() error {
-			open := func() (io.ReadCloser, error) {
-				if i == 0 {
-					raw, err := img.RawConfigFile()
-					return io.NopCloser(bytes.NewReader(raw)), err
-				}
-				return layers[i-1].Compressed()
-			}
-			if err := r.blob(gctx, c, b, open, ln); err != nil {
-				return fmt.Errorf("send blob %s: %w", b.Digest, err)
-			}
-			return nil
-		})
-	}
-	return g.Wait()
-}
-
-// blob gets one blob into c's repository with the fewest requests: none when the repository
-// is known to hold it, one mount when another repository of the registry holds it, else a
-// HEAD and, when missing, a POST and a PUT of the whole blob.
-func (r *pushRun) blob(ctx context.Context, c *repoClient, b v1.Descriptor, open func() (io.ReadCloser, error), ln *line) error {
-	s, from, err := r.blobs.next(ctx, b.Digest, c.repo)
-	if err != nil {
-		return err
-	}
-	switch s {
-	case have:
-		return nil
-	case mount:
-		err := retry(ctx, r.delays(), func() error {
-			location, mounted, err := c.startUpload(ctx, b.Digest, &from)
-			if err != nil {
-				return err
-			}
-			if mounted {
-				return nil
-			}
-			// The registry started an upload instead. Registries that keep blobs across
-			// repositories may hold it all the same; the upload session is then left to expire.
-			r.blobs.refusedMount(c.repo)
-			if there, err := c.hasBlob(ctx, b.Digest); err != nil || there {
-				return err
-			}
-			return r.upload(ctx, c, location, b, open, ln)
-		})
-		if err == nil {
-			r.blobs.landed(b.Digest, c.repo)
-			return nil
-		}
-		if ctx.Err() != nil {
-			return err
-		}
-		// Some registries answer a mount they will not do with an error: send the blob.
-		r.blobs.refusedMount(c.repo)
-	}
-	err = retry(ctx, r.delays(), func() error {
-		if !c.empty {
-			if there, err := c.hasBlob(ctx, b.Digest); err != nil || there {
-				return err
-			}
-		}
-		location, _, err := c.startUpload(ctx, b.Digest, nil)
-		if err != nil {
-			return err
-		}
-		return r.upload(ctx, c, location, b, open, ln)
-	})
-	if err != nil {
-		r.blobs.abandon(b.Digest, c.repo)
-		return err
-	}
-	r.blobs.landed(b.Digest, c.repo)
-	return nil
-}
-
-// upload sends a blob's bytes to an upload location, counting them on its progress line, once
-// one of the run's upload slots is free.
-func (r *pushRun) upload(ctx context.Context, c *repoClient, location string, b v1.Descriptor, open func() (io.ReadCloser, error), ln *line) error {
-	select {
-	case r.uploads <- struct{}{}:
-		defer func() { <-r.uploads }()
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	rc, err := open()
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	var body io.Reader = rc
-	if ln != nil {
-		body = ln.counting(rc)
-	}
-	return c.sendBlob(ctx, location, b.Digest, b.Size, body)
-}
-
-func (r *pushRun) delays() []time.Duration {
-	if r.p.retryDelays != nil {
-		return r.p.retryDelays
-	}
-	return retryDelays
 }
 
 func (p *Pusher) logf(format string, a ...any) {

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -136,5 +137,94 @@ func TestUploadsAreBounded(t *testing.T) {
 	// Two images at once would send up to six blobs at once without the bound.
 	if got := most.Load(); got != 2 {
 		t.Errorf("at most %d uploads were in flight, want 2 (Jobs)", got)
+	}
+}
+
+// ecrHostForTest is an ECR registry host; Redirect sends its requests to the test server.
+const ecrHostForTest = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+
+// TestMountWithTokens pushes one image to two repositories of a registry that hands out
+// tokens and mounts a blob only for a token that may read its source: the second repository
+// mounts every blob (its token was asked with pull access to the first) and sends none.
+func TestMountWithTokens(t *testing.T) {
+	inner := ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0)))
+	var mu sync.Mutex
+	var mounted, refused, uploads int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/token" { // the token lists the scopes it was asked for
+			fmt.Fprintf(w, `{"token": %q}`, strings.Join(r.URL.Query()["scope"], " "))
+			return
+		}
+		granted, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="https://`+ecrHostForTest+`/token",service="test"`)
+			http.Error(w, "who are you", http.StatusUnauthorized)
+			return
+		}
+		if from := r.URL.Query().Get("from"); r.Method == http.MethodPost && from != "" {
+			mu.Lock()
+			defer mu.Unlock()
+			if !strings.Contains(granted, "repository:"+from+":pull") {
+				refused++
+				r.URL.RawQuery = "" // a token that may not read the source gets an upload
+			} else {
+				mounted++
+				w.Header().Set("Location", "/v2/")
+				w.WriteHeader(http.StatusCreated) // this registry keeps blobs across repositories
+				return
+			}
+		}
+		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/blobs/uploads/") {
+			mu.Lock()
+			uploads++
+			mu.Unlock()
+		}
+		inner.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	rt, _ := Redirect(http.DefaultTransport, srv.URL)
+	ctx := context.Background()
+	p := &Pusher{Access: Access{Transport: rt, Keychain: NewKeychain(ctx, &fakeToken{})}}
+	img, _ := random.Image(1024, 2)
+	a, err := (&Opener{Dir: sources(t, img), Temp: t.TempDir()}).Open("layout", "A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := ecrHostForTest
+	if _, err := p.PushAll(ctx, []Job{{Function: "A", Image: a, Repo: host + "/app/a"}, {Function: "B", Image: a, Repo: host + "/app/b"}}); err != nil {
+		t.Fatalf("PushAll() = %v", err)
+	}
+	if mounted != 3 || refused != 0 || uploads != 3 {
+		t.Errorf("%d mounts, %d refused, %d uploads; want the 3 blobs sent once and mounted once", mounted, refused, uploads)
+	}
+}
+
+// TestRedirectKeepsTheECRHost checks that answers through SAMSHIP_REGISTRY_ENDPOINT look as if
+// the ECR host gave them, so that an upload's next request goes back through the redirect
+// with the ECR host's credentials.
+func TestRedirectKeepsTheECRHost(t *testing.T) {
+	var srvURL string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		loc := map[string]string{"/abs": srvURL + "/v2/a/blobs/uploads/1?s=x", "/rel": "/v2/a/blobs/uploads/2", "/other": "https://bucket.example/x"}[r.URL.Path]
+		w.Header().Set("Location", loc)
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer srv.Close()
+	srvURL = srv.URL
+	rt, _ := Redirect(http.DefaultTransport, srv.URL)
+	for path, want := range map[string]string{
+		"/abs":   "https://" + ecrHostForTest + "/v2/a/blobs/uploads/1?s=x",
+		"/rel":   "https://" + ecrHostForTest + "/v2/a/blobs/uploads/2",
+		"/other": "https://bucket.example/x",
+	} {
+		req, _ := http.NewRequest(http.MethodPost, "https://"+ecrHostForTest+path, nil)
+		resp, err := rt.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got, err := uploadLocation(resp); err != nil || got != want {
+			t.Errorf("%s: upload location %q, %v; want %q", path, got, err, want)
+		}
 	}
 }
