@@ -97,6 +97,7 @@ func (m *Moto) Reset() error {
 func (m *Moto) Stop() {
 	if m.cmd.Process != nil {
 		_ = syscall.Kill(-m.cmd.Process.Pid, syscall.SIGKILL)
+		_ = m.cmd.Wait() // reap it
 	}
 }
 

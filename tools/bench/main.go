@@ -114,6 +114,16 @@ func run(outPath string, runs int) error {
 	}
 	md := render(results, runs)
 	if !*skipPush {
+		// The image scenarios get an emulator of their own, as with -only-push: this one
+		// holds the state of the deploys above.
+		m.Stop()
+		if m, err = testenv.StartMoto(); err != nil {
+			return err
+		}
+		defer m.Stop()
+		if err := m.Warm(context.Background()); err != nil {
+			return err
+		}
 		section, err := pushBench(bin, m, dir, runs)
 		if err != nil {
 			return err
