@@ -85,6 +85,7 @@ func TestManagedBucket(t *testing.T) {
 type fakeS3 struct {
 	have map[string]bool
 	puts []string
+	last *s3.PutObjectInput
 }
 
 func (f *fakeS3) HeadObject(_ context.Context, in *s3.HeadObjectInput, _ ...func(*s3.Options)) (*s3.HeadObjectOutput, error) {
@@ -96,6 +97,7 @@ func (f *fakeS3) HeadObject(_ context.Context, in *s3.HeadObjectInput, _ ...func
 
 func (f *fakeS3) PutObject(_ context.Context, in *s3.PutObjectInput, _ ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
 	f.puts = append(f.puts, aws.ToString(in.Key))
+	f.last = in
 	return &s3.PutObjectOutput{}, nil
 }
 
@@ -121,6 +123,34 @@ func TestUploadTemplate(t *testing.T) {
 			got, err := u.UploadTemplate(context.Background(), body)
 			if err != nil || got != tc.wantURL || len(f.puts) != tc.wantPuts {
 				t.Errorf("UploadTemplate() = %q, %v with %d puts, want %q with %d", got, err, len(f.puts), tc.wantURL, tc.wantPuts)
+			}
+		})
+	}
+}
+
+// TestPutOptions checks what every put carries: SSE (AES256, or KMS with --kms-key-id) and
+// --metadata.
+func TestPutOptions(t *testing.T) {
+	for name, tc := range map[string]struct {
+		kms      string
+		metadata map[string]string
+		wantSSE  s3types.ServerSideEncryption
+	}{
+		"default":  {wantSSE: s3types.ServerSideEncryptionAes256},
+		"kms":      {kms: "alias/k", wantSSE: s3types.ServerSideEncryptionAwsKms},
+		"metadata": {metadata: map[string]string{"team": "core"}, wantSSE: s3types.ServerSideEncryptionAes256},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := &fakeS3{}
+			u := &Uploader{S3: f, Bucket: "b", KMSKeyID: tc.kms, Metadata: tc.metadata, Log: io.Discard}
+			if _, err := u.UploadTemplate(context.Background(), []byte("{}")); err != nil {
+				t.Fatal(err)
+			}
+			if f.last.ServerSideEncryption != tc.wantSSE || aws.ToString(f.last.SSEKMSKeyId) != tc.kms {
+				t.Errorf("SSE = %s %q, want %s %q", f.last.ServerSideEncryption, aws.ToString(f.last.SSEKMSKeyId), tc.wantSSE, tc.kms)
+			}
+			if len(f.last.Metadata) != len(tc.metadata) || f.last.Metadata["team"] != tc.metadata["team"] {
+				t.Errorf("Metadata = %v, want %v", f.last.Metadata, tc.metadata)
 			}
 		})
 	}

@@ -31,6 +31,8 @@ type Uploader struct {
 	Prefix   string
 	Region   string
 	KMSKeyID string
+	// Metadata is set on every object put (--metadata).
+	Metadata map[string]string
 	// Force uploads even when the key already exists (--force-upload).
 	Force bool
 	// Log receives SAM CLI's "File with same data already exists" and upload lines.
@@ -90,6 +92,9 @@ func (u *Uploader) put(ctx context.Context, key string, body io.Reader, size int
 		ContentLength: aws.Int64(size), ServerSideEncryption: s3types.ServerSideEncryptionAes256}
 	if u.KMSKeyID != "" {
 		in.ServerSideEncryption, in.SSEKMSKeyId = s3types.ServerSideEncryptionAwsKms, aws.String(u.KMSKeyID)
+	}
+	if len(u.Metadata) > 0 {
+		in.Metadata = u.Metadata
 	}
 	if _, err := u.S3.PutObject(ctx, in); err != nil {
 		var nb *s3types.NoSuchBucket

@@ -43,6 +43,8 @@ type deployFlags struct {
 	failEmpty, noFailEmpty     bool
 	disableRollback, noDisable bool
 	forceUpload                bool
+	useJSON, noProgressbar     bool
+	metadata                   string
 	imagePushJobs              int
 	configFile, configEnv      string
 	debug                      bool
@@ -103,10 +105,13 @@ func addArtifactFlags(fl *pflag.FlagSet, f *deployFlags) {
 	fl.BoolVar(&f.resolveImageRepos, "resolve-image-repos", false, "create (and, when deploying, remove) ECR repositories for image functions in a companion stack")
 	fl.StringArrayVar(&f.parameterOverrides, "parameter-overrides", nil, "template parameters, Key=Value")
 	fl.BoolVar(&f.forceUpload, "force-upload", false, "upload artifacts and templates even when the bucket has them")
+	fl.StringVar(&f.metadata, "metadata", "", "S3 object metadata for uploads, KeyName1=string,KeyName2=string or a JSON object")
+	fl.BoolVar(&f.useJSON, "use-json", false, "write the packaged template as JSON (indented by four spaces)")
+	fl.BoolVar(&f.noProgressbar, "no-progressbar", false, "no redrawn progress lines on a terminal: one line per image when done")
 	fl.IntVar(&f.imagePushJobs, "image-push-jobs", 8, "how many images to push, and blobs to upload, at once")
 	fl.StringVar(&f.configFile, "config-file", samconfig.DefaultName, "samconfig file")
 	fl.StringVar(&f.configEnv, "config-env", "default", "samconfig environment")
-	fl.BoolVar(&f.debug, "debug", false, "print every AWS call")
+	fl.BoolVar(&f.debug, "debug", false, "print every AWS call and registry request")
 }
 
 // deployRuntime is what resolving the flags found besides the deploy options.
@@ -162,6 +167,7 @@ func (f *deployFlags) resolve(fl *pflag.FlagSet, io IO, command string) (*deploy
 		NotificationARNs: splitList(f.notificationARNs), NoExecuteChangeset: f.noExecuteChangeset,
 		ConfirmChangeset: f.confirm && !f.noConfirm, FailOnEmptyChangeset: !f.noFailEmpty,
 		DisableRollback: f.disableRollback && !f.noDisable, ForceUpload: f.forceUpload, ImagePushJobs: f.imagePushJobs,
+		UseJSON: f.useJSON, NoProgressBar: f.noProgressbar,
 		PollCap: pollCap(io.Getenv("SAM_CLI_POLL_DELAY")),
 		Engine:  registry.FindEngine(io.Getenv("DOCKER_HOST"), io.Getenv("XDG_RUNTIME_DIR")),
 	}
@@ -175,6 +181,9 @@ func (f *deployFlags) resolve(fl *pflag.FlagSet, io IO, command string) (*deploy
 		return nil, rt, &usageError{err}
 	}
 	if o.Tags, err = parseTags(f.tags); err != nil {
+		return nil, rt, &usageError{err}
+	}
+	if o.Metadata, err = parseMetadata(f.metadata); err != nil {
 		return nil, rt, &usageError{err}
 	}
 	if f.imagePushJobs < 1 {

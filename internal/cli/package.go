@@ -52,6 +52,9 @@ func runPackage(ctx context.Context, o *deploy.Options, rt deployRuntime, io IO,
 		return err
 	}
 	if output == "" {
+		if o.UseJSON { // SAM CLI echoes its JSON with a newline; its file has none
+			body = append(body, '\n')
+		}
 		_, err := io.Out.Write(body)
 		return err
 	}

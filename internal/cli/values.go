@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -140,4 +141,39 @@ func splitList(values []string) []string {
 		out = append(out, strings.Fields(v)...)
 	}
 	return out
+}
+
+// parseMetadata reads --metadata as SAM CLI does: a flat JSON object, or
+// KeyName1=string,KeyName2=string.
+func parseMetadata(v string) (map[string]string, error) {
+	if v == "" {
+		return nil, nil
+	}
+	bad := fmt.Errorf("invalid --metadata %q: it must look something like 'KeyName1=string,KeyName2=string' or '{\"string\":\"string\"}'", v)
+	out := map[string]string{}
+	if strings.HasPrefix(strings.TrimSpace(v), "{") {
+		var obj map[string]any
+		if err := json.Unmarshal([]byte(v), &obj); err != nil {
+			return nil, bad
+		}
+		for k, x := range obj {
+			switch x := x.(type) {
+			case map[string]any, []any, nil:
+				return nil, bad
+			case string:
+				out[k] = x
+			default:
+				out[k] = fmt.Sprint(x)
+			}
+		}
+		return out, nil
+	}
+	for _, pair := range strings.Split(v, ",") {
+		k, val, ok := strings.Cut(pair, "=")
+		if !ok || k == "" {
+			return nil, bad
+		}
+		out[k] = val
+	}
+	return out, nil
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -64,6 +65,40 @@ func TestParseImageRepos(t *testing.T) {
 		if _, err := parseImageRepos([]string{bad}); err == nil || !strings.Contains(err.Error(), "function_logical_id=ECR_URI") {
 			t.Errorf("parseImageRepos(%q) error = %v", bad, err)
 		}
+	}
+}
+
+func TestParseMetadata(t *testing.T) {
+	tests := map[string]struct {
+		in   string
+		want map[string]string
+		bad  bool
+	}{
+		"none":         {in: "", want: nil},
+		"pairs":        {in: "team=core,env=dev", want: map[string]string{"team": "core", "env": "dev"}},
+		"empty value":  {in: "team=", want: map[string]string{"team": ""}},
+		"json":         {in: `{"team": "core", "n": 1, "ok": true}`, want: map[string]string{"team": "core", "n": "1", "ok": "true"}},
+		"nested json":  {in: `{"team": {"a": "b"}}`, bad: true},
+		"json list":    {in: `{"team": ["a"]}`, bad: true},
+		"broken json":  {in: `{"team": `, bad: true},
+		"no equals":    {in: "team", bad: true},
+		"no key":       {in: "=core", bad: true},
+		"one bad pair": {in: "a=1,b", bad: true},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got, err := parseMetadata(tc.in)
+			if tc.bad {
+				want := fmt.Sprintf("invalid --metadata %q: it must look something like 'KeyName1=string,KeyName2=string' or '{\"string\":\"string\"}'", tc.in)
+				if err == nil || err.Error() != want {
+					t.Errorf("parseMetadata(%q) error = %v, want %s", tc.in, err, want)
+				}
+				return
+			}
+			if err != nil || !cmp.Equal(tc.want, got) {
+				t.Errorf("parseMetadata(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+			}
+		})
 	}
 }
 

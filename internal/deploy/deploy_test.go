@@ -80,7 +80,13 @@ func fnName(i int) string { return "Fn00" + string(rune('0'+i)) }
 
 func (h *harness) run(t *testing.T, tpl string) error {
 	t.Helper()
-	in, err := deploy.Prepare(context.Background(), deploy.Options{TemplateFile: tpl, StackName: "app", ResolveImageRepos: true, FailOnEmptyChangeset: true, PollCap: time.Second}, "us-east-1")
+	return h.runWith(t, deploy.Options{TemplateFile: tpl, StackName: "app", ResolveImageRepos: true, FailOnEmptyChangeset: true, PollCap: time.Second}, nil)
+}
+
+// runWith deploys with o, after adjust (when set) has changed the environment.
+func (h *harness) runWith(t *testing.T, o deploy.Options, adjust func(*deploy.Env)) error {
+	t.Helper()
+	in, err := deploy.Prepare(context.Background(), o, "us-east-1")
 	if err != nil {
 		t.Fatalf("Prepare() = %v", err)
 	}
@@ -94,6 +100,9 @@ func (h *harness) run(t *testing.T, tpl string) error {
 		SetAccount: func(string) {}, Out: h.out, Err: &h.stderr, Paint: ui.Painter{}, Width: 100,
 		Confirm: func(string, bool) (bool, error) { return true, nil },
 		Now:     func() time.Time { return time.Date(2026, 11, 22, 5, 0, 0, 0, time.UTC) },
+	}
+	if adjust != nil {
+		adjust(&env)
 	}
 	return deploy.Run(context.Background(), in, env)
 }

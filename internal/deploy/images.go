@@ -75,9 +75,10 @@ func (r *run) pushImages(ctx context.Context) (map[string]string, error) {
 	fmt.Fprintf(e.Err, "\n\tPushing the images of %d %s (%d at a time)\n", len(jobs), ui.Plural(len(jobs), "function", "functions"), jobsAtOnce)
 	// On a terminal, one line per image is redrawn as bytes go, and the results follow;
 	// elsewhere each image gets a log line when it is done.
-	progress := registry.NewProgress(e.Err, e.Terminal)
+	terminal := e.Terminal && !in.NoProgressBar
+	progress := registry.NewProgress(e.Err, terminal)
 	p := &registry.Pusher{Access: e.Registry, Jobs: jobsAtOnce, Progress: progress}
-	if !e.Terminal {
+	if !terminal {
 		p.Log = e.Err
 	}
 	start := e.Now()
@@ -85,7 +86,7 @@ func (r *run) pushImages(ctx context.Context) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if e.Terminal {
+	if terminal {
 		for _, x := range res {
 			verb := "Already there:"
 			if x.Pushed {

@@ -45,6 +45,12 @@ type Options struct {
 	FailOnEmptyChangeset bool
 	DisableRollback      bool
 	ForceUpload          bool
+	// Metadata is the S3 object metadata of uploads (--metadata).
+	Metadata map[string]string
+	// UseJSON sends (or writes) the packaged template as JSON, as SAM CLI's --use-json.
+	UseJSON bool
+	// NoProgressBar keeps terminal output to one line per image (--no-progressbar).
+	NoProgressBar bool
 	// PollCap caps the polling interval (SAM_CLI_POLL_DELAY).
 	PollCap time.Duration
 	// ImagePushJobs bounds how many images are pushed at once (8 when 0).

@@ -62,5 +62,8 @@ func (r *run) packageTree(ctx context.Context, images map[string]string) ([]byte
 		}
 		bodies[st] = body
 	}
+	if r.in.UseJSON {
+		return template.ToJSON(stacks[0].Template.Path, bodies[stacks[0]])
+	}
 	return bodies[stacks[0]], nil
 }

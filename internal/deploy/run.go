@@ -130,7 +130,7 @@ func (r *run) resolveBucket(ctx context.Context) error {
 	}
 	if r.bucket != "" {
 		r.uploader = &artifacts.Uploader{S3: e.S3, Bucket: r.bucket, Prefix: in.S3Prefix, Region: e.Region,
-			KMSKeyID: in.KMSKeyID, Force: in.ForceUpload, Log: e.Err}
+			KMSKeyID: in.KMSKeyID, Metadata: in.Metadata, Force: in.ForceUpload, Log: e.Err}
 	}
 	return nil
 }

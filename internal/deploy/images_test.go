@@ -1,0 +1,79 @@
+package deploy_test
+
+import (
+	"context"
+	"encoding/base64"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	ggcr "github.com/google/go-containerregistry/pkg/registry"
+
+	"github.com/samship/samship/internal/deploy"
+	"github.com/samship/samship/internal/registry"
+	"github.com/samship/samship/internal/testenv"
+)
+
+type fakeToken struct{}
+
+func (fakeToken) GetAuthorizationToken(context.Context, *ecr.GetAuthorizationTokenInput, ...func(*ecr.Options)) (*ecr.GetAuthorizationTokenOutput, error) {
+	tok := base64.StdEncoding.EncodeToString([]byte("AWS:secret"))
+	return &ecr.GetAuthorizationTokenOutput{AuthorizationData: []ecrtypes.AuthorizationData{{AuthorizationToken: aws.String(tok)}}}, nil
+}
+
+// TestPushProgress deploys one image function: on a terminal the image's line is redrawn as
+// bytes go, with --no-progressbar (or without a terminal) it gets one log line when done.
+func TestPushProgress(t *testing.T) {
+	for name, tc := range map[string]struct {
+		terminal, noBar, wantRedraw bool
+	}{
+		"terminal":                     {terminal: true, wantRedraw: true},
+		"terminal with no-progressbar": {terminal: true, noBar: true},
+		"log":                          {},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0))))
+			defer srv.Close()
+			rt, err := registry.Redirect(http.DefaultTransport, srv.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := newHarness(t)
+			if err := testenv.WriteImage(filepath.Join(h.dir, "img"), "oci-layout", 2048, 1); err != nil {
+				t.Fatal(err)
+			}
+			tpl := filepath.Join(h.dir, "template.yaml")
+			body := "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties: {PackageType: Image, Code: {ImageUri: img}}\n"
+			if err := os.WriteFile(tpl, []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			o := deploy.Options{TemplateFile: tpl, StackName: "app", ImageRepository: "123456789012.dkr.ecr.us-east-1.amazonaws.com/app",
+				NoProgressBar: tc.noBar, FailOnEmptyChangeset: true, PollCap: time.Second}
+			err = h.runWith(t, o, func(e *deploy.Env) {
+				e.Terminal = tc.terminal
+				e.Registry = registry.Access{Transport: rt, Keychain: registry.NewKeychain(context.Background(), fakeToken{})}
+			})
+			if err != nil {
+				t.Fatalf("Run() = %v", err)
+			}
+			out := h.stderr.String()
+			redrawn := strings.Contains(out, "\x1b[2K\tapp")
+			logged := strings.Contains(out, "\tPushed Fn (img) to 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:Fn-")
+			if redrawn != tc.wantRedraw || logged == tc.wantRedraw {
+				t.Errorf("redrawn line %v, log line %v; want redrawn %v:\n%q", redrawn, logged, tc.wantRedraw, out)
+			}
+			if !strings.Contains(out, "Images: 1 pushed, 0 already there") {
+				t.Errorf("no summary:\n%s", out)
+			}
+		})
+	}
+}

@@ -1,0 +1,60 @@
+package template
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// TestToJSON renders templates as SAM CLI's --use-json does and compares them with golden
+// files (go test -run TestToJSON -update rewrites them).
+func TestToJSON(t *testing.T) {
+	ins, _ := filepath.Glob("testdata/json/*.yaml")
+	if len(ins) == 0 {
+		t.Fatal("no inputs")
+	}
+	for _, in := range ins {
+		t.Run(filepath.Base(in), func(t *testing.T) {
+			data, err := os.ReadFile(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := ToJSON(in, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !json.Valid(got) {
+				t.Fatalf("ToJSON() is not JSON:\n%s", got)
+			}
+			golden := strings.TrimSuffix(in, ".yaml") + ".json"
+			if *update {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != string(want) {
+				t.Errorf("ToJSON(%s) =\n%s\nwant\n%s", in, got, want)
+			}
+		})
+	}
+}
+
+func TestPythonFloat(t *testing.T) {
+	for _, tc := range []struct {
+		in   float64
+		want string
+	}{{1, "1.0"}, {2.5, "2.5"}, {0, "0.0"}, {1e-5, "1e-05"}, {1e16, "1e+16"}, {123456789.125, "123456789.125"}, {0.0001, "0.0001"}} {
+		if got := pythonFloat(tc.in); got != tc.want {
+			t.Errorf("pythonFloat(%v) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
