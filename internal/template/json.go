@@ -25,15 +25,27 @@ func ToJSON(name string, data []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%s:1: template is empty", name)
 	}
 	var b bytes.Buffer
-	if err := writeJSON(&b, doc.Content[0], 0); err != nil {
+	w := &jsonWriter{b: &b, budget: 100*len(data) + 10000}
+	if err := w.write(doc.Content[0], 0); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return b.Bytes(), nil
 }
 
-func writeJSON(b *bytes.Buffer, n *yaml.Node, depth int) error {
+// jsonWriter writes nodes as JSON; budget bounds how many nodes it writes, so that aliases
+// that expand exponentially ("billion laughs") end in an error.
+type jsonWriter struct {
+	b      *bytes.Buffer
+	budget int
+}
+
+func (w *jsonWriter) write(n *yaml.Node, depth int) error {
+	if w.budget--; w.budget < 0 {
+		return fmt.Errorf("line %d: aliases expand the template too far", n.Line)
+	}
+	b := w.b
 	if n.Kind == yaml.AliasNode {
-		return writeJSON(b, n.Alias, depth)
+		return w.write(n.Alias, depth)
 	}
 	if fn, ok := intrinsic(n.Tag); ok {
 		var arg yaml.Node = *n
@@ -47,7 +59,7 @@ func writeJSON(b *bytes.Buffer, n *yaml.Node, depth int) error {
 				{Kind: yaml.ScalarNode, Tag: "!!str", Value: res}, {Kind: yaml.ScalarNode, Tag: "!!str", Value: attr}}}
 		}
 		key := yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: fn}
-		return writeJSON(b, &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{&key, &arg}}, depth)
+		return w.write(&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{&key, &arg}}, depth)
 	}
 	indent := func(d int) { b.WriteString("\n" + strings.Repeat("    ", d)) }
 	switch n.Kind {
@@ -64,7 +76,7 @@ func writeJSON(b *bytes.Buffer, n *yaml.Node, depth int) error {
 			indent(depth + 1)
 			writeString(b, n.Content[i].Value)
 			b.WriteString(": ")
-			if err := writeJSON(b, n.Content[i+1], depth+1); err != nil {
+			if err := w.write(n.Content[i+1], depth+1); err != nil {
 				return err
 			}
 		}
@@ -81,7 +93,7 @@ func writeJSON(b *bytes.Buffer, n *yaml.Node, depth int) error {
 				b.WriteByte(',')
 			}
 			indent(depth + 1)
-			if err := writeJSON(b, it, depth+1); err != nil {
+			if err := w.write(it, depth+1); err != nil {
 				return err
 			}
 		}

@@ -3,6 +3,7 @@ package template
 import (
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,5 +57,22 @@ func TestPythonFloat(t *testing.T) {
 		if got := pythonFloat(tc.in); got != tc.want {
 			t.Errorf("pythonFloat(%v) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+func TestToJSONRefusesAliasBombs(t *testing.T) {
+	bomb := "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	for c := 'b'; c <= 'j'; c++ {
+		p := string(c - 1)
+		bomb += fmt.Sprintf("%c: &%c [*%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s]\n", c, c, p, p, p, p, p, p, p, p, p, p)
+	}
+	bomb += "Resources: {}\n"
+	_, err := ToJSON("bomb.yaml", []byte(bomb))
+	if err == nil || !strings.Contains(err.Error(), "aliases expand the template too far") {
+		t.Errorf("ToJSON(alias bomb) error = %v", err)
+	}
+	out, err := ToJSON("ok.yaml", []byte("a: &a [1, 2]\nb: *a\n"))
+	if err != nil || !strings.Contains(string(out), `"b": [`) {
+		t.Errorf("ToJSON(one alias) = %s, %v", out, err)
 	}
 }
