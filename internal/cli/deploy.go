@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -42,6 +43,8 @@ type deployFlags struct {
 	confirm, noConfirm         bool
 	failEmpty, noFailEmpty     bool
 	disableRollback, noDisable bool
+	onFailure                  string
+	maxWait                    int
 	forceUpload                bool
 	useJSON, noProgressbar     bool
 	metadata                   string
@@ -79,6 +82,8 @@ func newDeployCmd(io IO) *cobra.Command {
 	fl.BoolVar(&f.noFailEmpty, "no-fail-on-empty-changeset", false, "exit 0 when there is nothing to deploy")
 	fl.BoolVar(&f.disableRollback, "disable-rollback", false, "keep the state of resources when the deploy fails")
 	fl.BoolVar(&f.noDisable, "no-disable-rollback", false, "roll back when the deploy fails (default)")
+	fl.StringVar(&f.onFailure, "on-failure", "ROLLBACK", "when the deploy fails: ROLLBACK, DELETE (also delete a stack whose create failed) or DO_NOTHING (keep the failed state)")
+	fl.IntVar(&f.maxWait, "max-wait-duration", 60, "minutes to wait for the stack operation to finish")
 	return cmd
 }
 
@@ -166,7 +171,8 @@ func (f *deployFlags) resolve(fl *pflag.FlagSet, io IO, command string) (*deploy
 		ResolveImageRepos: f.resolveImageRepos, Capabilities: splitList(f.capabilities), RoleARN: f.roleARN,
 		NotificationARNs: splitList(f.notificationARNs), NoExecuteChangeset: f.noExecuteChangeset,
 		ConfirmChangeset: f.confirm && !f.noConfirm, FailOnEmptyChangeset: !f.noFailEmpty,
-		DisableRollback: f.disableRollback && !f.noDisable, ForceUpload: f.forceUpload, ImagePushJobs: f.imagePushJobs,
+		DisableRollback: (f.disableRollback && !f.noDisable) || f.onFailure == "DO_NOTHING", OnFailure: f.onFailure,
+		MaxWait: time.Duration(f.maxWait) * time.Minute, ForceUpload: f.forceUpload, ImagePushJobs: f.imagePushJobs,
 		UseJSON: f.useJSON, NoProgressBar: f.noProgressbar,
 		PollCap: pollCap(io.Getenv("SAM_CLI_POLL_DELAY")),
 		Engine:  registry.FindEngine(io.Getenv("DOCKER_HOST"), io.Getenv("XDG_RUNTIME_DIR")),
@@ -188,6 +194,9 @@ func (f *deployFlags) resolve(fl *pflag.FlagSet, io IO, command string) (*deploy
 	}
 	if f.imagePushJobs < 1 {
 		return nil, rt, &usageError{fmt.Errorf("invalid --image-push-jobs %d: it must be at least 1", f.imagePushJobs)}
+	}
+	if err := checkFailureFlags(fl, f); err != nil {
+		return nil, rt, &usageError{err}
 	}
 	rt.RegistryEndpoint = io.Getenv("SAMSHIP_REGISTRY_ENDPOINT")
 	if rt.RegistryEndpoint != "" {
@@ -312,4 +321,21 @@ func (c *connection) connect(ctx context.Context, region string) (deploy.Env, er
 		Confirm: c.prompt.Confirm, Now: time.Now,
 		Registry: registry.Access{Transport: transport, Keychain: registry.NewKeychain(ctx, cl.ECR), Debug: aopts.Debug},
 	}, nil
+}
+
+// checkFailureFlags applies SAM CLI's rules to --on-failure, --disable-rollback and
+// --max-wait-duration (package has none of them).
+func checkFailureFlags(fl *pflag.FlagSet, f *deployFlags) error {
+	switch f.onFailure {
+	case "", "ROLLBACK", "DELETE", "DO_NOTHING":
+	default:
+		return fmt.Errorf("invalid --on-failure %q: want ROLLBACK, DELETE or DO_NOTHING", f.onFailure)
+	}
+	if fl.Changed("on-failure") && (fl.Changed("disable-rollback") || fl.Changed("no-disable-rollback")) {
+		return errors.New("You must not provide both the --disable-rollback and --on-failure parameters.")
+	}
+	if fl.Lookup("max-wait-duration") != nil && f.maxWait < 1 {
+		return fmt.Errorf("invalid --max-wait-duration %d: it must be at least 1 (minutes)", f.maxWait)
+	}
+	return nil
 }

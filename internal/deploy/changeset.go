@@ -122,13 +122,29 @@ func (r *run) execute(ctx context.Context, cs *cfn.ChangeSet) (*cfn.Stack, error
 	fmt.Fprintf(e.Err, "\n%s - Waiting for stack create/update to complete\n", e.Now().Format("2006-01-02 15:04:05"))
 	tb := ui.NewTable(e.Err, e.Paint, e.Width, fmt.Sprintf("CloudFormation events from stack operations (refresh every 0.25 to %.1f seconds)", in.PollCap.Seconds()),
 		"ResourceStatus", "ResourceType", "LogicalResourceId", "ResourceStatusReason")
-	st, err := e.CFN.Watch(ctx, cs.StackID, cs.Created, func(ev cfn.Event) { r.printEvent(tb, ev) })
+	wctx := ctx
+	if in.MaxWait > 0 {
+		var cancel context.CancelFunc
+		wctx, cancel = context.WithTimeout(ctx, in.MaxWait)
+		defer cancel()
+	}
+	st, err := e.CFN.Watch(wctx, cs.StackID, cs.Created, func(ev cfn.Event) { r.printEvent(tb, ev) })
 	tb.Rule()
 	if err != nil {
+		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			r.keptNote("the deploy did not finish")
+			return nil, fmt.Errorf("wait for stack %s: not done after %s (--max-wait-duration); CloudFormation goes on with it", in.StackName, in.MaxWait)
+		}
 		return nil, err
 	}
 	if err := e.CFN.Failed(ctx, st); err != nil {
 		r.keptNote("the deploy did not succeed")
+		if in.OnFailure == "DELETE" && (st.Status == "ROLLBACK_COMPLETE" || st.Status == "ROLLBACK_FAILED" || st.Status == "CREATE_FAILED") {
+			fmt.Fprintf(e.Err, "\n\tDeleting stack %s: its create failed (--on-failure DELETE)\n", in.StackName)
+			if derr := e.CFN.DeleteStack(ctx, st, in.RoleARN); derr != nil {
+				return nil, fmt.Errorf("%w; then %v", err, derr)
+			}
+		}
 		return nil, err
 	}
 	return st, nil

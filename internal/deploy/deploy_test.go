@@ -256,3 +256,52 @@ Value               https://x.execute-api.us-east-1.amazonaws.com/
 		t.Errorf("outputs table mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// TestOnFailure checks --on-failure DELETE: a stack whose create failed is deleted, one whose
+// update failed (and rolled back) is kept, and without DELETE nothing is deleted.
+func TestOnFailure(t *testing.T) {
+	for name, tc := range map[string]struct {
+		onFailure  string
+		existing   bool
+		wantDelete bool
+	}{
+		"DELETE after a failed create":   {onFailure: "DELETE", wantDelete: true},
+		"ROLLBACK after a failed create": {onFailure: "ROLLBACK"},
+		"DELETE after a failed update":   {onFailure: "DELETE", existing: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t)
+			if tc.existing {
+				h.cfn.Seed("app", "UPDATE_COMPLETE", "old")
+			}
+			h.cfn.Fail["app"] = cfnfake.Failure{LogicalID: "Fn001", Type: "AWS::Lambda::Function", Reason: "Source image does not exist"}
+			err := h.runWith(t, deploy.Options{TemplateFile: h.template(t, 1), StackName: "app", ResolveImageRepos: true,
+				FailOnEmptyChangeset: true, OnFailure: tc.onFailure}, nil)
+			var sf *cfn.StackFailedError
+			if !errors.As(err, &sf) {
+				t.Fatalf("Run() error = %v, want the stack failure", err)
+			}
+			deleted := h.cfn.Called("DeleteStack")
+			if deleted != tc.wantDelete || strings.Contains(h.stderr.String(), "Deleting stack app") != tc.wantDelete {
+				t.Errorf("stack deleted %v, want %v; calls %v\n%s", deleted, tc.wantDelete, h.cfn.Calls, h.stderr.String())
+			}
+			if st := h.cfn.Stacks["app"]; tc.wantDelete && st != nil && st.Status != "DELETE_COMPLETE" {
+				t.Errorf("stack status %s, want it deleted", st.Status)
+			}
+		})
+	}
+}
+
+// TestMaxWait stops waiting for a stack that does not finish within --max-wait-duration.
+func TestMaxWait(t *testing.T) {
+	h := newHarness(t)
+	h.cfn.Hang["app"] = true
+	o := deploy.Options{TemplateFile: h.template(t, 1), StackName: "app", ResolveImageRepos: true, FailOnEmptyChangeset: true,
+		MaxWait: 50 * time.Millisecond}
+	err := h.runWith(t, o, func(e *deploy.Env) {
+		e.CFN = cfn.New(h.cfn, cfn.Poller{First: time.Millisecond, Cap: time.Millisecond, Sleep: cfn.SleepContext})
+	})
+	if err == nil || err.Error() != "wait for stack app: not done after 50ms (--max-wait-duration); CloudFormation goes on with it" {
+		t.Fatalf("Run() error = %v", err)
+	}
+}

@@ -44,6 +44,11 @@ type Options struct {
 	ConfirmChangeset     bool
 	FailOnEmptyChangeset bool
 	DisableRollback      bool
+	// OnFailure is --on-failure: with DELETE a stack whose create failed is deleted (DO_NOTHING
+	// has already become DisableRollback).
+	OnFailure string
+	// MaxWait bounds the wait for the stack operation (--max-wait-duration); 0: no bound.
+	MaxWait time.Duration
 	ForceUpload          bool
 	// Metadata is the S3 object metadata of uploads (--metadata).
 	Metadata map[string]string

@@ -38,7 +38,9 @@ type CFN struct {
 	Stacks    map[string]*Stack
 	changeSet map[string]*changeSet
 	// Fail maps a stack name to a failure of its next create, update or change-set execution.
-	Fail  map[string]Failure
+	Fail map[string]Failure
+	// Hang names stacks whose next operation starts and never ends.
+	Hang  map[string]bool
 	Calls []string
 	clock time.Time
 	seq   int
@@ -51,7 +53,7 @@ type changeSet struct {
 
 // New returns an empty fake.
 func New() *CFN {
-	return &CFN{Stacks: map[string]*Stack{}, changeSet: map[string]*changeSet{}, Fail: map[string]Failure{},
+	return &CFN{Stacks: map[string]*Stack{}, changeSet: map[string]*changeSet{}, Fail: map[string]Failure{}, Hang: map[string]bool{},
 		clock: time.Date(2026, 11, 22, 5, 0, 0, 0, time.UTC)}
 }
 
@@ -95,6 +97,10 @@ func (f *CFN) event(s *Stack, logical, typ, status, reason string) {
 func (f *CFN) operate(s *Stack, verb, template string) {
 	start := strings.ToUpper(verb)
 	f.event(s, s.Name, "AWS::CloudFormation::Stack", start+"_IN_PROGRESS", "User Initiated")
+	if f.Hang[s.Name] {
+		s.Status = start + "_IN_PROGRESS"
+		return
+	}
 	if fl, ok := f.Fail[s.Name]; ok {
 		delete(f.Fail, s.Name)
 		f.event(s, fl.LogicalID, fl.Type, start+"_FAILED", fl.Reason)
