@@ -140,6 +140,9 @@ func awsCmd(ts *testscript.TestScript, neg bool, args []string) {
 			for _, n := range s.NotificationARNs {
 				out("notify %s\n", n)
 			}
+			for _, p := range s.Parameters {
+				out("param %s=%s\n", aws.ToString(p.ParameterKey), aws.ToString(p.ParameterValue))
+			}
 		}
 	case "create-stack":
 		body := ts.ReadFile(args[2])

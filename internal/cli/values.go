@@ -52,13 +52,22 @@ func splitWords(s string) ([]string, error) {
 	return words, nil
 }
 
-const overridesHelp = "It must look something like 'ParameterKey=KeyPairName,ParameterValue=MyKey ParameterKey=InstanceType,ParameterValue=t1.micro' or 'KeyPairName=MyKey InstanceType=t1.micro'"
+const overridesHelp = "It must look something like 'ParameterKey=KeyPairName,ParameterValue=MyKey ParameterKey=InstanceType,ParameterValue=t1.micro' or 'KeyPairName=MyKey InstanceType=t1.micro', or 'file://MyParams.yaml'"
 
-// parseOverrides reads --parameter-overrides values in SAM CLI's forms: "K=V K2='v w'" and
-// "ParameterKey=K,ParameterValue=V". A later value for a key replaces an earlier one.
+// parseOverrides reads --parameter-overrides values in SAM CLI's forms: "K=V K2='v w'",
+// "ParameterKey=K,ParameterValue=V" and file://params.yaml (see readParamFile). A later value
+// for a key replaces an earlier one.
 func parseOverrides(values []string) ([]deploy.KV, error) {
 	var out []deploy.KV
 	idx := map[string]int{}
+	set := func(k, val string) {
+		if j, ok := idx[k]; ok {
+			out[j].Value = val
+			return
+		}
+		idx[k] = len(out)
+		out = append(out, deploy.KV{Key: k, Value: val})
+	}
 	for _, v := range values {
 		words, err := splitWords(v)
 		if err != nil {
@@ -66,6 +75,16 @@ func parseOverrides(values []string) ([]deploy.KV, error) {
 		}
 		for _, w := range words {
 			var k, val string
+			if path, ok := strings.CutPrefix(w, "file://"); ok {
+				kvs, err := readParamFile(path)
+				if err != nil {
+					return nil, fmt.Errorf("invalid --parameter-overrides %q: %w", w, err)
+				}
+				for _, kv := range kvs {
+					set(kv.Key, kv.Value)
+				}
+				continue
+			}
 			if strings.HasPrefix(w, "ParameterKey=") {
 				rest := strings.TrimPrefix(w, "ParameterKey=")
 				i := strings.Index(rest, ",ParameterValue=")
@@ -73,8 +92,6 @@ func parseOverrides(values []string) ([]deploy.KV, error) {
 					return nil, fmt.Errorf("invalid --parameter-overrides %q: %s", w, overridesHelp)
 				}
 				k, val = rest[:i], rest[i+len(",ParameterValue="):]
-			} else if strings.HasPrefix(w, "file://") {
-				return nil, fmt.Errorf("invalid --parameter-overrides %q: file:// parameter files are not supported yet; pass Key=Value pairs", w)
 			} else {
 				i := strings.IndexByte(w, '=')
 				if i <= 0 {
@@ -82,12 +99,7 @@ func parseOverrides(values []string) ([]deploy.KV, error) {
 				}
 				k, val = w[:i], w[i+1:]
 			}
-			if j, ok := idx[k]; ok {
-				out[j].Value = val
-				continue
-			}
-			idx[k] = len(out)
-			out = append(out, deploy.KV{Key: k, Value: val})
+			set(k, val)
 		}
 	}
 	return out, nil

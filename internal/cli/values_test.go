@@ -2,6 +2,8 @@ package cli
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -122,3 +124,49 @@ func FuzzSplitWords(f *testing.F) {
 }
 
 func kv(k, v string) deploy.KV { return deploy.KV{Key: k, Value: v} }
+
+func TestParameterFiles(t *testing.T) {
+	dir := t.TempDir()
+	tests := map[string]struct {
+		file, body string
+		want       []deploy.KV
+		wantErr    string
+	}{
+		"yaml mapping":    {file: "p.yaml", body: "Stage: prod\nSubnets: [a, b]\nEmpty: null\nCount: 3\n", want: []deploy.KV{kv("Stage", "prod"), kv("Subnets", "a,b"), kv("Empty", ""), kv("Count", "3")}},
+		"json mapping":    {file: "p.json", body: `{"Stage": "prod", "Flag": true}`, want: []deploy.KV{kv("Stage", "prod"), kv("Flag", "true")}},
+		"cfn list":        {file: "p.json", body: `[{"ParameterKey": "Stage", "ParameterValue": "prod"}]`, want: []deploy.KV{kv("Stage", "prod")}},
+		"toml":            {file: "p.toml", body: "Stage = \"prod\"\nZones = [\"a\", \"b\"]\n", want: []deploy.KV{kv("Stage", "prod"), kv("Zones", "a,b")}},
+		"env":             {file: "p.env", body: "# comment\nStage=prod\nMsg=\"a b\"\n", want: []deploy.KV{kv("Stage", "prod"), kv("Msg", "a b")}},
+		"then overridden": {file: "p.yaml", body: "Stage: prod\n", want: []deploy.KV{kv("Stage", "dev")}},
+		"nested value":    {file: "p.yaml", body: "Stage: {a: b}\n", wantErr: "p.yaml:1: a parameter value is a plain value or a list"},
+		"not a mapping":   {file: "p.yaml", body: "just text\n", wantErr: "p.yaml:1: want a mapping of parameter names to values"},
+		"bad yaml":        {file: "p.yaml", body: "a: [\n", wantErr: "p.yaml:"},
+		"bad env line":    {file: "p.env", body: "novalue\n", wantErr: "p.env:1: want KEY=value"},
+		"missing":         {file: "", wantErr: "read parameter file " + filepath.Join(dir, "nothere.yaml") + ": no such file or directory"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, "nothere.yaml")
+			if tc.file != "" {
+				path = filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+"-"+tc.file)
+				if err := os.WriteFile(path, []byte(tc.body), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			in := []string{"file://" + path}
+			if name == "then overridden" {
+				in = append(in, "Stage=dev")
+			}
+			got, err := parseOverrides(in)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !strings.HasPrefix(err.Error(), "invalid --parameter-overrides \"file://") {
+					t.Errorf("parseOverrides(%s) error = %v, want %q", tc.file, err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || !cmp.Equal(tc.want, got) {
+				t.Errorf("parseOverrides(%s) = %v, %v; want %v", tc.file, got, err, tc.want)
+			}
+		})
+	}
+}

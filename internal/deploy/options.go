@@ -48,8 +48,8 @@ type Options struct {
 	// has already become DisableRollback).
 	OnFailure string
 	// MaxWait bounds the wait for the stack operation (--max-wait-duration); 0: no bound.
-	MaxWait time.Duration
-	ForceUpload          bool
+	MaxWait     time.Duration
+	ForceUpload bool
 	// Metadata is the S3 object metadata of uploads (--metadata).
 	Metadata map[string]string
 	// UseJSON sends (or writes) the packaged template as JSON, as SAM CLI's --use-json.
