@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -50,6 +49,7 @@ type deployFlags struct {
 	metadata                   string
 	imagePushJobs              int
 	configFile, configEnv      string
+	saveParams                 bool
 	debug                      bool
 }
 
@@ -116,6 +116,7 @@ func addArtifactFlags(fl *pflag.FlagSet, f *deployFlags) {
 	fl.IntVar(&f.imagePushJobs, "image-push-jobs", 8, "how many images to push, and blobs to upload, at once")
 	fl.StringVar(&f.configFile, "config-file", samconfig.DefaultName, "samconfig file")
 	fl.StringVar(&f.configEnv, "config-env", "default", "samconfig environment")
+	fl.BoolVar(&f.saveParams, "save-params", false, "save the options given on the command line to the samconfig file")
 	fl.BoolVar(&f.debug, "debug", false, "print every AWS call and registry request")
 }
 
@@ -130,6 +131,8 @@ type deployRuntime struct {
 	// file existed and was read; ConfigDir is where a relative file name lives.
 	ConfigFile, ConfigEnv, ConfigDir string
 	ConfigFound                      bool
+	// SaveParams and SaveGlobal are what --save-params writes (empty without it).
+	SaveParams, SaveGlobal []samconfig.Param
 }
 
 // resolve merges flags over samconfig over defaults and parses every value.
@@ -204,6 +207,9 @@ func (f *deployFlags) resolve(fl *pflag.FlagSet, io IO, command string) (*deploy
 			return nil, rt, &usageError{err}
 		}
 	}
+	if f.saveParams && !f.guided {
+		rt.SaveParams, rt.SaveGlobal = commandLineParams(fl)
+	}
 	rt.Region, rt.Profile = f.region, f.profile
 	rt.Debug = f.debug || io.Getenv("SAM_DEBUG") != ""
 	return o, rt, nil
@@ -248,6 +254,9 @@ func runDeploy(ctx context.Context, o *deploy.Options, rt deployRuntime, io IO) 
 	}
 	in, env, err := c.prepare(ctx)
 	if err != nil {
+		return err
+	}
+	if err := saveParams(rt, io, "deploy"); err != nil {
 		return err
 	}
 	return deploy.Run(ctx, in, env)
@@ -321,21 +330,4 @@ func (c *connection) connect(ctx context.Context, region string) (deploy.Env, er
 		Confirm: c.prompt.Confirm, Now: time.Now,
 		Registry: registry.Access{Transport: transport, Keychain: registry.NewKeychain(ctx, cl.ECR), Debug: aopts.Debug},
 	}, nil
-}
-
-// checkFailureFlags applies SAM CLI's rules to --on-failure, --disable-rollback and
-// --max-wait-duration (package has none of them).
-func checkFailureFlags(fl *pflag.FlagSet, f *deployFlags) error {
-	switch f.onFailure {
-	case "", "ROLLBACK", "DELETE", "DO_NOTHING":
-	default:
-		return fmt.Errorf("invalid --on-failure %q: want ROLLBACK, DELETE or DO_NOTHING", f.onFailure)
-	}
-	if fl.Changed("on-failure") && (fl.Changed("disable-rollback") || fl.Changed("no-disable-rollback")) {
-		return errors.New("You must not provide both the --disable-rollback and --on-failure parameters.")
-	}
-	if fl.Lookup("max-wait-duration") != nil && f.maxWait < 1 {
-		return fmt.Errorf("invalid --max-wait-duration %d: it must be at least 1 (minutes)", f.maxWait)
-	}
-	return nil
 }

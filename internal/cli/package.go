@@ -47,6 +47,9 @@ func runPackage(ctx context.Context, o *deploy.Options, rt deployRuntime, io IO,
 	if err != nil {
 		return err
 	}
+	if err := saveParams(rt, io, "package"); err != nil {
+		return err
+	}
 	body, err := deploy.Package(ctx, in, env)
 	if err != nil {
 		return err

@@ -250,7 +250,7 @@ func tomlValue(v any) (string, error) {
 	switch x := v.(type) {
 	case string:
 		return tomlString(x), nil
-	case bool:
+	case bool, int:
 		return fmt.Sprint(x), nil
 	case []string:
 		parts := make([]string, len(x))

@@ -12,13 +12,20 @@ import (
 )
 
 // Param is one parameter to save. A nil Value, false, an empty string or an empty list
-// removes the key: unlike SAM CLI, a setting turned off does not leave an old true behind.
+// removes the key (unless Keep): unlike SAM CLI, a setting turned off does not leave an old
+// true behind.
 type Param struct {
 	Key   string
-	Value any // string, bool or []string
+	Value any // string, bool, int or []string
+	// Keep writes a false, empty or zero value instead of removing the key (--save-params
+	// saves what the command line said, and false may differ from the default).
+	Keep bool
 }
 
 func (p Param) removes() bool {
+	if p.Keep {
+		return p.Value == nil
+	}
 	switch v := p.Value.(type) {
 	case nil:
 		return true
@@ -139,6 +146,9 @@ func verify(path string, src []byte, env, cmd string, params, global []Param) er
 
 // sameValue compares a parsed value with a value to write.
 func sameValue(parsed, v any) bool {
+	if n, ok := v.(int); ok {
+		return fmt.Sprint(parsed) == fmt.Sprint(n)
+	}
 	if list, ok := v.([]string); ok {
 		items, ok := parsed.([]any)
 		if !ok || len(items) != len(list) {

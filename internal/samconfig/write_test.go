@@ -20,14 +20,14 @@ func uris() []string {
 // guidedParams are the answers of the first guided run in sam-cli-observed.md §7.4.
 func guidedParams() []Param {
 	return []Param{
-		{"stack_name", "peer-guided"}, {"resolve_s3", true}, {"s3_prefix", "peer-guided"},
-		{"resolve_image_repos", false}, {"region", "us-east-1"}, {"confirm_changeset", true},
-		{"capabilities", "CAPABILITY_IAM"}, {"disable_rollback", false}, {"parameter_overrides", ""},
-		{"image_repositories", uris()},
+		{Key: "stack_name", Value: "peer-guided"}, {Key: "resolve_s3", Value: true}, {Key: "s3_prefix", Value: "peer-guided"},
+		{Key: "resolve_image_repos", Value: false}, {Key: "region", Value: "us-east-1"}, {Key: "confirm_changeset", Value: true},
+		{Key: "capabilities", Value: "CAPABILITY_IAM"}, {Key: "disable_rollback", Value: false}, {Key: "parameter_overrides", Value: ""},
+		{Key: "image_repositories", Value: uris()},
 	}
 }
 
-var region = []Param{{"region", "us-east-1"}}
+var region = []Param{{Key: "region", Value: "us-east-1"}}
 
 func write(t *testing.T, name, initial string, params, global []Param) string {
 	t.Helper()
@@ -76,9 +76,9 @@ func TestWriteSecondRunDropsDuplicatedRegion(t *testing.T) {
 
 func TestWriteReproducesSAMResolveRun(t *testing.T) {
 	params := []Param{
-		{"stack_name", "peer-guided-rir"}, {"resolve_s3", true}, {"s3_prefix", "peer-guided-rir"},
-		{"resolve_image_repos", true}, {"region", "us-east-1"}, {"confirm_changeset", true},
-		{"capabilities", "CAPABILITY_IAM"}, {"disable_rollback", false}, {"image_repositories", nil},
+		{Key: "stack_name", Value: "peer-guided-rir"}, {Key: "resolve_s3", Value: true}, {Key: "s3_prefix", Value: "peer-guided-rir"},
+		{Key: "resolve_image_repos", Value: true}, {Key: "region", Value: "us-east-1"}, {Key: "confirm_changeset", Value: true},
+		{Key: "capabilities", Value: "CAPABILITY_IAM"}, {Key: "disable_rollback", Value: false}, {Key: "image_repositories", Value: nil},
 	}
 	got := write(t, "samconfig.toml", "", params, region)
 	if diff := cmp.Diff(read(t, "testdata/sam-guided-resolve.toml"), got); diff != "" {
@@ -95,7 +95,7 @@ func TestWriteKeepsEveryOtherByte(t *testing.T) {
 	}{
 		"toml: change, add and remove": {
 			file:   "testdata/commented.toml",
-			params: []Param{{"stack_name", "renamed"}, {"confirm_changeset", false}, {"capabilities", "CAPABILITY_IAM"}, {"parameter_overrides", `Stage="dev x"`}},
+			params: []Param{{Key: "stack_name", Value: "renamed"}, {Key: "confirm_changeset", Value: false}, {Key: "capabilities", Value: "CAPABILITY_IAM"}, {Key: "parameter_overrides", Value: `Stage="dev x"`}},
 			global: region,
 			want: func(s string) string {
 				s = strings.Replace(s, `stack_name   =   "my-app"   # aligned`, `stack_name   =   "renamed"   # aligned`, 1)
@@ -107,12 +107,12 @@ func TestWriteKeepsEveryOtherByte(t *testing.T) {
 			},
 		},
 		"toml: nothing to change": {
-			file: "testdata/commented.toml", params: []Param{{"stack_name", "my-app"}, {"custom_key", "kept"}},
+			file: "testdata/commented.toml", params: []Param{{Key: "stack_name", Value: "my-app"}, {Key: "custom_key", Value: "kept"}},
 			want: func(s string) string { return s },
 		},
 		"yaml: change, add and remove": {
 			file:   "testdata/commented.yaml",
-			params: []Param{{"stack_name", "renamed"}, {"confirm_changeset", false}, {"capabilities", "CAPABILITY_IAM"}, {"resolve_s3", true}},
+			params: []Param{{Key: "stack_name", Value: "renamed"}, {Key: "confirm_changeset", Value: false}, {Key: "capabilities", Value: "CAPABILITY_IAM"}, {Key: "resolve_s3", Value: true}},
 			global: region,
 			want: func(s string) string {
 				s = strings.Replace(s, "stack_name: my-app  # inline", `stack_name: "renamed"  # inline`, 1)
@@ -139,7 +139,7 @@ func TestWriteKeepsPermissionsAndRefusesBrokenFiles(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "samconfig.toml")
 	os.WriteFile(p, []byte("version = 0.1\n"), 0o600)
-	if err := Write(p, "default", "deploy", []Param{{"stack_name", "a"}}, nil); err != nil {
+	if err := Write(p, "default", "deploy", []Param{{Key: "stack_name", Value: "a"}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if fi, _ := os.Stat(p); fi.Mode().Perm() != 0o600 {
@@ -147,7 +147,7 @@ func TestWriteKeepsPermissionsAndRefusesBrokenFiles(t *testing.T) {
 	}
 	broken := "version = 0.1\n[default.deploy\n"
 	os.WriteFile(p, []byte(broken), 0o644)
-	err := Write(p, "default", "deploy", []Param{{"stack_name", "a"}}, nil)
+	err := Write(p, "default", "deploy", []Param{{Key: "stack_name", Value: "a"}}, nil)
 	if err == nil || !strings.HasPrefix(err.Error(), p+":2: ") {
 		t.Errorf("Write(broken) error = %v, want %s:2: ...", err, p)
 	}
@@ -176,7 +176,7 @@ func TestWriteRefusesFileWithoutVersion(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "samconfig.toml")
 	src := "[default.deploy.parameters]\nstack_name = \"a\"\n"
 	os.WriteFile(p, []byte(src), 0o644)
-	err := Write(p, "default", "deploy", []Param{{"region", "x"}}, nil)
+	err := Write(p, "default", "deploy", []Param{{Key: "region", Value: "x"}}, nil)
 	if err == nil || !strings.Contains(err.Error(), ":1: 'version' key is not present") || read(t, p) != src {
 		t.Errorf("Write(no version) = %v, file %q", err, read(t, p))
 	}

@@ -85,7 +85,7 @@ func yamlValue(v any) (string, error) {
 			return "", err
 		}
 		return strings.TrimSuffix(b.String(), "\n"), nil
-	case bool:
+	case bool, int:
 		return fmt.Sprint(x), nil
 	case []string:
 		parts := make([]string, len(x))
