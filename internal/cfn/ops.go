@@ -52,6 +52,7 @@ func (c *Client) waitStack(ctx context.Context, id string) (*Stack, error) {
 
 // CreateStack creates a stack and waits for it; a failed creation returns *StackFailedError.
 func (c *Client) CreateStack(ctx context.Context, in *cloudformation.CreateStackInput) (*Stack, error) {
+	in.DeploymentConfig = c.express()
 	out, err := c.api.CreateStack(ctx, in)
 	if err != nil {
 		return nil, fmt.Errorf("create stack %s: %w", aws.ToString(in.StackName), err)
@@ -62,6 +63,7 @@ func (c *Client) CreateStack(ctx context.Context, in *cloudformation.CreateStack
 // UpdateStack updates a stack and waits for it. CloudFormation's "No updates are to be
 // performed" counts as success.
 func (c *Client) UpdateStack(ctx context.Context, in *cloudformation.UpdateStackInput) (*Stack, error) {
+	in.DeploymentConfig = c.express()
 	out, err := c.api.UpdateStack(ctx, in)
 	if err != nil {
 		if isValidation(err, "No updates are to be performed") {
@@ -84,7 +86,7 @@ func (c *Client) settle(ctx context.Context, id string) (*Stack, error) {
 
 // DeleteStack deletes the stack with the given id and waits until it is gone.
 func (c *Client) DeleteStack(ctx context.Context, st *Stack, roleARN string) error {
-	in := &cloudformation.DeleteStackInput{StackName: aws.String(st.ID)}
+	in := &cloudformation.DeleteStackInput{StackName: aws.String(st.ID), DeploymentConfig: c.express()}
 	if roleARN != "" {
 		in.RoleARN = aws.String(roleARN)
 	}

@@ -36,6 +36,17 @@ type API interface {
 type Client struct {
 	api  API
 	poll Poller
+	// Express runs the stacks it creates, updates and deletes (the helper stacks: companion,
+	// managed bucket) in CloudFormation's Express mode (--express).
+	Express bool
+}
+
+// express is the deployment configuration of a helper stack operation; nil when not Express.
+func (c *Client) express() *types.DeploymentConfig {
+	if !c.Express {
+		return nil
+	}
+	return &types.DeploymentConfig{Mode: types.DeploymentConfigModeExpress}
 }
 
 // New returns a Client over api polling with p.

@@ -43,6 +43,7 @@ type deployFlags struct {
 	failEmpty, noFailEmpty     bool
 	disableRollback, noDisable bool
 	onFailure                  string
+	express, noExpress         bool
 	maxWait                    int
 	forceUpload                bool
 	useJSON, noProgressbar     bool
@@ -84,6 +85,8 @@ func newDeployCmd(io IO) *cobra.Command {
 	fl.BoolVar(&f.noDisable, "no-disable-rollback", false, "roll back when the deploy fails (default)")
 	fl.StringVar(&f.onFailure, "on-failure", "ROLLBACK", "when the deploy fails: ROLLBACK, DELETE (also delete a stack whose create failed) or DO_NOTHING (keep the failed state)")
 	fl.IntVar(&f.maxWait, "max-wait-duration", 60, "minutes to wait for the stack operation to finish")
+	fl.BoolVar(&f.express, "express", false, "CloudFormation Express mode: done when the configuration is applied (companion and bucket stacks too)")
+	fl.BoolVar(&f.noExpress, "no-express", false, "standard CloudFormation deployment (default)")
 	return cmd
 }
 
@@ -175,7 +178,7 @@ func (f *deployFlags) resolve(fl *pflag.FlagSet, io IO, command string) (*deploy
 		NotificationARNs: splitList(f.notificationARNs), NoExecuteChangeset: f.noExecuteChangeset,
 		ConfirmChangeset: f.confirm && !f.noConfirm, FailOnEmptyChangeset: !f.noFailEmpty,
 		DisableRollback: (f.disableRollback && !f.noDisable) || f.onFailure == "DO_NOTHING", OnFailure: f.onFailure,
-		MaxWait: time.Duration(f.maxWait) * time.Minute, ForceUpload: f.forceUpload, ImagePushJobs: f.imagePushJobs,
+		MaxWait: time.Duration(f.maxWait) * time.Minute, Express: f.express && !f.noExpress, ForceUpload: f.forceUpload, ImagePushJobs: f.imagePushJobs,
 		UseJSON: f.useJSON, NoProgressBar: f.noProgressbar,
 		PollCap: pollCap(io.Getenv("SAM_CLI_POLL_DELAY")),
 		Engine:  registry.FindEngine(io.Getenv("DOCKER_HOST"), io.Getenv("XDG_RUNTIME_DIR")),

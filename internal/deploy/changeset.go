@@ -66,7 +66,11 @@ func (r *run) deployMain(ctx context.Context, main *cfn.Stack) error {
 		return fmt.Errorf("stack %s deployed, but removing unreferenced repositories failed (the next deploy retries): %w", in.StackName, err)
 	}
 	r.printOutputs(st)
-	fmt.Fprintf(e.Err, "\nSuccessfully created/updated stack - %s in %s\n\n", in.StackName, e.Region)
+	fmt.Fprintf(e.Err, "\nSuccessfully created/updated stack - %s in %s\n", in.StackName, e.Region)
+	if in.Express {
+		fmt.Fprintln(e.Err, e.Paint.Yellow("Express mode: CloudFormation finished when the configuration was applied; resources may still be becoming ready."))
+	}
+	fmt.Fprintln(e.Err)
 	return nil
 }
 
@@ -89,6 +93,9 @@ func (r *run) changeSetInput(ctx context.Context, main *cfn.Stack) (*cloudformat
 	}
 	if create {
 		csIn.ChangeSetType = cfntypes.ChangeSetTypeCreate
+	}
+	if in.Express {
+		csIn.DeploymentConfig = &cfntypes.DeploymentConfig{Mode: cfntypes.DeploymentConfigModeExpress, DisableRollback: aws.Bool(in.DisableRollback)}
 	}
 	for _, c := range in.Capabilities {
 		csIn.Capabilities = append(csIn.Capabilities, cfntypes.Capability(c))
@@ -116,7 +123,8 @@ func (r *run) changeSetInput(ctx context.Context, main *cfn.Stack) (*cloudformat
 // rolled-back deploy returns *cfn.StackFailedError and keeps every repository.
 func (r *run) execute(ctx context.Context, cs *cfn.ChangeSet) (*cfn.Stack, error) {
 	in, e := r.in, r.e
-	if err := e.CFN.Execute(ctx, cs, in.StackName, in.DisableRollback); err != nil {
+	// In Express mode the rollback choice went with the change set.
+	if err := e.CFN.Execute(ctx, cs, in.StackName, in.DisableRollback && !in.Express); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(e.Err, "\n%s - Waiting for stack create/update to complete\n", e.Now().Format("2006-01-02 15:04:05"))

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -303,5 +304,31 @@ func TestMaxWait(t *testing.T) {
 	})
 	if err == nil || err.Error() != "wait for stack app: not done after 50ms (--max-wait-duration); CloudFormation goes on with it" {
 		t.Fatalf("Run() error = %v", err)
+	}
+}
+
+// TestExpress deploys with --express: the change set asks for Express mode (with the rollback
+// choice inside it), and so do the helper stacks' operations (SAM CLI leaves the companion
+// stack standard).
+func TestExpress(t *testing.T) {
+	for name, disableRollback := range map[string]bool{"rollback": false, "no rollback": true} {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t)
+			err := h.runWith(t, deploy.Options{TemplateFile: h.template(t, 2), StackName: "app", ResolveImageRepos: true,
+				FailOnEmptyChangeset: true, Express: true, DisableRollback: disableRollback}, nil)
+			if err != nil {
+				t.Fatalf("Run() = %v", err)
+			}
+			want := "CreateChangeSet EXPRESS"
+			if disableRollback {
+				want += " no-rollback"
+			}
+			if !h.cfn.Called("CreateStack " + companion.StackName("app") + " EXPRESS") || !slices.Contains(h.cfn.Calls, want) {
+				t.Errorf("calls %v, want the companion stack and %q in Express mode", h.cfn.Calls, want)
+			}
+			if !strings.Contains(h.stderr.String(), "Express mode: CloudFormation finished when the configuration was applied") {
+				t.Errorf("no Express note:\n%s", h.stderr.String())
+			}
+		})
 	}
 }

@@ -47,6 +47,8 @@ type Options struct {
 	// OnFailure is --on-failure: with DELETE a stack whose create failed is deleted (DO_NOTHING
 	// has already become DisableRollback).
 	OnFailure string
+	// Express deploys in CloudFormation's Express mode (--express), the helper stacks too.
+	Express bool
 	// MaxWait bounds the wait for the stack operation (--max-wait-duration); 0: no bound.
 	MaxWait     time.Duration
 	ForceUpload bool

@@ -41,6 +41,7 @@ type Env struct {
 
 // Run deploys in.
 func Run(ctx context.Context, in *Input, e Env) error {
+	e.CFN.Express = in.Express // the helper stacks deploy in the main stack's mode
 	r := &run{in: in, e: e}
 	return r.do(ctx)
 }

@@ -150,7 +150,7 @@ func (f *CFN) DescribeStackEvents(_ context.Context, in *cloudformation.Describe
 func (f *CFN) CreateStack(_ context.Context, in *cloudformation.CreateStackInput, _ ...func(*cloudformation.Options)) (*cloudformation.CreateStackOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.record("CreateStack " + aws.ToString(in.StackName))
+	f.record("CreateStack " + aws.ToString(in.StackName) + mode(in.DeploymentConfig))
 	if s := f.find(aws.ToString(in.StackName)); s != nil {
 		return nil, &smithy.GenericAPIError{Code: "AlreadyExistsException", Message: "Stack [" + s.Name + "] already exists"}
 	}
@@ -162,7 +162,7 @@ func (f *CFN) CreateStack(_ context.Context, in *cloudformation.CreateStackInput
 func (f *CFN) UpdateStack(_ context.Context, in *cloudformation.UpdateStackInput, _ ...func(*cloudformation.Options)) (*cloudformation.UpdateStackOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.record("UpdateStack " + aws.ToString(in.StackName))
+	f.record("UpdateStack " + aws.ToString(in.StackName) + mode(in.DeploymentConfig))
 	s := f.find(aws.ToString(in.StackName))
 	if s == nil {
 		return nil, validation("Stack with id " + aws.ToString(in.StackName) + " does not exist")
@@ -180,7 +180,7 @@ func (f *CFN) UpdateStack(_ context.Context, in *cloudformation.UpdateStackInput
 func (f *CFN) DeleteStack(_ context.Context, in *cloudformation.DeleteStackInput, _ ...func(*cloudformation.Options)) (*cloudformation.DeleteStackOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.record("DeleteStack " + aws.ToString(in.StackName))
+	f.record("DeleteStack " + aws.ToString(in.StackName) + mode(in.DeploymentConfig))
 	if s := f.find(aws.ToString(in.StackName)); s != nil {
 		s.Status = "DELETE_COMPLETE"
 		delete(f.Stacks, s.Name)
@@ -202,7 +202,7 @@ func (f *CFN) GetTemplate(_ context.Context, in *cloudformation.GetTemplateInput
 func (f *CFN) CreateChangeSet(_ context.Context, in *cloudformation.CreateChangeSetInput, _ ...func(*cloudformation.Options)) (*cloudformation.CreateChangeSetOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.record("CreateChangeSet")
+	f.record("CreateChangeSet" + mode(in.DeploymentConfig))
 	name := aws.ToString(in.StackName)
 	s := f.find(name)
 	if s == nil {
@@ -258,6 +258,18 @@ func (f *CFN) DescribeStackResource(_ context.Context, in *cloudformation.Descri
 	defer f.mu.Unlock()
 	f.record("DescribeStackResource")
 	return nil, validation("Resource " + aws.ToString(in.LogicalResourceId) + " does not exist")
+}
+
+// mode is how a call's deployment mode is recorded: " EXPRESS", or nothing for the standard one.
+func mode(c *types.DeploymentConfig) string {
+	if c == nil || c.Mode == "" {
+		return ""
+	}
+	out := " " + string(c.Mode)
+	if aws.ToBool(c.DisableRollback) {
+		out += " no-rollback"
+	}
+	return out
 }
 
 // Called reports whether an operation starting with prefix was called.
