@@ -323,7 +323,7 @@ func TestExpress(t *testing.T) {
 			if disableRollback {
 				want += " no-rollback"
 			}
-			if !h.cfn.Called("CreateStack " + companion.StackName("app") + " EXPRESS") || !slices.Contains(h.cfn.Calls, want) {
+			if !h.cfn.Called("CreateStack "+companion.StackName("app")+" EXPRESS") || !slices.Contains(h.cfn.Calls, want) {
 				t.Errorf("calls %v, want the companion stack and %q in Express mode", h.cfn.Calls, want)
 			}
 			if !strings.Contains(h.stderr.String(), "Express mode: CloudFormation finished when the configuration was applied") {
