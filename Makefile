@@ -19,6 +19,7 @@ deps:
 	$(GO) mod download
 
 test: deps
+	@unformatted=$$(gofmt -l cmd internal tools); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted" >&2; exit 1; fi
 	$(GO) vet ./...
 	AWS_EC2_METADATA_DISABLED=true $(GO) test -count=1 -timeout 15m ./...
 
