@@ -73,8 +73,7 @@ func (a Access) keychain() authn.Keychain {
 // answer of each host: the answer names the registry's authentication, not the repository's.
 type pingCache struct {
 	base  http.RoundTripper
-	mu    sync.Mutex
-	hosts map[string]*pingEntry
+	hosts perKey[string, pingEntry]
 }
 
 type pingEntry struct {
@@ -86,21 +85,14 @@ type pingEntry struct {
 }
 
 func newPingCache(base http.RoundTripper) *pingCache {
-	return &pingCache{base: base, hosts: map[string]*pingEntry{}}
+	return &pingCache{base: base}
 }
 
 func (c *pingCache) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.Method != http.MethodGet || req.URL.Path != "/v2/" {
 		return c.base.RoundTrip(req)
 	}
-	key := req.URL.Scheme + "://" + req.URL.Host
-	c.mu.Lock()
-	e, ok := c.hosts[key]
-	if !ok {
-		e = &pingEntry{}
-		c.hosts[key] = e
-	}
-	c.mu.Unlock()
+	e := c.hosts.get(req.URL.Scheme + "://" + req.URL.Host)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if !e.done {
@@ -119,4 +111,24 @@ func (c *pingCache) RoundTrip(req *http.Request) (*http.Response, error) {
 		Status: http.StatusText(e.status), StatusCode: e.status, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header: e.header.Clone(), Body: io.NopCloser(bytes.NewReader(e.body)), ContentLength: int64(len(e.body)), Request: req,
 	}, nil
+}
+
+// perKey hands out one *V per key, made on first use; safe for concurrent use.
+type perKey[K comparable, V any] struct {
+	mu sync.Mutex
+	m  map[K]*V
+}
+
+func (p *perKey[K, V]) get(k K) *V {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.m == nil {
+		p.m = map[K]*V{}
+	}
+	v, ok := p.m[k]
+	if !ok {
+		v = new(V)
+		p.m[k] = v
+	}
+	return v
 }

@@ -52,8 +52,7 @@ type pushRun struct {
 	rt      http.RoundTripper
 	blobs   *blobs
 	uploads chan struct{} // one token per blob upload in flight
-	mu      sync.Mutex
-	clients map[clientKey]*clientOnce
+	clients perKey[clientKey, clientOnce]
 }
 
 // PushAll pushes every job and returns the results in job order. Each blob goes to a
@@ -65,8 +64,7 @@ func (p *Pusher) PushAll(ctx context.Context, jobs []Job) ([]Result, error) {
 	if limit <= 0 {
 		limit = 8
 	}
-	r := &pushRun{p: p, rt: newPingCache(p.Access.transport()), blobs: newBlobs(), uploads: make(chan struct{}, limit),
-		clients: map[clientKey]*clientOnce{}}
+	r := &pushRun{p: p, rt: newPingCache(p.Access.transport()), blobs: newBlobs(), uploads: make(chan struct{}, limit)}
 	results := make([]Result, len(jobs))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(limit)
@@ -112,13 +110,7 @@ type clientOnce struct {
 }
 
 func (r *pushRun) clientFor(ctx context.Context, k clientKey, empty bool) (*repoClient, error) {
-	r.mu.Lock()
-	e, ok := r.clients[k]
-	if !ok {
-		e = &clientOnce{}
-		r.clients[k] = e
-	}
-	r.mu.Unlock()
+	e := r.clients.get(k)
 	e.once.Do(func() {
 		var from []name.Repository
 		if k.from != (name.Repository{}) {

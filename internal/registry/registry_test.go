@@ -223,22 +223,9 @@ func TestRedirectRejectsBadEndpoint(t *testing.T) {
 // from the first instead of receiving them again.
 func TestPushToDistributionRegistry(t *testing.T) {
 	p, proxy, srv := distribution(t)
-	ctx := context.Background()
-	img, _ := random.Image(4096, 3)
-	a, err := (&Opener{Dir: sources(t, img), Temp: t.TempDir()}).Open("layout", "A")
-	if err != nil {
-		t.Fatal(err)
-	}
-	const host = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
-	res, err := p.PushAll(ctx, []Job{{Function: "A", Image: a, Repo: host + "/app/a"}, {Function: "B", Image: a, Repo: host + "/app/b"}})
-	if err != nil {
-		t.Fatalf("PushAll() = %v", err)
-	}
-	if !res[0].Pushed || !res[1].Pushed {
-		t.Errorf("PushAll() = %+v", res)
-	}
-	if proxy.mounts != 4 || proxy.uploads != 4 {
-		t.Errorf("%d mounts and %d upload requests; want the 4 blobs uploaded once and mounted into the second repository", proxy.mounts, proxy.uploads)
+	a := pushToTwoRepos(t, p, 4096)
+	if proxy.mounts != 3 || proxy.uploads != 3 {
+		t.Errorf("%d mounts and %d upload requests; want the 3 blobs uploaded once and mounted into the second repository", proxy.mounts, proxy.uploads)
 	}
 	ref, err := name.ParseReference(strings.TrimPrefix(srv.URL, "http://") + "/app/b:" + a.TagFor("B"))
 	if err != nil {

@@ -40,24 +40,7 @@ func TestPushProtocol(t *testing.T) {
 				}
 				inner.ServeHTTP(w, r)
 			})}
-			srv := httptest.NewServer(reg)
-			defer srv.Close()
-			rt, _ := Redirect(http.DefaultTransport, srv.URL)
-			ctx := context.Background()
-			p := &Pusher{Access: Access{Transport: rt, Keychain: NewKeychain(ctx, &fakeToken{})}}
-			img, _ := random.Image(1024, 2)
-			a, err := (&Opener{Dir: sources(t, img), Temp: t.TempDir()}).Open("layout", "A")
-			if err != nil {
-				t.Fatal(err)
-			}
-			const host = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
-			res, err := p.PushAll(ctx, []Job{{Function: "A", Image: a, Repo: host + "/app/a"}, {Function: "B", Image: a, Repo: host + "/app/b"}})
-			if err != nil {
-				t.Fatalf("PushAll() = %v", err)
-			}
-			if !res[0].Pushed || !res[1].Pushed {
-				t.Errorf("PushAll() = %+v", res)
-			}
+			pushToTwoRepos(t, through(t, reg), 1024)
 			if reg.pings != 1 {
 				t.Errorf("%d pings, want 1 for the registry", reg.pings)
 			}
@@ -109,7 +92,7 @@ func TestUploadLocation(t *testing.T) {
 func TestUploadsAreBounded(t *testing.T) {
 	inner := ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0)))
 	var inFlight, most atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	p := through(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/blobs/uploads/") {
 			n := inFlight.Add(1)
 			defer inFlight.Add(-1)
@@ -119,11 +102,8 @@ func TestUploadsAreBounded(t *testing.T) {
 		}
 		inner.ServeHTTP(w, r)
 	}))
-	defer srv.Close()
-	rt, _ := Redirect(http.DefaultTransport, srv.URL)
-	ctx := context.Background()
-	p := &Pusher{Access: Access{Transport: rt, Keychain: NewKeychain(ctx, &fakeToken{})}, Jobs: 2}
-	const host = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+	p.Jobs = 2
+	host := ecrHostForTest
 	var jobs []Job
 	for i := 0; i < 6; i++ {
 		img, _ := random.Image(512, 2)
@@ -131,7 +111,7 @@ func TestUploadsAreBounded(t *testing.T) {
 		fn := fmt.Sprintf("Fn%d", i)
 		jobs = append(jobs, Job{Function: fn, Image: &Image{Image: img, Source: fn, Tag: "latest", ID: id.String()}, Repo: host + "/app/" + strings.ToLower(fn), Empty: true})
 	}
-	if _, err := p.PushAll(ctx, jobs); err != nil {
+	if _, err := p.PushAll(context.Background(), jobs); err != nil {
 		t.Fatalf("PushAll() = %v", err)
 	}
 	// Two images at once would send up to six blobs at once without the bound.
@@ -150,7 +130,7 @@ func TestMountWithTokens(t *testing.T) {
 	inner := ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0)))
 	var mu sync.Mutex
 	var mounted, refused, uploads int
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/token" { // the token lists the scopes it was asked for
 			fmt.Fprintf(w, `{"token": %q}`, strings.Join(r.URL.Query()["scope"], " "))
 			return
@@ -180,20 +160,8 @@ func TestMountWithTokens(t *testing.T) {
 			mu.Unlock()
 		}
 		inner.ServeHTTP(w, r)
-	}))
-	defer srv.Close()
-	rt, _ := Redirect(http.DefaultTransport, srv.URL)
-	ctx := context.Background()
-	p := &Pusher{Access: Access{Transport: rt, Keychain: NewKeychain(ctx, &fakeToken{})}}
-	img, _ := random.Image(1024, 2)
-	a, err := (&Opener{Dir: sources(t, img), Temp: t.TempDir()}).Open("layout", "A")
-	if err != nil {
-		t.Fatal(err)
-	}
-	host := ecrHostForTest
-	if _, err := p.PushAll(ctx, []Job{{Function: "A", Image: a, Repo: host + "/app/a"}, {Function: "B", Image: a, Repo: host + "/app/b"}}); err != nil {
-		t.Fatalf("PushAll() = %v", err)
-	}
+	})
+	pushToTwoRepos(t, through(t, h), 1024)
 	if mounted != 3 || refused != 0 || uploads != 3 {
 		t.Errorf("%d mounts, %d refused, %d uploads; want the 3 blobs sent once and mounted once", mounted, refused, uploads)
 	}
@@ -227,4 +195,35 @@ func TestRedirectKeepsTheECRHost(t *testing.T) {
 			t.Errorf("%s: upload location %q, %v; want %q", path, got, err, want)
 		}
 	}
+}
+
+// through returns a Pusher whose ECR registry traffic goes to a test server running h.
+func through(t *testing.T, h http.Handler) *Pusher {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	rt, err := Redirect(http.DefaultTransport, srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Pusher{Access: Access{Transport: rt, Keychain: NewKeychain(context.Background(), &fakeToken{})}}
+}
+
+// pushToTwoRepos pushes one new image (two layers of size bytes, from an OCI layout) for
+// functions A and B to repositories app/a and app/b, expects both pushed, and returns the image.
+func pushToTwoRepos(t *testing.T, p *Pusher, size int64) *Image {
+	t.Helper()
+	img, _ := random.Image(size, 2)
+	a, err := (&Opener{Dir: sources(t, img), Temp: t.TempDir()}).Open("layout", "A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.PushAll(context.Background(), []Job{{Function: "A", Image: a, Repo: ecrHostForTest + "/app/a"}, {Function: "B", Image: a, Repo: ecrHostForTest + "/app/b"}})
+	if err != nil {
+		t.Fatalf("PushAll() = %v", err)
+	}
+	if !res[0].Pushed || !res[1].Pushed {
+		t.Errorf("PushAll() = %+v", res)
+	}
+	return a
 }
