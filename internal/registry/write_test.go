@@ -227,3 +227,34 @@ func pushToTwoRepos(t *testing.T, p *Pusher, size int64) *Image {
 	}
 	return a
 }
+
+// TestFailedUpload pushes through a registry that keeps failing uploads: the transient error is
+// retried, then reported naming the function, the repository and the blob, and the push that
+// waited for the failed blob does not hang.
+func TestFailedUpload(t *testing.T) {
+	inner := ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0)))
+	var puts atomic.Int32
+	p := through(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/blobs/uploads/") {
+			puts.Add(1)
+			io.Copy(io.Discard, r.Body)
+			http.Error(w, "disk full", http.StatusServiceUnavailable)
+			return
+		}
+		inner.ServeHTTP(w, r)
+	}))
+	p.retryDelays = []time.Duration{time.Millisecond, time.Millisecond}
+	img, _ := random.Image(512, 1)
+	a, err := (&Opener{Dir: sources(t, img), Temp: t.TempDir()}).Open("layout", "A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.PushAll(context.Background(), []Job{{Function: "A", Image: a, Repo: ecrHostForTest + "/app/a", Empty: true},
+		{Function: "B", Image: a, Repo: ecrHostForTest + "/app/b", Empty: true}})
+	if err == nil || !strings.Contains(err.Error(), "push image of function ") || !strings.Contains(err.Error(), ": send blob sha256:") || !strings.Contains(err.Error(), "503") {
+		t.Fatalf("PushAll() error = %v", err)
+	}
+	if n := puts.Load(); n < 3 {
+		t.Errorf("%d uploads tried, want the first and two retries at least", n)
+	}
+}
