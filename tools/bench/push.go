@@ -88,6 +88,9 @@ func registryUnderMeter() (url string, mt *meter, stop func(), err error) {
 type pushRound struct {
 	first, firstPush, again, skopeo time.Duration
 	execute                         time.Duration // moto's ExecuteChangeSet in the first deploy
+	pkg                             time.Duration // samship package into 20 existing repositories
+	sentPkg                         int64
+	requestsPkg                     int
 	sent, sentAgain, sentSkopeo     int64
 	requests, uploads, manifests    int
 	requestsAgain, uploadsAgain     int
@@ -141,8 +144,24 @@ func runPushRound(bin string, m *testenv.Moto, work string) (pushRound, error) {
 	b2, r2, u2, m2 := mt.snapshot()
 	r.sentAgain, r.requestsAgain, r.uploadsAgain, r.manifestsAgain = b2-r.sent, r2-r.requests, u2-r.uploads, m2-r.manifests
 
-	// skopeo copy of the same 20 images, one after another, to the same registry.
+	// samship package of the same images into 20 repositories it did not create (so it looks
+	// in each first), without any stack: the whole process, as skopeo's below.
+	args := []string{"package", "--output-template-file", os.DevNull}
+	for i := 1; i <= 20; i++ {
+		args = append(args, "--image-repositories", fmt.Sprintf("Fn%02d=123456789012.dkr.ecr.us-east-1.amazonaws.com/pkg/fn%02d", i, i))
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Dir, cmd.Env = work, env
 	start := time.Now()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return r, fmt.Errorf("samship package: %v\n%s", err, tail(string(out)))
+	}
+	r.pkg = time.Since(start)
+	b25, r25, _, _ := mt.snapshot()
+	r.sentPkg, r.requestsPkg = b25-b2, r25-r2
+
+	// skopeo copy of the same 20 images, one after another, to the same registry.
+	start = time.Now()
 	for i := 1; i <= 20; i++ {
 		dst := fmt.Sprintf("docker://%s/skopeo/fn%02d:latest", strings.TrimPrefix(regURL, "http://"), i)
 		out, err := exec.Command("skopeo", "copy", "--quiet", "--dest-tls-verify=false",
@@ -153,7 +172,7 @@ func runPushRound(bin string, m *testenv.Moto, work string) (pushRound, error) {
 	}
 	r.skopeo = time.Since(start)
 	b3, _, _, _ := mt.snapshot()
-	r.sentSkopeo = b3 - b2
+	r.sentSkopeo = b3 - b25
 	return r, nil
 }
 
@@ -238,7 +257,7 @@ func pushBench(bin string, m *testenv.Moto, dir string, runs int) (string, error
 	if err != nil {
 		return "", err
 	}
-	var first, firstPush, again, skopeo, execute, ratio []time.Duration
+	var first, firstPush, again, skopeo, execute, pkg, ratio, pkgRatio []time.Duration
 	var last pushRound
 	for i := 0; i < runs; i++ {
 		r, err := runPushRound(bin, m, work)
@@ -246,7 +265,8 @@ func pushBench(bin string, m *testenv.Moto, dir string, runs int) (string, error
 			return "", err
 		}
 		first, firstPush, again, skopeo = append(first, r.first), append(firstPush, r.firstPush), append(again, r.again), append(skopeo, r.skopeo)
-		execute = append(execute, r.execute)
+		execute, pkg = append(execute, r.execute), append(pkg, r.pkg)
+		pkgRatio = append(pkgRatio, time.Duration(1000*r.pkg.Seconds()/r.skopeo.Seconds()))
 		// The ratio per round (same machine load for both), kept as a duration ×1000 to sort it.
 		ratio = append(ratio, time.Duration(1000*r.firstPush.Seconds()/r.skopeo.Seconds()))
 		last = r
@@ -276,13 +296,16 @@ func pushBench(bin string, m *testenv.Moto, dir string, runs int) (string, error
 		mb(unique), span(first), span(firstPush), mb(last.sent), float64(last.sent)/float64(unique), last.requests, last.uploads, last.manifests)
 	fmt.Fprintf(&s, "| the same again, nothing changed | %s | %s | %d (%.1f per image) | %d | %d |\n",
 		span(again), mb(last.sentAgain), last.requestsAgain, float64(last.requestsAgain)/20, last.uploadsAgain, last.manifestsAgain)
+	fmt.Fprintf(&s, "| `samship package` of the same 20 images into 20 other repositories (`--image-repositories`, no stack; whole process) | %s | %s | %d | – | – |\n",
+		span(pkg), mb(last.sentPkg), last.requestsPkg)
 	fmt.Fprintf(&s, "| `skopeo copy` of the same 20 images one after another (skopeo 1.9.3) | %s | %s | – | – | – |\n", span(skopeo), mb(last.sentSkopeo))
 	fmt.Fprintf(&s, "| `samship deploy` of one 1 GB image (one run) | %s | – | – | – | – |\n", secs(bigTime))
-	fmt.Fprintf(&s, "\nsamship's push phase ÷ skopeo for the 20 images, median of the per-round ratios: %.2f (target ≤ 0.5); the whole deploy ÷ skopeo: %.2f.\n"+
+	fmt.Fprintf(&s, "\nsamship ÷ skopeo for the 20 images, medians of the per-round ratios: the deploy's push phase %.2f, the whole `samship package` process %.2f\n"+
+		"(target ≤ 0.5); the whole deploy ÷ skopeo: %.2f.\n"+
 		"Peak memory (VmHWM of the samship process) pushing the 1 GB image: %.0f MB (target ≤ 100 MB). The first samship deploy includes\n"+
 		"creating the 20 repositories and the stacks; moto's ExecuteChangeSet, which creates the 20 Lambda functions before it answers,\n"+
 		"takes %s of it (median).\n",
-		float64(med(ratio))/1000, med(first).Seconds()/med(skopeo).Seconds(), float64(bigRSS)/1024, secs(med(execute)))
+		float64(med(ratio))/1000, float64(med(pkgRatio))/1000, med(first).Seconds()/med(skopeo).Seconds(), float64(bigRSS)/1024, secs(med(execute)))
 	return s.String(), nil
 }
 
