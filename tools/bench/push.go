@@ -290,7 +290,7 @@ func pushBench(bin string, m *testenv.Moto, dir string, runs int) (string, error
 	var s strings.Builder
 	fmt.Fprintf(&s, "\n## Images (issue 4)\n\nDebian's docker-registry on 127.0.0.1 behind a counting proxy; moto for the AWS side. Images are made in code\n"+
 		"(random, incompressible layers) as OCI layouts. Each of %d rounds starts a fresh registry and resets the emulator, then runs\n"+
-		"the first deploy, the unchanged redeploy and skopeo; times are medians (min–max), bytes and requests are those of the last round.\n\n", runs)
+		"the first deploy, the unchanged redeploy, samship package and skopeo; times are medians (min–max), bytes and requests are those of the last round.\n\n", runs)
 	s.WriteString("| scenario | wall time | sent to the registry | registry requests | blob uploads | manifests |\n|---|---|---|---|---|---|\n")
 	fmt.Fprintf(&s, "| `samship deploy`, first: 20 images sharing a 50 MB base, 1 MB each of their own (unique bytes %s) | %s; pushing %s | %s (%.3f× unique) | %d | %d | %d |\n",
 		mb(unique), span(first), span(firstPush), mb(last.sent), float64(last.sent)/float64(unique), last.requests, last.uploads, last.manifests)
