@@ -1,0 +1,100 @@
+package template
+
+import (
+	"net/url"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/samship/samship/internal/imageref"
+)
+
+// S3Object is an object a deployed template names.
+type S3Object struct{ Bucket, Key string }
+
+// S3Artifacts returns the S3 objects a packaged template names, in template order: packaged
+// code and definitions (s3://bucket/key, or {S3Bucket, S3Key} / {Bucket, Key}) and nested
+// templates (https URLs of S3 objects). What `sam delete` removes from the bucket.
+func (t *Template) S3Artifacts() []S3Object {
+	var out []S3Object
+	res := lookup(t.root, "Resources")
+	for i := 0; i+1 < len(res.Content); i += 2 {
+		r := res.Content[i+1]
+		typ, props := lookup(r, "Type").Value, lookup(r, "Properties")
+		props2 := append([]string{}, packageable[typ]...)
+		switch typ {
+		case "AWS::CloudFormation::Stack":
+			props2 = append(props2, "TemplateURL")
+		case "AWS::Serverless::Application":
+			props2 = append(props2, "Location")
+		}
+		for _, prop := range props2 {
+			if o, ok := s3Object(lookupPath(props, prop)); ok {
+				out = append(out, o)
+			}
+		}
+	}
+	return out
+}
+
+func s3Object(n *yaml.Node) (S3Object, bool) {
+	switch {
+	case n == nil:
+		return S3Object{}, false
+	case n.Kind == yaml.MappingNode:
+		for _, names := range [][2]string{{"S3Bucket", "S3Key"}, {"Bucket", "Key"}} {
+			b, k := lookup(n, names[0]), lookup(n, names[1])
+			if b != nil && k != nil && b.Kind == yaml.ScalarNode && k.Kind == yaml.ScalarNode && b.Tag == "!!str" && k.Tag == "!!str" {
+				return S3Object{Bucket: b.Value, Key: k.Value}, true
+			}
+		}
+	case n.Kind == yaml.ScalarNode && n.Tag == "!!str":
+		if rest, ok := strings.CutPrefix(n.Value, "s3://"); ok {
+			b, k, ok := strings.Cut(rest, "/")
+			return S3Object{Bucket: b, Key: k}, ok && b != "" && k != ""
+		}
+		return s3URL(n.Value)
+	}
+	return S3Object{}, false
+}
+
+// s3URL reads an S3 object's https URL: path style (s3[.-]region.amazonaws.com/bucket/key)
+// or virtual-hosted style (bucket.s3[.-]region.amazonaws.com/key).
+func s3URL(s string) (S3Object, bool) {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "https" || !strings.Contains(u.Host, ".amazonaws.com") {
+		return S3Object{}, false
+	}
+	path := strings.TrimPrefix(u.Path, "/")
+	if strings.HasPrefix(u.Host, "s3.") || strings.HasPrefix(u.Host, "s3-") {
+		b, k, ok := strings.Cut(path, "/")
+		return S3Object{Bucket: b, Key: k}, ok && b != "" && k != ""
+	}
+	if b, _, ok := strings.Cut(u.Host, ".s3"); ok && path != "" {
+		return S3Object{Bucket: b, Key: path}, true
+	}
+	return S3Object{}, false
+}
+
+// ImageURIs returns the ECR image references (with a tag) of the template's image functions,
+// in template order: the images `sam delete` removes by tag.
+func (t *Template) ImageURIs() []string {
+	var out []string
+	res := lookup(t.root, "Resources")
+	for i := 0; i+1 < len(res.Content); i += 2 {
+		r := res.Content[i+1]
+		props := lookup(r, "Properties")
+		var v *yaml.Node
+		switch lookup(r, "Type").Value {
+		case ServerlessFunction:
+			v = lookup(props, "ImageUri")
+		case LambdaFunction:
+			v = lookupPath(props, "Code.ImageUri")
+		}
+		if v != nil && v.Kind == yaml.ScalarNode && v.Tag == "!!str" && imageref.IsSAMECR(v.Value) &&
+			strings.Contains(v.Value[strings.LastIndexByte(v.Value, '/'):], ":") {
+			out = append(out, v.Value)
+		}
+	}
+	return out
+}
