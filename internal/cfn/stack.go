@@ -61,6 +61,8 @@ type Stack struct {
 	Outputs    []types.Output
 	Parameters []string // keys of the deployed parameters
 	Tags       map[string]string
+	// TerminationProtection is on when the stack may not be deleted.
+	TerminationProtection bool
 }
 
 // Account returns the account id in the stack's ARN.
@@ -111,6 +113,7 @@ func (c *Client) Describe(ctx context.Context, name string) (*Stack, error) {
 	st := &Stack{
 		Name: aws.ToString(s.StackName), ID: aws.ToString(s.StackId), Status: string(s.StackStatus),
 		Reason: aws.ToString(s.StackStatusReason), Outputs: s.Outputs, Tags: map[string]string{},
+		TerminationProtection: aws.ToBool(s.EnableTerminationProtection),
 	}
 	if st.Status == string(types.StackStatusDeleteComplete) {
 		return nil, &StackNotFoundError{Name: name}

@@ -143,16 +143,21 @@ func (a *Applier) body(ctx context.Context, b []byte, inline, url **string) erro
 	return nil
 }
 
-// empty deletes every image id of a repository, 100 at a time, and returns how many images
-// (distinct digests) it deleted. Deleting every tag of an image deletes the image.
+// empty deletes every image of a repository; see Empty.
 func (a *Applier) empty(ctx context.Context, repo string) (int, error) {
-	ids, err := listImages(ctx, a.Images, repo)
+	return Empty(ctx, a.Images, repo)
+}
+
+// Empty deletes every image id of a repository, 100 at a time, and returns how many images
+// (distinct digests) it deleted. Deleting every tag of an image deletes the image.
+func Empty(ctx context.Context, api ImagesAPI, repo string) (int, error) {
+	ids, err := listImages(ctx, api, repo)
 	if err != nil {
 		return 0, err
 	}
 	for i := 0; i < len(ids); i += 100 {
 		end := min(i+100, len(ids))
-		out, err := a.Images.BatchDeleteImage(ctx, &ecr.BatchDeleteImageInput{RepositoryName: aws.String(repo), ImageIds: ids[i:end]})
+		out, err := api.BatchDeleteImage(ctx, &ecr.BatchDeleteImageInput{RepositoryName: aws.String(repo), ImageIds: ids[i:end]})
 		if err != nil {
 			return 0, fmt.Errorf("delete images of repository %s: %w", repo, err)
 		}

@@ -25,6 +25,8 @@ type Stack struct {
 	InProgressPolls int
 	PendingStatus   string
 	Outputs         []types.Output
+	// TerminationProtection is reported by DescribeStacks.
+	TerminationProtection bool
 }
 
 // Failure makes the next operation on a stack fail with a resource event.
@@ -37,7 +39,8 @@ type CFN struct {
 	mu        sync.Mutex
 	Stacks    map[string]*Stack
 	changeSet map[string]*changeSet
-	// Fail maps a stack name to a failure of its next create, update or change-set execution.
+	// Fail maps a stack name to a failure of its next create, update, change-set execution or
+	// delete.
 	Fail map[string]Failure
 	// Hang names stacks whose next operation starts and never ends.
 	Hang  map[string]bool
@@ -133,7 +136,7 @@ func (f *CFN) DescribeStacks(_ context.Context, in *cloudformation.DescribeStack
 		status = s.PendingStatus
 	}
 	return &cloudformation.DescribeStacksOutput{Stacks: []types.Stack{{StackName: aws.String(s.Name), StackId: aws.String(s.ID),
-		StackStatus: types.StackStatus(status), Outputs: s.Outputs}}}, nil
+		StackStatus: types.StackStatus(status), Outputs: s.Outputs, EnableTerminationProtection: aws.Bool(s.TerminationProtection)}}}, nil
 }
 
 func (f *CFN) DescribeStackEvents(_ context.Context, in *cloudformation.DescribeStackEventsInput, _ ...func(*cloudformation.Options)) (*cloudformation.DescribeStackEventsOutput, error) {
@@ -182,6 +185,14 @@ func (f *CFN) DeleteStack(_ context.Context, in *cloudformation.DeleteStackInput
 	defer f.mu.Unlock()
 	f.record("DeleteStack " + aws.ToString(in.StackName) + mode(in.DeploymentConfig))
 	if s := f.find(aws.ToString(in.StackName)); s != nil {
+		if fl, ok := f.Fail[s.Name]; ok {
+			delete(f.Fail, s.Name)
+			f.event(s, s.Name, "AWS::CloudFormation::Stack", "DELETE_IN_PROGRESS", "User Initiated")
+			f.event(s, fl.LogicalID, fl.Type, "DELETE_FAILED", fl.Reason)
+			s.Status = "DELETE_FAILED"
+			f.event(s, s.Name, "AWS::CloudFormation::Stack", s.Status, "")
+			return &cloudformation.DeleteStackOutput{}, nil
+		}
 		s.Status = "DELETE_COMPLETE"
 		delete(f.Stacks, s.Name)
 	}
