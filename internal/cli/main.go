@@ -83,6 +83,6 @@ func newRoot(io IO) *cobra.Command {
 	}
 	root.SetVersionTemplate("samship, version {{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	root.AddCommand(newDeployCmd(io), newPackageCmd(io))
+	root.AddCommand(newDeployCmd(io), newPackageCmd(io), newDeleteCmd(io))
 	return root
 }

@@ -1,0 +1,272 @@
+// Package teardown deletes a deployed application as `sam delete` does: the stack, its ECR
+// companion stack with the repositories and their images, the images the stack's functions
+// use in other repositories, and its artifacts in the deployment bucket. Every question is
+// asked before anything is deleted, and the application stack goes first: when its deletion
+// fails, its images and artifacts are all still there.
+package teardown
+
+import (
+	"context"
+	"crypto/md5"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+
+	"github.com/samship/samship/internal/cfn"
+	"github.com/samship/samship/internal/companion"
+	"github.com/samship/samship/internal/template"
+	"github.com/samship/samship/internal/ui"
+)
+
+// Input is what to delete.
+type Input struct {
+	StackName string
+	// Bucket and Prefix locate the artifacts (--s3-bucket, --s3-prefix); when Bucket is empty
+	// they come from the first S3 artifact the stack's template names.
+	Bucket, Prefix string
+	// NoPrompts answers every question with yes (--no-prompts).
+	NoPrompts bool
+}
+
+// Stacks is what teardown needs from CloudFormation.
+type Stacks interface {
+	Describe(ctx context.Context, name string) (*cfn.Stack, error)
+	Template(ctx context.Context, name string) (string, error)
+	DeleteStack(ctx context.Context, st *cfn.Stack, roleARN string) error
+	UpdateStack(ctx context.Context, in *cloudformation.UpdateStackInput) (*cfn.Stack, error)
+}
+
+// Env is how teardown reaches AWS and the user.
+type Env struct {
+	Stacks  Stacks
+	Images  Images
+	Objects Objects
+	Region  string
+	Err     io.Writer
+	Paint   ui.Painter
+	// Confirm asks a yes/no question.
+	Confirm func(question string, def bool) (bool, error)
+}
+
+// plan is what the answers decided.
+type plan struct {
+	stack, comp           *cfn.Stack
+	body                  string
+	bucket, prefix        string
+	folder, templateFile  bool
+	repos                 []companion.Repo // companion repositories to delete
+	keep                  []companion.Repo // companion repositories the user keeps
+	templateKey, compName string
+}
+
+// Run asks its questions, then deletes what the answers allow. A stack that does not exist is
+// reported and is not an error, as in SAM CLI.
+func Run(ctx context.Context, in Input, e Env) error {
+	p, err := ask(ctx, in, e)
+	if p == nil || err != nil {
+		return err
+	}
+	return p.apply(ctx, e)
+}
+
+func ask(ctx context.Context, in Input, e Env) (*plan, error) {
+	yes := func(q string) (bool, error) {
+		if in.NoPrompts {
+			return true, nil
+		}
+		return e.Confirm(e.Paint.Bold(q), false)
+	}
+	ok, err := yes(fmt.Sprintf("\tAre you sure you want to delete the stack %s in the region %s ?", in.StackName, e.Region))
+	if err != nil || !ok {
+		return nil, err
+	}
+	st, err := e.Stacks.Describe(ctx, in.StackName)
+	if cfn.IsNotFound(err) {
+		fmt.Fprintf(e.Err, "Error: The input stack %s does not exist on Cloudformation in the region %s\n", in.StackName, e.Region)
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if st.TerminationProtection {
+		return nil, fmt.Errorf("Stack %s cannot be deleted while TerminationProtection is enabled.", in.StackName)
+	}
+	p := &plan{stack: st, bucket: in.Bucket, prefix: in.Prefix, compName: companion.StackName(in.StackName)}
+	if p.body, err = e.Stacks.Template(ctx, st.ID); err != nil {
+		return nil, fmt.Errorf("Failed to fetch the template for the stack: %s, %w", in.StackName, err)
+	}
+	p.templateKey = fmt.Sprintf("%x.template", md5.Sum([]byte(p.body)))
+	tpl, err := template.Parse(in.StackName, []byte(p.body))
+	if err != nil {
+		return nil, fmt.Errorf("read the template of stack %s: %w", in.StackName, err)
+	}
+	if p.bucket == "" {
+		if objs := tpl.S3Artifacts(); len(objs) > 0 {
+			p.bucket = objs[0].Bucket
+			if i := strings.LastIndexByte(objs[0].Key, '/'); i > 0 {
+				p.prefix = objs[0].Key[:i]
+			}
+		}
+	}
+	if p.bucket != "" {
+		if p.prefix != "" {
+			if p.folder, err = yes(fmt.Sprintf("\tAre you sure you want to delete the folder %s in S3 which contains the artifacts?", p.prefix)); err != nil {
+				return nil, err
+			}
+		}
+		if !p.folder {
+			if p.templateFile, err = yes(fmt.Sprintf("\tDo you want to delete the template file %s in S3?", p.templateKey)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if p.comp, err = e.Stacks.Describe(ctx, p.compName); err != nil && !cfn.IsNotFound(err) {
+		return nil, err
+	}
+	if p.comp != nil {
+		fmt.Fprintf(e.Err, "\tFound ECR Companion Stack %s\n", p.compName)
+		ok, err := yes(fmt.Sprintf("\tDo you want to delete the ECR companion stack %s in the region %s ?", p.compName, e.Region))
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			p.comp = nil
+		} else if err := p.askRepos(ctx, e, yes); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// askRepos asks, for each repository of the companion stack, whether it goes with its images.
+func (p *plan) askRepos(ctx context.Context, e Env, yes func(string) (bool, error)) error {
+	body, err := e.Stacks.Template(ctx, p.comp.ID)
+	if err != nil {
+		return fmt.Errorf("Failed to fetch the template for the stack: %s, %w", p.compName, err)
+	}
+	repos, _, err := companion.ParseDeployed(body)
+	if err != nil {
+		return fmt.Errorf("read companion stack %s: %w", p.compName, err)
+	}
+	for _, r := range repos {
+		ok, err := yes(fmt.Sprintf("\tECR repository %s may not be empty. Do you want to delete the repository and all the images in it ?", r.Name))
+		if err != nil {
+			return err
+		}
+		if ok {
+			p.repos = append(p.repos, r)
+		} else {
+			p.keep = append(p.keep, r)
+		}
+	}
+	return nil
+}
+
+// apply deletes, in this order: the application stack, the images its functions use outside
+// the companion stack, the companion stack with its repositories (the kept ones stay), and
+// the artifacts in the bucket.
+func (p *plan) apply(ctx context.Context, e Env) error {
+	fmt.Fprintf(e.Err, "\t- Deleting Cloudformation stack %s\n", p.stack.Name)
+	if err := e.Stacks.DeleteStack(ctx, p.stack, ""); err != nil {
+		return fmt.Errorf("Failed to delete the stack: %s, msg: %w", p.stack.Name, err)
+	}
+	tpl, err := template.Parse(p.stack.Name, []byte(p.body))
+	if err != nil {
+		return err
+	}
+	companionRepos := map[string]bool{}
+	for _, r := range append(append([]companion.Repo{}, p.repos...), p.keep...) {
+		companionRepos[r.Name] = true
+	}
+	for _, ref := range tpl.ImageURIs() {
+		if err := deleteImage(ctx, e, ref, companionRepos); err != nil {
+			return err
+		}
+	}
+	if p.comp != nil {
+		if err := p.deleteCompanion(ctx, e); err != nil {
+			return err
+		}
+	}
+	if p.bucket != "" {
+		if err := p.deleteArtifacts(ctx, e, tpl.S3Artifacts()); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintln(e.Err, e.Paint.Yellow("\nWarning: Cannot resolve s3 bucket information from command options , local config file or cloudformation template. Please use --s3-bucket next time and delete s3 files manually if required."))
+	}
+	fmt.Fprintln(e.Err, "\nDeleted successfully")
+	return nil
+}
+
+// deleteCompanion empties the repositories to delete and deletes the companion stack. When
+// some repositories are kept, the stack stays with just those (an update removes the others,
+// as a deploy removes a function's repository), rather than leaving them outside any stack.
+func (p *plan) deleteCompanion(ctx context.Context, e Env) error {
+	for _, r := range p.repos {
+		n, err := companion.Empty(ctx, e.Images, r.Name)
+		if err != nil && !isRepoNotFound(err) {
+			return err
+		}
+		fmt.Fprintf(e.Err, "\t- Deleting ECR repository %s (%d %s)\n", r.Name, n, ui.Plural(n, "image", "images"))
+	}
+	if len(p.keep) > 0 {
+		fmt.Fprintf(e.Err, "\t- Keeping ECR Companion Stack %s with %d %s\n", p.compName, len(p.keep), ui.Plural(len(p.keep), "repository", "repositories"))
+		body, err := companion.Template(p.compName, p.keep)
+		if err != nil {
+			return err
+		}
+		if len(p.repos) == 0 {
+			return nil
+		}
+		in := &cloudformation.UpdateStackInput{StackName: aws.String(p.comp.ID), TemplateBody: aws.String(string(body)),
+			Tags: cfnTags(p.comp.Tags)}
+		if _, err := e.Stacks.UpdateStack(ctx, in); err != nil {
+			return fmt.Errorf("update companion stack %s: %w", p.compName, err)
+		}
+		return nil
+	}
+	fmt.Fprintf(e.Err, "\t- Deleting ECR Companion Stack %s\n", p.compName)
+	if err := e.Stacks.DeleteStack(ctx, p.comp, ""); err != nil {
+		return fmt.Errorf("Failed to delete the stack: %s, msg: %w", p.compName, err)
+	}
+	return nil
+}
+
+// cfnTags keeps a stack's tags on an update.
+func cfnTags(tags map[string]string) []cfntypes.Tag {
+	out := []cfntypes.Tag{}
+	for k, v := range tags {
+		out = append(out, cfntypes.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
+	return out
+}
+
+// deleteArtifacts deletes the stack's objects from the bucket, then its folder or its
+// template file, as answered.
+func (p *plan) deleteArtifacts(ctx context.Context, e Env, objs []template.S3Object) error {
+	for _, o := range objs {
+		if o.Bucket != p.bucket {
+			continue
+		}
+		if err := deleteObject(ctx, e, p.bucket, o.Key); err != nil {
+			return err
+		}
+	}
+	switch {
+	case p.folder:
+		return deleteFolder(ctx, e, p.bucket, p.prefix)
+	case p.templateFile:
+		key := p.templateKey
+		if p.prefix != "" {
+			key = path.Join(p.prefix, key)
+		}
+		return deleteObject(ctx, e, p.bucket, key)
+	}
+	return nil
+}

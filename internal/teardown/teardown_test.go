@@ -1,0 +1,209 @@
+package teardown_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/samship/samship/internal/cfn"
+	"github.com/samship/samship/internal/cfn/cfnfake"
+	"github.com/samship/samship/internal/companion"
+	"github.com/samship/samship/internal/teardown"
+)
+
+// fakeAWS is ECR and S3 for one test: images per repository, objects per key, and every
+// change in order.
+type fakeAWS struct {
+	images  map[string][]ecrtypes.ImageIdentifier
+	objects map[string]bool
+	log     []string
+}
+
+func (f *fakeAWS) ListImages(_ context.Context, in *ecr.ListImagesInput, _ ...func(*ecr.Options)) (*ecr.ListImagesOutput, error) {
+	return &ecr.ListImagesOutput{ImageIds: f.images[aws.ToString(in.RepositoryName)]}, nil
+}
+
+func (f *fakeAWS) BatchDeleteImage(_ context.Context, in *ecr.BatchDeleteImageInput, _ ...func(*ecr.Options)) (*ecr.BatchDeleteImageOutput, error) {
+	f.log = append(f.log, "delete images of "+aws.ToString(in.RepositoryName))
+	delete(f.images, aws.ToString(in.RepositoryName))
+	return &ecr.BatchDeleteImageOutput{}, nil
+}
+
+func (f *fakeAWS) HeadObject(_ context.Context, in *s3.HeadObjectInput, _ ...func(*s3.Options)) (*s3.HeadObjectOutput, error) {
+	if !f.objects[aws.ToString(in.Key)] {
+		return nil, &s3types.NotFound{}
+	}
+	return &s3.HeadObjectOutput{}, nil
+}
+
+func (f *fakeAWS) DeleteObject(_ context.Context, in *s3.DeleteObjectInput, _ ...func(*s3.Options)) (*s3.DeleteObjectOutput, error) {
+	f.log = append(f.log, "delete object "+aws.ToString(in.Key))
+	delete(f.objects, aws.ToString(in.Key))
+	return &s3.DeleteObjectOutput{}, nil
+}
+
+func (f *fakeAWS) ListObjectsV2(_ context.Context, in *s3.ListObjectsV2Input, _ ...func(*s3.Options)) (*s3.ListObjectsV2Output, error) {
+	out := &s3.ListObjectsV2Output{}
+	for k := range f.objects {
+		if strings.HasPrefix(k, aws.ToString(in.Prefix)) {
+			out.Contents = append(out.Contents, s3types.Object{Key: aws.String(k)})
+		}
+	}
+	return out, nil
+}
+
+const appTemplate = `Resources:
+  Zip:
+    Type: AWS::Lambda::Function
+    Properties: {Code: {S3Bucket: bkt, S3Key: app/code1}}
+  Img:
+    Type: AWS::Lambda::Function
+    Properties: {PackageType: Image, Code: {ImageUri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/shared:Img-0123456789ab-latest}}
+`
+
+type setup struct {
+	cfn     *cfnfake.CFN
+	aws     *fakeAWS
+	answers []bool
+	asked   []string
+	out     strings.Builder
+}
+
+func newSetup(t *testing.T, answers ...bool) *setup {
+	t.Helper()
+	s := &setup{cfn: cfnfake.New(), answers: answers, aws: &fakeAWS{
+		images:  map[string][]ecrtypes.ImageIdentifier{},
+		objects: map[string]bool{"app/code1": true, "app/other": true},
+	}}
+	s.cfn.Seed("app", "UPDATE_COMPLETE", appTemplate)
+	repos := []companion.Repo{companion.NewRepo("app", "Fn1"), companion.NewRepo("app", "Fn2")}
+	body, err := companion.Template(companion.StackName("app"), repos)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.cfn.Seed(companion.StackName("app"), "UPDATE_COMPLETE", string(body))
+	for _, r := range repos {
+		s.aws.images[r.Name] = []ecrtypes.ImageIdentifier{{ImageDigest: aws.String("sha256:1"), ImageTag: aws.String("v1")}}
+	}
+	return s
+}
+
+func (s *setup) run(in teardown.Input) error {
+	poll := cfn.Poller{First: time.Millisecond, Cap: time.Millisecond, Sleep: func(context.Context, time.Duration) error { return nil }}
+	return teardown.Run(context.Background(), in, teardown.Env{Stacks: cfn.New(s.cfn, poll), Images: s.aws, Objects: s.aws,
+		Region: "us-east-1", Err: &s.out, Confirm: func(q string, def bool) (bool, error) {
+			s.asked = append(s.asked, q)
+			if len(s.answers) == 0 {
+				return false, errors.New("no more answers")
+			}
+			a := s.answers[0]
+			s.answers = s.answers[1:]
+			return a, nil
+		}})
+}
+
+// TestDeleteOrder deletes everything: the application stack first, then the images its
+// functions use, the companion stack's repositories and the stack, then the artifacts.
+func TestDeleteOrder(t *testing.T) {
+	s := newSetup(t)
+	if err := s.run(teardown.Input{StackName: "app", NoPrompts: true}); err != nil {
+		t.Fatalf("Run() = %v", err)
+	}
+	if s.cfn.Stacks["app"] != nil || s.cfn.Stacks[companion.StackName("app")] != nil {
+		t.Errorf("stacks left: %v", s.cfn.Calls)
+	}
+	want := []string{"delete images of shared", "delete images of " + companion.NewRepo("app", "Fn1").Name,
+		"delete images of " + companion.NewRepo("app", "Fn2").Name, "delete object app/code1", "delete object app/other"}
+	if !slices.Equal(s.aws.log, want) {
+		t.Errorf("changes %v, want %v", s.aws.log, want)
+	}
+	if i, j := slices.Index(s.cfn.Calls, "DeleteStack "+s.cfnID("app")), slices.Index(s.cfn.Calls, "DeleteStack "+s.cfnID(companion.StackName("app"))); i < 0 || j < i {
+		t.Errorf("calls %v: want the application stack deleted before the companion stack", s.cfn.Calls)
+	}
+	if !strings.HasSuffix(s.out.String(), "\nDeleted successfully\n") {
+		t.Errorf("output:\n%s", s.out.String())
+	}
+}
+
+// cfnID returns the id the fake gave a stack (deleted stacks keep it in the calls only).
+func (s *setup) cfnID(name string) string {
+	for _, c := range s.cfn.Calls {
+		if id, ok := strings.CutPrefix(c, "DeleteStack "); ok && strings.Contains(id, "/"+name+"/") {
+			return id
+		}
+	}
+	return "?"
+}
+
+func TestDeleteAnswers(t *testing.T) {
+	fn2 := companion.NewRepo("app", "Fn2").Name
+	for name, tc := range map[string]struct {
+		answers []bool
+		check   func(t *testing.T, s *setup, err error)
+	}{
+		"declined": {answers: []bool{false}, check: func(t *testing.T, s *setup, err error) {
+			if err != nil || len(s.aws.log) > 0 || s.cfn.Called("DeleteStack") || s.cfn.Called("DescribeStacks") {
+				t.Errorf("Run() = %v; changes %v, calls %v: want nothing looked at or deleted", err, s.aws.log, s.cfn.Calls)
+			}
+		}},
+		// stack, folder app, companion, repo Fn1, repo Fn2
+		"one repository kept": {answers: []bool{true, false, false, true, true, false}, check: func(t *testing.T, s *setup, err error) {
+			if err != nil {
+				t.Fatalf("Run() = %v", err)
+			}
+			comp := s.cfn.Stacks[companion.StackName("app")]
+			if comp == nil || !strings.Contains(comp.Template, fn2) || strings.Contains(comp.Template, companion.NewRepo("app", "Fn1").Name) {
+				t.Errorf("companion stack %v: want it updated to hold only %s", comp, fn2)
+			}
+			// The stack's own artifacts go (as in SAM CLI); the rest of the folder stays.
+			if len(s.aws.images[fn2]) != 1 || !slices.Contains(s.aws.log, "delete object app/code1") || slices.Contains(s.aws.log, "delete object app/other") {
+				t.Errorf("changes %v: want %s's images and the other objects of the folder kept", s.aws.log, fn2)
+			}
+			if !strings.Contains(s.out.String(), "Keeping ECR Companion Stack "+companion.StackName("app")+" with 1 repository") {
+				t.Errorf("output:\n%s", s.out.String())
+			}
+		}},
+		"termination protection": {answers: []bool{true}, check: func(t *testing.T, s *setup, err error) {
+			if err == nil || err.Error() != "Stack app cannot be deleted while TerminationProtection is enabled." || s.cfn.Called("DeleteStack") {
+				t.Errorf("Run() = %v, calls %v", err, s.cfn.Calls)
+			}
+		}},
+		"application stack fails to delete": {answers: []bool{true, true, true, true, true}, check: func(t *testing.T, s *setup, err error) {
+			var sf *cfn.StackFailedError
+			if !errors.As(err, &sf) || len(s.aws.log) > 0 || s.cfn.Stacks[companion.StackName("app")] == nil {
+				t.Errorf("Run() = %v; changes %v: want nothing else deleted", err, s.aws.log)
+			}
+		}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := newSetup(t, tc.answers...)
+			switch name {
+			case "termination protection":
+				s.cfn.Stacks["app"].TerminationProtection = true
+			case "application stack fails to delete":
+				s.cfn.Fail["app"] = cfnfake.Failure{LogicalID: "Bucket", Type: "AWS::S3::Bucket", Reason: "The bucket you tried to delete is not empty"}
+			}
+			tc.check(t, s, s.run(teardown.Input{StackName: "app"}))
+		})
+	}
+}
+
+// TestDeleteMissingStack reports a stack that does not exist and is not an error.
+func TestDeleteMissingStack(t *testing.T) {
+	s := newSetup(t)
+	if err := s.run(teardown.Input{StackName: "gone", NoPrompts: true}); err != nil {
+		t.Fatalf("Run() = %v", err)
+	}
+	if got := s.out.String(); got != "Error: The input stack gone does not exist on Cloudformation in the region us-east-1\n" {
+		t.Errorf("output %q", got)
+	}
+}
