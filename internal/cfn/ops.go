@@ -84,9 +84,10 @@ func (c *Client) settle(ctx context.Context, id string) (*Stack, error) {
 	return st, c.Failed(ctx, st)
 }
 
-// DeleteStack deletes the stack with the given id and waits until it is gone.
-func (c *Client) DeleteStack(ctx context.Context, st *Stack, roleARN string) error {
-	in := &cloudformation.DeleteStackInput{StackName: aws.String(st.ID), DeploymentConfig: c.express()}
+// DeleteStack deletes the stack with the given id and waits until it is gone; retain names
+// resources to keep (CloudFormation accepts them only for a stack in DELETE_FAILED).
+func (c *Client) DeleteStack(ctx context.Context, st *Stack, roleARN string, retain ...string) error {
+	in := &cloudformation.DeleteStackInput{StackName: aws.String(st.ID), DeploymentConfig: c.express(), RetainResources: retain}
 	if roleARN != "" {
 		in.RoleARN = aws.String(roleARN)
 	}

@@ -17,7 +17,7 @@ import (
 type StackOps interface {
 	CreateStack(context.Context, *cloudformation.CreateStackInput) (*cfn.Stack, error)
 	UpdateStack(context.Context, *cloudformation.UpdateStackInput) (*cfn.Stack, error)
-	DeleteStack(ctx context.Context, st *cfn.Stack, roleARN string) error
+	DeleteStack(ctx context.Context, st *cfn.Stack, roleARN string, retain ...string) error
 }
 
 // Applier carries out plans. The companion stack follows the main stack's settings: the same

@@ -8,6 +8,7 @@ package teardown
 import (
 	"context"
 	"crypto/md5"
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -37,7 +38,8 @@ type Input struct {
 type Stacks interface {
 	Describe(ctx context.Context, name string) (*cfn.Stack, error)
 	Template(ctx context.Context, name string) (string, error)
-	DeleteStack(ctx context.Context, st *cfn.Stack, roleARN string) error
+	ResourcePhysicalID(ctx context.Context, stack, logicalID string) (string, error)
+	DeleteStack(ctx context.Context, st *cfn.Stack, roleARN string, retain ...string) error
 	UpdateStack(ctx context.Context, in *cloudformation.UpdateStackInput) (*cfn.Stack, error)
 }
 
@@ -61,6 +63,8 @@ type plan struct {
 	folder, templateFile  bool
 	repos                 []companion.Repo // companion repositories to delete
 	keep                  []companion.Repo // companion repositories the user keeps
+	emptyFirst            []string         // the stack's own repositories to empty so that they go
+	retain                []string         // logical ids of the stack's own repositories to keep
 	templateKey, compName string
 }
 
@@ -125,6 +129,21 @@ func ask(ctx context.Context, in Input, e Env) (*plan, error) {
 			}
 		}
 	}
+	for _, id := range tpl.ECRRepositories() {
+		name, err := e.Stacks.ResourcePhysicalID(ctx, st.ID, id)
+		if err != nil {
+			return nil, err
+		}
+		ok, err := yes(fmt.Sprintf("\tECR repository %s may not be empty. Do you want to delete the repository and all the images in it ?", name))
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			p.emptyFirst = append(p.emptyFirst, name)
+		} else {
+			p.retain = append(p.retain, id)
+		}
+	}
 	if p.comp, err = e.Stacks.Describe(ctx, p.compName); err != nil && !cfn.IsNotFound(err) {
 		return nil, err
 	}
@@ -167,12 +186,27 @@ func (p *plan) askRepos(ctx context.Context, e Env, yes func(string) (bool, erro
 	return nil
 }
 
-// apply deletes, in this order: the application stack, the images its functions use outside
-// the companion stack, the companion stack with its repositories (the kept ones stay), and
-// the artifacts in the bucket.
+// apply deletes, in this order: the application stack (its own repositories emptied first
+// when they are to go, kept when not), the images its functions use outside the companion
+// stack, the companion stack with its repositories (the kept ones stay), and the artifacts
+// in the bucket.
 func (p *plan) apply(ctx context.Context, e Env) error {
+	for _, name := range p.emptyFirst {
+		n, err := companion.Empty(ctx, e.Images, name)
+		if err != nil && !isRepoNotFound(err) {
+			return err
+		}
+		fmt.Fprintf(e.Err, "\t- Deleting ECR repository %s (%d %s)\n", name, n, ui.Plural(n, "image", "images"))
+	}
 	fmt.Fprintf(e.Err, "\t- Deleting Cloudformation stack %s\n", p.stack.Name)
-	if err := e.Stacks.DeleteStack(ctx, p.stack, ""); err != nil {
+	err := e.Stacks.DeleteStack(ctx, p.stack, "")
+	var sf *cfn.StackFailedError
+	if errors.As(err, &sf) && sf.Status == "DELETE_FAILED" && len(p.retain) > 0 {
+		// CloudFormation does not delete a repository that holds images: keep the ones asked.
+		fmt.Fprintf(e.Err, "\t- Keeping %s\n", strings.Join(p.retain, ", "))
+		err = e.Stacks.DeleteStack(ctx, p.stack, "", p.retain...)
+	}
+	if err != nil {
 		return fmt.Errorf("Failed to delete the stack: %s, msg: %w", p.stack.Name, err)
 	}
 	tpl, err := template.Parse(p.stack.Name, []byte(p.body))

@@ -197,6 +197,36 @@ func TestDeleteAnswers(t *testing.T) {
 	}
 }
 
+// TestOwnRepositories asks about the stack's own ECR repositories: one to delete is emptied
+// before the stack goes (CloudFormation deletes only empty ones), one to keep is retained
+// when the deletion fails on it.
+func TestOwnRepositories(t *testing.T) {
+	for name, keep := range map[string]bool{"deleted": false, "kept": true} {
+		t.Run(name, func(t *testing.T) {
+			// stack, folder app, template file, repository Store, companion
+			s := newSetup(t, true, false, false, !keep, false)
+			st := s.cfn.Stacks["app"]
+			st.Template += "  Store:\n    Type: AWS::ECR::Repository\n  Kept:\n    Type: AWS::ECR::Repository\n    DeletionPolicy: Retain\n"
+			st.Resources = map[string]string{"Store": "store-repo", "Kept": "kept-repo"}
+			s.aws.images["store-repo"] = []ecrtypes.ImageIdentifier{{ImageDigest: aws.String("sha256:2")}}
+			if keep {
+				s.cfn.Fail["app"] = cfnfake.Failure{LogicalID: "Store", Type: "AWS::ECR::Repository", Reason: "The repository cannot be deleted because it still contains images"}
+			}
+			if err := s.run(teardown.Input{StackName: "app"}); err != nil {
+				t.Fatalf("Run() = %v", err)
+			}
+			if !slices.Contains(s.asked, "\tECR repository store-repo may not be empty. Do you want to delete the repository and all the images in it ?") || len(s.asked) != 5 {
+				t.Errorf("asked %q", s.asked)
+			}
+			emptied := len(s.aws.log) > 0 && s.aws.log[0] == "delete images of store-repo"
+			retained := s.cfn.Called("DeleteStack " + st.ID + " retain Store")
+			if emptied == keep || retained != keep || s.cfn.Stacks["app"] != nil {
+				t.Errorf("emptied %v, retained %v; calls %v", emptied, retained, s.cfn.Calls)
+			}
+		})
+	}
+}
+
 // TestDeleteMissingStack reports a stack that does not exist and is not an error.
 func TestDeleteMissingStack(t *testing.T) {
 	s := newSetup(t)

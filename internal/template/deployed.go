@@ -98,3 +98,21 @@ func (t *Template) ImageURIs() []string {
 	}
 	return out
 }
+
+// ECRRepositories returns the logical ids of the template's own ECR repositories that go
+// with the stack (no DeletionPolicy Retain or RetainExceptOnCreate).
+func (t *Template) ECRRepositories() []string {
+	var out []string
+	res := lookup(t.root, "Resources")
+	for i := 0; i+1 < len(res.Content); i += 2 {
+		r := res.Content[i+1]
+		if lookup(r, "Type").Value != "AWS::ECR::Repository" {
+			continue
+		}
+		if dp := lookup(r, "DeletionPolicy"); dp != nil && strings.HasPrefix(dp.Value, "Retain") {
+			continue
+		}
+		out = append(out, res.Content[i].Value)
+	}
+	return out
+}

@@ -27,6 +27,8 @@ type Stack struct {
 	Outputs         []types.Output
 	// TerminationProtection is reported by DescribeStacks.
 	TerminationProtection bool
+	// Resources maps logical ids to physical ids for DescribeStackResource.
+	Resources map[string]string
 }
 
 // Failure makes the next operation on a stack fail with a resource event.
@@ -183,7 +185,11 @@ func (f *CFN) UpdateStack(_ context.Context, in *cloudformation.UpdateStackInput
 func (f *CFN) DeleteStack(_ context.Context, in *cloudformation.DeleteStackInput, _ ...func(*cloudformation.Options)) (*cloudformation.DeleteStackOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.record("DeleteStack " + aws.ToString(in.StackName) + mode(in.DeploymentConfig))
+	retain := ""
+	if len(in.RetainResources) > 0 {
+		retain = " retain " + strings.Join(in.RetainResources, ",")
+	}
+	f.record("DeleteStack " + aws.ToString(in.StackName) + mode(in.DeploymentConfig) + retain)
 	if s := f.find(aws.ToString(in.StackName)); s != nil {
 		if fl, ok := f.Fail[s.Name]; ok {
 			delete(f.Fail, s.Name)
@@ -268,6 +274,12 @@ func (f *CFN) DescribeStackResource(_ context.Context, in *cloudformation.Descri
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.record("DescribeStackResource")
+	if s := f.find(aws.ToString(in.StackName)); s != nil {
+		if phys, ok := s.Resources[aws.ToString(in.LogicalResourceId)]; ok {
+			return &cloudformation.DescribeStackResourceOutput{StackResourceDetail: &types.StackResourceDetail{
+				LogicalResourceId: in.LogicalResourceId, PhysicalResourceId: aws.String(phys)}}, nil
+		}
+	}
 	return nil, validation("Resource " + aws.ToString(in.LogicalResourceId) + " does not exist")
 }
 
