@@ -61,10 +61,13 @@ type plan struct {
 	body                  string
 	bucket, prefix        string
 	folder, templateFile  bool
-	repos                 []companion.Repo // companion repositories to delete
-	keep                  []companion.Repo // companion repositories the user keeps
-	emptyFirst            []string         // the stack's own repositories to empty so that they go
-	retain                []string         // logical ids of the stack's own repositories to keep
+	repos                 []companion.Repo    // companion repositories to delete
+	keep                  []companion.Repo    // companion repositories the user keeps
+	objects               []template.S3Object // the stack's artifacts
+	images                []string            // the images its functions use
+	ownRepos              []string            // logical ids of its own ECR repositories
+	emptyFirst            []string            // the stack's own repositories to empty so that they go
+	retain                []string            // logical ids of the stack's own repositories to keep
 	templateKey, compName string
 }
 
@@ -101,16 +104,21 @@ func ask(ctx context.Context, in Input, e Env) (*plan, error) {
 		return nil, fmt.Errorf("Stack %s cannot be deleted while TerminationProtection is enabled.", in.StackName)
 	}
 	p := &plan{stack: st, bucket: in.Bucket, prefix: in.Prefix, compName: companion.StackName(in.StackName)}
-	if p.body, err = e.Stacks.Template(ctx, st.ID); err != nil {
-		return nil, fmt.Errorf("Failed to fetch the template for the stack: %s, %w", in.StackName, err)
+	// A stack whose only change set was never executed (REVIEW_IN_PROGRESS) holds nothing and
+	// has no template to read.
+	if st.Status != "REVIEW_IN_PROGRESS" {
+		if p.body, err = e.Stacks.Template(ctx, st.ID); err != nil {
+			return nil, fmt.Errorf("Failed to fetch the template for the stack: %s, %w", in.StackName, err)
+		}
+		tpl, err := template.Parse(in.StackName, []byte(p.body))
+		if err != nil {
+			return nil, fmt.Errorf("read the template of stack %s: %w", in.StackName, err)
+		}
+		p.objects, p.images, p.ownRepos = tpl.S3Artifacts(), tpl.ImageURIs(), tpl.ECRRepositories()
 	}
 	p.templateKey = fmt.Sprintf("%x.template", md5.Sum([]byte(p.body)))
-	tpl, err := template.Parse(in.StackName, []byte(p.body))
-	if err != nil {
-		return nil, fmt.Errorf("read the template of stack %s: %w", in.StackName, err)
-	}
 	if p.bucket == "" {
-		if objs := tpl.S3Artifacts(); len(objs) > 0 {
+		if objs := p.objects; len(objs) > 0 {
 			p.bucket = objs[0].Bucket
 			if i := strings.LastIndexByte(objs[0].Key, '/'); i > 0 {
 				p.prefix = objs[0].Key[:i]
@@ -129,7 +137,7 @@ func ask(ctx context.Context, in Input, e Env) (*plan, error) {
 			}
 		}
 	}
-	for _, id := range tpl.ECRRepositories() {
+	for _, id := range p.ownRepos {
 		name, err := e.Stacks.ResourcePhysicalID(ctx, st.ID, id)
 		if err != nil {
 			return nil, err
@@ -209,15 +217,11 @@ func (p *plan) apply(ctx context.Context, e Env) error {
 	if err != nil {
 		return fmt.Errorf("Failed to delete the stack: %s, msg: %w", p.stack.Name, err)
 	}
-	tpl, err := template.Parse(p.stack.Name, []byte(p.body))
-	if err != nil {
-		return err
-	}
 	companionRepos := map[string]bool{}
 	for _, r := range append(append([]companion.Repo{}, p.repos...), p.keep...) {
 		companionRepos[r.Name] = true
 	}
-	for _, ref := range tpl.ImageURIs() {
+	for _, ref := range p.images {
 		if err := deleteImage(ctx, e, ref, companionRepos); err != nil {
 			return err
 		}
@@ -228,7 +232,7 @@ func (p *plan) apply(ctx context.Context, e Env) error {
 		}
 	}
 	if p.bucket != "" {
-		if err := p.deleteArtifacts(ctx, e, tpl.S3Artifacts()); err != nil {
+		if err := p.deleteArtifacts(ctx, e, p.objects); err != nil {
 			return err
 		}
 	} else {
