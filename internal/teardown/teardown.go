@@ -161,17 +161,20 @@ func ask(ctx context.Context, in Input, e Env) (*plan, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := p.askRepos(ctx, e, ok, yes); err != nil {
+			return nil, err
+		}
 		if !ok {
 			p.comp = nil
-		} else if err := p.askRepos(ctx, e, yes); err != nil {
-			return nil, err
 		}
 	}
 	return p, nil
 }
 
-// askRepos asks, for each repository of the companion stack, whether it goes with its images.
-func (p *plan) askRepos(ctx context.Context, e Env, yes func(string) (bool, error)) error {
+// askRepos asks, for each repository of the companion stack, whether it goes with its images;
+// when the companion stack stays (del false), all of them are kept, and so are their images
+// the application's functions used.
+func (p *plan) askRepos(ctx context.Context, e Env, del bool, yes func(string) (bool, error)) error {
 	body, err := e.Stacks.Template(ctx, p.comp.ID)
 	if err != nil {
 		return fmt.Errorf("Failed to fetch the template for the stack: %s, %w", p.compName, err)
@@ -179,6 +182,10 @@ func (p *plan) askRepos(ctx context.Context, e Env, yes func(string) (bool, erro
 	repos, _, err := companion.ParseDeployed(body)
 	if err != nil {
 		return fmt.Errorf("read companion stack %s: %w", p.compName, err)
+	}
+	if !del {
+		p.keep = repos
+		return nil
 	}
 	for _, r := range repos {
 		ok, err := yes(fmt.Sprintf("\tECR repository %s may not be empty. Do you want to delete the repository and all the images in it ?", r.Name))

@@ -172,6 +172,13 @@ func TestDeleteAnswers(t *testing.T) {
 				t.Errorf("output:\n%s", s.out.String())
 			}
 		}},
+		// stack, folder app, template file, companion
+		"companion kept": {answers: []bool{true, false, false, false}, check: func(t *testing.T, s *setup, err error) {
+			fn1 := companion.NewRepo("app", "Fn1").Name
+			if err != nil || s.cfn.Stacks[companion.StackName("app")] == nil || len(s.aws.images[fn1]) != 1 || !slices.Contains(s.aws.log, "delete images of shared") {
+				t.Errorf("Run() = %v; changes %v: want the companion stack and the image in %s kept, the one in shared deleted", err, s.aws.log, fn1)
+			}
+		}},
 		"termination protection": {answers: []bool{true}, check: func(t *testing.T, s *setup, err error) {
 			if err == nil || err.Error() != "Stack app cannot be deleted while TerminationProtection is enabled." || s.cfn.Called("DeleteStack") {
 				t.Errorf("Run() = %v, calls %v", err, s.cfn.Calls)
@@ -187,6 +194,9 @@ func TestDeleteAnswers(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			s := newSetup(t, tc.answers...)
 			switch name {
+			case "companion kept": // a function uses an image of the companion stack
+				s.cfn.Stacks["app"].Template += "  Own:\n    Type: AWS::Lambda::Function\n    Properties: {PackageType: Image, Code: {ImageUri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/" +
+					companion.NewRepo("app", "Fn1").Name + ":Fn1-0123456789ab-latest}}\n"
 			case "termination protection":
 				s.cfn.Stacks["app"].TerminationProtection = true
 			case "application stack fails to delete":
