@@ -47,7 +47,8 @@ func newDeleteCmd(io IO) *cobra.Command {
 	return cmd
 }
 
-// runDelete reads the options (over [env.deploy.parameters], as sam delete does), asks for
+// runDelete reads the options (over [env.deploy.parameters] as sam delete does, and over the
+// [env.delete.parameters] --save-params writes), asks for
 // the stack name when none was given, and deletes.
 func runDelete(cmd *cobra.Command, f *deleteFlags, io IO) error {
 	fl := cmd.Flags()
@@ -61,7 +62,13 @@ func runDelete(cmd *cobra.Command, f *deleteFlags, io IO) error {
 		if err != nil {
 			return err
 		}
-		if err := applyConfig(fl, cfg.Params(f.configEnv, "deploy"), cfgPath, f.configEnv+".deploy"); err != nil {
+		// sam delete reads the deploy section; --save-params writes to the delete section, which
+		// is read over it so that what was saved is used.
+		params := cfg.Params(f.configEnv, "deploy")
+		for k, v := range cfg.Params(f.configEnv, "delete") {
+			params[k] = v
+		}
+		if err := applyConfig(fl, params, cfgPath, f.configEnv+".deploy"); err != nil {
 			return err
 		}
 		rt.ConfigFile = filepath.Base(cfgPath)
