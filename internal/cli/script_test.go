@@ -38,7 +38,7 @@ func TestMain(m *testing.M) {
 // TestScripts runs the end-to-end scripts in testdata/script against moto_server.
 func TestScripts(t *testing.T) {
 	moto := testenv.SharedMoto(t)
-	reg := testenv.SharedRegistry(t)
+	ecrURL := testenv.SharedECR(t)
 	built, err := random.Image(2048, 2)
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +61,7 @@ func TestScripts(t *testing.T) {
 				e.Setenv(k, v)
 			}
 			e.Setenv("MOTO_URL", moto.URL)
-			e.Setenv("REGISTRY_URL", reg.URL)
+			e.Setenv("REGISTRY_URL", ecrURL)
 			e.Setenv("ENGINE_HOST", engine.Host)
 			e.Setenv("SAM_CLI_POLL_DELAY", "1")
 			return nil
@@ -101,7 +101,8 @@ func awsCmd(ts *testscript.TestScript, neg bool, args []string) {
 		ECR            *ecr.Client
 		CloudFormation *cloudformation.Client
 	}{ecr.NewFromConfig(cfg), cloudformation.NewFromConfig(cfg)}
-	out := func(format string, a ...any) { fmt.Fprintf(ts.Stdout(), format, a...) }
+	stdout := ts.Stdout() // taken now, so that a command printing nothing leaves stdout empty
+	out := func(format string, a ...any) { fmt.Fprintf(stdout, format, a...) }
 	var cmdErr error
 	switch args[0] {
 	case "repos":

@@ -109,8 +109,7 @@ func TestGuidedInTerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	withSecret := strings.Replace(string(tpl), "  Stage:", "  Secret:\n    Type: String\n    NoEcho: true\n  Stage:", 1)
-	reg := testenv.SharedRegistry(t)
-	tm := newTerminal(t, withSecret, []string{"-u", "NO_COLOR", "SAMSHIP_REGISTRY_ENDPOINT=" + reg.URL}, "deploy", "--guided")
+	tm := newTerminal(t, withSecret, []string{"-u", "NO_COLOR", "SAMSHIP_REGISTRY_ENDPOINT=" + testenv.SharedECR(t)}, "deploy", "--guided")
 	for _, fn := range []string{"hello", "world", "third"} {
 		if err := testenv.WriteImage(filepath.Join(tm.dir, "images", fn), "oci-layout", 1024, 1); err != nil {
 			t.Fatal(err)

@@ -1,14 +1,17 @@
-// Package testenv starts the local services tests and benchmarks run against: moto_server
-// (AWS) on a free 127.0.0.1 port. It never talks to anything off the loopback range.
+// Package testenv starts the local services tests and benchmarks run against: moto (AWS,
+// through the project's launcher, which adds the SAM transform and fixes what moto gets
+// wrong) and docker-registry, on free 127.0.0.1 ports. It never talks to anything off the
+// loopback range.
 package testenv
 
 import (
-	"errors"
+	_ "embed"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -20,6 +23,36 @@ type Moto struct {
 	// URL is the endpoint, e.g. http://127.0.0.1:43123.
 	URL string
 	cmd *exec.Cmd
+	dir string
+}
+
+// motoPython finds the Python that has moto and aws-sam-translator: python3 on PATH, else
+// the interpreter named by moto_server's own script.
+func motoPython() (string, error) {
+	var tried []string
+	candidates := []string{"python3"}
+	if ms, err := exec.LookPath("moto_server"); err == nil {
+		candidates = append(candidates, filepath.Join(filepath.Dir(ms), "python3"))
+		if real, err := exec.Command("pyenv", "which", "moto_server").Output(); err == nil {
+			candidates = append(candidates, filepath.Join(filepath.Dir(strings.TrimSpace(string(real))), "python3"))
+		}
+	}
+	for _, c := range candidates {
+		out, err := exec.Command(c, "-c", "import moto.server, samtranslator").CombinedOutput()
+		if err == nil {
+			return c, nil
+		}
+		tried = append(tried, c+": "+lastLine(string(out), err))
+	}
+	return "", fmt.Errorf("no Python with moto and aws-sam-translator (the local AWS emulator; pip packages moto[server] and aws-sam-translator): %s", strings.Join(tried, "; "))
+}
+
+func lastLine(out string, err error) string {
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if l := lines[len(lines)-1]; l != "" {
+		return l
+	}
+	return err.Error()
 }
 
 // FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
@@ -32,11 +65,25 @@ func FreePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// StartMoto starts moto_server bound to 127.0.0.1 on a free port and waits until it answers.
+// launcher is moto_server with the SAM transform and the emulator fixes (see its docstring).
+//
+//go:embed moto_launcher.py
+var launcher []byte
+
+// StartMoto starts moto through the launcher, bound to 127.0.0.1 on a free port, and waits
+// until it answers.
 func StartMoto() (*Moto, error) {
-	bin, err := exec.LookPath("moto_server")
+	bin, err := motoPython()
 	if err != nil {
-		return nil, errors.New("moto_server not found on PATH: the tests need the local AWS emulator (pip package moto[server])")
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "samship-moto-")
+	if err != nil {
+		return nil, err
+	}
+	script := filepath.Join(dir, "moto_launcher.py")
+	if err := os.WriteFile(script, launcher, 0o644); err != nil {
+		return nil, err
 	}
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
@@ -44,7 +91,7 @@ func StartMoto() (*Moto, error) {
 		if err != nil {
 			return nil, fmt.Errorf("find a free port: %w", err)
 		}
-		cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+		cmd := exec.Command(bin, script, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		if os.Getenv("SAMSHIP_MOTO_LOG") == "" {
 			cmd.Stdout, cmd.Stderr = nil, nil
@@ -54,7 +101,7 @@ func StartMoto() (*Moto, error) {
 		if err := cmd.Start(); err != nil {
 			return nil, fmt.Errorf("start moto_server: %w", err)
 		}
-		m := &Moto{URL: "http://127.0.0.1:" + strconv.Itoa(port), cmd: cmd}
+		m := &Moto{URL: "http://127.0.0.1:" + strconv.Itoa(port), cmd: cmd, dir: dir}
 		if lastErr = m.waitReady(30 * time.Second); lastErr == nil {
 			return m, nil
 		}
@@ -99,6 +146,7 @@ func (m *Moto) Stop() {
 		_ = syscall.Kill(-m.cmd.Process.Pid, syscall.SIGKILL)
 		_ = m.cmd.Wait() // reap it
 	}
+	os.RemoveAll(m.dir)
 }
 
 // Env returns the environment a samship process needs to talk to this moto only: endpoint,

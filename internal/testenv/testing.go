@@ -13,7 +13,23 @@ var (
 	sharedReg     *Registry
 	sharedRegErr  error
 	sharedRegOnce sync.Once
+
+	sharedFront     *ECRFront
+	sharedFrontErr  error
+	sharedFrontOnce sync.Once
 )
+
+// SharedECR returns the endpoint of one registry per test binary that is one store with the
+// shared moto's ECR (see ECRFront): what to give samship as SAMSHIP_REGISTRY_ENDPOINT.
+func SharedECR(t testing.TB) string {
+	m, reg := SharedMoto(t), SharedRegistry(t)
+	sharedFrontOnce.Do(func() { sharedFront, sharedFrontErr = StartECRFront(reg, m) })
+	if sharedFrontErr != nil {
+		t.Helper()
+		t.Fatalf("local ECR registry: %v", sharedFrontErr)
+	}
+	return sharedFront.URL
+}
 
 // SharedRegistry returns one docker-registry per test binary, started on first use; stop it
 // from TestMain with StopShared.
@@ -43,6 +59,9 @@ func SharedMoto(t testing.TB) *Moto {
 
 // StopShared stops the shared moto_server and registry if they were started.
 func StopShared() {
+	if sharedFront != nil {
+		sharedFront.Stop()
+	}
 	if shared != nil {
 		shared.Stop()
 	}

@@ -1,0 +1,380 @@
+"""samship's local AWS: moto_server with what the tests need and moto lacks.
+
+Started by internal/testenv (StartMoto) as `python3 moto_launcher.py -H 127.0.0.1 -p PORT`.
+Everything here patches moto in this process only; nothing reaches the network.
+
+Each patch corrects moto where it differs from AWS, so that samship is tested against AWS's
+behaviour rather than bent to moto's:
+
+- The AWS::Serverless-2016-10-31 transform. moto treats AWS::Serverless::* as unknown
+  (no-op) resources, so a SAM app "deploys" without a single Lambda function. Here
+  CreateStack, UpdateStack and CreateChangeSet (top-level and nested stacks alike) run
+  aws-sam-translator, offline, with the stack's region, account and parameters. As on AWS,
+  GetTemplate still answers the template as submitted; a failed transform answers CreateStack
+  and UpdateStack with ValidationError, and leaves a change set FAILED with CloudFormation's
+  reason "Transform AWS::Serverless-2016-10-31 failed with: ...".
+- ExecuteChangeSet: moto keeps the stack's outputs of before the change set (none for a stack
+  the change set created); AWS evaluates the new template's Outputs.
+- AWS::ApiGateway::RestApi with Body (what SAM's Api events produce): moto requires Name and
+  ignores Body; AWS takes the name from the definition's info.title and imports its paths.
+- AWS::Lambda::Url (SAM's FunctionUrlConfig): moto has no CloudFormation model for it.
+- Resource types moto does not model (AWS::ApiGateway::Stage, which every SAM Api event
+  makes, among them): moto leaves a hole in the stack that breaks DescribeStackResource(s)
+  with a 500. Here they exist as placeholders with a physical id, as every resource does on
+  AWS, whose attributes read as "<logical id>.<attribute>".
+- AWS::Lambda::Function: moto's CloudFormation model drops PackageType, ImageConfig and
+  Architectures, so an image function reads back from GetFunction as PackageType Zip.
+"""
+
+import copy
+import json
+import sys
+import uuid
+
+import boto3
+from moto.apigateway import models as apigw
+from moto.awslambda import models as awslambda
+from moto.cloudformation import models as cfn
+from moto.cloudformation import parsing
+from moto.cloudformation.exceptions import ValidationError
+from moto.core.common_models import CloudFormationModel
+from samtranslator.internal.managed_policies import get_bundled_managed_policy_map
+from samtranslator.model.exceptions import InvalidDocumentException
+from samtranslator.parser.parser import Parser
+from samtranslator.translator.arn_generator import ArnGenerator
+from samtranslator.translator.translator import Translator
+from samtranslator.utils.py27hash_fix import (
+    to_py27_compatible_template,
+    undo_mark_unicode_str_in_template,
+)
+
+SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+
+
+class TransformError(Exception):
+    """The SAM transform refused a template; str() is CloudFormation's reason."""
+
+
+def _wants_sam(template):
+    t = template.get("Transform") if isinstance(template, dict) else None
+    names = t if isinstance(t, list) else [t]
+    return SAM_TRANSFORM in names
+
+
+def _partition(region):
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+def sam_transform(template, parameters, region, account):
+    """Returns template with the SAM transform applied, or template itself when it names none."""
+    if not _wants_sam(template):
+        return template
+    fragment = copy.deepcopy(template)
+    values = dict(parameters or {})
+    values.setdefault("AWS::Region", region)
+    values.setdefault("AWS::AccountId", account)
+    values.setdefault("AWS::Partition", _partition(region))
+    # The translator asks boto3 for the region of ARNs it writes; give it the stack's.
+    ArnGenerator.BOTO_SESSION_REGION_NAME = region
+    policies = get_bundled_managed_policy_map(_partition(region)) or {}
+    try:
+        to_py27_compatible_template(fragment, values)
+        out = Translator(None, Parser(), boto_session=boto3.session.Session(region_name=region)).translate(
+            fragment, parameter_values=values, get_managed_policy_map=lambda: policies
+        )
+    except InvalidDocumentException as e:
+        reason = " ".join([e.message] + [c.message for c in e.causes])
+        raise TransformError(f"Transform {SAM_TRANSFORM} failed with: {reason}") from e
+    except Exception as e:  # the translator's other failures reach users the same way on AWS
+        raise TransformError(f"Transform {SAM_TRANSFORM} failed with: {e}") from e
+    out = undo_mark_unicode_str_in_template(out)
+    transforms = [t for t in (out.get("Transform") if isinstance(out.get("Transform"), list) else [out.get("Transform")]) if t and t != SAM_TRANSFORM]
+    out.pop("Transform", None)
+    if transforms:
+        out["Transform"] = transforms
+    return out
+
+
+# --- stacks -------------------------------------------------------------------------------
+
+_stack_init = cfn.Stack.__init__
+
+
+def _stack_init_with_context(self, *args, **kwargs):
+    # moto parses the template before it stores parameters, region and account; the
+    # transform needs them, so they are set first.
+    self.parameters = kwargs.get("parameters", {})
+    self.region_name = kwargs.get("region_name")
+    self.account_id = kwargs.get("account_id")
+    _stack_init(self, *args, **kwargs)
+
+
+def _stack_parse_template(self):
+    raw = cfn.Stack.parse_template(self.template)
+    try:
+        self.template_dict = sam_transform(raw, self.parameters, self.region_name, self.account_id)
+    except TransformError as e:
+        raise ValidationError(message=str(e)) from e
+
+
+def _stack_has_template(self, other_template):
+    # "Unchanged" compares the templates as submitted, as CloudFormation does.
+    return cfn.Stack.parse_template(self.template) == cfn.Stack.parse_template(other_template)
+
+
+_stack_update = cfn.Stack.update
+
+
+def _stack_update_checked(self, template, role_arn=None, parameters=None, tags=None):
+    # Refuse a template the transform rejects before moto changes anything of the stack.
+    try:
+        sam_transform(cfn.Stack.parse_template(template), parameters or self.parameters, self.region_name, self.account_id)
+    except TransformError as e:
+        raise ValidationError(message=str(e)) from e
+    return _stack_update(self, template, role_arn=role_arn, parameters=parameters, tags=tags)
+
+
+cfn.Stack.__init__ = _stack_init_with_context
+cfn.Stack._parse_template = _stack_parse_template
+cfn.Stack.has_template = _stack_has_template
+cfn.Stack.update = _stack_update_checked
+
+
+# --- change sets --------------------------------------------------------------------------
+
+_change_set_parse_template = cfn.ChangeSet._parse_template
+
+
+def _change_set_parse(self):
+    _change_set_parse_template(self)
+    self.transform_error = None
+    stack = self.stack
+    try:
+        self.template_dict = sam_transform(self.template_dict, self.parameters, stack.region_name, stack.account_id)
+    except TransformError as e:
+        # CloudFormation accepts the request and fails the change set with the reason.
+        self.transform_error = str(e)
+        self.template_dict = copy.deepcopy(stack.template_dict) or {"Resources": {}}
+
+
+cfn.ChangeSet._parse_template = _change_set_parse
+
+_create_change_set = cfn.CloudFormationBackend.create_change_set
+
+
+def _create_change_set_with_status(self, *args, **kwargs):
+    change_set_id, stack_id = _create_change_set(self, *args, **kwargs)
+    cs = self.change_sets[change_set_id]
+    if getattr(cs, "transform_error", None):
+        cs.status = "FAILED"
+        cs.execution_status = "UNAVAILABLE"
+        cs.status_reason = cs.transform_error
+        cs.changes = []
+    return change_set_id, stack_id
+
+
+cfn.CloudFormationBackend.create_change_set = _create_change_set_with_status
+
+_execute_change_set = cfn.CloudFormationBackend.execute_change_set
+
+
+def _execute_change_set_with_outputs(self, change_set_name, stack_name=None):
+    cs = self.describe_change_set(change_set_name)
+    _execute_change_set(self, change_set_name, stack_name)
+    stack = self.stacks[cs.stack_id]
+    stack.template_dict = cs.template_dict
+    if cs.parameters:
+        stack.parameters = cs.parameters
+    stack.output_map = stack._create_output_map()
+
+
+cfn.CloudFormationBackend.execute_change_set = _execute_change_set_with_outputs
+
+
+# --- resources moto models incompletely -----------------------------------------------------
+
+_rest_api_create = apigw.RestAPI.create_from_cloudformation_json.__func__
+
+
+def _rest_api_from_body(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    props = cloudformation_json["Properties"]
+    body = props.get("Body")
+    if "Name" in props or not isinstance(body, dict):
+        return _rest_api_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    backend = apigw.apigateway_backends[account_id][region_name]
+    title = (body.get("info") or {}).get("title") or resource_name
+    api = backend.create_rest_api(
+        name=str(title),
+        description=props.get("Description", ""),
+        endpoint_configuration=props.get("EndpointConfiguration"),
+    )
+    _import_paths(backend, api, body)
+    return api
+
+
+def _import_paths(backend, api, body):
+    """Creates the definition's resources, methods and integrations (moto imports OpenAPI 3
+    only; SAM writes Swagger 2.0)."""
+    by_path = {"/": api.default}
+    for path, methods in sorted((body.get("paths") or {}).items()):
+        parent = api.default
+        so_far = ""
+        for part in [p for p in path.split("/") if p]:
+            so_far += "/" + part
+            if so_far not in by_path:
+                by_path[so_far] = backend.create_resource(api.id, parent.id, part)
+            parent = by_path[so_far]
+        for verb, op in (methods or {}).items():
+            if not isinstance(op, dict):
+                continue
+            verb = "ANY" if verb == "x-amazon-apigateway-any-method" else verb.upper()
+            backend.put_method(api.id, parent.id, verb, "NONE")
+            integ = op.get("x-amazon-apigateway-integration")
+            if isinstance(integ, dict):
+                backend.put_integration(
+                    api.id, parent.id, verb,
+                    integration_type=str(integ.get("type", "aws_proxy")).upper(),
+                    uri=str(integ.get("uri", "")),
+                    integration_method=str(integ.get("httpMethod", "POST")),
+                )
+
+
+apigw.RestAPI.create_from_cloudformation_json = classmethod(_rest_api_from_body)
+
+
+_function_create = awslambda.LambdaFunction.create_from_cloudformation_json.__func__
+
+
+def _function_with_image_props(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    props = cloudformation_json["Properties"]
+    fn = _function_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    fn.package_type = props.get("PackageType", "Zip")
+    fn.image_config = awslambda.ImageConfig(props.get("ImageConfig", {}))
+    if "Architectures" in props:
+        fn.architectures = props["Architectures"]
+    return fn
+
+
+awslambda.LambdaFunction.create_from_cloudformation_json = classmethod(_function_with_image_props)
+
+
+class FunctionURL(CloudFormationModel):
+    """AWS::Lambda::Url over moto's function URL configs."""
+
+    __module__ = "moto.awslambda"  # moto's model registry keys models by their service module
+
+    def __init__(self, function, config):
+        self.function = function
+        self.config = config
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::Lambda::Url"
+
+    @staticmethod
+    def cloudformation_name_type():
+        return ""
+
+    @property
+    def physical_resource_id(self):
+        return self.function.function_arn
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return attr in ("FunctionArn", "FunctionUrl")
+
+    def get_cfn_attribute(self, attribute_name):
+        if attribute_name == "FunctionArn":
+            return self.function.function_arn
+        if attribute_name == "FunctionUrl":
+            return self.config.url
+        raise parsing.UnformattedGetAttTemplateException()
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        backend = awslambda.lambda_backends[account_id][region_name]
+        target = props["TargetFunctionArn"]
+        config = {k: props[k] for k in ("AuthType", "Cors", "InvokeMode") if k in props}
+        fn = backend._lambdas.get_function_by_name_or_arn_forbid_qualifier(target)
+        return cls(fn, backend.create_function_url_config(target, config))
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        original_resource.config.update(cloudformation_json["Properties"])
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        pass
+
+    def delete(self, account_id, region_name):
+        try:
+            self.function.delete_url_config()
+        except Exception:
+            pass
+
+
+class Placeholder(CloudFormationModel):
+    """A resource of a type moto does not model: it exists, and does nothing."""
+
+    __module__ = "moto.cloudformation"  # moto's model registry keys models by their service module
+
+    def __init__(self, logical_id, resource_type):
+        self.logical_id = logical_id
+        self.resource_type = resource_type
+        self.id = f"{logical_id}-{uuid.uuid4().hex[:12]}"
+
+    @staticmethod
+    def cloudformation_type():
+        return "Samship::Emulator::Placeholder"
+
+    @property
+    def physical_resource_id(self):
+        return self.id
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return True
+
+    def get_cfn_attribute(self, attribute_name):
+        return f"{self.logical_id}.{attribute_name}"
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        return cls(kwargs.get("LogicalId", resource_name), kwargs.get("ResourceType", ""))
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        pass
+
+
+_resource_class_from_type = parsing.resource_class_from_type
+
+
+def _resource_class_or_placeholder(resource_type):
+    cls = _resource_class_from_type(resource_type)
+    if cls is None and resource_type not in parsing.NULL_MODELS:
+        return Placeholder
+    return cls
+
+
+parsing.resource_class_from_type = _resource_class_or_placeholder
+
+
+def main():
+    from moto.server import main as moto_main
+
+    moto_main(sys.argv[1:])
+
+
+if __name__ == "__main__":
+    main()
