@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/samship/samship/internal/imageref"
 )
 
 // S3API lists the S3 methods the uploader calls.
@@ -54,11 +56,7 @@ func (u *Uploader) prefixed(name string) string {
 
 // URL returns the canonical path-style URL CloudFormation reads a template from.
 func (u *Uploader) URL(key string) string {
-	domain := "amazonaws.com"
-	if strings.HasPrefix(u.Region, "cn-") {
-		domain = "amazonaws.com.cn"
-	}
-	return fmt.Sprintf("https://s3.%s.%s/%s/%s", u.Region, domain, u.Bucket, key)
+	return fmt.Sprintf("https://s3.%s.%s/%s/%s", u.Region, imageref.URLSuffix(u.Region), u.Bucket, key)
 }
 
 // UploadTemplate stores body unless an object with the same key exists, and returns the

@@ -7,6 +7,8 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"strings"
+
+	"github.com/samship/samship/internal/imageref"
 )
 
 // checksum is SAM CLI's str_checksum: the lower-case hex MD5 of s.
@@ -68,11 +70,7 @@ func NewRepo(parent, fullPath string) Repo {
 // RegistryHost returns the ECR registry host of account in region; China regions use the
 // amazonaws.com.cn domain, as in SAM CLI.
 func RegistryHost(account, region string) string {
-	domain := "amazonaws.com"
-	if strings.HasPrefix(region, "cn-") {
-		domain = "amazonaws.com.cn"
-	}
-	return account + ".dkr.ecr." + region + "." + domain
+	return account + ".dkr.ecr." + region + "." + imageref.URLSuffix(region)
 }
 
 // URI returns the repository URI of a repository called name.

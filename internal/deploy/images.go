@@ -11,6 +11,53 @@ import (
 	"github.com/samship/samship/internal/ui"
 )
 
+// openImages reads every image the run pushes, whole, and verifies each against its
+// digests, before anything changes in AWS: a broken image stops the run with nothing created.
+// Each source is read once however many functions share it.
+func (r *run) openImages(ctx context.Context) error {
+	in, e := r.in, r.e
+	if len(in.Push) == 0 {
+		return nil
+	}
+	fns := map[string]template.Function{}
+	for _, f := range in.Tree.Functions() {
+		fns[f.FullPath] = f
+	}
+	r.opener = &registry.Opener{Remote: e.Registry.Options(), Engine: in.Engine, Ctx: ctx}
+	r.images = map[string]*registry.Image{}
+	bySource := map[string]*registry.Image{}
+	for _, fp := range in.Push {
+		f := fns[fp]
+		key := f.ImageURI // a registry or engine name, or the absolute path of a file
+		if p := imagePath(f); exists(p) {
+			key = p
+		}
+		img, ok := bySource[key]
+		if !ok {
+			var err error
+			if r.opener.Dir, err = filepath.Abs(f.Template().Dir()); err != nil { // the function's own template
+				return err
+			}
+			if img, err = r.opener.Open(f.ImageURI, fp); err != nil {
+				return fmt.Errorf("%s: %w", f.Where, err)
+			}
+			if err := registry.Verify(img); err != nil {
+				return fmt.Errorf("%s: function %s: image %s is broken: %w", f.Where, fp, f.ImageURI, err)
+			}
+			bySource[key] = img
+		}
+		r.images[fp] = img
+	}
+	return nil
+}
+
+// closeImages removes the temporary copies opening the images made.
+func (r *run) closeImages() {
+	if r.opener != nil {
+		r.opener.Close()
+	}
+}
+
 // pushImages pushes the images of the functions in Push to their repositories and returns the
 // pushed references by function full path.
 func (r *run) pushImages(ctx context.Context) (map[string]string, error) {
@@ -45,28 +92,10 @@ func (r *run) pushImages(ctx context.Context) (map[string]string, error) {
 	for _, f := range in.Tree.Functions() {
 		fns[f.FullPath] = f
 	}
-	opener := &registry.Opener{Remote: e.Registry.Options(), Engine: in.Engine, Ctx: ctx}
-	defer opener.Close()
-	images := map[string]*registry.Image{} // by source: each is read once
 	var jobs []registry.Job
 	for _, fp := range in.Push {
-		f := fns[fp]
-		key := f.ImageURI // a registry or engine name, or the absolute path of a file
-		if p := imagePath(f); exists(p) {
-			key = p
-		}
-		img, ok := images[key]
-		if !ok {
-			var err error
-			if opener.Dir, err = filepath.Abs(f.Template().Dir()); err != nil { // the function's own template
-				return nil, err
-			}
-			if img, err = opener.Open(f.ImageURI, fp); err != nil {
-				return nil, err
-			}
-			images[key] = img
-		}
-		jobs = append(jobs, registry.Job{Function: fp, Image: img, Repo: repoOf[fp], Empty: created[fp]})
+		f, img := fns[fp], r.images[fp]
+		jobs = append(jobs, registry.Job{Function: fp, Image: img, Repo: repoOf[fp], Empty: created[fp], Tag: img.TagFor(f.BuildName(), f.DockerTag)})
 	}
 	jobsAtOnce := in.ImagePushJobs
 	if jobsAtOnce <= 0 {

@@ -67,7 +67,7 @@ func TestPushProgress(t *testing.T) {
 			}
 			out := h.stderr.String()
 			redrawn := strings.Contains(out, "\x1b[2K\tapp")
-			logged := strings.Contains(out, "\tPushed Fn (img) to 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:Fn-")
+			logged := strings.Contains(out, "\tPushed Fn (img) to 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:fn-")
 			if redrawn != tc.wantRedraw || logged == tc.wantRedraw {
 				t.Errorf("redrawn line %v, log line %v; want redrawn %v:\n%q", redrawn, logged, tc.wantRedraw, out)
 			}

@@ -206,10 +206,12 @@ func (in *Input) checkDeployable(ctx context.Context) error {
 			continue
 		}
 		switch {
+		case f.MisplacedImageURI && f.ImageURI == "":
+			return fmt.Errorf("%s: function %s has ImageUri under Properties; an AWS::Lambda::Function takes its image as Code.ImageUri", f.Where, f.FullPath)
 		case f.ImageURIIntrinsic:
 			// Resolved by CloudFormation at deploy time.
 		case f.ImageURI == "":
-			return fmt.Errorf("%s: function %s has no ImageUri; build it with sam build, or set ImageUri to an image", f.Where, f.FullPath)
+			return fmt.Errorf("%s: function %s has no %s; build it with sam build, or set it to an image", f.Where, f.FullPath, f.ImageProperty())
 		case imageref.IsSAMECR(f.ImageURI):
 			// Already in ECR: deployed as it is, as SAM CLI does.
 		case imageref.IsRegistryReference(f.ImageURI) || exists(imagePath(f)):

@@ -13,6 +13,10 @@ import (
 // uploaded.
 func Package(ctx context.Context, in *Input, e Env) ([]byte, error) {
 	r := &run{in: in, e: e}
+	defer r.closeImages()
+	if err := r.openImages(ctx); err != nil { // before anything is created
+		return nil, err
+	}
 	if err := r.resolveBucket(ctx); err != nil {
 		return nil, err
 	}

@@ -43,6 +43,7 @@ type Env struct {
 func Run(ctx context.Context, in *Input, e Env) error {
 	e.CFN.Express = in.Express // the helper stacks deploy in the main stack's mode
 	r := &run{in: in, e: e}
+	defer r.closeImages()
 	return r.do(ctx)
 }
 
@@ -55,13 +56,16 @@ type run struct {
 	plan     *companion.Plan
 	applier  *companion.Applier
 	compSt   *cfn.Stack
+	opener   *registry.Opener
+	images   map[string]*registry.Image // by function full path, read and verified
 }
 
 func (r *run) notify(s string) { fmt.Fprintf(r.e.Err, "\t%s\n", s) }
 
 func (r *run) do(ctx context.Context) error {
 	in := r.in
-	// The three look-ups are independent reads: run them at once.
+	// The look-ups are independent reads: run them at once, with reading and verifying the
+	// images. The managed bucket, which may be created, waits for the images to be sound.
 	var main *cfn.Stack
 	waited := false
 	r.plan = in.Plan
@@ -73,9 +77,16 @@ func (r *run) do(ctx context.Context) error {
 	if in.ResolveImageRepos && in.Plan == nil {
 		g.Go(func() error { return r.planCompanion(gctx) })
 	}
-	bucketErr := r.resolveBucket(ctx)
+	imagesErr := r.openImages(ctx)
+	var bucketErr error
+	if imagesErr == nil {
+		bucketErr = r.resolveBucket(ctx)
+	}
 	if err := g.Wait(); err != nil {
 		return err
+	}
+	if imagesErr != nil {
+		return imagesErr
 	}
 	if bucketErr != nil {
 		return bucketErr

@@ -23,6 +23,8 @@ type Job struct {
 	// Empty tells that this run created the repository: it holds nothing, so neither the tag
 	// nor the blobs are looked up there.
 	Empty bool
+	// Tag is the tag to push; when empty, the image's own (TagFor with the function's path).
+	Tag string
 }
 
 // Result is what became of a job: the reference the template deploys.
@@ -70,7 +72,11 @@ func (p *Pusher) PushAll(ctx context.Context, jobs []Job) ([]Result, error) {
 	g.SetLimit(limit)
 	for i, j := range jobs {
 		g.Go(func() error {
-			ref, pushed, err := r.push(gctx, j.Image, j.Repo, j.Image.TagFor(j.Function), j.Empty)
+			tag := j.Tag
+			if tag == "" {
+				tag = j.Image.TagFor(samName(j.Function), "")
+			}
+			ref, pushed, err := r.push(gctx, j.Image, j.Repo, tag, j.Empty)
 			if err != nil {
 				return fmt.Errorf("push image of function %s to %s: %w", j.Function, j.Repo, err)
 			}

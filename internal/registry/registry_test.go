@@ -93,14 +93,15 @@ func TestOpen(t *testing.T) {
 	want, _ := img.ConfigName()
 	dir := sources(t, img)
 	o := &Opener{Dir: dir, Temp: t.TempDir()}
-	for _, src := range []string{"layout", "docker.tar", "oci.tar"} {
+	// A file's tag is the one it names the image by (docker save's RepoTags), else latest.
+	for src, tag := range map[string]string{"layout": "latest", "docker.tar": "v1", "oci.tar": "latest"} {
 		t.Run(src, func(t *testing.T) {
 			got, err := o.Open(src, "Child/Fn")
 			if err != nil {
 				t.Fatalf("Open(%s) = %v", src, err)
 			}
-			if got.ID != want.String() || got.TagFor("Child/Fn") != Tag("Child-Fn", "latest", want.String()) {
-				t.Errorf("Open(%s) = id %s tag %s, want id %s", src, got.ID, got.TagFor("Child/Fn"), want)
+			if got.ID != want.String() || got.TagFor(samName("Child/Fn"), "") != Tag("Child-Fn", tag, want.String()) {
+				t.Errorf("Open(%s) = id %s tag %s, want id %s", src, got.ID, got.TagFor(samName("Child/Fn"), ""), want)
 			}
 		})
 	}
@@ -178,8 +179,8 @@ func TestPushAll(t *testing.T) {
 	if err != nil {
 		t.Fatalf("PushAll() = %v", err)
 	}
-	tag := Tag("A", "latest", a.ID)
-	if res[0].Ref != host+"/app/a:"+tag || res[1].Ref != host+"/app/b:"+Tag("B", "latest", a.ID) || !res[0].Pushed || !res[1].Pushed {
+	tag := Tag("A", "v1", a.ID)
+	if res[0].Ref != host+"/app/a:"+tag || res[1].Ref != host+"/app/b:"+Tag("B", "v1", a.ID) || !res[0].Pushed || !res[1].Pushed {
 		t.Errorf("PushAll() = %+v", res)
 	}
 	if !reg.sawAuth || tokens.calls != 1 {
@@ -227,7 +228,7 @@ func TestPushToDistributionRegistry(t *testing.T) {
 	if proxy.mounts != 3 || proxy.uploads != 3 {
 		t.Errorf("%d mounts and %d upload requests; want the 3 blobs uploaded once and mounted into the second repository", proxy.mounts, proxy.uploads)
 	}
-	ref, err := name.ParseReference(strings.TrimPrefix(srv.URL, "http://") + "/app/b:" + a.TagFor("B"))
+	ref, err := name.ParseReference(strings.TrimPrefix(srv.URL, "http://") + "/app/b:" + a.TagFor("B", ""))
 	if err != nil {
 		t.Fatal(err)
 	}

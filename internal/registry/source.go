@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -36,6 +37,8 @@ type Image struct {
 	Name, Tag string
 	// ID is the image id: the digest of its config ("sha256:...").
 	ID string
+
+	fromRegistry bool // read from another registry, whose layers stream verified
 }
 
 // Opener reads images named by ImageUri values.
@@ -77,16 +80,18 @@ func (o *Opener) Open(value, fullPath string) (*Image, error) {
 	var img v1.Image
 	var err error
 	nm, tag := "", "latest"
+	fromRegistry := false
 	fi, statErr := os.Stat(path)
 	if path == "" {
 		statErr = os.ErrNotExist
 	}
 	switch {
 	case statErr == nil && fi.IsDir():
-		img, err = fromLayout(path)
+		img, tag, err = fromLayout(path)
 	case statErr == nil:
-		img, err = o.fromArchive(path)
+		img, tag, err = o.fromArchive(path)
 	case imageref.IsRegistryReference(value):
+		fromRegistry = true
 		var ref name.Reference
 		if ref, err = name.ParseReference(value); err == nil {
 			img, err = remote.Image(ref, o.Remote...)
@@ -105,7 +110,7 @@ func (o *Opener) Open(value, fullPath string) (*Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("function %s: read image %s: %w", fullPath, value, err)
 	}
-	return &Image{Image: img, Source: value, Name: nm, Tag: tag, ID: id.String()}, nil
+	return &Image{Image: img, Source: value, Name: nm, Tag: tag, ID: id.String(), fromRegistry: fromRegistry}, nil
 }
 
 // fromEngine saves the engine's image to a temporary docker archive, streaming, and reads it
@@ -131,22 +136,58 @@ func (o *Opener) fromEngine(ref string) (v1.Image, error) {
 }
 
 // fromLayout reads the single image of an OCI layout (the first for linux/amd64 when the
-// index has several).
-func fromLayout(dir string) (v1.Image, error) {
+// index has several), and the tag its ref name annotation gives ("latest" without one).
+func fromLayout(dir string) (v1.Image, string, error) {
 	idx, err := layout.ImageIndexFromPath(dir)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return firstImage(idx)
-}
-
-func firstImage(idx v1.ImageIndex) (v1.Image, error) {
 	m, err := idx.IndexManifest()
 	if err != nil {
-		return nil, err
+		return nil, "", err
+	}
+	tag := "latest"
+	if len(m.Manifests) > 0 {
+		if t, ok := tagOf(m.Manifests[0].Annotations["org.opencontainers.image.ref.name"]); ok {
+			tag = t
+		}
+	}
+	img, d, err := firstImage(idx)
+	if err != nil {
+		return nil, "", err
+	}
+	return &named{Image: img, digest: d}, tag, nil
+}
+
+// named is an image of a layout with the digest the layout's index names it by, which is
+// what its manifest must hash to (go-containerregistry computes Digest from the bytes read).
+type named struct {
+	v1.Image
+	digest v1.Hash
+}
+
+// tagOf returns the tag of a ref name: the name itself ("v1") or what follows the last ":"
+// of a reference ("app:v1"), when that is a valid tag.
+func tagOf(ref string) (string, bool) {
+	if i := strings.LastIndexByte(ref, ':'); i >= 0 && !strings.Contains(ref[i:], "/") {
+		ref = ref[i+1:]
+	}
+	if !validTag.MatchString(ref) {
+		return "", false
+	}
+	return ref, true
+}
+
+// validTag is the distribution spec's tag grammar.
+var validTag = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+
+func firstImage(idx v1.ImageIndex) (v1.Image, v1.Hash, error) {
+	m, err := idx.IndexManifest()
+	if err != nil {
+		return nil, v1.Hash{}, err
 	}
 	if len(m.Manifests) == 0 {
-		return nil, errors.New("the index holds no image")
+		return nil, v1.Hash{}, errors.New("the index holds no image")
 	}
 	pick := m.Manifests[0]
 	for _, d := range m.Manifests {
@@ -158,29 +199,38 @@ func firstImage(idx v1.ImageIndex) (v1.Image, error) {
 	if pick.MediaType.IsIndex() {
 		child, err := idx.ImageIndex(pick.Digest)
 		if err != nil {
-			return nil, err
+			return nil, v1.Hash{}, err
 		}
 		return firstImage(child)
 	}
-	return idx.Image(pick.Digest)
+	img, err := idx.Image(pick.Digest)
+	return img, pick.Digest, err
 }
 
-// fromArchive reads a docker-archive (docker save) or an OCI archive (a tarred OCI layout).
-func (o *Opener) fromArchive(path string) (v1.Image, error) {
+// fromArchive reads a docker-archive (docker save) or an OCI archive (a tarred OCI layout),
+// and the tag the archive names the image by ("latest" when it names none).
+func (o *Opener) fromArchive(path string) (v1.Image, string, error) {
 	oci, err := isOCIArchive(path)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if !oci {
-		return tarball.ImageFromPath(path, nil)
+		img, err := tarball.ImageFromPath(path, nil)
+		tag := "latest"
+		if m, merr := tarball.LoadManifest(func() (io.ReadCloser, error) { return os.Open(path) }); merr == nil && len(m) > 0 && len(m[0].RepoTags) > 0 {
+			if t, ok := tagOf(m[0].RepoTags[0]); ok {
+				tag = t
+			}
+		}
+		return img, tag, err
 	}
 	dir, err := os.MkdirTemp(o.Temp, "samship-oci-")
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	o.temp = append(o.temp, dir)
 	if err := untar(path, dir); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	return fromLayout(dir)
 }
@@ -256,17 +306,24 @@ func refNameTag(ref name.Reference) (string, string) {
 	return n, "latest"
 }
 
-// samName is the name part for images read from files: the function's full path, made a
-// valid tag (SAM CLI leaves "/" in and fails, defect D12).
+// samName is the name part for images read from files when no build name is given: the
+// function's full path, made a valid tag (SAM CLI leaves "/" in and fails, defect D12).
 func samName(fullPath string) string { return strings.ReplaceAll(fullPath, "/", "-") }
 
-// TagFor returns SAM CLI's tag for img pushed for the function at fullPath.
-func (img *Image) TagFor(fullPath string) string {
-	n := img.Name
-	if n == "" {
-		n = samName(fullPath)
+// TagFor returns SAM CLI's tag for img pushed for a function: an engine's or registry's image
+// keeps its own name and tag; an image read from a file gets the name and tag sam build would
+// have given it (buildName, the function's lower-cased logical id; dockerTag, its
+// Metadata.DockerTag, else the tag the file names, else latest), so that the tag is the one
+// SAM CLI pushes for the same image.
+func (img *Image) TagFor(buildName, dockerTag string) string {
+	if img.Name != "" {
+		return Tag(img.Name, img.Tag, img.ID)
 	}
-	return Tag(n, img.Tag, img.ID)
+	tag := img.Tag
+	if dockerTag != "" {
+		tag = dockerTag
+	}
+	return Tag(buildName, tag, img.ID)
 }
 
 // Tag returns SAM CLI's tag for img: <name>-<first 12 hex of the image id>-<tag>, kept to the

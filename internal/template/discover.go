@@ -21,7 +21,8 @@ const (
 type Function struct {
 	// FullPath identifies the function across nested stacks: "Fn", "Child/Fn".
 	FullPath string
-	// ID is Metadata.SamResourceId when set (CDK), else the logical id.
+	// ID is SAM CLI's resource id: Metadata.SamResourceId when set, else the id in CDK's
+	// aws:cdk:path metadata, else the logical id.
 	ID        string
 	LogicalID string
 	Type      string
@@ -33,11 +34,35 @@ type Function struct {
 	ImageURIIntrinsic bool
 	// DockerContext reports a non-empty Metadata.DockerContext.
 	DockerContext bool
+	// DockerTag and DockerImage are Metadata.DockerTag and .DockerImage: the tag and name sam
+	// build gives the function's image.
+	DockerTag, DockerImage string
+	// MisplacedImageURI reports an AWS::Lambda::Function with ImageUri directly under
+	// Properties, where Lambda does not read it (it belongs under Code).
+	MisplacedImageURI bool
 	// Where is "file:line" of the resource.
 	Where string
 
-	uri *yaml.Node // the ImageUri scalar, for rewriting
-	tpl *Template
+	uri *yaml.Node // the function's own ImageUri node, for rewriting
+	tpl *Template  // the template the function is defined in
+}
+
+// BuildName is the name sam build gives the function's image: Metadata.DockerImage, else the
+// logical id, lower-cased.
+func (f Function) BuildName() string {
+	if f.DockerImage != "" {
+		return strings.ToLower(f.DockerImage)
+	}
+	return strings.ToLower(f.LogicalID)
+}
+
+// ImageProperty names where the function's image is given: Code.ImageUri for Lambda's own
+// type, ImageUri for SAM's.
+func (f Function) ImageProperty() string {
+	if f.Type == LambdaFunction {
+		return "Code.ImageUri"
+	}
+	return "ImageUri"
 }
 
 // Managed reports whether SAM CLI gives this function a companion repository: an image
@@ -87,6 +112,9 @@ func (tr *Tree) walk(t *Template, parent *Stack, loc *yaml.Node, stackPath strin
 	chain[abs] = true
 	defer delete(chain, abs)
 
+	if err := checkGlobals(t); err != nil {
+		return err
+	}
 	sc := newScope(t, overrides, region)
 	st := &Stack{Path: stackPath, Template: t, Parent: parent, loc: loc}
 	tr.Stacks = append(tr.Stacks, st)
@@ -104,14 +132,11 @@ func (tr *Tree) walk(t *Template, parent *Stack, loc *yaml.Node, stackPath strin
 		typ := lookup(r, "Type").Value
 		props := lookup(r, "Properties")
 		meta := lookup(r, "Metadata")
-		id := logical
-		if sid := lookup(meta, "SamResourceId"); sid != nil && sid.Kind == yaml.ScalarNode && sid.Value != "" {
-			id = sid.Value
-		}
+		id := resourceID(logical, typ, meta)
 		where := fmt.Sprintf("%s:%d", t.Path, res.Content[i].Line)
 		switch typ {
 		case ServerlessFunction, LambdaFunction:
-			f := Function{FullPath: joinPath(stackPath, id), ID: id, LogicalID: logical, Type: typ, Where: where}
+			f := Function{FullPath: joinPath(stackPath, id), ID: id, LogicalID: logical, Type: typ, Where: where, tpl: t}
 			prop := func(name string) *yaml.Node {
 				if v := lookup(props, name); v != nil {
 					return v
@@ -123,20 +148,23 @@ func (tr *Tree) walk(t *Template, parent *Stack, loc *yaml.Node, stackPath strin
 			}
 			pt, _ := sc.str(prop("PackageType"))
 			f.Image = pt == "Image"
-			uri := prop("ImageUri")
+			uri := lookup(props, "ImageUri")
 			if typ == LambdaFunction {
+				f.MisplacedImageURI = uri != nil
 				uri = lookup(lookup(props, "Code"), "ImageUri")
 			}
 			if uri != nil {
 				v, ok := sc.str(uri)
-				f.ImageURI, f.ImageURIIntrinsic = v, !ok
-				literal := uri.Kind == yaml.ScalarNode && (uri.Tag == "!!str" || uri.Tag == "")
-				if literal && (typ == LambdaFunction || lookup(props, "ImageUri") == uri) {
-					f.uri, f.tpl = uri, t // only the function's own literal value can be rewritten
-				}
+				f.ImageURI, f.ImageURIIntrinsic, f.uri = v, !ok, uri
 			}
 			if dc := lookup(meta, "DockerContext"); dc != nil && dc.Kind == yaml.ScalarNode && dc.Value != "" {
 				f.DockerContext = true
+			}
+			if tag := lookup(meta, "DockerTag"); tag != nil && tag.Kind == yaml.ScalarNode {
+				f.DockerTag = tag.Value
+			}
+			if img := lookup(meta, "DockerImage"); img != nil && img.Kind == yaml.ScalarNode {
+				f.DockerImage = img.Value
 			}
 			st.Functions = append(st.Functions, f)
 		case "AWS::CloudFormation::Stack", "AWS::Serverless::Application":
@@ -176,6 +204,33 @@ func (tr *Tree) walk(t *Template, parent *Stack, loc *yaml.Node, stackPath strin
 		}
 	}
 	return nil
+}
+
+// resourceID is SAM CLI's id of a resource: a non-empty Metadata.SamResourceId, else the
+// construct id in CDK's aws:cdk:path ("Stack/Fn/Resource" or "Stack/Fn"; a nested stack's
+// "Stack/Child.NestedStack/Child.NestedStackResource" gives "Child"), else the logical id.
+func resourceID(logical, typ string, meta *yaml.Node) string {
+	if sid := lookup(meta, "SamResourceId"); sid != nil && sid.Kind == yaml.ScalarNode && sid.Tag != "!!null" && sid.Value != "" {
+		return sid.Value
+	}
+	cdk := lookup(meta, "aws:cdk:path")
+	if cdk == nil || cdk.Kind != yaml.ScalarNode || cdk.Value == "" {
+		return logical
+	}
+	parts := strings.Split(cdk.Value, "/")
+	if len(parts) < 2 || len(parts) > 3 {
+		return logical
+	}
+	const nested = ".NestedStack"
+	id := parts[len(parts)-1]
+	last2 := parts[len(parts)-2]
+	if id == "Resource" || (typ == "AWS::CloudFormation::Stack" && strings.HasSuffix(last2, nested)) {
+		id = last2
+	}
+	if typ == "AWS::CloudFormation::Stack" {
+		id = strings.TrimSuffix(id, nested)
+	}
+	return id
 }
 
 // localPath reports whether a nested stack location is a local file, and its path.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"go.yaml.in/yaml/v3"
 )
 
 func fullPaths(fs []Function) []string {
@@ -24,12 +25,12 @@ func TestImageFunctions(t *testing.T) {
 	}{
 		"sam template with globals and ref": {
 			file: "testdata/sam.yaml",
-			want: []string{"HelloFunction", "RefFunction", "BuiltFunction", "CdkFunction-x"},
+			want: []string{"HelloFunction", "LocalRefFunction", "UnresolvedFunction", "BuiltFunction", "CdkFunction-x", "Worker", "MisplacedFunction"},
 		},
-		"parameter override turns a function zip": {
+		"an override makes a Sub an image of another account's ECR": {
 			file:      "testdata/sam.yaml",
-			overrides: map[string]string{"Packaging": "Zip"},
-			want:      []string{"HelloFunction", "BuiltFunction", "CdkFunction-x"},
+			overrides: map[string]string{"Packaging": "Zip", "LocalImage": "123456789012.dkr.ecr.us-east-1.amazonaws.com/x:1"},
+			want:      []string{"HelloFunction", "UnresolvedFunction", "BuiltFunction", "CdkFunction-x", "Worker", "MisplacedFunction"},
 		},
 		"nested stacks": {
 			file: "testdata/nested/root.yaml",
@@ -66,17 +67,86 @@ func TestFunctionDetails(t *testing.T) {
 	for _, f := range tr.Functions() {
 		byPath[f.FullPath] = f
 	}
-	if f := byPath["HelloFunction"]; f.ImageURI != "hellofunction:python3.12-v1" || !f.DockerContext || f.Where != "testdata/sam.yaml:15" {
+	if f := byPath["HelloFunction"]; f.ImageURI != "hellofunction:python3.12-v1" || !f.DockerContext || f.DockerTag != "python3.12-v1" || f.Where != "testdata/sam.yaml:17" {
 		t.Errorf("HelloFunction = %+v", f)
 	}
-	if f := byPath["RefFunction"]; !f.ImageURIIntrinsic {
-		t.Errorf("RefFunction.ImageURIIntrinsic = false, want true for !Sub")
+	// SAM CLI resolves pseudo parameters with its defaults: the Sub is an ECR URI.
+	if f := byPath["RefFunction"]; f.ImageURIIntrinsic || f.ImageURI != "123456789012.dkr.ecr.us-east-1.amazonaws.com/x:1" || f.Managed() {
+		t.Errorf("RefFunction = %+v, want the resolved ECR URI, unmanaged", f)
+	}
+	if f := byPath["LocalRefFunction"]; f.ImageURI != "localreffunction:v1" || f.Template() == nil {
+		t.Errorf("LocalRefFunction = %+v, want the parameter's default and its template", f)
+	}
+	if f := byPath["UnresolvedFunction"]; !f.ImageURIIntrinsic {
+		t.Errorf("UnresolvedFunction.ImageURIIntrinsic = false, want true for a GetAtt")
+	}
+	if f := byPath["MisplacedFunction"]; !f.MisplacedImageURI || f.ImageURI != "" {
+		t.Errorf("MisplacedFunction = %+v, want ImageUri under Properties reported", f)
 	}
 	if f := byPath["PrebuiltFunction"]; !f.Image || f.Managed() {
 		t.Errorf("PrebuiltFunction = %+v, want an unmanaged image function (ECR URI, no DockerContext)", f)
 	}
 	if f := byPath["CdkFunction-x"]; f.LogicalID != "CdkFunction" {
 		t.Errorf("CdkFunction-x.LogicalID = %q", f.LogicalID)
+	}
+}
+
+func TestResourceID(t *testing.T) {
+	tests := map[string]struct {
+		typ, meta, want string
+	}{
+		"no metadata":             {LambdaFunction, "", "Fn"},
+		"sam resource id":         {LambdaFunction, "SamResourceId: Custom", "Custom"},
+		"empty sam resource id":   {LambdaFunction, "SamResourceId: ''", "Fn"},
+		"id before cdk path":      {LambdaFunction, "{SamResourceId: Custom, aws:cdk:path: S/Worker/Resource}", "Custom"},
+		"cdk path with Resource":  {LambdaFunction, "aws:cdk:path: S/Worker/Resource", "Worker"},
+		"cdk path of two":         {LambdaFunction, "aws:cdk:path: S/Worker", "Worker"},
+		"cdk path too long":       {LambdaFunction, "aws:cdk:path: A/S/Worker/Resource", "Fn"},
+		"cdk path too short":      {LambdaFunction, "aws:cdk:path: Worker", "Fn"},
+		"cdk nested stack":        {"AWS::CloudFormation::Stack", "aws:cdk:path: S/Child.NestedStack/Child.NestedStackResource", "Child"},
+		"cdk path, other element": {ServerlessFunction, "aws:cdk:path: S/Worker/Default", "Default"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			var meta *yaml.Node
+			if tc.meta != "" {
+				var doc yaml.Node
+				if err := yaml.Unmarshal([]byte(tc.meta), &doc); err != nil {
+					t.Fatal(err)
+				}
+				meta = doc.Content[0]
+			}
+			if got := resourceID("Fn", tc.typ, meta); got != tc.want {
+				t.Errorf("resourceID(%s) = %q, want %q", tc.meta, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestGlobalsRules(t *testing.T) {
+	tests := map[string]struct {
+		globals, want string
+	}{
+		"supported":        {"Function: {Timeout: 3, MemorySize: 128}", ""},
+		"package type":     {"Function:\n    PackageType: Image", "t.yaml:3: 'Globals' section is invalid. 'PackageType' is not a supported property of 'Function'. Must be one of the following values - ['Handler', 'Runtime', 'CodeUri', "},
+		"image uri":        {"Function:\n    ImageUri: app:v1", "t.yaml:3: 'Globals' section is invalid. 'ImageUri' is not a supported property of 'Function'."},
+		"unknown section":  {"Functions: {Timeout: 3}", "t.yaml:2: 'Globals' section is invalid. 'Functions' is not supported. Must be one of the following values - ['Function', 'Api', "},
+		"section a scalar": {"Function: 3", "t.yaml:2: 'Globals' section is invalid. Value of Function must be a dictionary"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			tpl, err := Parse("t.yaml", []byte("Globals:\n  "+tc.globals+"\nResources:\n  A: {Type: X}\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = Discover(tpl, nil, "")
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("Discover() = %v", err)
+			case tc.want != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.want)):
+				t.Errorf("Discover() = %v, want %q...", err, tc.want)
+			}
+		})
 	}
 }
 
@@ -175,7 +245,7 @@ func TestLoadMissing(t *testing.T) {
 
 func TestParameters(t *testing.T) {
 	tpl, _ := Load("testdata/sam.yaml")
-	want := []Parameter{{Key: "Packaging", Default: "Image", HasDefault: true}, {Key: "Secret", NoEcho: true}}
+	want := []Parameter{{Key: "Packaging", Default: "Image", HasDefault: true}, {Key: "Secret", NoEcho: true}, {Key: "LocalImage", Default: "localreffunction:v1", HasDefault: true}}
 	if diff := cmp.Diff(want, tpl.Parameters()); diff != "" {
 		t.Errorf("Parameters() mismatch (-want +got):\n%s", diff)
 	}

@@ -18,10 +18,12 @@ type Edit struct {
 	what string // for errors: "ImageUri of function Fn"
 }
 
-// ImageEdit sets the function's ImageUri to ref.
+// ImageEdit sets the function's ImageUri to ref, as SAM CLI writes the pushed image into the
+// function: the value replaces the function's own ImageUri, whether a literal or an intrinsic
+// that named the local image (!Ref ImageUri, a Sub).
 func (f Function) ImageEdit(ref string) (Edit, error) {
 	if f.uri == nil || f.ImageURIIntrinsic {
-		return Edit{}, fmt.Errorf("%s: the ImageUri of function %s is not a literal of its template, so it cannot be rewritten", f.Where, f.FullPath)
+		return Edit{}, fmt.Errorf("%s: the ImageUri of function %s does not resolve to an image, so it cannot be rewritten", f.Where, f.FullPath)
 	}
 	q, _ := json.Marshal(ref)
 	return Edit{tpl: f.tpl, node: f.uri, text: string(q), what: "ImageUri of function " + f.FullPath}, nil
@@ -42,7 +44,7 @@ func (t *Template) Apply(edits []Edit) ([]byte, error) {
 		if e.tpl != t {
 			return nil, fmt.Errorf("%s: the edit of %s belongs to another template", t.Path, e.what)
 		}
-		start, end, err := scalarSpan(t.Raw, e.node.Line, e.node.Column, e.node.Value)
+		start, end, err := nodeSpan(t.Raw, e.node)
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: rewrite %s: %w", t.Path, e.node.Line, e.what, err)
 		}
@@ -56,14 +58,65 @@ func (t *Template) Apply(edits []Edit) ([]byte, error) {
 	return out, nil
 }
 
-// scalarSpan returns the byte range of the one-line scalar the parser placed at line and
-// column (1-based, in characters) and whose value is value.
-func scalarSpan(src []byte, line, col int, value string) (int, int, error) {
+// nodeSpan returns the byte range of node n in src: a one-line scalar, a short-form intrinsic
+// with its tag (!Ref X), or a whole collection ({Ref: X} in flow or JSON style, or a block
+// mapping, which ends with its last value).
+func nodeSpan(src []byte, n *yaml.Node) (int, int, error) {
+	start, err := offsetOf(src, n.Line, n.Column)
+	if err != nil {
+		return 0, 0, err
+	}
+	off := start
+	if _, short := intrinsic(n.Tag); short {
+		off += len(n.Tag)
+		for off < len(src) && (src[off] == ' ' || src[off] == '\t') {
+			off++
+		}
+	}
+	switch {
+	case n.Kind == yaml.ScalarNode:
+		_, end, err := scalarAt(src, off, n.Line, n.Value)
+		return start, end, err
+	case n.Style&yaml.FlowStyle != 0:
+		end, err := closingBracket(src, off, n.Line)
+		return start, end, err
+	case len(n.Content) > 0:
+		_, end, err := nodeSpan(src, n.Content[len(n.Content)-1])
+		return start, end, err
+	}
+	return 0, 0, fmt.Errorf("the value on line %d is empty", n.Line)
+}
+
+// closingBracket returns the offset just past the bracket that closes the one at off,
+// skipping quoted text.
+func closingBracket(src []byte, off, line int) (int, error) {
+	depth := 0
+	for i := off; i < len(src); i++ {
+		switch c := src[i]; c {
+		case '"', '\'':
+			for i++; i < len(src) && src[i] != c; i++ {
+				if c == '"' && src[i] == '\\' {
+					i++
+				}
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth--; depth == 0 {
+				return i + 1, nil
+			}
+		}
+	}
+	return 0, fmt.Errorf("the collection on line %d does not end", line)
+}
+
+// offsetOf returns the byte offset of line and column (1-based, in characters).
+func offsetOf(src []byte, line, col int) (int, error) {
 	off := 0
 	for l := 1; l < line; l++ {
 		i := strings.IndexByte(string(src[off:]), '\n')
 		if i < 0 {
-			return 0, 0, fmt.Errorf("line %d is past the end", line)
+			return 0, fmt.Errorf("line %d is past the end", line)
 		}
 		off += i + 1
 	}
@@ -72,7 +125,15 @@ func scalarSpan(src []byte, line, col int, value string) (int, int, error) {
 		off += size
 	}
 	if off >= len(src) {
-		return 0, 0, fmt.Errorf("column %d is past the end of line %d", col, line)
+		return 0, fmt.Errorf("column %d is past the end of line %d", col, line)
+	}
+	return off, nil
+}
+
+// scalarAt returns the byte range of the one-line scalar at off whose value is value.
+func scalarAt(src []byte, off, line int, value string) (int, int, error) {
+	if off >= len(src) {
+		return 0, 0, fmt.Errorf("the value on line %d is past the end", line)
 	}
 	switch q := src[off]; q {
 	case '"', '\'':

@@ -1,0 +1,99 @@
+package registry
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+)
+
+// brokenLayout writes an OCI layout and lets break spoil it; it returns the layout's path.
+func brokenLayout(t *testing.T, spoil func(dir, layer, config, manifest string), also ...v1.Image) string {
+	t.Helper()
+	dir := t.TempDir()
+	img, err := random.Image(512, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := layout.Write(dir, empty.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.AppendImage(img); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range also { // blobs of other images, not in the index
+		if err := p.WriteImage(a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ls, _ := img.Layers()
+	ld, _ := ls[0].Digest()
+	cd, _ := img.ConfigName()
+	md, _ := img.Digest()
+	blob := func(d string) string { return filepath.Join(dir, "blobs", "sha256", strings.TrimPrefix(d, "sha256:")) }
+	spoil(dir, blob(ld.String()), blob(cd.String()), blob(md.String()))
+	return dir
+}
+
+func TestVerify(t *testing.T) {
+	other, err := random.Image(100, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherManifest, _ := other.RawManifest()
+	tests := map[string]struct {
+		spoil func(dir, layer, config, manifest string)
+		want  string
+		also  []v1.Image
+	}{
+		"sound":                                {func(_, _, _, _ string) {}, "", nil},
+		"layer replaced":                       {func(_, layer, _, _ string) { os.WriteFile(layer, []byte("other bytes"), 0o644) }, "holds bytes whose digest is sha256:", nil},
+		"layer missing":                        {func(_, layer, _, _ string) { os.Remove(layer) }, "no such file", nil},
+		"config replaced":                      {func(_, _, config, _ string) { os.WriteFile(config, []byte(`{"architecture":"x"}`), 0o644) }, "config is sha256:", nil},
+		"manifest swapped for another image's": {func(_, _, _, manifest string) { os.WriteFile(manifest, otherManifest, 0o644) }, "manifest is sha256:", []v1.Image{other}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			dir := brokenLayout(t, tc.spoil, tc.also...)
+			o := &Opener{}
+			defer o.Close()
+			img, err := o.Open(dir, "Fn")
+			if err == nil {
+				err = Verify(img)
+			}
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("a sound image: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Errorf("error = %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestTagOf(t *testing.T) {
+	tests := map[string]struct {
+		ref, want string
+		ok        bool
+	}{
+		"tag":                {"python3.12-v1", "python3.12-v1", true},
+		"name and tag":       {"helloworldfunction:python3.12-v1", "python3.12-v1", true},
+		"registry port only": {"localhost:5000/app", "", false},
+		"empty":              {"", "", false},
+		"not a tag":          {"a tag", "", false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got, ok := tagOf(tc.ref)
+			if got != tc.want || ok != tc.ok {
+				t.Errorf("tagOf(%q) = %q, %v, want %q, %v", tc.ref, got, ok, tc.want, tc.ok)
+			}
+		})
+	}
+}
