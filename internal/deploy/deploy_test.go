@@ -22,6 +22,7 @@ import (
 	"github.com/samship/samship/internal/cfn/cfnfake"
 	"github.com/samship/samship/internal/companion"
 	"github.com/samship/samship/internal/deploy"
+	"github.com/samship/samship/internal/template"
 	"github.com/samship/samship/internal/testenv"
 	"github.com/samship/samship/internal/ui"
 )
@@ -62,6 +63,23 @@ func (h *harness) template(t *testing.T, n int) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// asDeployed is body as samship deploys it: with SAM CLI's SamResourceId on each resource.
+func asDeployed(t *testing.T, body string) string {
+	tpl, err := template.Parse("t.yaml", []byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	edits, err := tpl.ResourceIDEdits()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := tpl.Apply(edits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
 }
 
 // seedCompanion deploys a companion stack for the first n functions of "app".
@@ -211,7 +229,7 @@ func TestUnchangedCompanionIsNotUpdated(t *testing.T) {
 	h := newHarness(t)
 	h.seedCompanion(t, "CREATE_COMPLETE", 2)
 	tpl := h.template(t, 2)
-	h.cfn.Seed("app", "UPDATE_COMPLETE", testenv.ImageTemplate(2, 0))
+	h.cfn.Seed("app", "UPDATE_COMPLETE", asDeployed(t, testenv.ImageTemplate(2, 0)))
 	err := h.run(t, tpl)
 	var empty *cfn.ChangeSetEmptyError
 	if !errors.As(err, &empty) {

@@ -17,7 +17,10 @@ func (r *run) packageTree(ctx context.Context, images map[string]string) ([]byte
 	keys := map[string]string{} // by absolute path: each artifact is uploaded once
 	for i := len(stacks) - 1; i >= 0; i-- {
 		st := stacks[i]
-		var edits []template.Edit
+		edits, err := st.Template.ResourceIDEdits()
+		if err != nil {
+			return nil, err
+		}
 		for _, f := range st.Functions {
 			if ref, ok := images[f.FullPath]; ok {
 				e, err := f.ImageEdit(ref)

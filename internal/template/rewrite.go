@@ -10,12 +10,15 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Edit replaces one scalar of a template with new text (JSON syntax, which YAML also reads).
+// Edit replaces one value of a template with new text (JSON syntax, which YAML also reads),
+// or inserts text at an offset.
 type Edit struct {
-	tpl  *Template
-	node *yaml.Node
-	text string
-	what string // for errors: "ImageUri of function Fn"
+	tpl    *Template
+	node   *yaml.Node
+	at     int  // with insert: the byte offset text goes in at
+	insert bool // text is inserted at at, nothing replaced
+	text   string
+	what   string // for errors: "ImageUri of function Fn"
 }
 
 // ImageEdit sets the function's ImageUri to ref, as SAM CLI writes the pushed image into the
@@ -44,13 +47,24 @@ func (t *Template) Apply(edits []Edit) ([]byte, error) {
 		if e.tpl != t {
 			return nil, fmt.Errorf("%s: the edit of %s belongs to another template", t.Path, e.what)
 		}
+		if e.insert {
+			spans = append(spans, span{e.at, e.at, e.text})
+			continue
+		}
 		start, end, err := nodeSpan(t.Raw, e.node)
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: rewrite %s: %w", t.Path, e.node.Line, e.what, err)
 		}
 		spans = append(spans, span{start, end, e.text})
 	}
-	sort.Slice(spans, func(i, j int) bool { return spans[i].start > spans[j].start })
+	// From the end backwards, so that offsets stay true; at one offset a replacement goes
+	// before an insertion.
+	sort.Slice(spans, func(i, j int) bool {
+		if spans[i].start != spans[j].start {
+			return spans[i].start > spans[j].start
+		}
+		return spans[i].end > spans[j].end
+	})
 	out := append([]byte{}, t.Raw...)
 	for _, s := range spans {
 		out = append(out[:s.start], append([]byte(s.text), out[s.end:]...)...)
