@@ -7,6 +7,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -36,7 +37,16 @@ func TestMain(m *testing.M) {
 }
 
 // TestScripts runs the end-to-end scripts in testdata/script against moto_server.
-func TestScripts(t *testing.T) {
+func TestScripts(t *testing.T) { testscript.Run(t, scriptParams(t, "testdata/script")) }
+
+// TestSAMApps deploys the corpus of SAM apps in testdata/apps on the transform emulator and
+// reads every function back from Lambda.
+func TestSAMApps(t *testing.T) { testscript.Run(t, scriptParams(t, "testdata/apps")) }
+
+var resetOnce sync.Once
+
+// scriptParams is the local AWS the scripts in dir run against.
+func scriptParams(t *testing.T, dir string) testscript.Params {
 	moto := testenv.SharedMoto(t)
 	ecrURL := testenv.SharedECR(t)
 	built, err := random.Image(2048, 2)
@@ -49,11 +59,13 @@ func TestScripts(t *testing.T) {
 	}
 	t.Cleanup(engine.Stop) // after the parallel scripts, not when this function returns
 	// Scripts name their own stacks; a fresh emulator lets them run again (-count).
-	if err := moto.Reset(); err != nil {
-		t.Fatalf("reset moto_server: %v", err)
-	}
-	testscript.Run(t, testscript.Params{
-		Dir:                 "testdata/script",
+	resetOnce.Do(func() {
+		if err := moto.Reset(); err != nil {
+			t.Fatalf("reset moto_server: %v", err)
+		}
+	})
+	return testscript.Params{
+		Dir:                 dir,
 		UpdateScripts:       os.Getenv("UPDATE_SCRIPTS") != "",
 		RequireExplicitExec: true,
 		Setup: func(e *testscript.Env) error {
@@ -72,7 +84,7 @@ func TestScripts(t *testing.T) {
 			"gen-image":    genImageCmd,
 			"reg-tags":     regTagsCmd,
 		},
-	})
+	}
 }
 
 // awsCmd inspects and seeds the emulator from scripts:
@@ -83,7 +95,9 @@ func TestScripts(t *testing.T) {
 //	aws stack NAME                status and tags of a stack
 //	aws create-stack NAME FILE    create a stack from a template file
 //	aws create-topic NAME         create an SNS topic
+//	aws create-repo NAME          create an ECR repository
 //	aws template NAME             a stack's template
+//	aws functions NAME            its Lambda functions as read back (see stackFunctions)
 func awsCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) < 2 {
 		ts.Fatalf("usage: aws repos|images|put-image|stack|create-stack|template ARGS")
@@ -148,8 +162,17 @@ func awsCmd(ts *testscript.TestScript, neg bool, args []string) {
 	case "create-stack":
 		body := ts.ReadFile(args[2])
 		_, cmdErr = cl.CloudFormation.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String(args[1]), TemplateBody: aws.String(body)})
+	case "create-repo":
+		_, cmdErr = cl.ECR.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String(args[1])})
 	case "create-topic":
 		_, cmdErr = sns.NewFromConfig(cfg).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(args[1])})
+	case "functions":
+		lines, err := stackFunctions(ctx, cfg, args[1])
+		if cmdErr = err; err == nil {
+			for _, l := range lines {
+				out("%s\n", l)
+			}
+		}
 	case "template":
 		res, err := cl.CloudFormation.GetTemplate(ctx, &cloudformation.GetTemplateInput{StackName: aws.String(args[1])})
 		if cmdErr = err; err == nil {
