@@ -9,13 +9,16 @@ LDFLAGS := -s -w -X github.com/samship/samship/internal/cli.Version=$(VERSION)
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/samship ./cmd/samship
 
-# deps installs what the tests need. moto_server (the local AWS emulator) is part of this
-# machine image; tmux (the terminal test) and docker-registry (the local registry) come from
-# Debian; Go modules come from the module
+# deps installs what the tests need. moto_server and aws-sam-translator (the local AWS
+# emulator and the SAM transform the project's launcher adds to it) are part of this machine
+# image; tmux (the terminal test), docker-registry (the local registry), docker.io and podman
+# (the engines sam build leaves images in) come from Debian; Go modules come from the module
 # proxy at the versions pinned in go.mod.
+DEBS := tmux docker-registry docker.io podman
 deps:
 	@command -v moto_server >/dev/null || { echo "moto_server not found: the tests need the local AWS emulator (Python package moto[server])" >&2; exit 1; }
-	@command -v tmux >/dev/null && command -v docker-registry >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux docker-registry >/dev/null; }
+	@python3 -c 'import moto.server, samtranslator' 2>/dev/null || { echo "python3 cannot import moto and samtranslator: the tests need the Python packages moto[server] and aws-sam-translator" >&2; exit 1; }
+	@command -v tmux >/dev/null && command -v docker-registry >/dev/null && command -v dockerd >/dev/null && command -v podman >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBS) >/dev/null; }
 	$(GO) mod download
 
 test: deps
@@ -25,7 +28,7 @@ test: deps
 
 # unit runs the tests that need no emulator.
 unit:
-	$(GO) test -count=1 ./internal/companion/... ./internal/template/... ./internal/imageref/... ./internal/ui/... ./internal/prompt/... ./internal/samconfig/...
+	$(GO) test -count=1 ./internal/companion/... ./internal/template/... ./internal/imageref/... ./internal/ui/... ./internal/prompt/... ./internal/samconfig/... ./internal/registry/...
 
 demo: deps build
 	AWS_EC2_METADATA_DISABLED=true $(GO) run ./tools/demo
