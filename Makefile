@@ -4,7 +4,7 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/samship/samship/internal/cli.Version=$(VERSION)
 
-.PHONY: build test unit demo demo-guided bench fuzz deps clean
+.PHONY: build test unit demo demo-guided local-aws bench fuzz deps clean
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/samship ./cmd/samship
@@ -35,6 +35,11 @@ demo: deps build
 
 demo-guided: deps build
 	AWS_EC2_METADATA_DISABLED=true $(GO) run ./tools/demo -guided
+
+# local-aws runs the local AWS (SAM transform, registry as ECR, Docker engine when it starts) in
+# the foreground and prints what to export to use it; Ctrl-C stops it.
+local-aws: deps build
+	AWS_EC2_METADATA_DISABLED=true $(GO) run ./tools/localaws
 
 # bench compares image pushes with Debian's skopeo, installed here when missing.
 bench: deps build

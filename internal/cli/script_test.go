@@ -97,7 +97,7 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 //	aws create-topic NAME         create an SNS topic
 //	aws create-repo NAME          create an ECR repository
 //	aws template NAME             a stack's template
-//	aws functions NAME            its Lambda functions as read back (see stackFunctions)
+//	aws functions NAME            its Lambda functions as read back (see testenv.StackFunctions)
 func awsCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) < 2 {
 		ts.Fatalf("usage: aws repos|images|put-image|stack|create-stack|template ARGS")
@@ -167,7 +167,7 @@ func awsCmd(ts *testscript.TestScript, neg bool, args []string) {
 	case "create-topic":
 		_, cmdErr = sns.NewFromConfig(cfg).CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(args[1])})
 	case "functions":
-		lines, err := stackFunctions(ctx, cfg, args[1])
+		lines, err := testenv.StackFunctions(ctx, cfg, args[1])
 		if cmdErr = err; err == nil {
 			for _, l := range lines {
 				out("%s\n", l)

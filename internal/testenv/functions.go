@@ -1,4 +1,4 @@
-package cli_test
+package testenv
 
 import (
 	"context"
@@ -13,11 +13,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 )
 
-// stackFunctions reads every Lambda function of a stack back from Lambda, nested stacks
+// StackFunctions reads every Lambda function of a stack back from Lambda, nested stacks
 // included, one line each, sorted: "<path/logical id> <PackageType> <ImageUri> <in ECR>",
 // where the last word says whether the image is in ECR (pushed: the registry and moto's ECR
 // are one store) or "missing". This is what `aws functions STACK` prints in scripts.
-func stackFunctions(ctx context.Context, cfg aws.Config, stack string) ([]string, error) {
+func StackFunctions(ctx context.Context, cfg aws.Config, stack string) ([]string, error) {
 	cf, lm, repo := cloudformation.NewFromConfig(cfg), lambda.NewFromConfig(cfg), ecr.NewFromConfig(cfg)
 	var lines []string
 	var walk func(stack, path string) error
