@@ -26,6 +26,8 @@ func (r *run) openImages(ctx context.Context) error {
 	r.opener = &registry.Opener{Remote: e.Registry.Options(), Engine: in.Engine, Ctx: ctx}
 	r.images = map[string]*registry.Image{}
 	bySource := map[string]*registry.Image{}
+	var distinct []*registry.Image
+	var firstUse []template.Function // of each distinct image, for errors
 	for _, fp := range in.Push {
 		f := fns[fp]
 		key := f.ImageURI // a registry or engine name, or the absolute path of a file
@@ -41,12 +43,14 @@ func (r *run) openImages(ctx context.Context) error {
 			if img, err = r.opener.Open(f.ImageURI, fp); err != nil {
 				return fmt.Errorf("%s: %w", f.Where, err)
 			}
-			if err := registry.Verify(img); err != nil {
-				return fmt.Errorf("%s: function %s: image %s is broken: %w", f.Where, fp, f.ImageURI, err)
-			}
 			bySource[key] = img
+			distinct, firstUse = append(distinct, img), append(firstUse, f)
 		}
 		r.images[fp] = img
+	}
+	if i, err := registry.VerifyAll(distinct); err != nil {
+		f := firstUse[i]
+		return fmt.Errorf("%s: function %s: image %s is broken: %w", f.Where, f.FullPath, f.ImageURI, err)
 	}
 	return nil
 }

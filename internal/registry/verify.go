@@ -5,49 +5,91 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"runtime"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
-// Verify reads img whole and checks every part against its digest: the manifest against the
-// digest it is known by, the config against the manifest's, each layer's bytes against its
-// digest and size. An image in another registry is checked to its manifest and config here;
-// its layers are checked as they stream during the push (the registry client verifies them).
-func Verify(img *Image) error {
+// VerifyAll reads images whole and checks every part against its digest: the manifest
+// against the digest it is known by, the config against the manifest's, each layer's bytes
+// against its digest and size, the layers read on as many cores as there are. An image in
+// another registry is checked to its manifest and config here; its layers are checked as they
+// stream during the push (the registry client verifies them). It returns the first failure
+// with the index of its image.
+func VerifyAll(imgs []*Image) (int, error) {
+	type job struct {
+		i int
+		d v1.Descriptor
+	}
+	var jobs []job
+	for i, img := range imgs {
+		layers, err := verifyHead(img)
+		if err != nil {
+			return i, err
+		}
+		for _, d := range layers {
+			jobs = append(jobs, job{i, d})
+		}
+	}
+	var g errgroup.Group
+	g.SetLimit(runtime.NumCPU())
+	failed := make([]error, len(imgs))
+	var mu sync.Mutex
+	for _, j := range jobs {
+		g.Go(func() error {
+			if err := verifyBlob(imgs[j.i].Image, j.d); err != nil {
+				mu.Lock()
+				if failed[j.i] == nil {
+					failed[j.i] = err
+				}
+				mu.Unlock()
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	for i, err := range failed {
+		if err != nil {
+			return i, err
+		}
+	}
+	return 0, nil
+}
+
+// verifyHead checks the manifest and config of img and returns the layers still to read.
+func verifyHead(img *Image) ([]v1.Descriptor, error) {
 	raw, err := img.RawManifest()
 	if err != nil {
-		return fmt.Errorf("read manifest: %w", err)
+		return nil, fmt.Errorf("read manifest: %w", err)
 	}
 	want, err := img.Digest()
 	if err != nil {
-		return fmt.Errorf("read manifest: %w", err)
+		return nil, fmt.Errorf("read manifest: %w", err)
 	}
 	if n, ok := img.Image.(*named); ok {
 		want = n.digest
 	}
 	if got := digestOf(raw); got != want.String() {
-		return fmt.Errorf("manifest is %s, but is named %s", got, want)
+		return nil, fmt.Errorf("manifest is %s, but is named %s", got, want)
 	}
 	m, err := img.Manifest()
 	if err != nil {
-		return fmt.Errorf("read manifest: %w", err)
+		return nil, fmt.Errorf("read manifest: %w", err)
 	}
 	cfg, err := img.RawConfigFile()
 	if err != nil {
-		return fmt.Errorf("read config: %w", err)
+		return nil, fmt.Errorf("read config: %w", err)
 	}
 	if got := digestOf(cfg); got != m.Config.Digest.String() {
-		return fmt.Errorf("config is %s, but the manifest names %s", got, m.Config.Digest)
+		return nil, fmt.Errorf("config is %s, but the manifest names %s", got, m.Config.Digest)
 	}
 	if img.fromRegistry {
-		return nil
+		return nil, nil
 	}
-	for _, d := range m.Layers {
-		if err := verifyBlob(img.Image, d); err != nil {
-			return err
-		}
-	}
-	return nil
+	return m.Layers, nil
 }
 
 func verifyBlob(img v1.Image, d v1.Descriptor) error {

@@ -65,7 +65,7 @@ func TestVerify(t *testing.T) {
 			defer o.Close()
 			img, err := o.Open(dir, "Fn")
 			if err == nil {
-				err = Verify(img)
+				_, err = VerifyAll([]*Image{img})
 			}
 			switch {
 			case tc.want == "" && err != nil:

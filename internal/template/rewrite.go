@@ -1,10 +1,10 @@
 package template
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strings"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -128,7 +128,7 @@ func closingBracket(src []byte, off, line int) (int, error) {
 func offsetOf(src []byte, line, col int) (int, error) {
 	off := 0
 	for l := 1; l < line; l++ {
-		i := strings.IndexByte(string(src[off:]), '\n')
+		i := bytes.IndexByte(src[off:], '\n')
 		if i < 0 {
 			return 0, fmt.Errorf("line %d is past the end", line)
 		}
