@@ -3,6 +3,7 @@ package companion
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
@@ -18,6 +19,7 @@ type StackOps interface {
 	CreateStack(context.Context, *cloudformation.CreateStackInput) (*cfn.Stack, error)
 	UpdateStack(context.Context, *cloudformation.UpdateStackInput) (*cfn.Stack, error)
 	DeleteStack(ctx context.Context, st *cfn.Stack, roleARN string, retain ...string) error
+	Template(ctx context.Context, name string) (string, error)
 }
 
 // Applier carries out plans. The companion stack follows the main stack's settings: the same
@@ -33,6 +35,9 @@ type Applier struct {
 	NotificationARNs []string
 	// Notify receives one line per step taken.
 	Notify func(string)
+	// LiveTemplates returns the templates the application stack has deployed now, nested
+	// stacks' included: a repository one of them names is in use and is never removed.
+	LiveTemplates func(ctx context.Context) ([]string, error)
 }
 
 // CheckUpload fails when a template of the plan is too large to send inline and there is no
@@ -86,26 +91,95 @@ func (a *Applier) Prepare(ctx context.Context, p *Plan) (*cfn.Stack, error) {
 
 // Finish applies the part of the plan that waits for a successful main deploy: emptying and
 // removing unreferenced repositories, adopting a SAM CLI stack, or deleting an empty stack.
+//
+// Another deploy of the same stack may have run since the plan was made. So a repository the
+// live application stack names (LiveTemplates) is kept whatever the plan says, and the
+// companion stack is updated from the template it has now, less the repositories removed and
+// plus the ones this deploy needs, never from the template planned at the start.
 func (a *Applier) Finish(ctx context.Context, p *Plan, st *cfn.Stack) error {
 	if p.After == ActionNone {
 		return nil
 	}
-	for _, r := range p.Remove {
+	remove, err := a.notInUse(ctx, p)
+	if err != nil {
+		return err
+	}
+	for _, r := range remove {
 		n, err := a.empty(ctx, r.Name)
 		if err != nil {
 			return err
 		}
 		a.Notify(fmt.Sprintf("Removing repository %s (function removed; %d %s deleted)", r.Name, n, ui.Plural(n, "image", "images")))
 	}
-	if p.After == ActionDelete {
+	current, err := a.Stacks.Template(ctx, p.Companion)
+	if err != nil {
+		return err
+	}
+	repos, _, err := ParseDeployed(current)
+	if err != nil {
+		return fmt.Errorf("read companion stack %s: %w", p.Companion, err)
+	}
+	gone := map[string]bool{}
+	for _, r := range remove {
+		gone[r.Name] = true
+	}
+	keep := p.Desired()
+	for _, r := range repos {
+		if !gone[r.Name] {
+			keep = append(keep, r)
+		}
+	}
+	keep = Dedupe(keep)
+	if len(keep) == 0 {
 		a.Notify(fmt.Sprintf("Deleting companion stack %s: no function needs a managed repository", p.Companion))
 		return a.Stacks.DeleteStack(ctx, st, a.RoleARN)
+	}
+	body, err := Template(p.Companion, keep)
+	if err != nil {
+		return err
+	}
+	if string(body) == current {
+		return nil
 	}
 	if p.Action == ActionNone {
 		a.noteAdoption(p)
 	}
-	_, err := a.update(ctx, p, p.Final)
+	_, err = a.update(ctx, p, body)
 	return err
+}
+
+// notInUse returns the planned removals that no live template of the application stack
+// names, and says so for each one kept.
+func (a *Applier) notInUse(ctx context.Context, p *Plan) ([]Removal, error) {
+	if len(p.Remove) == 0 || a.LiveTemplates == nil {
+		return p.Remove, nil
+	}
+	live, err := a.LiveTemplates(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read the deployed templates of stack %s before removing repositories: %w", p.Parent, err)
+	}
+	var out []Removal
+	for _, r := range p.Remove {
+		if named(live, r.Name) {
+			a.Notify(fmt.Sprintf("Keeping repository %s: the deployed stack %s uses it (another deploy changed it meanwhile)", r.Name, p.Parent))
+			continue
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// named reports whether a template names an image of repository repo (repo:tag or
+// repo@digest, after the registry host), in any form: a literal, a Sub, a parameter default.
+func named(templates []string, repo string) bool {
+	for _, t := range templates {
+		for _, sep := range []string{":", "@"} {
+			if strings.Contains(t, "/"+repo+sep) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // noteAdoption says so when the stack being updated was made by SAM CLI.

@@ -27,17 +27,25 @@ import (
 	"github.com/samship/samship/internal/ui"
 )
 
-// fakeECR holds image ids per repository and records deletions.
+// fakeECR holds image ids per repository and records deletions; before, when set, runs
+// before each call with "ListImages REPO" or "BatchDeleteImage REPO".
 type fakeECR struct {
 	images  map[string][]ecrtypes.ImageIdentifier
 	deleted []string
+	before  func(op string)
 }
 
 func (f *fakeECR) ListImages(_ context.Context, in *ecr.ListImagesInput, _ ...func(*ecr.Options)) (*ecr.ListImagesOutput, error) {
+	if f.before != nil {
+		f.before("ListImages " + aws.ToString(in.RepositoryName))
+	}
 	return &ecr.ListImagesOutput{ImageIds: f.images[aws.ToString(in.RepositoryName)]}, nil
 }
 
 func (f *fakeECR) BatchDeleteImage(_ context.Context, in *ecr.BatchDeleteImageInput, _ ...func(*ecr.Options)) (*ecr.BatchDeleteImageOutput, error) {
+	if f.before != nil {
+		f.before("BatchDeleteImage " + aws.ToString(in.RepositoryName))
+	}
 	f.deleted = append(f.deleted, aws.ToString(in.RepositoryName))
 	delete(f.images, aws.ToString(in.RepositoryName))
 	return &ecr.BatchDeleteImageOutput{}, nil

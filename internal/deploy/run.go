@@ -161,7 +161,7 @@ func (r *run) planCompanion(ctx context.Context) error {
 // readyCompanion checks that the plan can be applied with the bucket found, and prints it.
 func (r *run) readyCompanion() error {
 	r.applier = &companion.Applier{Stacks: r.e.CFN, Images: r.e.Images, RoleARN: r.in.RoleARN,
-		Tags: cfnTags(r.in.Tags), NotificationARNs: r.in.NotificationARNs, Notify: r.notify}
+		Tags: cfnTags(r.in.Tags), NotificationARNs: r.in.NotificationARNs, Notify: r.notify, LiveTemplates: r.liveTemplates}
 	if r.uploader != nil {
 		r.applier.Upload = r.uploader.UploadTemplate
 	}

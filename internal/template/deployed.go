@@ -116,3 +116,18 @@ func (t *Template) ECRRepositories() []string {
 	}
 	return out
 }
+
+// NestedStacks returns the logical ids of the template's nested stacks
+// (AWS::CloudFormation::Stack, and AWS::Serverless::Application, which the SAM transform makes
+// one under the same id), in template order.
+func (t *Template) NestedStacks() []string {
+	var out []string
+	res := lookup(t.root, "Resources")
+	for i := 0; i+1 < len(res.Content); i += 2 {
+		switch lookup(res.Content[i+1], "Type").Value {
+		case "AWS::CloudFormation::Stack", "AWS::Serverless::Application":
+			out = append(out, res.Content[i].Value)
+		}
+	}
+	return out
+}

@@ -13,6 +13,8 @@ behaviour rather than bent to moto's:
   GetTemplate still answers the template as submitted; a failed transform answers CreateStack
   and UpdateStack with ValidationError, and leaves a change set FAILED with CloudFormation's
   reason "Transform AWS::Serverless-2016-10-31 failed with: ...".
+- CreateChangeSet of type CREATE for a stack in REVIEW_IN_PROGRESS: moto makes a second stack
+  of that name instead of using the one there.
 - ExecuteChangeSet: moto keeps the stack's outputs of before the change set (none for a stack
   the change set created); AWS evaluates the new template's Outputs.
 - AWS::ApiGateway::RestApi with Body (what SAM's Api events produce): moto requires Name and
@@ -115,6 +117,8 @@ def _stack_init_with_context(self, *args, **kwargs):
 
 def _stack_parse_template(self):
     raw = cfn.Stack.parse_template(self.template)
+    # A copy of the template as submitted, for has_template: moto edits the parsed one.
+    self.raw_template_dict, self.raw_template = copy.deepcopy(raw), self.template
     try:
         self.template_dict = sam_transform(raw, self.parameters, self.region_name, self.account_id)
     except TransformError as e:
@@ -123,7 +127,11 @@ def _stack_parse_template(self):
 
 def _stack_has_template(self, other_template):
     # "Unchanged" compares the templates as submitted, as CloudFormation does.
-    return cfn.Stack.parse_template(self.template) == cfn.Stack.parse_template(other_template)
+    raw = getattr(self, "raw_template_dict", None)
+    if raw is None or getattr(self, "raw_template", None) is not self.template:
+        raw = cfn.Stack.parse_template(self.template)
+    self.raw_template_dict, self.raw_template = raw, self.template
+    return raw == cfn.Stack.parse_template(other_template)
 
 
 _stack_update = cfn.Stack.update
@@ -151,6 +159,7 @@ _change_set_parse_template = cfn.ChangeSet._parse_template
 
 def _change_set_parse(self):
     _change_set_parse_template(self)
+    self.raw_template_dict = copy.deepcopy(self.template_dict)
     self.transform_error = None
     stack = self.stack
     try:
@@ -167,6 +176,13 @@ _create_change_set = cfn.CloudFormationBackend.create_change_set
 
 
 def _create_change_set_with_status(self, *args, **kwargs):
+    if kwargs.get("change_set_type") == "CREATE":
+        # A CREATE change set for a stack in REVIEW_IN_PROGRESS (an earlier change set never
+        # executed) goes to that stack on AWS; moto adds a second stack of the same name, and
+        # GetTemplate by name then answers the first one's empty template.
+        for sid, st in list(self.stacks.items()):
+            if st.name == kwargs.get("stack_name") and st.status == "REVIEW_IN_PROGRESS":
+                del self.stacks[sid]
     change_set_id, stack_id = _create_change_set(self, *args, **kwargs)
     cs = self.change_sets[change_set_id]
     if getattr(cs, "transform_error", None):
@@ -187,6 +203,7 @@ def _execute_change_set_with_outputs(self, change_set_name, stack_name=None):
     _execute_change_set(self, change_set_name, stack_name)
     stack = self.stacks[cs.stack_id]
     stack.template_dict = cs.template_dict
+    stack.raw_template_dict, stack.raw_template = cs.raw_template_dict, stack.template
     if cs.parameters:
         stack.parameters = cs.parameters
     stack.output_map = stack._create_output_map()

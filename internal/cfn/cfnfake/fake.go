@@ -47,8 +47,12 @@ type CFN struct {
 	// Hang names stacks whose next operation starts and never ends.
 	Hang  map[string]bool
 	Calls []string
-	clock time.Time
-	seq   int
+	// Before, when set, runs before each operation is carried out, with the lock held, given
+	// the operation as Calls records it: a test makes another deploy's effect happen at
+	// that step by changing Stacks.
+	Before func(op string)
+	clock  time.Time
+	seq    int
 }
 
 type changeSet struct {
@@ -122,7 +126,12 @@ func (f *CFN) operate(s *Stack, verb, template string) {
 	f.event(s, s.Name, "AWS::CloudFormation::Stack", s.Status, "")
 }
 
-func (f *CFN) record(op string) { f.Calls = append(f.Calls, op) }
+func (f *CFN) record(op string) {
+	f.Calls = append(f.Calls, op)
+	if f.Before != nil {
+		f.Before(op)
+	}
+}
 
 func (f *CFN) DescribeStacks(_ context.Context, in *cloudformation.DescribeStacksInput, _ ...func(*cloudformation.Options)) (*cloudformation.DescribeStacksOutput, error) {
 	f.mu.Lock()
@@ -208,7 +217,7 @@ func (f *CFN) DeleteStack(_ context.Context, in *cloudformation.DeleteStackInput
 func (f *CFN) GetTemplate(_ context.Context, in *cloudformation.GetTemplateInput, _ ...func(*cloudformation.Options)) (*cloudformation.GetTemplateOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.record("GetTemplate")
+	f.record("GetTemplate " + aws.ToString(in.StackName))
 	s := f.find(aws.ToString(in.StackName))
 	if s == nil {
 		return nil, validation("Stack with id " + aws.ToString(in.StackName) + " does not exist")

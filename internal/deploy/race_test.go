@@ -1,0 +1,91 @@
+package deploy_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
+
+	"github.com/samship/samship/internal/companion"
+)
+
+// TestCleanUpKeepsWhatAnotherDeployUses runs deploy A, which removes Fn003, while deploy B of
+// the same stack (Fn003 kept, Fn004 added) finishes at each step of A's clean-up. Whenever B
+// finished before A read the live stack, Fn003's repository and images stay; at every step,
+// the repository B added stays in the companion stack. (Between A's read of the companion
+// template and its UpdateStack a window of one call remains; there CloudFormation itself
+// refuses to delete a repository that holds images, since the companion template does not set
+// EmptyOnDelete, so what B pushed cannot be lost.)
+func TestCleanUpKeepsWhatAnotherDeployUses(t *testing.T) {
+	fn3, fn4 := companion.NewRepo("app", "Fn003"), companion.NewRepo("app", "Fn004")
+	comp := companion.StackName("app")
+	tests := map[string]struct {
+		step     string // B finishes just before A makes this call
+		keepsFn3 bool
+	}{
+		"before A reads the live stack":   {"GetTemplate app", true},
+		"before A lists Fn003's images":   {"ListImages " + fn3.Name, false},
+		"before A deletes Fn003's images": {"BatchDeleteImage " + fn3.Name, false},
+		"before A reads the companion":    {"GetTemplate " + comp, false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t)
+			h.seedCompanion(t, "UPDATE_COMPLETE", 3)
+			h.cfn.Seed("app", "UPDATE_COMPLETE", "old")
+			h.ecr.images[fn3.Name] = []ecrtypes.ImageIdentifier{{ImageDigest: aws.String("sha256:3"), ImageTag: aws.String("fn003-v1")}}
+			var repos []companion.Repo
+			for i := 1; i <= 4; i++ {
+				repos = append(repos, companion.NewRepo("app", fnName(i)))
+			}
+			withB, err := companion.Template(comp, companion.Dedupe(repos))
+			if err != nil {
+				t.Fatal(err)
+			}
+			done := false
+			deployB := func(op string) {
+				if done || op != tc.step {
+					return
+				}
+				done = true
+				// B's companion update and main deploy, as they leave the stacks.
+				h.cfn.Stacks[comp].Template = string(withB)
+				h.cfn.Stacks["app"].Template = "Resources:\n  Fn003:\n    Type: AWS::Lambda::Function\n    Properties:\n      Code: {ImageUri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/" + fn3.Name + ":fn003-v1}\n"
+			}
+			// Only during A's clean-up: after A's own change set ran.
+			executed := false
+			h.cfn.Before = func(op string) {
+				if op == "ExecuteChangeSet" {
+					executed = true
+				} else if executed {
+					deployB(op)
+				}
+			}
+			h.ecr.before = func(op string) {
+				if executed {
+					deployB(op)
+				}
+			}
+
+			if err := h.run(t, h.template(t, 2)); err != nil {
+				t.Fatalf("Run() = %v", err)
+			}
+			if !done {
+				t.Fatalf("A never made the call %q; calls %v", tc.step, h.cfn.Calls)
+			}
+			final := h.cfn.Stacks[comp].Template
+			if !strings.Contains(final, fn4.Name) {
+				t.Errorf("A removed Fn004's repository, which B added:\n%s", final)
+			}
+			if tc.keepsFn3 {
+				if len(h.ecr.deleted) != 0 || !strings.Contains(final, fn3.Name) {
+					t.Errorf("deleted %v, companion %s: A removed Fn003's repository, which the live stack uses", h.ecr.deleted, final)
+				}
+				if !strings.Contains(h.stderr.String(), "Keeping repository "+fn3.Name+": the deployed stack app uses it") {
+					t.Errorf("no note on the kept repository:\n%s", h.stderr.String())
+				}
+			}
+		})
+	}
+}
