@@ -326,6 +326,13 @@ func (img *Image) TagFor(buildName, dockerTag string) string {
 	return Tag(buildName, tag, img.ID)
 }
 
+// pushTag is the form of every tag Tag makes: <name>-<12 hex>-<tag>.
+var pushTag = regexp.MustCompile(`^[A-Za-z0-9_.-]+-[0-9a-f]{12}-[A-Za-z0-9_.-]+$`)
+
+// IsPushTag reports whether tag has the form samship and SAM CLI push images with, i.e.
+// one of them pushed it (a tag someone chose, such as v1 or prebuilt, does not).
+func IsPushTag(tag string) bool { return pushTag.MatchString(tag) }
+
 // Tag returns SAM CLI's tag for img: <name>-<first 12 hex of the image id>-<tag>, kept to the
 // 128 characters and the alphabet a tag allows.
 func Tag(name, tag, id string) string {

@@ -13,6 +13,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/samship/samship/internal/companion"
+	"github.com/samship/samship/internal/registry"
 )
 
 // Images is what teardown needs from ECR.
@@ -65,7 +66,9 @@ func deleteFolder(ctx context.Context, e Env, bucket, prefix string) error {
 }
 
 // deleteImage deletes the tag of an image a function used, unless it is in a companion
-// repository (those go, or stay, with the companion stack).
+// repository (those go, or stay, with the companion stack) or was not pushed by samship or
+// SAM CLI: a prebuilt image in someone's own repository may be what other stacks run, so only
+// a tag of the push scheme (<name>-<12 hex>-<tag>) is deleted (sam delete deletes any).
 func deleteImage(ctx context.Context, e Env, ref string, companionRepos map[string]bool) error {
 	slash := strings.IndexByte(ref, '/')
 	colon := strings.LastIndexByte(ref, ':')
@@ -74,6 +77,10 @@ func deleteImage(ctx context.Context, e Env, ref string, companionRepos map[stri
 	}
 	repo, tag := ref[slash+1:colon], ref[colon+1:]
 	if companionRepos[repo] {
+		return nil
+	}
+	if !registry.IsPushTag(tag) {
+		fmt.Fprintf(e.Err, "\t- Keeping ECR image %s in repository %s: not pushed by samship or SAM CLI\n", tag, repo)
 		return nil
 	}
 	out, err := e.Images.BatchDeleteImage(ctx, &ecr.BatchDeleteImageInput{RepositoryName: aws.String(repo),

@@ -68,6 +68,9 @@ const appTemplate = `Resources:
   Img:
     Type: AWS::Lambda::Function
     Properties: {PackageType: Image, Code: {ImageUri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/shared:Img-0123456789ab-latest}}
+  Prebuilt:
+    Type: AWS::Lambda::Function
+    Properties: {PackageType: Image, Code: {ImageUri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/team/prebuilt:fn01}}
 `
 
 type setup struct {
@@ -131,6 +134,10 @@ func TestDeleteOrder(t *testing.T) {
 	}
 	if !strings.HasSuffix(s.out.String(), "\nDeleted successfully\n") {
 		t.Errorf("output:\n%s", s.out.String())
+	}
+	// An image neither samship nor SAM CLI pushed (no push-scheme tag) is someone else's.
+	if !strings.Contains(s.out.String(), "\t- Keeping ECR image fn01 in repository team/prebuilt: not pushed by samship or SAM CLI\n") {
+		t.Errorf("output lacks the kept prebuilt image:\n%s", s.out.String())
 	}
 }
 
