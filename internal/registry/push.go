@@ -137,7 +137,7 @@ func (r *pushRun) push(ctx context.Context, img *Image, repo, tagName string, em
 	if err != nil {
 		return "", false, err
 	}
-	want, err := img.Digest()
+	want, err := img.expectedDigest()
 	if err != nil {
 		return "", false, err
 	}
@@ -163,7 +163,10 @@ func (r *pushRun) push(ctx context.Context, img *Image, repo, tagName string, em
 	err = r.sendBlobs(ctx, c, img, blobs, ln)
 	if err == nil {
 		raw, mt := []byte(nil), types.MediaType("")
-		if raw, err = img.RawManifest(); err == nil {
+		if raw, err = img.RawManifest(); err == nil && digestOf(raw) != want.String() {
+			err = fmt.Errorf("manifest of %s hashes to %s, not %s; not sent", img.Source, digestOf(raw), want)
+		}
+		if err == nil {
 			if mt, err = img.MediaType(); err == nil {
 				err = retry(ctx, r.delays(), func() error { return c.putManifest(ctx, tag.TagStr(), raw, mt) })
 			}

@@ -65,12 +65,9 @@ func verifyHead(img *Image) ([]v1.Descriptor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read manifest: %w", err)
 	}
-	want, err := img.Digest()
+	want, err := img.expectedDigest()
 	if err != nil {
 		return nil, fmt.Errorf("read manifest: %w", err)
-	}
-	if n, ok := img.Image.(*named); ok {
-		want = n.digest
 	}
 	if got := digestOf(raw); got != want.String() {
 		return nil, fmt.Errorf("manifest is %s, but is named %s", got, want)

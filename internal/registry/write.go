@@ -63,11 +63,11 @@ func (c *repoClient) do(ctx context.Context, method, u string, body io.Reader, h
 	}
 	resp, err := c.client.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, redact(err)
 	}
 	if err := transport.CheckError(resp, ok...); err != nil {
 		resp.Body.Close()
-		return nil, err
+		return nil, redact(err)
 	}
 	return resp, nil
 }
@@ -156,18 +156,18 @@ func (c *repoClient) sendBlob(ctx context.Context, location string, d v1.Hash, s
 	q := u.Query()
 	q.Set("digest", d.String())
 	u.RawQuery = q.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, u.String(), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, u.String(), verifying(body, d, size))
 	if err != nil {
-		return err
+		return redact(err)
 	}
 	req.ContentLength = size
 	req.Header.Set("Content-Type", "application/octet-stream")
 	resp, err := c.client.Do(req)
 	if err != nil {
-		return err
+		return redact(err)
 	}
 	defer resp.Body.Close()
-	return transport.CheckError(resp, http.StatusCreated, http.StatusNoContent, http.StatusAccepted)
+	return redact(transport.CheckError(resp, http.StatusCreated, http.StatusNoContent, http.StatusAccepted))
 }
 
 // putManifest writes a manifest under tag.
