@@ -4,6 +4,7 @@
 package samconfig
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -61,6 +62,7 @@ func Load(path string) (*File, error) {
 
 // Parse parses data by the file name's extension.
 func Parse(path string, data []byte) (*File, error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 byte order mark
 	f := &File{Path: path, doc: map[string]any{}}
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".yaml", ".yml":

@@ -43,12 +43,17 @@ func (p Param) removes() bool {
 // config file at path, creating it when missing. Every byte it was not asked to change stays
 // as it was: comments, blank lines, key order, other environments and commands. As in SAM
 // CLI, a command key whose value equals the same key of the env's global section is removed
-// from the command section. The file is replaced atomically with its permissions kept; when
-// the existing file cannot be parsed nothing is written.
+// from the command section. The file is replaced atomically with its permissions kept; a
+// symbolic link is written through (its target changes, the link stays); a file with CRLF
+// line ends or a UTF-8 byte order mark keeps them. When the existing file cannot be parsed
+// nothing is written.
 func Write(path, env, cmd string, params, global []Param) error {
 	ext := strings.ToLower(filepath.Ext(path))
 	if ext == ".json" {
 		return fmt.Errorf("write %s: samship saves to samconfig.toml or samconfig.yaml, not JSON; choose another SAM configuration file", path)
+	}
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target
 	}
 	src, err := os.ReadFile(path)
 	mode := fs.FileMode(0o644)
@@ -69,14 +74,46 @@ func Write(path, env, cmd string, params, global []Param) error {
 	if ext == ".yaml" || ext == ".yml" {
 		ed = yamlEditor{}
 	}
-	out, err := apply(ed, path, src, env, cmd, params, global)
+	form := formOf(src)
+	out, err := apply(ed, path, form.strip(src), env, cmd, params, global)
 	if err != nil {
 		return err
 	}
+	out = form.restore(out)
 	if bytes.Equal(out, src) {
 		return nil
 	}
 	return writeAtomic(path, out, mode)
+}
+
+var bom = []byte("\xef\xbb\xbf")
+
+// form is what of a file's form the editors do not keep themselves: a byte order mark, and
+// CRLF line ends (when every line has them).
+type form struct{ bom, crlf bool }
+
+func formOf(src []byte) form {
+	body := bytes.TrimPrefix(src, bom)
+	crlf := bytes.Contains(body, []byte("\r\n")) && bytes.Count(body, []byte("\n")) == bytes.Count(body, []byte("\r\n"))
+	return form{bom: bytes.HasPrefix(src, bom), crlf: crlf}
+}
+
+func (f form) strip(src []byte) []byte {
+	src = bytes.TrimPrefix(src, bom)
+	if f.crlf {
+		src = bytes.ReplaceAll(src, []byte("\r\n"), []byte("\n"))
+	}
+	return src
+}
+
+func (f form) restore(out []byte) []byte {
+	if f.crlf {
+		out = bytes.ReplaceAll(out, []byte("\n"), []byte("\r\n"))
+	}
+	if f.bom {
+		out = append(append([]byte{}, bom...), out...)
+	}
+	return out
 }
 
 // editor changes one key of a config document, keeping every other byte.
