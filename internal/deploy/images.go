@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/samship/samship/internal/companion"
 	"github.com/samship/samship/internal/registry"
 	"github.com/samship/samship/internal/template"
 	"github.com/samship/samship/internal/ui"
@@ -51,6 +52,41 @@ func (r *run) openImages(ctx context.Context) error {
 	if i, err := registry.VerifyAll(distinct); err != nil {
 		f := firstUse[i]
 		return fmt.Errorf("%s: function %s: image %s is broken: %w", f.Where, f.FullPath, f.ImageURI, err)
+	}
+	return nil
+}
+
+// plannedRefs returns the references the images will be pushed as, by function full path,
+// with account standing for the account id of managed repositories: their repository and
+// SAM's tag are known before anything is pushed.
+func (r *run) plannedRefs(account string) map[string]string {
+	fns := map[string]template.Function{}
+	for _, f := range r.in.Tree.Functions() {
+		fns[f.FullPath] = f
+	}
+	refs := map[string]string{}
+	for _, kv := range r.in.Repos(account, r.e.Region) {
+		if img := r.images[kv.Key]; img != nil {
+			f := fns[kv.Key]
+			refs[kv.Key] = kv.Value + ":" + img.TagFor(f.BuildName(), f.DockerTag)
+		}
+	}
+	return refs
+}
+
+// checkInline refuses, before anything changes, a deploy without a bucket whose template, as
+// it will be deployed, is over what CloudFormation accepts inline.
+func (r *run) checkInline(ctx context.Context) error {
+	if r.in.S3Bucket != "" || r.in.ResolveS3 || r.in.PackageOnly {
+		return nil
+	}
+	// Every account id has 12 digits: a stand-in gives the exact size without asking STS.
+	body, err := r.packageTree(ctx, r.plannedRefs("000000000000")) // without a bucket nothing is uploaded
+	if err != nil {
+		return err
+	}
+	if len(body) > companion.InlineLimit {
+		return fmt.Errorf("the template as deployed (with the pushed images and SAM's resource ids) is %d bytes, more than the 51,200 CloudFormation accepts inline: pass --s3-bucket or --resolve-s3", len(body))
 	}
 	return nil
 }

@@ -78,6 +78,9 @@ func (r *run) do(ctx context.Context) error {
 		g.Go(func() error { return r.planCompanion(gctx) })
 	}
 	imagesErr := r.openImages(ctx)
+	if imagesErr == nil {
+		imagesErr = r.checkInline(ctx)
+	}
 	var bucketErr error
 	if imagesErr == nil {
 		bucketErr = r.resolveBucket(ctx)

@@ -115,6 +115,9 @@ func (tr *Tree) walk(t *Template, parent *Stack, loc *yaml.Node, stackPath strin
 	if err := checkGlobals(t); err != nil {
 		return err
 	}
+	if res := lookup(t.root, "Resources"); len(res.Content)/2 > MaxResources {
+		return fmt.Errorf("%s:%d: the template has %d resources, more than the %d CloudFormation allows in a stack", t.Path, res.Line, len(res.Content)/2, MaxResources)
+	}
 	sc := newScope(t, overrides, region)
 	st := &Stack{Path: stackPath, Template: t, Parent: parent, loc: loc}
 	tr.Stacks = append(tr.Stacks, st)

@@ -34,6 +34,8 @@ type Template struct {
 func Load(path string) (*Template, error) {
 	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("read template %s: not a regular file", path)
+	} else if err == nil && fi.Size() > MaxSize {
+		return nil, fmt.Errorf("read template %s: it is %d bytes, more than the %d bytes CloudFormation accepts for a template", path, fi.Size(), MaxSize)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -45,6 +47,13 @@ func Load(path string) (*Template, error) {
 	}
 	return Parse(path, data)
 }
+
+// MaxSize is the largest template CloudFormation accepts (from S3): larger ones are refused
+// before they are read, so that a huge file cannot take the memory of parsing it.
+const MaxSize = 1 << 20
+
+// MaxResources is CloudFormation's limit of resources in one stack's template.
+const MaxResources = 500
 
 // Parse parses data as a template; name is used in error messages, which have the form
 // "name:line: what is wrong".
