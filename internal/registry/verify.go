@@ -15,7 +15,8 @@ import (
 
 // VerifyAll reads images whole and checks every part against its digest: the manifest
 // against the digest it is known by, the config against the manifest's, each layer's bytes
-// against its digest and size, the layers read on as many cores as there are. An image in
+// against its digest and size (each distinct blob once), the layers read on as many cores as
+// there are. An image in
 // another registry is checked to its manifest and config here; its layers are checked as they
 // stream during the push (the registry client verifies them). It returns the first failure
 // with the index of its image.
@@ -25,13 +26,20 @@ func VerifyAll(imgs []*Image) (int, error) {
 		d v1.Descriptor
 	}
 	var jobs []job
+	seen := map[v1.Hash]bool{}
 	for i, img := range imgs {
 		layers, err := verifyHead(img)
 		if err != nil {
 			return i, err
 		}
 		for _, d := range layers {
-			jobs = append(jobs, job{i, d})
+			// A blob is read once whatever number of images hold a copy: the push sends each
+			// digest once (the other copies are never read), and what it sends is verified
+			// again as it goes.
+			if !seen[d.Digest] {
+				seen[d.Digest] = true
+				jobs = append(jobs, job{i, d})
+			}
 		}
 	}
 	var g errgroup.Group
