@@ -57,14 +57,19 @@ func (c *Client) CreateChangeSet(ctx context.Context, in *cloudformation.CreateC
 		return nil, fmt.Errorf("create change set for stack %s: %w", stack, err)
 	}
 	cs := &ChangeSet{ARN: aws.ToString(out.Id), StackID: aws.ToString(out.StackId)}
+	streak := 0
 	for d := c.poll.first(); ; d = c.poll.next(d) {
 		if err := c.poll.Sleep(ctx, d); err != nil {
 			return nil, err
 		}
 		desc, err := c.describeChangeSet(ctx, cs)
+		if c.transient(err, &streak) {
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
+		streak = 0
 		switch desc.Status {
 		case types.ChangeSetStatusCreatePending, types.ChangeSetStatusCreateInProgress:
 			continue

@@ -73,7 +73,7 @@ func (c *Client) eventsNewestFirst(ctx context.Context, stack string, keep func(
 // first, to onEvent. It returns the stack as described after that.
 func (c *Client) Watch(ctx context.Context, stackID string, start time.Time, onEvent func(Event)) (*Stack, error) {
 	seen := map[string]bool{}
-	errs := 0
+	errs, streak := 0, 0
 	for d := c.poll.first(); ; d = c.poll.next(d) {
 		if err := c.poll.Sleep(ctx, d); err != nil {
 			return nil, err
@@ -87,6 +87,9 @@ func (c *Client) Watch(ctx context.Context, stackID string, start time.Time, onE
 			fresh = append(fresh, e)
 			return true
 		})
+		if c.transient(err, &streak) {
+			continue
+		}
 		if err != nil {
 			// Events are informative; a few failed polls must not fail the deploy.
 			if errs++; errs > 3 {
@@ -94,7 +97,7 @@ func (c *Client) Watch(ctx context.Context, stackID string, start time.Time, onE
 			}
 			continue
 		}
-		errs = 0
+		errs, streak = 0, 0
 		sort.SliceStable(fresh, func(i, j int) bool { return fresh[i].Time.Before(fresh[j].Time) })
 		for _, e := range fresh {
 			seen[e.ID] = true

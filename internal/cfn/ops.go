@@ -36,14 +36,19 @@ func (c *Client) failed(ctx context.Context, st *Stack) error {
 
 // waitStack polls the stack (by id) until it leaves the in-progress states.
 func (c *Client) waitStack(ctx context.Context, id string) (*Stack, error) {
+	streak := 0
 	for d := c.poll.first(); ; d = c.poll.next(d) {
 		if err := c.poll.Sleep(ctx, d); err != nil {
 			return nil, err
 		}
 		st, err := c.Describe(ctx, id)
+		if c.transient(err, &streak) {
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
+		streak = 0
 		if !InProgress(st.Status) {
 			return st, nil
 		}

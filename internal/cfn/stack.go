@@ -39,6 +39,8 @@ type Client struct {
 	// Express runs the stacks it creates, updates and deletes (the helper stacks: companion,
 	// managed bucket) in CloudFormation's Express mode (--express).
 	Express bool
+	// OnTransient hears of a throttled or failed poll that a wait outlives (see Transient).
+	OnTransient func(error)
 }
 
 // express is the deployment configuration of a helper stack operation; nil when not Express.

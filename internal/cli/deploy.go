@@ -326,8 +326,12 @@ func (c *connection) connect(ctx context.Context, region string) (deploy.Env, er
 			return deploy.Env{}, err
 		}
 	}
+	stacks := cfn.New(cl.CloudFormation, cfn.DefaultPoller(c.o.PollCap))
+	stacks.OnTransient = func(err error) {
+		fmt.Fprintf(c.io.Err, "\tCloudFormation did not answer a status poll (%v); waiting on and asking again\n", err)
+	}
 	return deploy.Env{
-		CFN: cfn.New(cl.CloudFormation, cfn.DefaultPoller(c.o.PollCap)), Images: cl.ECR, S3: cl.S3,
+		CFN: stacks, Images: cl.ECR, S3: cl.S3,
 		Region: cl.Region, Account: cl.Account, SetAccount: cl.SetAccount,
 		Out: c.io.Out, Err: c.io.Err, Paint: c.paint, Width: c.io.Width, Terminal: c.io.ErrIsTerminal,
 		Confirm: c.prompt.Confirm, Now: time.Now,
