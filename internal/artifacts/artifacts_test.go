@@ -20,6 +20,12 @@ type fakeStacks struct {
 	st      *cfn.Stack
 	created bool
 	phys    string
+	// other, when set, is the stack another run creates just before this one's CreateStack.
+	other *cfn.Stack
+}
+
+func (f *fakeStacks) WaitWhileInProgress(_ context.Context, st *cfn.Stack, _ func(string)) (*cfn.Stack, error) {
+	return st, nil
 }
 
 func (f *fakeStacks) Describe(context.Context, string) (*cfn.Stack, error) {
@@ -30,6 +36,10 @@ func (f *fakeStacks) Describe(context.Context, string) (*cfn.Stack, error) {
 }
 
 func (f *fakeStacks) CreateStack(_ context.Context, in *cloudformation.CreateStackInput) (*cfn.Stack, error) {
+	if f.other != nil {
+		f.st = f.other
+		return nil, &cfn.AlreadyExistsError{Stack: ManagedStackName}
+	}
 	f.created = true
 	return &cfn.Stack{Name: ManagedStackName, ID: "id", Status: "CREATE_COMPLETE",
 		Tags:    map[string]string{"ManagedStackSource": "AwsSamCli"},
@@ -153,5 +163,17 @@ func TestPutOptions(t *testing.T) {
 				t.Errorf("Metadata = %v, want %v", f.last.Metadata, tc.metadata)
 			}
 		})
+	}
+}
+
+// TestManagedBucketMadeByAnotherRun: two first deploys at once; the second uses the bucket of
+// the stack the first created instead of failing.
+func TestManagedBucketMadeByAnotherRun(t *testing.T) {
+	f := &fakeStacks{other: &cfn.Stack{Name: ManagedStackName, ID: "other", Status: "CREATE_COMPLETE",
+		Tags:    map[string]string{"ManagedStackSource": "AwsSamCli"},
+		Outputs: []cfntypes.Output{{OutputKey: aws.String("SourceBucket"), OutputValue: aws.String("their-bucket")}}}}
+	b, err := ManagedBucket(context.Background(), f, io.Discard)
+	if err != nil || b != "their-bucket" {
+		t.Errorf("ManagedBucket() = %q, %v, want the other run's bucket", b, err)
 	}
 }

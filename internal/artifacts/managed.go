@@ -3,6 +3,7 @@ package artifacts
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 
@@ -23,6 +24,7 @@ type ManagedStacks interface {
 	Describe(ctx context.Context, name string) (*cfn.Stack, error)
 	CreateStack(context.Context, *cloudformation.CreateStackInput) (*cfn.Stack, error)
 	ResourcePhysicalID(ctx context.Context, stack, logicalID string) (string, error)
+	WaitWhileInProgress(ctx context.Context, st *cfn.Stack, onWait func(status string)) (*cfn.Stack, error)
 }
 
 // FindManagedBucket returns the bucket of the aws-sam-cli-managed-default stack without
@@ -50,6 +52,12 @@ func ManagedBucket(ctx context.Context, stacks ManagedStacks, log io.Writer) (st
 			TemplateBody: aws.String(managedTemplate()),
 			Tags:         []cfntypes.Tag{{Key: aws.String("ManagedStackSource"), Value: aws.String("AwsSamCli")}},
 		})
+		var other *cfn.AlreadyExistsError
+		if errors.As(err, &other) { // another first deploy made it meanwhile: use it when it is done
+			if st, err = stacks.Describe(ctx, ManagedStackName); err == nil {
+				st, err = stacks.WaitWhileInProgress(ctx, st, func(string) {})
+			}
+		}
 		if err != nil {
 			return "", fmt.Errorf("create managed resources: %w", err)
 		}

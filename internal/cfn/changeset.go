@@ -120,7 +120,7 @@ func (c *Client) describeChangeSet(ctx context.Context, cs *ChangeSet) (*cloudfo
 
 // Execute executes the change set.
 func (c *Client) Execute(ctx context.Context, cs *ChangeSet, stack string, disableRollback bool) error {
-	in := &cloudformation.ExecuteChangeSetInput{ChangeSetName: aws.String(cs.ARN), StackName: aws.String(stack)}
+	in := &cloudformation.ExecuteChangeSetInput{ChangeSetName: aws.String(cs.ARN), StackName: aws.String(stack), ClientRequestToken: aws.String(c.token())}
 	if disableRollback {
 		in.DisableRollback = aws.Bool(true)
 	}

@@ -23,6 +23,8 @@ type Event struct {
 	Status     string
 	Detailed   string
 	Reason     string
+	// Token is the client request token of the operation the event belongs to.
+	Token string
 }
 
 // IsRoot reports an event about the stack itself.
@@ -56,6 +58,7 @@ func (c *Client) eventsNewestFirst(ctx context.Context, stack string, keep func(
 				StackName: aws.ToString(e.StackName), LogicalID: aws.ToString(e.LogicalResourceId),
 				PhysicalID: aws.ToString(e.PhysicalResourceId), Type: aws.ToString(e.ResourceType),
 				Status: string(e.ResourceStatus), Detailed: string(e.DetailedStatus), Reason: aws.ToString(e.ResourceStatusReason),
+				Token: aws.ToString(e.ClientRequestToken),
 			}
 			if !keep(ev) {
 				return nil

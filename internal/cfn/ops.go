@@ -2,6 +2,8 @@ package cfn
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"strings"
 
@@ -55,20 +57,60 @@ func (c *Client) waitStack(ctx context.Context, id string) (*Stack, error) {
 	}
 }
 
+// AlreadyExistsError reports a stack another run created while this one meant to.
+type AlreadyExistsError struct{ Stack string }
+
+func (e *AlreadyExistsError) Error() string {
+	return fmt.Sprintf("create stack %s: another deploy created it meanwhile", e.Stack)
+}
+
 // CreateStack creates a stack and waits for it; a failed creation returns *StackFailedError.
+// The request carries a token: when AWS acted but its answer was lost, the SDK's retry is
+// answered "already exists", and a stack whose events carry the token is this run's, created
+// as asked. A stack of that name someone else created is *AlreadyExistsError.
 func (c *Client) CreateStack(ctx context.Context, in *cloudformation.CreateStackInput) (*Stack, error) {
 	in.DeploymentConfig = c.express()
+	in.ClientRequestToken = aws.String(c.token())
+	name := aws.ToString(in.StackName)
 	out, err := c.api.CreateStack(ctx, in)
+	if isCode(err, "AlreadyExistsException") {
+		st, derr := c.Describe(ctx, name)
+		if derr == nil && c.madeWith(ctx, st.ID, aws.ToString(in.ClientRequestToken)) {
+			return c.settle(ctx, st.ID)
+		}
+		return nil, &AlreadyExistsError{Stack: name}
+	}
 	if err != nil {
-		return nil, fmt.Errorf("create stack %s: %w", aws.ToString(in.StackName), err)
+		return nil, fmt.Errorf("create stack %s: %w", name, err)
 	}
 	return c.settle(ctx, aws.ToString(out.StackId))
+}
+
+// madeWith reports whether an event of the stack carries the request token.
+func (c *Client) madeWith(ctx context.Context, stackID, token string) bool {
+	found := false
+	_ = c.eventsNewestFirst(ctx, stackID, func(e Event) bool {
+		found = found || e.Token == token
+		return !found
+	})
+	return found
+}
+
+// token returns a new client request token.
+func (c *Client) token() string {
+	if c.NewToken != nil {
+		return c.NewToken()
+	}
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return "samship-" + hex.EncodeToString(b)
 }
 
 // UpdateStack updates a stack and waits for it. CloudFormation's "No updates are to be
 // performed" counts as success.
 func (c *Client) UpdateStack(ctx context.Context, in *cloudformation.UpdateStackInput) (*Stack, error) {
 	in.DeploymentConfig = c.express()
+	in.ClientRequestToken = aws.String(c.token())
 	out, err := c.api.UpdateStack(ctx, in)
 	if err != nil {
 		if isValidation(err, "No updates are to be performed") {
@@ -92,7 +134,8 @@ func (c *Client) settle(ctx context.Context, id string) (*Stack, error) {
 // DeleteStack deletes the stack with the given id and waits until it is gone; retain names
 // resources to keep (CloudFormation accepts them only for a stack in DELETE_FAILED).
 func (c *Client) DeleteStack(ctx context.Context, st *Stack, roleARN string, retain ...string) error {
-	in := &cloudformation.DeleteStackInput{StackName: aws.String(st.ID), DeploymentConfig: c.express(), RetainResources: retain}
+	in := &cloudformation.DeleteStackInput{StackName: aws.String(st.ID), DeploymentConfig: c.express(), RetainResources: retain,
+		ClientRequestToken: aws.String(c.token())}
 	if roleARN != "" {
 		in.RoleARN = aws.String(roleARN)
 	}

@@ -39,6 +39,8 @@ type Client struct {
 	// Express runs the stacks it creates, updates and deletes (the helper stacks: companion,
 	// managed bucket) in CloudFormation's Express mode (--express).
 	Express bool
+	// NewToken makes client request tokens (random when nil; tests set it).
+	NewToken func() string
 	// OnTransient hears of a throttled or failed poll that a wait outlives (see Transient).
 	OnTransient func(error)
 }
@@ -130,6 +132,12 @@ func (c *Client) Describe(ctx context.Context, name string) (*Stack, error) {
 }
 
 // isValidation reports a ValidationError whose message contains text.
+// isCode reports an API error of that code.
+func isCode(err error, code string) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == code
+}
+
 func isValidation(err error, text string) bool {
 	var ae smithy.APIError
 	return errors.As(err, &ae) && ae.ErrorCode() == "ValidationError" && strings.Contains(ae.ErrorMessage(), text)

@@ -81,3 +81,23 @@ func TestWaitsOutliveTransientErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestCreateStackLostAnswer: CloudFormation created the stack but the answer was lost; the
+// SDK's retry is told "already exists". The stack's events carry this run's token, so it is
+// this run's stack, created. A stack someone else made is *AlreadyExistsError.
+func TestCreateStackLostAnswer(t *testing.T) {
+	fake := cfnfake.New()
+	poll := cfn.Poller{First: time.Millisecond, Cap: time.Millisecond, Sleep: func(context.Context, time.Duration) error { return nil }}
+	c := cfn.New(fake, poll)
+	fake.LoseAnswer["mine"] = true
+	st, err := c.CreateStack(context.Background(), &cloudformation.CreateStackInput{StackName: aws.String("mine"), TemplateBody: aws.String("Resources: {}")})
+	if err != nil || st == nil || st.Status != "CREATE_COMPLETE" {
+		t.Errorf("CreateStack() = %v, %v, want the stack created", st, err)
+	}
+	fake.Seed("theirs", "CREATE_COMPLETE", "Resources: {}")
+	_, err = c.CreateStack(context.Background(), &cloudformation.CreateStackInput{StackName: aws.String("theirs"), TemplateBody: aws.String("Resources: {}")})
+	var other *cfn.AlreadyExistsError
+	if !errors.As(err, &other) {
+		t.Errorf("CreateStack(another's stack) = %v, want *AlreadyExistsError", err)
+	}
+}

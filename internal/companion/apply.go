@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/samship/samship/internal/cfn"
 	"github.com/samship/samship/internal/ui"
@@ -235,9 +236,11 @@ func Empty(ctx context.Context, api ImagesAPI, repo string) (int, error) {
 		if err != nil {
 			return 0, fmt.Errorf("delete images of repository %s: %w", repo, err)
 		}
-		if len(out.Failures) > 0 {
-			f := out.Failures[0]
-			return 0, fmt.Errorf("delete images of repository %s: %s: %s", repo, f.FailureCode, aws.ToString(f.FailureReason))
+		for _, f := range out.Failures {
+			// ImageNotFound: gone already (an earlier attempt whose answer was lost deleted it).
+			if f.FailureCode != ecrtypes.ImageFailureCodeImageNotFound {
+				return 0, fmt.Errorf("delete images of repository %s: %s: %s", repo, f.FailureCode, aws.ToString(f.FailureReason))
+			}
 		}
 	}
 	return distinctDigests(ids), nil

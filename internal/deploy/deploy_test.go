@@ -33,6 +33,9 @@ type fakeECR struct {
 	images  map[string][]ecrtypes.ImageIdentifier
 	deleted []string
 	before  func(op string)
+	// lost makes BatchDeleteImage act, then answer as the SDK's retry of a lost answer would:
+	// every image not found.
+	lost bool
 }
 
 func (f *fakeECR) ListImages(_ context.Context, in *ecr.ListImagesInput, _ ...func(*ecr.Options)) (*ecr.ListImagesOutput, error) {
@@ -48,6 +51,13 @@ func (f *fakeECR) BatchDeleteImage(_ context.Context, in *ecr.BatchDeleteImageIn
 	}
 	f.deleted = append(f.deleted, aws.ToString(in.RepositoryName))
 	delete(f.images, aws.ToString(in.RepositoryName))
+	if f.lost {
+		var failures []ecrtypes.ImageFailure
+		for _, id := range in.ImageIds {
+			failures = append(failures, ecrtypes.ImageFailure{ImageId: &id, FailureCode: ecrtypes.ImageFailureCodeImageNotFound, FailureReason: aws.String("Requested image not found")})
+		}
+		return &ecr.BatchDeleteImageOutput{Failures: failures}, nil
+	}
 	return &ecr.BatchDeleteImageOutput{}, nil
 }
 

@@ -24,11 +24,7 @@ func Package(ctx context.Context, in *Input, e Env) ([]byte, error) {
 		if err := r.planCompanion(ctx); err != nil {
 			return nil, err
 		}
-		if err := r.readyCompanion(); err != nil {
-			return nil, err
-		}
-		var err error
-		if r.compSt, err = r.applier.Prepare(ctx, r.plan); err != nil {
+		if err := r.prepareCompanion(ctx); err != nil {
 			return nil, err
 		}
 		r.learnAccount(nil)

@@ -89,3 +89,54 @@ func TestCleanUpKeepsWhatAnotherDeployUses(t *testing.T) {
 		})
 	}
 }
+
+// TestLostAnswersAreSuccess: AWS created the companion stack but the answer was lost, so the
+// SDK's retry was told "already exists"; and the images of a removed repository were deleted
+// by an attempt whose answer was lost ("ImageNotFound"). Both count as done.
+func TestLostAnswersAreSuccess(t *testing.T) {
+	h := newHarness(t)
+	h.cfn.LoseAnswer[companion.StackName("app")] = true
+	if err := h.run(t, h.template(t, 2)); err != nil {
+		t.Fatalf("first deploy with a lost CreateStack answer: %v", err)
+	}
+	if !strings.Contains(h.cfn.Stacks[companion.StackName("app")].Template, companion.NewRepo("app", "Fn002").Name) {
+		t.Errorf("companion stack lacks its repositories")
+	}
+	h.ecr.images[companion.NewRepo("app", "Fn002").Name] = []ecrtypes.ImageIdentifier{{ImageDigest: aws.String("sha256:2"), ImageTag: aws.String("t")}}
+	h.ecr.lost = true
+	if err := h.run(t, h.template(t, 1)); err != nil {
+		t.Fatalf("removal whose BatchDeleteImage answer was lost: %v", err)
+	}
+	if strings.Contains(h.cfn.Stacks[companion.StackName("app")].Template, companion.NewRepo("app", "Fn002").Name) {
+		t.Errorf("the removed repository is still in the companion stack")
+	}
+}
+
+// TestCompanionCreatedByAnotherDeploy: two first deploys at once; the second finds the
+// companion stack the first created and plans again on it instead of failing.
+func TestCompanionCreatedByAnotherDeploy(t *testing.T) {
+	h := newHarness(t)
+	comp := companion.StackName("app")
+	var repos []companion.Repo
+	for i := 1; i <= 2; i++ {
+		repos = append(repos, companion.NewRepo("app", fnName(i)))
+	}
+	theirs, err := companion.Template(comp, companion.Dedupe(repos))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.cfn.Before = func(op string) {
+		if op == "CreateStack "+comp && h.cfn.Stacks[comp] == nil {
+			h.cfn.Seed(comp, "CREATE_COMPLETE", string(theirs)) // the other deploy got there first
+		}
+	}
+	if err := h.run(t, h.template(t, 3)); err != nil {
+		t.Fatalf("Run() = %v", err)
+	}
+	if !strings.Contains(h.stderr.String(), "was created by another deploy meanwhile; planning again on it") {
+		t.Errorf("no note:\n%s", h.stderr.String())
+	}
+	if !strings.Contains(h.cfn.Stacks[comp].Template, companion.NewRepo("app", "Fn003").Name) {
+		t.Errorf("the repository only this deploy needs was not added")
+	}
+}

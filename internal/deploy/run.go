@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -102,11 +103,7 @@ func (r *run) do(ctx context.Context) error {
 				return err
 			}
 		}
-		if err := r.readyCompanion(); err != nil {
-			return err
-		}
-		var err error
-		if r.compSt, err = r.applier.Prepare(ctx, r.plan); err != nil {
+		if err := r.prepareCompanion(ctx); err != nil {
 			return err
 		}
 	}
@@ -159,6 +156,30 @@ func (r *run) planCompanion(ctx context.Context) error {
 	}
 	r.plan = p
 	return nil
+}
+
+// prepareCompanion applies the part of the plan due before the main deploy. When another
+// deploy's first run created the companion stack meanwhile, it waits for that stack, plans
+// again on it and applies that plan instead of failing.
+func (r *run) prepareCompanion(ctx context.Context) error {
+	if err := r.readyCompanion(); err != nil {
+		return err
+	}
+	var err error
+	r.compSt, err = r.applier.Prepare(ctx, r.plan)
+	var other *cfn.AlreadyExistsError
+	if !errors.As(err, &other) {
+		return err
+	}
+	r.notify(fmt.Sprintf("Companion stack %s was created by another deploy meanwhile; planning again on it", r.plan.Companion))
+	if err := r.planCompanion(ctx); err != nil {
+		return err
+	}
+	if err := r.readyCompanion(); err != nil {
+		return err
+	}
+	r.compSt, err = r.applier.Prepare(ctx, r.plan)
+	return err
 }
 
 // readyCompanion checks that the plan can be applied with the bucket found, and prints it.

@@ -29,6 +29,8 @@ type Stack struct {
 	TerminationProtection bool
 	// Resources maps logical ids to physical ids for DescribeStackResource.
 	Resources map[string]string
+	// Token is the client request token of the stack's latest operation; its events carry it.
+	Token string
 }
 
 // Failure makes the next operation on a stack fail with a resource event.
@@ -45,8 +47,11 @@ type CFN struct {
 	// delete.
 	Fail map[string]Failure
 	// Hang names stacks whose next operation starts and never ends.
-	Hang  map[string]bool
-	Calls []string
+	Hang map[string]bool
+	// LoseAnswer names stacks whose next CreateStack is carried out but answered
+	// AlreadyExistsException, as the SDK's retry sees it when the first answer was lost.
+	LoseAnswer map[string]bool
+	Calls      []string
 	// Before, when set, runs before each operation is carried out, with the lock held, given
 	// the operation as Calls records it: a test makes another deploy's effect happen at
 	// that step by changing Stacks.
@@ -62,7 +67,7 @@ type changeSet struct {
 
 // New returns an empty fake.
 func New() *CFN {
-	return &CFN{Stacks: map[string]*Stack{}, changeSet: map[string]*changeSet{}, Fail: map[string]Failure{}, Hang: map[string]bool{},
+	return &CFN{Stacks: map[string]*Stack{}, changeSet: map[string]*changeSet{}, Fail: map[string]Failure{}, Hang: map[string]bool{}, LoseAnswer: map[string]bool{},
 		clock: time.Date(2026, 11, 22, 5, 0, 0, 0, time.UTC)}
 }
 
@@ -99,6 +104,7 @@ func (f *CFN) event(s *Stack, logical, typ, status, reason string) {
 		EventId: aws.String(fmt.Sprint(f.seq)), StackId: aws.String(s.ID), StackName: aws.String(s.Name),
 		LogicalResourceId: aws.String(logical), PhysicalResourceId: aws.String(phys), ResourceType: aws.String(typ),
 		ResourceStatus: types.ResourceStatus(status), ResourceStatusReason: aws.String(reason), Timestamp: aws.Time(f.tick()),
+		ClientRequestToken: aws.String(s.Token),
 	}}, s.Events...)
 }
 
@@ -169,7 +175,12 @@ func (f *CFN) CreateStack(_ context.Context, in *cloudformation.CreateStackInput
 		return nil, &smithy.GenericAPIError{Code: "AlreadyExistsException", Message: "Stack [" + s.Name + "] already exists"}
 	}
 	s := f.Seed(aws.ToString(in.StackName), "", "")
+	s.Token = aws.ToString(in.ClientRequestToken)
 	f.operate(s, "create", aws.ToString(in.TemplateBody))
+	if f.LoseAnswer[s.Name] {
+		delete(f.LoseAnswer, s.Name)
+		return nil, &smithy.GenericAPIError{Code: "AlreadyExistsException", Message: "Stack [" + s.Name + "] already exists"}
+	}
 	return &cloudformation.CreateStackOutput{StackId: aws.String(s.ID)}, nil
 }
 
