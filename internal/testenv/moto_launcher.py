@@ -15,6 +15,9 @@ behaviour rather than bent to moto's:
   reason "Transform AWS::Serverless-2016-10-31 failed with: ...".
 - CreateChangeSet of type CREATE for a stack in REVIEW_IN_PROGRESS: moto makes a second stack
   of that name instead of using the one there.
+- A resource removed by one update and added again by a later one: moto keeps the deleted
+  resource's object and "adds" it back without creating it (an ECR repository the companion
+  stack lists does not exist). Here a removed resource is forgotten.
 - ExecuteChangeSet: moto keeps the stack's outputs of before the change set (none for a stack
   the change set created); AWS evaluates the new template's Outputs.
 - AWS::ApiGateway::RestApi with Body (what SAM's Api events produce): moto requires Name and
@@ -210,6 +213,19 @@ def _execute_change_set_with_outputs(self, change_set_name, stack_name=None):
 
 
 cfn.CloudFormationBackend.execute_change_set = _execute_change_set_with_outputs
+
+
+_resource_map_update = parsing.ResourceMap.update
+
+
+def _resource_map_update_forgetting_removed(self, template, parameters=None):
+    removed = [n for n in self._resource_json_map if n not in template.get("Resources", {})]
+    _resource_map_update(self, template, parameters)
+    for name in removed:
+        self._parsed_resources.pop(name, None)
+
+
+parsing.ResourceMap.update = _resource_map_update_forgetting_removed
 
 
 # --- resources moto models incompletely -----------------------------------------------------

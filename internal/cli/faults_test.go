@@ -1,0 +1,219 @@
+package cli_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/samship/samship/internal/testenv"
+)
+
+// faultRig runs samship processes against moto through a fault proxy.
+type faultRig struct {
+	t     *testing.T
+	proxy *testenv.FaultProxy
+	moto  *testenv.Moto
+	ecr   string
+	bin   string
+	dir   string
+	cmd   *exec.Cmd // the running samship, for the rules that interrupt it
+	runs  int
+}
+
+func newFaultRig(t *testing.T) *faultRig {
+	moto := testenv.SharedMoto(t)
+	proxy, err := testenv.StartFaultProxy(moto.URL, 20261202)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(proxy.Stop)
+	bin, err := exec.LookPath("samship")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &faultRig{t: t, proxy: proxy, moto: moto, ecr: testenv.SharedECR(t), bin: bin, dir: t.TempDir()}
+	for i := 1; i <= 3; i++ {
+		if err := testenv.WriteImage(filepath.Join(r.dir, "images", fmt.Sprintf("fn%d", i)), "oci-layout", 4096, 2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return r
+}
+
+// template writes a SAM app of the first n of three image functions and returns its name.
+func (r *faultRig) template(n int) string {
+	var b strings.Builder
+	b.WriteString("Transform: AWS::Serverless-2016-10-31\nResources:\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "  Fn%d:\n    Type: AWS::Serverless::Function\n    Properties: {PackageType: Image, ImageUri: images/fn%d}\n", i, i)
+	}
+	name := fmt.Sprintf("t%d.yaml", n)
+	if err := os.WriteFile(filepath.Join(r.dir, name), []byte(b.String()), 0o644); err != nil {
+		r.t.Fatal(err)
+	}
+	return name
+}
+
+// deploy runs samship deploy of the first n functions as stack, through the proxy.
+func (r *faultRig) deploy(stack string, n int) (string, error) {
+	r.runs++
+	cmd := exec.Command(r.bin, "deploy", "-t", r.template(n), "--stack-name", stack, "--resolve-image-repos",
+		"--capabilities", "CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND", "--no-fail-on-empty-changeset")
+	cmd.Dir = r.dir
+	env := testenv.Environ(r.moto)
+	env = append(env, "AWS_ENDPOINT_URL="+r.proxy.URL, "SAMSHIP_REGISTRY_ENDPOINT="+r.ecr, "SAM_CLI_POLL_DELAY=1")
+	cmd.Env = env
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	r.cmd = cmd
+	err := cmd.Run()
+	return out.String(), err
+}
+
+// interrupt returns a rule hook that sends sig to the running samship, then lets the request
+// through after it landed: AWS acts on a request whose client is gone.
+func (r *faultRig) interrupt(sig syscall.Signal) func(string) {
+	return func(string) {
+		if r.cmd != nil && r.cmd.Process != nil {
+			_ = r.cmd.Process.Signal(sig)
+			time.Sleep(300 * time.Millisecond)
+		}
+	}
+}
+
+// converged checks the stack as Lambda has it: n functions, each running an image that is in
+// ECR. It returns how many functions lost their image.
+func (r *faultRig) converged(stack string, n int) int {
+	r.t.Helper()
+	cfg, err := r.moto.Config(context.Background())
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	lines, err := testenv.StackFunctions(context.Background(), cfg, stack)
+	if err != nil {
+		r.t.Fatalf("read back %s: %v", stack, err)
+	}
+	lost := 0
+	for _, l := range lines {
+		if !strings.HasSuffix(l, " pushed") {
+			lost++
+			r.t.Errorf("stack %s: %s", stack, l)
+		}
+	}
+	if len(lines) != n {
+		r.t.Errorf("stack %s has %d functions, want %d: %v", stack, len(lines), n, lines)
+	}
+	return lost
+}
+
+// TestFaults deploys through a proxy that throttles, fails, drops connections before and after
+// AWS acted, and interrupts samship at each step; every rerun converges and no image in use is
+// lost. Figures: docs/reliability.md.
+func TestFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs many deploys against the emulator")
+	}
+	r := newFaultRig(t)
+
+	t.Run("waits outlive throttling", func(t *testing.T) {
+		r.t = t
+		r.proxy.Set(&testenv.Rule{Op: "cloudformation:DescribeChangeSet", Fault: testenv.Throttle, Times: 3},
+			&testenv.Rule{Op: "cloudformation:DescribeStackEvents", Fault: testenv.Unavailable, Times: 3})
+		out, err := r.deploy("fault-throttle", 2)
+		if err != nil || !strings.Contains(out, "did not answer a status poll") {
+			t.Fatalf("deploy: %v\n%s", err, out)
+		}
+		r.converged("fault-throttle", 2)
+	})
+
+	t.Run("answers lost after AWS acted", func(t *testing.T) {
+		r.t = t
+		r.proxy.Set(&testenv.Rule{Op: "cloudformation:CreateStack", Fault: testenv.ResetAfter, Times: 1})
+		if out, err := r.deploy("fault-lost", 3); err != nil {
+			t.Fatalf("deploy with a lost CreateStack answer: %v\n%s", err, out)
+		}
+		r.converged("fault-lost", 3)
+		r.proxy.Set(&testenv.Rule{Op: "ecr:BatchDeleteImage", Fault: testenv.ResetAfter, Times: 1})
+		if out, err := r.deploy("fault-lost", 2); err != nil {
+			t.Fatalf("removal with a lost BatchDeleteImage answer: %v\n%s", err, out)
+		}
+		r.converged("fault-lost", 2)
+	})
+
+	// Interrupted at each step of a deploy that creates the companion stack, pushes, executes,
+	// then of one that removes a function; the rerun converges.
+	steps := []struct {
+		op     string
+		before int // functions deployed before the interrupted run
+		n      int // functions the interrupted run deploys
+	}{
+		{"cloudformation:CreateStack", 0, 3},
+		{"ecr:GetAuthorizationToken", 0, 3},
+		{"cloudformation:CreateChangeSet", 0, 3},
+		{"cloudformation:ExecuteChangeSet", 0, 3},
+		{"ecr:BatchDeleteImage", 3, 2},
+		{"cloudformation:UpdateStack", 3, 2},
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGKILL} {
+		for i, st := range steps {
+			name := fmt.Sprintf("%s at %s", sig, st.op)
+			t.Run(name, func(t *testing.T) {
+				r.t = t
+				stack := fmt.Sprintf("fault-kill-%d-%d", sig, i)
+				r.proxy.Set()
+				if st.before > 0 {
+					if out, err := r.deploy(stack, st.before); err != nil {
+						t.Fatalf("set-up deploy: %v\n%s", err, out)
+					}
+				}
+				r.proxy.Set(&testenv.Rule{Op: st.op, Fault: testenv.Pass, Times: 1, Before: r.interrupt(sig)})
+				if _, err := r.deploy(stack, st.n); err == nil {
+					t.Logf("the run ended well before the signal landed")
+				}
+				r.proxy.Set()
+				if out, err := r.deploy(stack, st.n); err != nil {
+					t.Fatalf("rerun after %s: %v\n%s", name, err, out)
+				}
+				r.converged(stack, st.n)
+			})
+		}
+	}
+
+	t.Run("seeded soak", func(t *testing.T) {
+		r.t = t
+		var rules []*testenv.Rule
+		for _, f := range []testenv.Fault{testenv.Throttle, testenv.Unavailable, testenv.ResetBefore, testenv.ResetAfter} {
+			rules = append(rules, &testenv.Rule{Op: "*", Fault: f, Prob: 0.05})
+		}
+		before := r.proxy.Injected()
+		failed, lost := 0, 0
+		for step, n := range []int{3, 2, 3, 1, 3, 2, 2, 3, 1, 2, 3, 3, 2, 1, 3, 2} {
+			r.proxy.Set(rules...)
+			if out, err := r.deploy("fault-soak", n); err != nil {
+				if os.Getenv("SAMSHIP_FAULT_LOG") != "" {
+					t.Logf("step %d (%d functions) failed under faults:\n%s", step, n, out)
+				}
+				failed++
+				r.proxy.Set()
+				if out, err := r.deploy("fault-soak", n); err != nil {
+					t.Fatalf("step %d: clean rerun: %v\n%s", step, err, out)
+				}
+			}
+			r.proxy.Set()
+			lost += r.converged("fault-soak", n)
+		}
+		after := r.proxy.Injected()
+		injected := 0
+		for k, v := range after {
+			injected += v - before[k]
+		}
+		t.Logf("soak: 16 steps, %d failed under faults and converged on a clean rerun, %d faults injected, %d images in use lost", failed, injected, lost)
+	})
+	t.Logf("faults: %d samship runs, faults injected %v", r.runs, r.proxy.Injected())
+}
