@@ -186,10 +186,13 @@ func TestPushAll(t *testing.T) {
 	if !reg.sawAuth || tokens.calls != 1 {
 		t.Errorf("ECR credentials: sent %v, token calls %d, want sent and 1 call", reg.sawAuth, tokens.calls)
 	}
-	// 3 layers and a config, each uploaded once (an upload is one PUT); this registry does
-	// not mount but keeps blobs across repositories, so the second one finds them all.
-	if reg.uploads != 4 {
-		t.Errorf("first push: %d upload requests, want each of the 4 blobs uploaded once", reg.uploads)
+	// 3 layers and a config, each uploaded once (an upload is one PUT). This registry does
+	// not mount but keeps blobs across repositories, so B finds what A sent; once a mount is
+	// refused, though, pushes to such a registry send blobs themselves without waiting for
+	// each other (as ECR without mounting needs), so a blob still in flight for A may be sent
+	// for B too: at most each blob once per repository.
+	if reg.uploads < 4 || reg.uploads > 8 {
+		t.Errorf("first push: %d upload requests, want each of the 4 blobs uploaded once, or once per repository", reg.uploads)
 	}
 
 	type snapshot struct{ uploads, puts, requests int }
