@@ -7,15 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
 	"testing"
 
-	ggcr "github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 )
@@ -85,13 +81,7 @@ func TestPushRefusesAManifestNotItsDigest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := &counting{h: ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0)))}
-	srv := httptest.NewServer(reg)
-	defer srv.Close()
-	rt, err := Redirect(http.DefaultTransport, srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, rt := countingRegistry(t)
 	p := &Pusher{Access: Access{Transport: rt, Keychain: NewKeychain(context.Background(), &fakeToken{})}, Jobs: 1}
 	_, err = p.PushAll(context.Background(), []Job{{Function: "Fn", Image: img, Repo: "123456789012.dkr.ecr.us-east-1.amazonaws.com/app/fn", Empty: true}})
 	if err == nil || !strings.Contains(err.Error(), "; not sent") {

@@ -155,14 +155,22 @@ func (c *counting) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.h.ServeHTTP(w, r)
 }
 
-func TestPushAll(t *testing.T) {
+// countingRegistry serves an in-memory registry for the test and returns it with a transport
+// that sends ECR hosts' requests there.
+func countingRegistry(t *testing.T) (*counting, http.RoundTripper) {
+	t.Helper()
 	reg := &counting{h: ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0)))}
 	srv := httptest.NewServer(reg)
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	rt, err := Redirect(http.DefaultTransport, srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return reg, rt
+}
+
+func TestPushAll(t *testing.T) {
+	reg, rt := countingRegistry(t)
 	tokens := &fakeToken{}
 	ctx := context.Background()
 	p := &Pusher{Access: Access{Transport: rt, Keychain: NewKeychain(ctx, tokens)}, Jobs: 4}
