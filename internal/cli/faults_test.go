@@ -17,7 +17,8 @@ import (
 // faultRig runs samship processes against moto through a fault proxy.
 type faultRig struct {
 	t     *testing.T
-	proxy *testenv.FaultProxy
+	proxy *testenv.FaultProxy // in front of moto
+	reg   *testenv.FaultProxy // in front of the registry
 	moto  *testenv.Moto
 	ecr   string
 	bin   string
@@ -33,11 +34,17 @@ func newFaultRig(t *testing.T) *faultRig {
 		t.Fatal(err)
 	}
 	t.Cleanup(proxy.Stop)
+	ecr := testenv.SharedECR(t)
+	reg, err := testenv.StartFaultProxy(ecr, 20261203)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(reg.Stop)
 	bin, err := exec.LookPath("samship")
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &faultRig{t: t, proxy: proxy, moto: moto, ecr: testenv.SharedECR(t), bin: bin, dir: t.TempDir()}
+	r := &faultRig{t: t, proxy: proxy, reg: reg, moto: moto, ecr: reg.URL, bin: bin, dir: t.TempDir()}
 	for i := 1; i <= 3; i++ {
 		if err := testenv.WriteImage(filepath.Join(r.dir, "images", fmt.Sprintf("fn%d", i)), "oci-layout", 4096, 2); err != nil {
 			t.Fatal(err)
@@ -155,6 +162,7 @@ func TestFaults(t *testing.T) {
 	}{
 		{"cloudformation:CreateStack", 0, 3},
 		{"ecr:GetAuthorizationToken", 0, 3},
+		{"rest:PUT /v2/*", 0, 3}, // the registry: mid-push, a blob or a manifest on its way
 		{"cloudformation:CreateChangeSet", 0, 3},
 		{"cloudformation:ExecuteChangeSet", 0, 3},
 		{"ecr:BatchDeleteImage", 3, 2},
@@ -167,16 +175,21 @@ func TestFaults(t *testing.T) {
 				r.t = t
 				stack := fmt.Sprintf("fault-kill-%d-%d", sig, i)
 				r.proxy.Set()
+				r.reg.Set()
 				if st.before > 0 {
 					if out, err := r.deploy(stack, st.before); err != nil {
 						t.Fatalf("set-up deploy: %v\n%s", err, out)
 					}
 				}
-				r.proxy.Set(&testenv.Rule{Op: st.op, Fault: testenv.Pass, Times: 1, Before: r.interrupt(sig)})
+				at := r.proxy
+				if strings.HasPrefix(st.op, "rest:") {
+					at = r.reg
+				}
+				at.Set(&testenv.Rule{Op: st.op, Fault: testenv.Pass, Times: 1, Before: r.interrupt(sig)})
 				if _, err := r.deploy(stack, st.n); err == nil {
 					t.Logf("the run ended well before the signal landed")
 				}
-				r.proxy.Set()
+				at.Set()
 				if out, err := r.deploy(stack, st.n); err != nil {
 					t.Fatalf("rerun after %s: %v\n%s", name, err, out)
 				}
@@ -187,33 +200,41 @@ func TestFaults(t *testing.T) {
 
 	t.Run("seeded soak", func(t *testing.T) {
 		r.t = t
-		var rules []*testenv.Rule
+		var rules, regRules []*testenv.Rule
 		for _, f := range []testenv.Fault{testenv.Throttle, testenv.Unavailable, testenv.ResetBefore, testenv.ResetAfter} {
 			rules = append(rules, &testenv.Rule{Op: "*", Fault: f, Prob: 0.05})
 		}
-		before := r.proxy.Injected()
+		for _, f := range []testenv.Fault{testenv.Unavailable, testenv.ResetBefore, testenv.ResetAfter} {
+			regRules = append(regRules, &testenv.Rule{Op: "*", Fault: f, Prob: 0.05})
+		}
+		before, regBefore := r.proxy.Injected(), r.reg.Injected()
 		failed, lost := 0, 0
 		for step, n := range []int{3, 2, 3, 1, 3, 2, 2, 3, 1, 2, 3, 3, 2, 1, 3, 2} {
 			r.proxy.Set(rules...)
+			r.reg.Set(regRules...)
 			if out, err := r.deploy("fault-soak", n); err != nil {
 				if os.Getenv("SAMSHIP_FAULT_LOG") != "" {
 					t.Logf("step %d (%d functions) failed under faults:\n%s", step, n, out)
 				}
 				failed++
 				r.proxy.Set()
+				r.reg.Set()
 				if out, err := r.deploy("fault-soak", n); err != nil {
 					t.Fatalf("step %d: clean rerun: %v\n%s", step, err, out)
 				}
 			}
 			r.proxy.Set()
+			r.reg.Set()
 			lost += r.converged("fault-soak", n)
 		}
-		after := r.proxy.Injected()
 		injected := 0
-		for k, v := range after {
+		for k, v := range r.proxy.Injected() {
 			injected += v - before[k]
+		}
+		for k, v := range r.reg.Injected() {
+			injected += v - regBefore[k]
 		}
 		t.Logf("soak: 16 steps, %d failed under faults and converged on a clean rerun, %d faults injected, %d images in use lost", failed, injected, lost)
 	})
-	t.Logf("faults: %d samship runs, faults injected %v", r.runs, r.proxy.Injected())
+	t.Logf("faults: %d samship runs, faults injected: AWS %v, registry %v", r.runs, r.proxy.Injected(), r.reg.Injected())
 }

@@ -96,7 +96,7 @@ func (c *pingCache) RoundTrip(req *http.Request) (*http.Response, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if !e.done {
-		resp, err := c.base.RoundTrip(req)
+		resp, err := c.ping(req)
 		if err != nil || (resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusUnauthorized) {
 			return resp, err // not kept: the next request asks again
 		}
@@ -111,6 +111,26 @@ func (c *pingCache) RoundTrip(req *http.Request) (*http.Response, error) {
 		Status: http.StatusText(e.status), StatusCode: e.status, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header: e.header.Clone(), Body: io.NopCloser(bytes.NewReader(e.body)), ContentLength: int64(len(e.body)), Request: req,
 	}, nil
+}
+
+// ping sends the ping, again after a dropped connection or a 5xx answer (it changes
+// nothing), as the other registry requests are retried.
+func (c *pingCache) ping(req *http.Request) (*http.Response, error) {
+	for i := 0; ; i++ {
+		resp, err := c.base.RoundTrip(req)
+		failed := err != nil && transient(err) || err == nil && resp.StatusCode >= 500
+		if !failed || i == len(retryDelays) {
+			return resp, err
+		}
+		if resp != nil {
+			resp.Body.Close()
+		}
+		select {
+		case <-req.Context().Done():
+			return nil, req.Context().Err()
+		case <-time.After(retryDelays[i]):
+		}
+	}
 }
 
 // perKey hands out one *V per key, made on first use; safe for concurrent use.

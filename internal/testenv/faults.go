@@ -35,7 +35,8 @@ const (
 )
 
 // Rule makes the proxy fault requests of one operation ("cloudformation:CreateStack",
-// "ecr:BatchDeleteImage"; "*" for every one): the next Times of them (0: no limit), each with
+// "ecr:BatchDeleteImage", "rest:PUT /v2/app/manifests/v1"; "*" for every one, a trailing "*"
+// for every one that starts so): the next Times of them (0: no limit), each with
 // probability Prob (0: always).
 type Rule struct {
 	Op    string
@@ -153,7 +154,7 @@ func (p *FaultProxy) pick(op string) *Rule {
 	defer p.mu.Unlock()
 	p.seen = append(p.seen, op)
 	for _, r := range p.rules {
-		if r.Op != "*" && r.Op != op {
+		if r.Op != op && !(strings.HasSuffix(r.Op, "*") && strings.HasPrefix(op, strings.TrimSuffix(r.Op, "*"))) {
 			continue
 		}
 		if r.Prob > 0 && p.rnd.Float64() >= r.Prob {
