@@ -36,6 +36,7 @@ func client(t *testing.T) (*cfn.Client, *awsclient.Clients) {
 }
 
 func TestStackLifecycleOnMoto(t *testing.T) {
+	testenv.Needs(t, "the local AWS")
 	ctx := context.Background()
 	c, _ := client(t)
 
@@ -65,6 +66,7 @@ func TestStackLifecycleOnMoto(t *testing.T) {
 }
 
 func TestChangeSetsOnMoto(t *testing.T) {
+	testenv.Needs(t, "the local AWS")
 	ctx := context.Background()
 	c, _ := client(t)
 	in := func(typ string) *cloudformation.CreateChangeSetInput {

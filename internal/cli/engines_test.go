@@ -16,9 +16,7 @@ import (
 // (Debian's dockerd) and in Podman, on private sockets, FROM scratch. The scripts in
 // testdata/engines reach them as $DOCKERD_HOST and $PODMAN_HOST and build with build-image.
 func TestEngines(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts dockerd and podman")
-	}
+	testenv.Needs(t, "dockerd and podman")
 	engines := map[string]*testenv.Engine{}
 	var g errgroup.Group
 	var dockerd, podman *testenv.Engine

@@ -123,9 +123,7 @@ func (r *faultRig) converged(stack string, n int) int {
 // AWS acted, and interrupts samship at each step; every rerun converges and no image in use is
 // lost. Figures: docs/reliability.md.
 func TestFaults(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs many deploys against the emulator")
-	}
+	testenv.Needs(t, "the local AWS, for many deploys")
 	r := newFaultRig(t)
 
 	t.Run("waits outlive throttling", func(t *testing.T) {

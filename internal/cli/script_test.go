@@ -37,11 +37,17 @@ func TestMain(m *testing.M) {
 }
 
 // TestScripts runs the end-to-end scripts in testdata/script against moto_server.
-func TestScripts(t *testing.T) { testscript.Run(t, scriptParams(t, "testdata/script")) }
+func TestScripts(t *testing.T) {
+	testenv.Needs(t, "the local AWS")
+	testscript.Run(t, scriptParams(t, "testdata/script"))
+}
 
 // TestSAMApps deploys the corpus of SAM apps in testdata/apps on the transform emulator and
 // reads every function back from Lambda.
-func TestSAMApps(t *testing.T) { testscript.Run(t, scriptParams(t, "testdata/apps")) }
+func TestSAMApps(t *testing.T) {
+	testenv.Needs(t, "the local AWS")
+	testscript.Run(t, scriptParams(t, "testdata/apps"))
+}
 
 var resetOnce sync.Once
 

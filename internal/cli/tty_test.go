@@ -104,6 +104,7 @@ func (tm *terminal) file(name string) string {
 // each answer when its question is on the screen: labels are bold on a terminal, a NoEcho
 // answer is not echoed, and the deploy completes.
 func TestGuidedInTerminal(t *testing.T) {
+	testenv.Needs(t, "tmux and the local AWS")
 	tpl, err := os.ReadFile("../../examples/hello/template.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -153,6 +154,7 @@ func TestGuidedInTerminal(t *testing.T) {
 // TestGuidedInterruptedInTerminal presses Ctrl-C at a question: the run aborts with exit 1,
 // nothing is saved, the terminal echoes again; with NO_COLOR nothing is coloured.
 func TestGuidedInterruptedInTerminal(t *testing.T) {
+	testenv.Needs(t, "tmux and the local AWS")
 	tpl := "Parameters:\n  Secret: {Type: String, NoEcho: true}\nResources:\n  Topic: {Type: AWS::SNS::Topic}\n"
 	tm := newTerminal(t, tpl, []string{"NO_COLOR=1"}, "deploy", "--guided")
 	tm.answer("Stack Name [sam-app]:", "gint")

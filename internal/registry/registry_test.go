@@ -336,6 +336,7 @@ func TestProgressAndRetries(t *testing.T) {
 // sending ECR registry traffic there.
 func distribution(t *testing.T) (*Pusher, *counting, *httptest.Server) {
 	t.Helper()
+	testenv.Needs(t, "Debian's docker-registry")
 	dr, err := testenv.StartRegistry()
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 // TestECRFrontIsOneStore checks that what is pushed to the registry is what moto's ECR API
 // lists, and that what the ECR API deletes is gone from the registry.
 func TestECRFrontIsOneStore(t *testing.T) {
+	Needs(t, "the local AWS")
 	ctx := context.Background()
 	front := strings.TrimPrefix(SharedECR(t), "http://")
 	cfg, err := SharedMoto(t).Config(ctx)

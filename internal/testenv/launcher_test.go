@@ -78,6 +78,7 @@ func cfnClient(t *testing.T) (*cloudformation.Client, *lambda.Client) {
 }
 
 func TestSAMTransformDeploysFunctions(t *testing.T) {
+	Needs(t, "the local AWS")
 	ctx := context.Background()
 	cf, lm := cfnClient(t)
 	cs, err := cf.CreateChangeSet(ctx, &cloudformation.CreateChangeSetInput{
@@ -135,6 +136,7 @@ func TestSAMTransformDeploysFunctions(t *testing.T) {
 }
 
 func TestSAMTransformFailuresAnswerAsCloudFormation(t *testing.T) {
+	Needs(t, "the local AWS")
 	ctx := context.Background()
 	cf, _ := cfnClient(t)
 

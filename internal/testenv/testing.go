@@ -19,6 +19,16 @@ var (
 	sharedFrontOnce sync.Once
 )
 
+// Needs skips t under -short: it needs what names, which this package starts (the local
+// AWS, a registry, an engine or a terminal). `go test -short ./...` runs the tests that need
+// nothing started.
+func Needs(t testing.TB, what string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs " + what + "; runs without -short")
+	}
+}
+
 // SharedECR returns the endpoint of one registry per test binary that is one store with the
 // shared moto's ECR (see ECRFront): what to give samship as SAMSHIP_REGISTRY_ENDPOINT.
 func SharedECR(t testing.TB) string {
