@@ -38,3 +38,21 @@ func IsRegistryReference(s string) bool {
 	first := s[:i]
 	return strings.ContainsAny(first, ".:") || first == "localhost"
 }
+
+// Split splits an image reference into the repository (without the registry host), the tag
+// and the digest ("sha256:…"), either of the last two empty when absent. "repo@sha256:…"
+// keeps "repo" as the repository, and a port in the host is not taken for a tag.
+func Split(ref string) (repo, tag, digest string) {
+	if at := strings.IndexByte(ref, '@'); at >= 0 {
+		ref, digest = ref[:at], ref[at+1:]
+	}
+	if slash := strings.IndexByte(ref, '/'); slash >= 0 {
+		if host := ref[:slash]; strings.ContainsAny(host, ".:") || host == "localhost" {
+			ref = ref[slash+1:]
+		}
+	}
+	if colon := strings.LastIndexByte(ref, ':'); colon >= 0 {
+		ref, tag = ref[:colon], ref[colon+1:]
+	}
+	return ref, tag, digest
+}

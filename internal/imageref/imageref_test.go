@@ -94,3 +94,38 @@ func FuzzClassify(f *testing.F) {
 		_ = IsRegistryReference(s)
 	})
 }
+
+func TestSplit(t *testing.T) {
+	tests := map[string]struct{ ref, repo, tag, digest string }{
+		"ecr tag":        {"123456789012.dkr.ecr.us-east-1.amazonaws.com/app/fn:fn-0123456789ab-v1", "app/fn", "fn-0123456789ab-v1", ""},
+		"ecr digest":     {"123456789012.dkr.ecr.us-east-1.amazonaws.com/app@sha256:ab", "app", "", "sha256:ab"},
+		"port, no tag":   {"localhost:5000/app", "app", "", ""},
+		"port and tag":   {"127.0.0.1:5000/team/app:v2", "team/app", "v2", ""},
+		"no host":        {"helloworldfunction:python3.12-v1", "helloworldfunction", "python3.12-v1", ""},
+		"org, no host":   {"myorg/worker:v2", "myorg/worker", "v2", ""},
+		"tag and digest": {"r.example/app:v1@sha256:cd", "app", "v1", "sha256:cd"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			repo, tag, digest := Split(tc.ref)
+			if repo != tc.repo || tag != tc.tag || digest != tc.digest {
+				t.Errorf("Split(%q) = %q, %q, %q, want %q, %q, %q", tc.ref, repo, tag, digest, tc.repo, tc.tag, tc.digest)
+			}
+		})
+	}
+}
+
+func TestIsECRHost(t *testing.T) {
+	for host, want := range map[string]bool{
+		"123456789012.dkr.ecr.us-east-1.amazonaws.com":          true,
+		"123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com": true,
+		"123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn":      true,
+		"12345.dkr.ecr.us-east-1.amazonaws.com":                 false,
+		"public.ecr.aws":                                        false,
+		"localhost:5000":                                        false,
+	} {
+		if got := IsECRHost(host); got != want {
+			t.Errorf("IsECRHost(%q) = %v, want %v", host, got, want)
+		}
+	}
+}

@@ -6,19 +6,15 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/google/go-containerregistry/pkg/authn"
+
+	"github.com/samship/samship/internal/imageref"
 )
-
-var ecrHost = regexp.MustCompile(`^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$`)
-
-// IsECRHost reports whether host is an ECR registry host.
-func IsECRHost(host string) bool { return ecrHost.MatchString(host) }
 
 // TokenAPI is the ECR call ECR credentials come from.
 type TokenAPI interface {
@@ -41,7 +37,7 @@ func NewKeychain(ctx context.Context, api TokenAPI) *Keychain { return &Keychain
 
 // Resolve implements authn.Keychain.
 func (k *Keychain) Resolve(r authn.Resource) (authn.Authenticator, error) {
-	if !IsECRHost(r.RegistryStr()) {
+	if !imageref.IsECRHost(r.RegistryStr()) {
 		return authn.DefaultKeychain.Resolve(r)
 	}
 	k.once.Do(func() { k.auth, k.err = k.token() })
@@ -87,7 +83,7 @@ type redirect struct {
 // ECR host gave it: the response names the original request, and a Location on the endpoint
 // is moved back to the ECR host, so that uploads continue there (with its credentials).
 func (r redirect) RoundTrip(req *http.Request) (*http.Response, error) {
-	if !IsECRHost(req.URL.Hostname()) {
+	if !imageref.IsECRHost(req.URL.Hostname()) {
 		return r.base.RoundTrip(req)
 	}
 	out := req.Clone(req.Context())

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
@@ -13,6 +12,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/samship/samship/internal/companion"
+	"github.com/samship/samship/internal/imageref"
 	"github.com/samship/samship/internal/registry"
 )
 
@@ -70,12 +70,10 @@ func deleteFolder(ctx context.Context, e Env, bucket, prefix string) error {
 // SAM CLI: a prebuilt image in someone's own repository may be what other stacks run, so only
 // a tag of the push scheme (<name>-<12 hex>-<tag>) is deleted (sam delete deletes any).
 func deleteImage(ctx context.Context, e Env, ref string, companionRepos map[string]bool) error {
-	slash := strings.IndexByte(ref, '/')
-	colon := strings.LastIndexByte(ref, ':')
-	if slash < 0 || colon < slash {
-		return nil
+	repo, tag, _ := imageref.Split(ref)
+	if tag == "" || repo == "" {
+		return nil // by digest: not a tag samship or SAM CLI pushed
 	}
-	repo, tag := ref[slash+1:colon], ref[colon+1:]
 	if companionRepos[repo] {
 		return nil
 	}
