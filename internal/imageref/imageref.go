@@ -1,6 +1,7 @@
 // Package imageref classifies container image references: SAM CLI's ECR-URI test, the stricter
-// repository-URI validation samship applies to user input, and whether a reference names an
-// image in a registry or one that only exists locally.
+// repository-URI validation samship applies to user input, whether a reference names an image
+// in a registry or one that only exists locally, and how one splits. It also holds what
+// samship knows of AWS's naming: ECR registry hosts, AWS::URLSuffix and the partition.
 package imageref
 
 import (
