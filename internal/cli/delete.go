@@ -82,14 +82,14 @@ func runDelete(cmd *cobra.Command, f *deleteFlags, io IO) error {
 	defer c.report()
 	if o.StackName == "" {
 		if f.noPrompts {
-			return &usageError{errors.New("Missing option '--stack-name', provide a stack name that needs to be deleted.")}
+			return deploy.Usage(errors.New("Missing option '--stack-name', provide a stack name that needs to be deleted."))
 		}
 		if o.StackName, err = c.prompt.Prompt(c.paint.Bold("\tEnter stack name you want to delete"), ""); err != nil {
 			return err
 		}
 	}
 	if err := deploy.CheckStackName(o.StackName); err != nil {
-		return &usageError{err}
+		return deploy.Usage(err)
 	}
 	env, err := c.connect(cmd.Context(), rt.Region)
 	if err != nil {

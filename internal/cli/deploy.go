@@ -187,27 +187,27 @@ func (f *deployFlags) resolve(fl *pflag.FlagSet, io IO, command string) (*deploy
 		o.TemplateFile = defaultTemplate(io.Getenv("SAM_TEMPLATE_FILE"))
 	}
 	if o.ImageRepositories, err = parseImageRepos(f.imageRepositories); err != nil {
-		return nil, rt, &usageError{err}
+		return nil, rt, deploy.Usage(err)
 	}
 	if o.ParameterOverrides, err = parseOverrides(f.parameterOverrides); err != nil {
-		return nil, rt, &usageError{err}
+		return nil, rt, deploy.Usage(err)
 	}
 	if o.Tags, err = parseTags(f.tags); err != nil {
-		return nil, rt, &usageError{err}
+		return nil, rt, deploy.Usage(err)
 	}
 	if o.Metadata, err = parseMetadata(f.metadata); err != nil {
-		return nil, rt, &usageError{err}
+		return nil, rt, deploy.Usage(err)
 	}
 	if f.imagePushJobs < 1 {
-		return nil, rt, &usageError{fmt.Errorf("invalid --image-push-jobs %d: it must be at least 1", f.imagePushJobs)}
+		return nil, rt, deploy.Usage(fmt.Errorf("invalid --image-push-jobs %d: it must be at least 1", f.imagePushJobs))
 	}
 	if err := checkFailureFlags(fl, f); err != nil {
-		return nil, rt, &usageError{err}
+		return nil, rt, deploy.Usage(err)
 	}
 	rt.RegistryEndpoint = io.Getenv("SAMSHIP_REGISTRY_ENDPOINT")
 	if rt.RegistryEndpoint != "" {
 		if _, err := registry.Redirect(http.DefaultTransport, rt.RegistryEndpoint); err != nil {
-			return nil, rt, &usageError{err}
+			return nil, rt, deploy.Usage(err)
 		}
 	}
 	if f.saveParams && !f.guided {

@@ -16,7 +16,6 @@ import (
 
 	"github.com/samship/samship/internal/awsclient"
 	"github.com/samship/samship/internal/deploy"
-	"github.com/samship/samship/internal/prompt"
 )
 
 // Version is samship's version, set at build time with -ldflags "-X ...cli.Version=...".
@@ -40,12 +39,6 @@ func Main() int {
 	return Run(ctx, os.Args[1:], systemIO())
 }
 
-// usageError marks errors that exit with code 2.
-type usageError struct{ err error }
-
-func (e *usageError) Error() string { return e.err.Error() }
-func (e *usageError) Unwrap() error { return e.err }
-
 // Run runs samship with args and returns the exit code.
 func Run(ctx context.Context, args []string, io IO) int {
 	root := newRoot(io)
@@ -58,13 +51,18 @@ func Run(ctx context.Context, args []string, io IO) int {
 		return 0
 	}
 	fmt.Fprintf(io.Err, "Error: %s\n", oneLine(awsclient.Explain(err).Error()))
-	var ue *usageError
-	var de *deploy.UsageError
+	return exitCode(err)
+}
+
+// exitCode is SAM CLI's exit code for the error a command ended with: 0 for none, 2 for bad
+// usage, 1 for everything else (an aborted question and an interruption included).
+func exitCode(err error) int {
+	var usage *deploy.UsageError
 	switch {
-	case errors.As(err, &ue), errors.As(err, &de):
+	case err == nil:
+		return 0
+	case errors.As(err, &usage):
 		return 2
-	case errors.Is(err, prompt.ErrAborted), errors.Is(err, prompt.ErrInterrupted), errors.Is(err, context.Canceled):
-		return 1
 	}
 	return 1
 }
@@ -82,7 +80,7 @@ func newRoot(io IO) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetVersionTemplate("samship, version {{.Version}}\n")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return deploy.Usage(err) })
 	root.AddCommand(newDeployCmd(io), newPackageCmd(io), newDeleteCmd(io))
 	return root
 }

@@ -73,9 +73,16 @@ type Options struct {
 }
 
 // UsageError is bad input found before anything ran; the CLI exits 2 for it.
-type UsageError struct{ Msg string }
+type UsageError struct {
+	Msg string
+	err error // what it marks, when made by Usage
+}
 
 func (e *UsageError) Error() string { return e.Msg }
+func (e *UsageError) Unwrap() error { return e.err }
+
+// Usage marks err as bad usage: SAM CLI's exit code 2.
+func Usage(err error) error { return &UsageError{Msg: err.Error(), err: err} }
 
 var stackNamePattern = regexp.MustCompile(`^[a-zA-Z][-a-zA-Z0-9]*$`)
 
@@ -83,11 +90,11 @@ var stackNamePattern = regexp.MustCompile(`^[a-zA-Z][-a-zA-Z0-9]*$`)
 func CheckStackName(name string) error {
 	switch {
 	case name == "":
-		return &UsageError{"Missing option '--stack-name', 'samship deploy --guided' can be used to provide and save needed parameters for future deploys."}
+		return &UsageError{Msg: "Missing option '--stack-name', 'samship deploy --guided' can be used to provide and save needed parameters for future deploys."}
 	case len(name) > 128:
-		return &UsageError{fmt.Sprintf("invalid --stack-name %q: %d characters, CloudFormation allows at most 128", name, len(name))}
+		return &UsageError{Msg: fmt.Sprintf("invalid --stack-name %q: %d characters, CloudFormation allows at most 128", name, len(name))}
 	case !stackNamePattern.MatchString(name):
-		return &UsageError{fmt.Sprintf("invalid --stack-name %q: it must start with a letter and contain only letters, digits and hyphens", name)}
+		return &UsageError{Msg: fmt.Sprintf("invalid --stack-name %q: it must start with a letter and contain only letters, digits and hyphens", name)}
 	}
 	return nil
 }
@@ -123,17 +130,17 @@ func Prepare(ctx context.Context, o Options, region string) (*Input, error) {
 		}
 	}
 	if set > 1 && !o.Guided {
-		return nil, &UsageError{"Only one of the following can be provided: '--image-repositories', '--image-repository', '--resolve-image-repos'. Do you have multiple specified in the command or in a configuration file?"}
+		return nil, &UsageError{Msg: "Only one of the following can be provided: '--image-repositories', '--image-repository', '--resolve-image-repos'. Do you have multiple specified in the command or in a configuration file?"}
 	}
 	if o.ResolveS3 && o.S3Bucket != "" {
-		return nil, &UsageError{"Cannot use both --resolve-s3 and --s3-bucket parameters in non-guided deployments. Please use only one or use the --guided option for a guided deployment."}
+		return nil, &UsageError{Msg: "Cannot use both --resolve-s3 and --s3-bucket parameters in non-guided deployments. Please use only one or use the --guided option for a guided deployment."}
 	}
 	if o.ImageRepository != "" && !imageref.IsRepositoryURI(o.ImageRepository) {
-		return nil, &UsageError{fmt.Sprintf("Invalid value for '--image-repository': Invalid Image Repository ECR URI: %s", o.ImageRepository)}
+		return nil, &UsageError{Msg: fmt.Sprintf("Invalid value for '--image-repository': Invalid Image Repository ECR URI: %s", o.ImageRepository)}
 	}
 	for k, v := range o.ImageRepositories {
 		if !imageref.IsRepositoryURI(v) {
-			return nil, &UsageError{fmt.Sprintf("Invalid value for '--image-repositories': %s=%s: %q is not an ECR repository URI", k, v, v)}
+			return nil, &UsageError{Msg: fmt.Sprintf("Invalid value for '--image-repositories': %s=%s: %q is not an ECR repository URI", k, v, v)}
 		}
 	}
 	tpl, err := template.Load(o.TemplateFile)
@@ -171,7 +178,7 @@ func (in *Input) resolveRepos() error {
 	for _, k := range keys {
 		fp, ok := in.Tree.ResolveKey(k)
 		if !ok {
-			return &UsageError{fmt.Sprintf("Invalid value for '--image-repositories': function %s is not in template %s", k, in.TemplateFile)}
+			return &UsageError{Msg: fmt.Sprintf("Invalid value for '--image-repositories': function %s is not in template %s", k, in.TemplateFile)}
 		}
 		in.Mapped[fp] = in.ImageRepositories[k]
 	}
@@ -189,9 +196,9 @@ func (in *Input) resolveRepos() error {
 	}
 	switch {
 	case len(missing) > 0 && len(in.ImageRepositories) == 0:
-		return &UsageError{"Missing option '--image-repositories', '--image-repository', '--resolve-image-repos'"}
+		return &UsageError{Msg: "Missing option '--image-repositories', '--image-repository', '--resolve-image-repos'"}
 	case len(missing) > 0:
-		return &UsageError{fmt.Sprintf("Incomplete list of function logical ids specified for '--image-repositories': no repository for %s. You can also add --resolve-image-repos to automatically create missing repositories.",
+		return &UsageError{Msg: fmt.Sprintf("Incomplete list of function logical ids specified for '--image-repositories': no repository for %s. You can also add --resolve-image-repos to automatically create missing repositories.",
 			strings.Join(missing, ", "))}
 	}
 	return nil
