@@ -183,11 +183,16 @@ func TestFaults(t *testing.T) {
 				if strings.HasPrefix(st.op, "rest:") {
 					at = r.reg
 				}
+				reached := at.Injected()[testenv.Pass]
 				at.Set(&testenv.Rule{Op: st.op, Fault: testenv.Pass, Times: 1, Before: r.interrupt(sig)})
-				if _, err := r.deploy(stack, st.n); err == nil {
-					t.Logf("the run ended well before the signal landed")
-				}
+				out, err := r.deploy(stack, st.n)
 				at.Set()
+				if at.Injected()[testenv.Pass] != reached+1 {
+					t.Fatalf("the run never reached %s:\n%s", st.op, out)
+				}
+				if err == nil {
+					t.Fatalf("the run was not interrupted at %s:\n%s", st.op, out)
+				}
 				if out, err := r.deploy(stack, st.n); err != nil {
 					t.Fatalf("rerun after %s: %v\n%s", name, err, out)
 				}

@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"time"
 )
 
 // Fault is what the fault proxy does to one request instead of passing it through.
@@ -27,8 +26,6 @@ const (
 	// ResetAfter forwards the request and drops the connection instead of answering: AWS
 	// acted, the answer is lost.
 	ResetAfter Fault = "reset-after"
-	// Slow forwards after a delay.
-	Slow Fault = "slow"
 	// Pass forwards the request: with Rule.Before, a step where the test acts (interrupts
 	// the client, changes the world) before AWS does.
 	Pass Fault = "pass"
@@ -50,7 +47,7 @@ type Rule struct {
 
 // FaultProxy stands in front of moto (AWS_ENDPOINT_URL) and injects faults by operation, so
 // that tests see samship survive throttling, 5xx answers, dropped connections before and
-// after AWS acted, latency and interruptions at a chosen step.
+// after AWS acted, and interruptions at a chosen step.
 type FaultProxy struct {
 	URL string
 
@@ -58,7 +55,6 @@ type FaultProxy struct {
 	rules    []*Rule
 	rnd      *rand.Rand
 	injected map[Fault]int
-	seen     []string
 	srv      *http.Server
 }
 
@@ -101,13 +97,6 @@ func (p *FaultProxy) Injected() map[Fault]int {
 	return out
 }
 
-// Seen returns the operations the proxy saw, in order.
-func (p *FaultProxy) Seen() []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]string{}, p.seen...)
-}
-
 func (p *FaultProxy) serve(w http.ResponseWriter, r *http.Request, next http.Handler) {
 	body, _ := io.ReadAll(r.Body)
 	r.Body = io.NopCloser(bytes.NewReader(body))
@@ -140,9 +129,6 @@ func (p *FaultProxy) serve(w http.ResponseWriter, r *http.Request, next http.Han
 		rec := record(next, r)
 		_ = rec // AWS acted; its answer goes nowhere
 		drop(w)
-	case Slow:
-		time.Sleep(2 * time.Second)
-		next.ServeHTTP(w, r)
 	default:
 		next.ServeHTTP(w, r)
 	}
@@ -152,7 +138,6 @@ func (p *FaultProxy) serve(w http.ResponseWriter, r *http.Request, next http.Han
 func (p *FaultProxy) pick(op string) *Rule {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.seen = append(p.seen, op)
 	for _, r := range p.rules {
 		if r.Op != op && !(strings.HasSuffix(r.Op, "*") && strings.HasPrefix(op, strings.TrimSuffix(r.Op, "*"))) {
 			continue
