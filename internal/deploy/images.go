@@ -20,12 +20,9 @@ func (r *run) openImages(ctx context.Context) error {
 	if len(in.Push) == 0 {
 		return nil
 	}
-	fns := map[string]template.Function{}
-	for _, f := range in.Tree.Functions() {
-		fns[f.FullPath] = f
-	}
+	fns := byPath(in.Tree)
 	r.opener = &registry.Opener{Remote: e.Registry.Options(), Engine: in.Engine, Ctx: ctx}
-	r.images = map[string]*registry.Image{}
+	r.images, r.tags = map[string]*registry.Image{}, map[string]string{}
 	bySource := map[string]*registry.Image{}
 	var distinct []*registry.Image
 	var firstUse []template.Function // of each distinct image, for errors
@@ -48,6 +45,7 @@ func (r *run) openImages(ctx context.Context) error {
 			distinct, firstUse = append(distinct, img), append(firstUse, f)
 		}
 		r.images[fp] = img
+		r.tags[fp] = img.TagFor(f.BuildName(), f.DockerTag)
 	}
 	if i, err := registry.VerifyAll(distinct); err != nil {
 		f := firstUse[i]
@@ -60,18 +58,22 @@ func (r *run) openImages(ctx context.Context) error {
 // with account standing for the account id of managed repositories: their repository and
 // SAM's tag are known before anything is pushed.
 func (r *run) plannedRefs(account string) map[string]string {
-	fns := map[string]template.Function{}
-	for _, f := range r.in.Tree.Functions() {
-		fns[f.FullPath] = f
-	}
 	refs := map[string]string{}
 	for _, kv := range r.in.Repos(account, r.e.Region) {
-		if img := r.images[kv.Key]; img != nil {
-			f := fns[kv.Key]
-			refs[kv.Key] = kv.Value + ":" + img.TagFor(f.BuildName(), f.DockerTag)
+		if r.images[kv.Key] != nil {
+			refs[kv.Key] = kv.Value + ":" + r.tags[kv.Key]
 		}
 	}
 	return refs
+}
+
+// byPath indexes a tree's functions by full path.
+func byPath(tr *template.Tree) map[string]template.Function {
+	fns := map[string]template.Function{}
+	for _, f := range tr.Functions() {
+		fns[f.FullPath] = f
+	}
+	return fns
 }
 
 // checkInline refuses, before anything changes, a deploy without a bucket whose template, as
@@ -128,14 +130,9 @@ func (r *run) pushImages(ctx context.Context) (map[string]string, error) {
 			}
 		}
 	}
-	fns := map[string]template.Function{}
-	for _, f := range in.Tree.Functions() {
-		fns[f.FullPath] = f
-	}
 	var jobs []registry.Job
 	for _, fp := range in.Push {
-		f, img := fns[fp], r.images[fp]
-		jobs = append(jobs, registry.Job{Function: fp, Image: img, Repo: repoOf[fp], Empty: created[fp], Tag: img.TagFor(f.BuildName(), f.DockerTag)})
+		jobs = append(jobs, registry.Job{Function: fp, Image: r.images[fp], Repo: repoOf[fp], Empty: created[fp], Tag: r.tags[fp]})
 	}
 	jobsAtOnce := in.ImagePushJobs
 	if jobsAtOnce <= 0 {

@@ -59,6 +59,7 @@ type run struct {
 	compSt   *cfn.Stack
 	opener   *registry.Opener
 	images   map[string]*registry.Image // by function full path, read and verified
+	tags     map[string]string          // by function full path: SAM's tag for its image
 }
 
 func (r *run) notify(s string) { fmt.Fprintf(r.e.Err, "\t%s\n", s) }
