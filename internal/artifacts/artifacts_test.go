@@ -10,10 +10,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/samship/samship/internal/cfn"
+	"github.com/samship/samship/internal/s3"
+	"github.com/samship/samship/internal/s3/s3fake"
 )
 
 type fakeStacks struct {
@@ -92,23 +92,13 @@ func TestManagedBucket(t *testing.T) {
 	}
 }
 
-type fakeS3 struct {
-	have map[string]bool
-	puts []string
-	last *s3.PutObjectInput
-}
-
-func (f *fakeS3) HeadObject(_ context.Context, in *s3.HeadObjectInput, _ ...func(*s3.Options)) (*s3.HeadObjectOutput, error) {
-	if f.have[aws.ToString(in.Key)] {
-		return &s3.HeadObjectOutput{}, nil
+// bucketWith returns an S3 with bucket b holding keys.
+func bucketWith(keys ...string) *s3fake.S3 {
+	f := s3fake.New("b")
+	for _, k := range keys {
+		f.Buckets["b"][k] = s3fake.Object{}
 	}
-	return nil, &s3types.NotFound{}
-}
-
-func (f *fakeS3) PutObject(_ context.Context, in *s3.PutObjectInput, _ ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
-	f.puts = append(f.puts, aws.ToString(in.Key))
-	f.last = in
-	return &s3.PutObjectOutput{}, nil
+	return f
 }
 
 func TestUploadTemplate(t *testing.T) {
@@ -128,11 +118,20 @@ func TestUploadTemplate(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			f := &fakeS3{have: map[string]bool{key: tc.have}}
-			u := &Uploader{S3: f, Bucket: "b", Prefix: "app/", Region: tc.region, Force: tc.force, Log: io.Discard}
+			f := bucketWith()
+			if tc.have {
+				f = bucketWith(key)
+			}
+			u := &Uploader{S3: s3.New(f), Bucket: "b", Prefix: "app/", Region: tc.region, Force: tc.force, Log: io.Discard}
 			got, err := u.UploadTemplate(context.Background(), body)
-			if err != nil || got != tc.wantURL || len(f.puts) != tc.wantPuts {
-				t.Errorf("UploadTemplate() = %q, %v with %d puts, want %q with %d", got, err, len(f.puts), tc.wantURL, tc.wantPuts)
+			puts := 0
+			for _, c := range f.Calls {
+				if strings.HasPrefix(c, "PutObject ") {
+					puts++
+				}
+			}
+			if err != nil || got != tc.wantURL || puts != tc.wantPuts {
+				t.Errorf("UploadTemplate() = %q, %v with %d puts, want %q with %d", got, err, puts, tc.wantURL, tc.wantPuts)
 			}
 		})
 	}
@@ -144,23 +143,24 @@ func TestPutOptions(t *testing.T) {
 	for name, tc := range map[string]struct {
 		kms      string
 		metadata map[string]string
-		wantSSE  s3types.ServerSideEncryption
+		wantSSE  string
 	}{
-		"default":  {wantSSE: s3types.ServerSideEncryptionAes256},
-		"kms":      {kms: "alias/k", wantSSE: s3types.ServerSideEncryptionAwsKms},
-		"metadata": {metadata: map[string]string{"team": "core"}, wantSSE: s3types.ServerSideEncryptionAes256},
+		"default":  {wantSSE: "AES256"},
+		"kms":      {kms: "alias/k", wantSSE: "aws:kms"},
+		"metadata": {metadata: map[string]string{"team": "core"}, wantSSE: "AES256"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			f := &fakeS3{}
-			u := &Uploader{S3: f, Bucket: "b", KMSKeyID: tc.kms, Metadata: tc.metadata, Log: io.Discard}
+			f := bucketWith()
+			u := &Uploader{S3: s3.New(f), Bucket: "b", KMSKeyID: tc.kms, Metadata: tc.metadata, Log: io.Discard}
 			if _, err := u.UploadTemplate(context.Background(), []byte("{}")); err != nil {
 				t.Fatal(err)
 			}
-			if f.last.ServerSideEncryption != tc.wantSSE || aws.ToString(f.last.SSEKMSKeyId) != tc.kms {
-				t.Errorf("SSE = %s %q, want %s %q", f.last.ServerSideEncryption, aws.ToString(f.last.SSEKMSKeyId), tc.wantSSE, tc.kms)
+			got, _ := f.Object("b", u.Key([]byte("{}")))
+			if got.Encryption != tc.wantSSE || got.KMSKeyID != tc.kms {
+				t.Errorf("SSE = %s %q, want %s %q", got.Encryption, got.KMSKeyID, tc.wantSSE, tc.kms)
 			}
-			if len(f.last.Metadata) != len(tc.metadata) || f.last.Metadata["team"] != tc.metadata["team"] {
-				t.Errorf("Metadata = %v, want %v", f.last.Metadata, tc.metadata)
+			if len(got.Metadata) != len(tc.metadata) || got.Metadata["team"] != tc.metadata["team"] {
+				t.Errorf("Metadata = %v, want %v", got.Metadata, tc.metadata)
 			}
 		})
 	}

@@ -8,27 +8,23 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
-
 	"github.com/samship/samship/internal/imageref"
+	"github.com/samship/samship/internal/s3"
 )
 
-// S3API lists the S3 methods the uploader calls.
-type S3API interface {
-	HeadObject(context.Context, *s3.HeadObjectInput, ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
-	PutObject(context.Context, *s3.PutObjectInput, ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+// Objects is what the uploader needs from S3.
+type Objects interface {
+	Exists(ctx context.Context, bucket, key string) (bool, error)
+	Put(ctx context.Context, o s3.Object) error
 }
 
 // Uploader puts templates into one bucket under an optional prefix.
 type Uploader struct {
-	S3       S3API
+	S3       Objects
 	Bucket   string
 	Prefix   string
 	Region   string
@@ -42,9 +38,12 @@ type Uploader struct {
 }
 
 // Key returns SAM CLI's key for a template: [prefix/]md5(body).template.
-func (u *Uploader) Key(body []byte) string {
+func (u *Uploader) Key(body []byte) string { return u.prefixed(TemplateName(body)) }
+
+// TemplateName is the object name SAM CLI stores a template under: md5(body).template.
+func TemplateName(body []byte) string {
 	sum := md5.Sum(body)
-	return u.prefixed(hex.EncodeToString(sum[:]) + ".template")
+	return hex.EncodeToString(sum[:]) + ".template"
 }
 
 func (u *Uploader) prefixed(name string) string {
@@ -81,25 +80,17 @@ func (u *Uploader) upload(ctx context.Context, key string, body io.Reader, size 
 // exists reports whether the bucket holds key; errors other than "not found" count as absent
 // and the upload that follows reports them.
 func (u *Uploader) exists(ctx context.Context, key string) bool {
-	_, err := u.S3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(u.Bucket), Key: aws.String(key)})
-	return err == nil
+	ok, _ := u.S3.Exists(ctx, u.Bucket, key)
+	return ok
 }
 
 func (u *Uploader) put(ctx context.Context, key string, body io.Reader, size int64) error {
-	in := &s3.PutObjectInput{Bucket: aws.String(u.Bucket), Key: aws.String(key), Body: body,
-		ContentLength: aws.Int64(size), ServerSideEncryption: s3types.ServerSideEncryptionAes256}
-	if u.KMSKeyID != "" {
-		in.ServerSideEncryption, in.SSEKMSKeyId = s3types.ServerSideEncryptionAwsKms, aws.String(u.KMSKeyID)
-	}
-	if len(u.Metadata) > 0 {
-		in.Metadata = u.Metadata
-	}
-	if _, err := u.S3.PutObject(ctx, in); err != nil {
-		var nb *s3types.NoSuchBucket
-		if errors.As(err, &nb) {
+	o := s3.Object{Bucket: u.Bucket, Key: key, Body: body, Size: size, KMSKeyID: u.KMSKeyID, Metadata: u.Metadata}
+	if err := u.S3.Put(ctx, o); err != nil {
+		if s3.IsNoSuchBucket(err) {
 			return fmt.Errorf("upload to s3://%s: the bucket does not exist", u.Bucket)
 		}
-		return fmt.Errorf("upload s3://%s/%s: %w", u.Bucket, key, err)
+		return err
 	}
 	fmt.Fprintf(u.Log, "\n\tUploaded %s  %d bytes\n", key, size)
 	return nil

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"errors"
-	"fmt"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -77,32 +76,27 @@ func runDelete(cmd *cobra.Command, f *deleteFlags, io IO) error {
 		rt.SaveParams, rt.SaveGlobal = commandLineParams(fl)
 	}
 	rt.Region, rt.Profile, rt.Debug = f.region, f.profile, f.debug || io.Getenv("SAM_DEBUG") != ""
-	o := &deploy.Options{StackName: f.stackName, PollCap: pollCap(io.Getenv("SAM_CLI_POLL_DELAY"))}
-	c := newConnection(cmd.Context(), o, rt, io)
+	o := &deploy.Options{StackName: f.stackName, Express: f.express, PollCap: pollCap(io.Getenv("SAM_CLI_POLL_DELAY"))}
+	c := newConnection(o, rt, io)
 	defer c.report()
 	if o.StackName == "" {
 		if f.noPrompts {
 			return deploy.Usage(errors.New("Missing option '--stack-name', provide a stack name that needs to be deleted."))
 		}
-		if o.StackName, err = c.prompt.Prompt(c.paint.Bold("\tEnter stack name you want to delete"), ""); err != nil {
+		if o.StackName, err = c.prompt.Prompt(cmd.Context(), c.paint.Bold("\tEnter stack name you want to delete"), ""); err != nil {
 			return err
 		}
 	}
 	if err := deploy.CheckStackName(o.StackName); err != nil {
 		return deploy.Usage(err)
 	}
-	env, err := c.connect(cmd.Context(), rt.Region)
+	sv, err := c.services(cmd.Context(), rt.Region)
 	if err != nil {
 		return err
-	}
-	objects, ok := env.S3.(teardown.Objects)
-	if !ok {
-		return fmt.Errorf("delete stack %s: the S3 client cannot delete objects", o.StackName)
 	}
 	if err := saveParams(rt, io, "delete"); err != nil {
 		return err
 	}
-	env.CFN.Express = f.express
 	return teardown.Run(cmd.Context(), teardown.Input{StackName: o.StackName, Bucket: f.s3Bucket, Prefix: f.s3Prefix, NoPrompts: f.noPrompts},
-		teardown.Env{Stacks: env.CFN, Images: env.Images, Objects: objects, Region: env.Region, Err: io.Err, Paint: c.paint, Confirm: env.Confirm})
+		teardown.Env{Stacks: sv.cfn, Images: sv.ecr, Objects: sv.s3, Region: sv.region, Err: io.Err, Paint: c.paint, Confirm: c.prompt.Confirm})
 }

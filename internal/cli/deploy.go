@@ -13,13 +13,10 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/samship/samship/internal/awsclient"
-	"github.com/samship/samship/internal/cfn"
 	"github.com/samship/samship/internal/deploy"
 	"github.com/samship/samship/internal/guided"
-	"github.com/samship/samship/internal/prompt"
 	"github.com/samship/samship/internal/registry"
 	"github.com/samship/samship/internal/samconfig"
-	"github.com/samship/samship/internal/ui"
 )
 
 // deployFlags are the raw values of `samship deploy`'s flags.
@@ -247,7 +244,7 @@ func pollCap(v string) time.Duration {
 // runDeploy validates the input, builds the AWS clients and runs the deploy, or the guided
 // flow with --guided.
 func runDeploy(ctx context.Context, o *deploy.Options, rt deployRuntime, io IO) error {
-	c := newConnection(ctx, o, rt, io)
+	c := newConnection(o, rt, io)
 	defer c.report()
 	if rt.Guided {
 		flow := &guided.Flow{Prompt: c.prompt, Err: io.Err, Paint: c.paint, Connect: c.connect,
@@ -263,78 +260,4 @@ func runDeploy(ctx context.Context, o *deploy.Options, rt deployRuntime, io IO) 
 		return err
 	}
 	return deploy.Run(ctx, in, env)
-}
-
-// connection builds the terminal and AWS side of a run.
-type connection struct {
-	o      *deploy.Options
-	rt     deployRuntime
-	io     IO
-	paint  ui.Painter
-	prompt *prompt.Prompter
-	calls  *awsclient.Counter
-}
-
-func newConnection(ctx context.Context, o *deploy.Options, rt deployRuntime, io IO) *connection {
-	c := &connection{o: o, rt: rt, io: io}
-	c.paint = ui.Painter{On: io.ErrIsTerminal && io.Getenv("NO_COLOR") == "" && io.Getenv("TERM") != "dumb"}
-	c.prompt = prompt.New(ctx, io.In, io.Err)
-	c.prompt.Label = c.paint.Bold
-	return c
-}
-
-// report prints the AWS calls made, with --debug.
-func (c *connection) report() {
-	if c.rt.Debug && c.calls != nil {
-		fmt.Fprintf(c.io.Err, "aws calls: %d %v\n", c.calls.Total(), c.calls.Summary())
-	}
-}
-
-// prepare validates the input and connects to AWS in the region it names.
-func (c *connection) prepare(ctx context.Context) (*deploy.Input, deploy.Env, error) {
-	in, err := deploy.Prepare(ctx, *c.o, c.rt.Region)
-	if err != nil {
-		return nil, deploy.Env{}, err
-	}
-	env, err := c.connect(ctx, c.rt.Region)
-	if err != nil {
-		return nil, deploy.Env{}, err
-	}
-	if c.rt.Region == "" {
-		// Discovery resolved AWS::Region before the SDK knew it; redo it with the real region.
-		if in, err = deploy.Prepare(ctx, *c.o, env.Region); err != nil {
-			return nil, deploy.Env{}, err
-		}
-	}
-	return in, env, nil
-}
-
-// connect builds the AWS side of a run for region.
-func (c *connection) connect(ctx context.Context, region string) (deploy.Env, error) {
-	aopts := awsclient.Options{Profile: c.rt.Profile, Region: region, Env: c.io.Getenv}
-	if c.rt.Debug {
-		aopts.Debug = c.io.Err
-	}
-	cl, err := awsclient.New(ctx, aopts)
-	if err != nil {
-		return deploy.Env{}, err
-	}
-	c.calls = cl.Calls
-	var transport http.RoundTripper = http.DefaultTransport
-	if c.rt.RegistryEndpoint != "" {
-		if transport, err = registry.Redirect(transport, c.rt.RegistryEndpoint); err != nil {
-			return deploy.Env{}, err
-		}
-	}
-	stacks := cfn.New(cl.CloudFormation, cfn.DefaultPoller(c.o.PollCap))
-	stacks.OnTransient = func(err error) {
-		fmt.Fprintf(c.io.Err, "\tCloudFormation did not answer a status poll (%v); waiting on and asking again\n", err)
-	}
-	return deploy.Env{
-		CFN: stacks, Images: cl.ECR, S3: cl.S3,
-		Region: cl.Region, Account: cl.Account, SetAccount: cl.SetAccount,
-		Out: c.io.Out, Err: c.io.Err, Paint: c.paint, Width: c.io.Width, Terminal: c.io.ErrIsTerminal,
-		Confirm: c.prompt.Confirm, Now: time.Now,
-		Registry: registry.Access{Transport: transport, Keychain: registry.NewKeychain(ctx, cl.ECR), Debug: aopts.Debug},
-	}, nil
 }

@@ -41,7 +41,7 @@ func newPackageCmd(io IO) *cobra.Command {
 }
 
 func runPackage(ctx context.Context, o *deploy.Options, rt deployRuntime, io IO, output string) error {
-	c := newConnection(ctx, o, rt, io)
+	c := newConnection(o, rt, io)
 	defer c.report()
 	in, env, err := c.prepare(ctx)
 	if err != nil {

@@ -8,10 +8,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
-	"github.com/aws/aws-sdk-go-v2/service/ecr"
-	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/samship/samship/internal/cfn"
+	"github.com/samship/samship/internal/ecr"
 	"github.com/samship/samship/internal/ui"
 )
 
@@ -27,7 +26,7 @@ type StackOps interface {
 // service role, stack tags and notification topics.
 type Applier struct {
 	Stacks StackOps
-	Images ImagesAPI
+	Images Images
 	// Upload stores a template too large to send inline and returns its URL; nil when no
 	// bucket is available.
 	Upload           func(ctx context.Context, body []byte) (string, error)
@@ -223,25 +222,15 @@ func (a *Applier) empty(ctx context.Context, repo string) (int, error) {
 	return Empty(ctx, a.Images, repo)
 }
 
-// Empty deletes every image id of a repository, 100 at a time, and returns how many images
-// (distinct digests) it deleted. Deleting every tag of an image deletes the image.
-func Empty(ctx context.Context, api ImagesAPI, repo string) (int, error) {
+// Empty deletes every image of a repository and returns how many images (distinct digests)
+// it deleted; a repository already gone holds none.
+func Empty(ctx context.Context, api Images, repo string) (int, error) {
 	ids, err := listImages(ctx, api, repo)
 	if err != nil {
 		return 0, err
 	}
-	for i := 0; i < len(ids); i += 100 {
-		end := min(i+100, len(ids))
-		out, err := api.BatchDeleteImage(ctx, &ecr.BatchDeleteImageInput{RepositoryName: aws.String(repo), ImageIds: ids[i:end]})
-		if err != nil {
-			return 0, fmt.Errorf("delete images of repository %s: %w", repo, err)
-		}
-		for _, f := range out.Failures {
-			// ImageNotFound: gone already (an earlier attempt whose answer was lost deleted it).
-			if f.FailureCode != ecrtypes.ImageFailureCodeImageNotFound {
-				return 0, fmt.Errorf("delete images of repository %s: %s: %s", repo, f.FailureCode, aws.ToString(f.FailureReason))
-			}
-		}
+	if err := api.DeleteImages(ctx, repo, ids); err != nil && !ecr.IsRepositoryNotFound(err) {
+		return 0, err
 	}
 	return distinctDigests(ids), nil
 }

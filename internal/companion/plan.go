@@ -2,16 +2,13 @@ package companion
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ecr"
-	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/samship/samship/internal/cfn"
+	"github.com/samship/samship/internal/ecr"
 )
 
 // Action is what a plan does to the companion stack.
@@ -62,16 +59,16 @@ type StackAPI interface {
 	WaitWhileInProgress(ctx context.Context, st *cfn.Stack, onWait func(string)) (*cfn.Stack, error)
 }
 
-// ImagesAPI lists and deletes images of repositories.
-type ImagesAPI interface {
-	ListImages(context.Context, *ecr.ListImagesInput, ...func(*ecr.Options)) (*ecr.ListImagesOutput, error)
-	BatchDeleteImage(context.Context, *ecr.BatchDeleteImageInput, ...func(*ecr.Options)) (*ecr.BatchDeleteImageOutput, error)
+// Images lists and deletes the images of repositories (ecr.Client).
+type Images interface {
+	ListImages(ctx context.Context, repo string) ([]ecr.ImageID, error)
+	DeleteImages(ctx context.Context, repo string, ids []ecr.ImageID) error
 }
 
 // Planner computes plans.
 type Planner struct {
 	Stacks StackAPI
-	Images ImagesAPI
+	Images Images
 	// Notify receives one-line notices (waiting for a stack in progress).
 	Notify func(string)
 }
@@ -225,37 +222,24 @@ func ParseDeployed(body string) ([]Repo, bool, error) {
 
 // countImages counts the images (distinct digests) of a repository; a repository that is
 // already gone holds none.
-func countImages(ctx context.Context, api ImagesAPI, repo string) (int, error) {
+func countImages(ctx context.Context, api Images, repo string) (int, error) {
 	ids, err := listImages(ctx, api, repo)
 	return distinctDigests(ids), err
 }
 
-func distinctDigests(ids []ecrtypes.ImageIdentifier) int {
+func distinctDigests(ids []ecr.ImageID) int {
 	seen := map[string]bool{}
 	for _, id := range ids {
-		seen[aws.ToString(id.ImageDigest)] = true
+		seen[id.Digest] = true
 	}
 	return len(seen)
 }
 
-// listImages returns the image ids of a repository as ECR lists them: one per tag, plus one
-// per untagged image.
-func listImages(ctx context.Context, api ImagesAPI, repo string) ([]ecrtypes.ImageIdentifier, error) {
-	var ids []ecrtypes.ImageIdentifier
-	var token *string
-	for {
-		out, err := api.ListImages(ctx, &ecr.ListImagesInput{RepositoryName: aws.String(repo), NextToken: token})
-		if err != nil {
-			var nf *ecrtypes.RepositoryNotFoundException
-			if errors.As(err, &nf) {
-				return nil, nil
-			}
-			return nil, fmt.Errorf("list images of repository %s: %w", repo, err)
-		}
-		ids = append(ids, out.ImageIds...)
-		if out.NextToken == nil {
-			return ids, nil
-		}
-		token = out.NextToken
+// listImages returns the image ids of a repository; one already gone holds none.
+func listImages(ctx context.Context, api Images, repo string) ([]ecr.ImageID, error) {
+	ids, err := api.ListImages(ctx, repo)
+	if ecr.IsRepositoryNotFound(err) {
+		return nil, nil
 	}
+	return ids, err
 }

@@ -2,13 +2,12 @@ package companion
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ecr"
-	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
-
 	"github.com/samship/samship/internal/cfn"
+	"github.com/samship/samship/internal/ecr"
+	"github.com/samship/samship/internal/ecr/ecrfake"
 )
 
 type fakeStacks struct {
@@ -27,17 +26,15 @@ func (f fakeStacks) WaitWhileInProgress(_ context.Context, st *cfn.Stack, _ func
 	return st, nil
 }
 
-type imageCounts map[string]int
-
-func (c imageCounts) ListImages(_ context.Context, in *ecr.ListImagesInput, _ ...func(*ecr.Options)) (*ecr.ListImagesOutput, error) {
-	var ids []ecrtypes.ImageIdentifier
-	for i := 0; i < c[aws.ToString(in.RepositoryName)]; i++ {
-		ids = append(ids, ecrtypes.ImageIdentifier{ImageDigest: aws.String(string(rune('a' + i)))})
+// imageCounts returns an ECR whose repositories hold that many images each.
+func imageCounts(counts map[string]int) *ecr.Client {
+	f := ecrfake.New()
+	for repo, n := range counts {
+		for i := range n {
+			f.Put(repo, ecrfake.Image{Digest: fmt.Sprintf("sha256:%d", i), Tags: []string{"t", "u"}})
+		}
 	}
-	return &ecr.ListImagesOutput{ImageIds: ids}, nil
-}
-func (c imageCounts) BatchDeleteImage(context.Context, *ecr.BatchDeleteImageInput, ...func(*ecr.Options)) (*ecr.BatchDeleteImageOutput, error) {
-	return &ecr.BatchDeleteImageOutput{}, nil
+	return ecr.New(f)
 }
 
 func TestPlan(t *testing.T) {
@@ -71,7 +68,7 @@ func TestPlan(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			pl := &Planner{Stacks: fakeStacks{tc.stack, tc.deployed}, Images: imageCounts{NewRepo("app", "B").Name: 3}, Notify: func(string) {}}
+			pl := &Planner{Stacks: fakeStacks{tc.stack, tc.deployed}, Images: imageCounts(map[string]int{NewRepo("app", "B").Name: 3}), Notify: func(string) {}}
 			p, err := pl.Plan(context.Background(), "app", tc.want)
 			if err != nil {
 				t.Fatalf("Plan() = %v", err)

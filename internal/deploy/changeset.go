@@ -49,7 +49,7 @@ func (r *run) deployMain(ctx context.Context, main *cfn.Stack) error {
 	}
 	if in.ConfirmChangeset {
 		fmt.Fprintf(e.Err, "\n%s\n", e.Paint.Yellow("Previewing CloudFormation changeset before deployment\n======================================================"))
-		ok, err := e.Confirm("Deploy this changeset?", false)
+		ok, err := e.Confirm(ctx, "Deploy this changeset?", false)
 		if err != nil {
 			return err
 		}

@@ -13,8 +13,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
-	"github.com/aws/aws-sdk-go-v2/service/ecr"
-	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -22,55 +20,34 @@ import (
 	"github.com/samship/samship/internal/cfn/cfnfake"
 	"github.com/samship/samship/internal/companion"
 	"github.com/samship/samship/internal/deploy"
+	"github.com/samship/samship/internal/ecr"
+	"github.com/samship/samship/internal/ecr/ecrfake"
 	"github.com/samship/samship/internal/template"
 	"github.com/samship/samship/internal/testenv"
 	"github.com/samship/samship/internal/ui"
 )
 
-// fakeECR holds image ids per repository and records deletions; before, when set, runs
-// before each call with "ListImages REPO" or "BatchDeleteImage REPO".
-type fakeECR struct {
-	images  map[string][]ecrtypes.ImageIdentifier
-	deleted []string
-	before  func(op string)
-	// lost makes BatchDeleteImage act, then answer as the SDK's retry of a lost answer would:
-	// every image not found.
-	lost bool
-}
-
-func (f *fakeECR) ListImages(_ context.Context, in *ecr.ListImagesInput, _ ...func(*ecr.Options)) (*ecr.ListImagesOutput, error) {
-	if f.before != nil {
-		f.before("ListImages " + aws.ToString(in.RepositoryName))
-	}
-	return &ecr.ListImagesOutput{ImageIds: f.images[aws.ToString(in.RepositoryName)]}, nil
-}
-
-func (f *fakeECR) BatchDeleteImage(_ context.Context, in *ecr.BatchDeleteImageInput, _ ...func(*ecr.Options)) (*ecr.BatchDeleteImageOutput, error) {
-	if f.before != nil {
-		f.before("BatchDeleteImage " + aws.ToString(in.RepositoryName))
-	}
-	f.deleted = append(f.deleted, aws.ToString(in.RepositoryName))
-	delete(f.images, aws.ToString(in.RepositoryName))
-	if f.lost {
-		var failures []ecrtypes.ImageFailure
-		for _, id := range in.ImageIds {
-			failures = append(failures, ecrtypes.ImageFailure{ImageId: &id, FailureCode: ecrtypes.ImageFailureCodeImageNotFound, FailureReason: aws.String("Requested image not found")})
+// deleted lists the repositories images were deleted from, in order.
+func deleted(f *ecrfake.ECR) []string {
+	var out []string
+	for _, c := range f.Calls {
+		if repo, ok := strings.CutPrefix(c, "BatchDeleteImage "); ok {
+			out = append(out, repo)
 		}
-		return &ecr.BatchDeleteImageOutput{Failures: failures}, nil
 	}
-	return &ecr.BatchDeleteImageOutput{}, nil
+	return out
 }
 
 type harness struct {
 	cfn    *cfnfake.CFN
-	ecr    *fakeECR
+	ecr    *ecrfake.ECR
 	stderr strings.Builder
 	out    io.Writer // stdout; the progress stream when nil
 	dir    string
 }
 
 func newHarness(t *testing.T) *harness {
-	h := &harness{cfn: cfnfake.New(), ecr: &fakeECR{images: map[string][]ecrtypes.ImageIdentifier{}}, dir: t.TempDir()}
+	h := &harness{cfn: cfnfake.New(), ecr: ecrfake.New(), dir: t.TempDir()}
 	return h
 }
 
@@ -131,11 +108,13 @@ func (h *harness) runWith(t *testing.T, o deploy.Options, adjust func(*deploy.En
 		h.out = &h.stderr
 	}
 	poll := cfn.Poller{First: time.Millisecond, Cap: time.Millisecond, Sleep: func(context.Context, time.Duration) error { return nil }}
+	stacks := cfn.New(h.cfn, poll)
+	stacks.Express = o.Express // as the command line builds it: the helper stacks in the main stack's mode
 	env := deploy.Env{
-		CFN: cfn.New(h.cfn, poll), Images: h.ecr, Region: "us-east-1",
+		CFN: stacks, Images: ecr.New(h.ecr), Region: "us-east-1",
 		Account:    func(context.Context) (string, error) { return "123456789012", nil },
 		SetAccount: func(string) {}, Out: h.out, Err: &h.stderr, Paint: ui.Painter{}, Width: 100,
-		Confirm: func(string, bool) (bool, error) { return true, nil },
+		Confirm: func(context.Context, string, bool) (bool, error) { return true, nil },
 		Now:     func() time.Time { return time.Date(2026, 11, 22, 5, 0, 0, 0, time.UTC) },
 	}
 	if adjust != nil {
@@ -149,7 +128,7 @@ func TestNoRemovalAfterFailedDeploy(t *testing.T) {
 	h.seedCompanion(t, "UPDATE_COMPLETE", 3)
 	h.cfn.Seed("app", "UPDATE_COMPLETE", "old")
 	removed := companion.NewRepo("app", "Fn003").Name
-	h.ecr.images[removed] = []ecrtypes.ImageIdentifier{{ImageDigest: aws.String("sha256:1"), ImageTag: aws.String("v1")}}
+	h.ecr.Put(removed, ecrfake.Image{Digest: "sha256:1", Tags: []string{"v1"}})
 	h.cfn.Fail["app"] = cfnfake.Failure{LogicalID: "Fn001", Type: "AWS::Lambda::Function", Reason: "Source image does not exist"}
 
 	err := h.run(t, h.template(t, 2))
@@ -158,14 +137,14 @@ func TestNoRemovalAfterFailedDeploy(t *testing.T) {
 	if !errors.As(err, &sf) || err.Error() != "stack app ended in UPDATE_ROLLBACK_COMPLETE: Fn001 (AWS::Lambda::Function) UPDATE_FAILED: Source image does not exist" {
 		t.Fatalf("Run() error = %v, want the first failed event", err)
 	}
-	if len(h.ecr.deleted) > 0 || h.cfn.Called("UpdateStack") {
-		t.Errorf("Run() removed repositories after a failed deploy: deleted %v, calls %v", h.ecr.deleted, h.cfn.Calls)
+	if len(deleted(h.ecr)) > 0 || h.cfn.Called("UpdateStack") {
+		t.Errorf("Run() removed repositories after a failed deploy: deleted %v, calls %v", deleted(h.ecr), h.cfn.Calls)
 	}
 	if !strings.Contains(h.stderr.String(), "Kept 1 unreferenced repository: the deploy did not succeed") {
 		t.Errorf("Run() output lacks the kept note:\n%s", h.stderr.String())
 	}
-	if len(h.ecr.images[removed]) != 1 {
-		t.Errorf("images of %s = %v, want kept", removed, h.ecr.images[removed])
+	if len(h.ecr.Images(removed)) != 1 {
+		t.Errorf("images of %s = %v, want kept", removed, h.ecr.Images(removed))
 	}
 }
 
@@ -174,7 +153,7 @@ func TestRemovalAfterSuccessfulDeploy(t *testing.T) {
 	h.seedCompanion(t, "UPDATE_COMPLETE", 3)
 	h.cfn.Seed("app", "UPDATE_COMPLETE", "old")
 	removed := companion.NewRepo("app", "Fn003").Name
-	h.ecr.images[removed] = []ecrtypes.ImageIdentifier{{ImageDigest: aws.String("sha256:1"), ImageTag: aws.String("v1")}, {ImageDigest: aws.String("sha256:2")}}
+	h.ecr.Put(removed, ecrfake.Image{Digest: "sha256:1", Tags: []string{"v1"}}, ecrfake.Image{Digest: "sha256:2"})
 
 	if err := h.run(t, h.template(t, 2)); err != nil {
 		t.Fatalf("Run() = %v", err)
@@ -185,8 +164,8 @@ func TestRemovalAfterSuccessfulDeploy(t *testing.T) {
 	if exec < 0 || upd < exec {
 		t.Errorf("calls = %v, want the companion update after the main execution", h.cfn.Calls)
 	}
-	if len(h.ecr.deleted) != 1 || h.ecr.deleted[0] != removed {
-		t.Errorf("deleted = %v, want %s", h.ecr.deleted, removed)
+	if len(deleted(h.ecr)) != 1 || deleted(h.ecr)[0] != removed {
+		t.Errorf("deleted = %v, want %s", deleted(h.ecr), removed)
 	}
 	if !strings.Contains(h.stderr.String(), "Removing repository "+removed+" (function removed; 2 images deleted)") {
 		t.Errorf("output lacks the removal line:\n%s", h.stderr.String())

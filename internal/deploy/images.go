@@ -21,7 +21,7 @@ func (r *run) openImages(ctx context.Context) error {
 		return nil
 	}
 	fns := byPath(in.Tree)
-	r.opener = &registry.Opener{Remote: e.Registry.Options(), Engine: in.Engine, Ctx: ctx}
+	r.opener = &registry.Opener{Remote: e.Registry.Options(), Engine: in.Engine}
 	r.images, r.tags = map[string]*registry.Image{}, map[string]string{}
 	bySource := map[string]*registry.Image{}
 	var distinct []*registry.Image
@@ -38,7 +38,7 @@ func (r *run) openImages(ctx context.Context) error {
 			if r.opener.Dir, err = filepath.Abs(f.Template().Dir()); err != nil { // the function's own template
 				return err
 			}
-			if img, err = r.opener.Open(f.ImageURI, fp); err != nil {
+			if img, err = r.opener.Open(ctx, f.ImageURI, fp); err != nil {
 				return fmt.Errorf("%s: %w", f.Where, err)
 			}
 			bySource[key] = img

@@ -1,8 +1,6 @@
 package deploy_test
 
 import (
-	"context"
-	"encoding/base64"
 	"io"
 	"log"
 	"net/http"
@@ -13,22 +11,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ecr"
-	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	ggcr "github.com/google/go-containerregistry/pkg/registry"
 
 	"github.com/samship/samship/internal/deploy"
+	"github.com/samship/samship/internal/ecr"
+	"github.com/samship/samship/internal/ecr/ecrfake"
 	"github.com/samship/samship/internal/registry"
 	"github.com/samship/samship/internal/testenv"
 )
-
-type fakeToken struct{}
-
-func (fakeToken) GetAuthorizationToken(context.Context, *ecr.GetAuthorizationTokenInput, ...func(*ecr.Options)) (*ecr.GetAuthorizationTokenOutput, error) {
-	tok := base64.StdEncoding.EncodeToString([]byte("AWS:secret"))
-	return &ecr.GetAuthorizationTokenOutput{AuthorizationData: []ecrtypes.AuthorizationData{{AuthorizationToken: aws.String(tok)}}}, nil
-}
 
 // TestPushProgress deploys one image function: on a terminal the image's line is redrawn as
 // bytes go, with --no-progressbar (or without a terminal) it gets one log line when done.
@@ -60,7 +50,7 @@ func TestPushProgress(t *testing.T) {
 				NoProgressBar: tc.noBar, FailOnEmptyChangeset: true, PollCap: time.Second}
 			err = h.runWith(t, o, func(e *deploy.Env) {
 				e.Terminal = tc.terminal
-				e.Registry = registry.Access{Transport: rt, Keychain: registry.NewKeychain(context.Background(), fakeToken{})}
+				e.Registry = registry.Access{Transport: rt, Keychain: registry.NewKeychain(ecr.New(ecrfake.New()))}
 			})
 			if err != nil {
 				t.Fatalf("Run() = %v", err)

@@ -4,10 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
-
 	"github.com/samship/samship/internal/companion"
+	"github.com/samship/samship/internal/ecr/ecrfake"
 )
 
 // TestCleanUpKeepsWhatAnotherDeployUses runs deploy A, which removes Fn003, while deploy B of
@@ -34,7 +32,7 @@ func TestCleanUpKeepsWhatAnotherDeployUses(t *testing.T) {
 			h := newHarness(t)
 			h.seedCompanion(t, "UPDATE_COMPLETE", 3)
 			h.cfn.Seed("app", "UPDATE_COMPLETE", "old")
-			h.ecr.images[fn3.Name] = []ecrtypes.ImageIdentifier{{ImageDigest: aws.String("sha256:3"), ImageTag: aws.String("fn003-v1")}}
+			h.ecr.Put(fn3.Name, ecrfake.Image{Digest: "sha256:3", Tags: []string{"fn003-v1"}})
 			var repos []companion.Repo
 			for i := 1; i <= 4; i++ {
 				repos = append(repos, companion.NewRepo("app", fnName(i)))
@@ -62,7 +60,7 @@ func TestCleanUpKeepsWhatAnotherDeployUses(t *testing.T) {
 					deployB(op)
 				}
 			}
-			h.ecr.before = func(op string) {
+			h.ecr.Before = func(op string) {
 				if executed {
 					deployB(op)
 				}
@@ -79,8 +77,8 @@ func TestCleanUpKeepsWhatAnotherDeployUses(t *testing.T) {
 				t.Errorf("A removed Fn004's repository, which B added:\n%s", final)
 			}
 			if tc.keepsFn3 {
-				if len(h.ecr.deleted) != 0 || !strings.Contains(final, fn3.Name) {
-					t.Errorf("deleted %v, companion %s: A removed Fn003's repository, which the live stack uses", h.ecr.deleted, final)
+				if len(deleted(h.ecr)) != 0 || !strings.Contains(final, fn3.Name) {
+					t.Errorf("deleted %v, companion %s: A removed Fn003's repository, which the live stack uses", deleted(h.ecr), final)
 				}
 				if !strings.Contains(h.stderr.String(), "Keeping repository "+fn3.Name+": the deployed stack app uses it") {
 					t.Errorf("no note on the kept repository:\n%s", h.stderr.String())
@@ -102,8 +100,8 @@ func TestLostAnswersAreSuccess(t *testing.T) {
 	if !strings.Contains(h.cfn.Stacks[companion.StackName("app")].Template, companion.NewRepo("app", "Fn002").Name) {
 		t.Errorf("companion stack lacks its repositories")
 	}
-	h.ecr.images[companion.NewRepo("app", "Fn002").Name] = []ecrtypes.ImageIdentifier{{ImageDigest: aws.String("sha256:2"), ImageTag: aws.String("t")}}
-	h.ecr.lost = true
+	h.ecr.Put(companion.NewRepo("app", "Fn002").Name, ecrfake.Image{Digest: "sha256:2", Tags: []string{"t"}})
+	h.ecr.Lost = true
 	if err := h.run(t, h.template(t, 1)); err != nil {
 		t.Fatalf("removal whose BatchDeleteImage answer was lost: %v", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"golang.org/x/sync/errgroup"
 
@@ -18,11 +19,26 @@ import (
 	"github.com/samship/samship/internal/ui"
 )
 
+// Stacks is what a deploy needs from CloudFormation (cfn.Client): the main stack's change
+// set, execution and events, and what planning and applying the companion and managed
+// bucket stacks need.
+type Stacks interface {
+	companion.StackAPI
+	companion.StackOps
+	artifacts.ManagedStacks
+	CreateChangeSet(ctx context.Context, in *cloudformation.CreateChangeSetInput) (*cfn.ChangeSet, error)
+	Execute(ctx context.Context, cs *cfn.ChangeSet, stack string, disableRollback bool) error
+	Watch(ctx context.Context, stackID string, start time.Time, onEvent func(cfn.Event)) (*cfn.Stack, error)
+	Failed(ctx context.Context, st *cfn.Stack) error
+}
+
 // Env is everything a deploy run uses from outside: AWS, the terminal and the clock.
 type Env struct {
-	CFN     *cfn.Client
-	Images  companion.ImagesAPI
-	S3      artifacts.S3API
+	// CFN runs the stack operations; it deploys the helper stacks in the main stack's mode
+	// (Express or not), as it was built.
+	CFN     Stacks
+	Images  companion.Images
+	S3      artifacts.Objects
 	Region  string
 	Account func(ctx context.Context) (string, error)
 	// SetAccount records the account id read from a stack ARN.
@@ -34,7 +50,7 @@ type Env struct {
 	// Terminal reports that Err is a terminal (live progress is drawn there).
 	Terminal bool
 	// Confirm asks a yes/no question.
-	Confirm func(question string, def bool) (bool, error)
+	Confirm func(ctx context.Context, question string, def bool) (bool, error)
 	Now     func() time.Time
 	// Registry is how registries are reached (credentials, transport).
 	Registry registry.Access
@@ -42,7 +58,6 @@ type Env struct {
 
 // Run deploys in.
 func Run(ctx context.Context, in *Input, e Env) error {
-	e.CFN.Express = in.Express // the helper stacks deploy in the main stack's mode
 	r := &run{in: in, e: e}
 	defer r.closeImages()
 	return r.do(ctx)

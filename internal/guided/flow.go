@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/samship/samship/internal/deploy"
-	"github.com/samship/samship/internal/prompt"
 	"github.com/samship/samship/internal/template"
 	"github.com/samship/samship/internal/ui"
 )
@@ -28,9 +27,18 @@ type Defaults struct {
 	Dir string
 }
 
+// Prompter asks the questions: prompt.Prompter on the terminal, a script in tests. Each
+// question ends with its context.
+type Prompter interface {
+	Prompt(ctx context.Context, question, def string) (string, error)
+	Validated(ctx context.Context, question, def string, check func(string) error) (string, error)
+	Confirm(ctx context.Context, question string, def bool) (bool, error)
+	Hidden(ctx context.Context, question string) (string, error)
+}
+
 // Flow asks the questions and then deploys.
 type Flow struct {
-	Prompt *prompt.Prompter
+	Prompt Prompter
 	Err    io.Writer
 	Paint  ui.Painter
 	// Connect builds the AWS side of the deploy for the answered region.
@@ -64,7 +72,7 @@ func (f *Flow) Run(ctx context.Context, d Defaults) error {
 	if err != nil {
 		return err
 	}
-	a, err := f.ask(d, tpl)
+	a, err := f.ask(ctx, d, tpl)
 	if err != nil {
 		return err
 	}
@@ -99,7 +107,7 @@ func (f *Flow) Run(ctx context.Context, d Defaults) error {
 }
 
 // ask asks everything that needs no AWS call, in SAM CLI's order.
-func (f *Flow) ask(d Defaults, tpl *template.Template) (*answers, error) {
+func (f *Flow) ask(ctx context.Context, d Defaults, tpl *template.Template) (*answers, error) {
 	p, y := f.Prompt, f.Paint
 	a := &answers{hidden: map[string]bool{}}
 	fmt.Fprintf(f.Err, "\n%s\n", y.Yellow("Configuring SAM deploy\n======================"))
@@ -113,10 +121,10 @@ func (f *Flow) ask(d Defaults, tpl *template.Template) (*answers, error) {
 	}
 	fmt.Fprintf(f.Err, "\n%s\n", y.Yellow("\tSetting default arguments for 'sam deploy'\n\t========================================="))
 	var err error
-	if a.stack, err = p.Validated("\tStack Name", or(d.StackName, "sam-app"), deploy.CheckStackName); err != nil {
+	if a.stack, err = p.Validated(ctx, "\tStack Name", or(d.StackName, "sam-app"), deploy.CheckStackName); err != nil {
 		return nil, err
 	}
-	if a.region, err = p.Prompt("\tAWS Region", or(d.Region, f.DefaultRegion, "us-east-1")); err != nil {
+	if a.region, err = p.Prompt(ctx, "\tAWS Region", or(d.Region, f.DefaultRegion, "us-east-1")); err != nil {
 		return nil, err
 	}
 	given := map[string]string{}
@@ -126,14 +134,14 @@ func (f *Flow) ask(d Defaults, tpl *template.Template) (*answers, error) {
 	for _, prm := range tpl.Parameters() {
 		var v string
 		if prm.NoEcho {
-			v, err = p.Hidden("\tParameter " + prm.Key)
+			v, err = p.Hidden(ctx, "\tParameter "+prm.Key)
 			a.hidden[prm.Key] = true
 		} else {
 			def := given[prm.Key]
 			if def == "" {
 				def = prm.Default
 			}
-			v, err = p.Prompt("\tParameter "+prm.Key, def)
+			v, err = p.Prompt(ctx, "\tParameter "+prm.Key, def)
 		}
 		if err != nil {
 			return nil, err
@@ -141,11 +149,11 @@ func (f *Flow) ask(d Defaults, tpl *template.Template) (*answers, error) {
 		a.overrides = append(a.overrides, deploy.KV{Key: prm.Key, Value: v})
 	}
 	fmt.Fprintln(f.Err, "\t#Shows you resources changes to be deployed and require a 'Y' to initiate deploy")
-	if a.confirm, err = p.Confirm("\tConfirm changes before deploy", d.ConfirmChangeset); err != nil {
+	if a.confirm, err = p.Confirm(ctx, "\tConfirm changes before deploy", d.ConfirmChangeset); err != nil {
 		return nil, err
 	}
 	fmt.Fprintln(f.Err, "\t#SAM needs permission to be able to create roles to connect to the resources in your template")
-	iam, err := p.Confirm("\tAllow SAM CLI IAM role creation", true)
+	iam, err := p.Confirm(ctx, "\tAllow SAM CLI IAM role creation", true)
 	if err != nil {
 		return nil, err
 	}
@@ -154,14 +162,14 @@ func (f *Flow) ask(d Defaults, tpl *template.Template) (*answers, error) {
 		a.capabilities = []string{"CAPABILITY_IAM"}
 	}
 	if !iam {
-		caps, err := p.Prompt("\tCapabilities", pyList(a.capabilities))
+		caps, err := p.Prompt(ctx, "\tCapabilities", pyList(a.capabilities))
 		if err != nil {
 			return nil, err
 		}
 		a.capabilities = strings.Fields(strings.NewReplacer("[", " ", "]", " ", ",", " ", "'", " ", `"`, " ").Replace(caps))
 	}
 	fmt.Fprintln(f.Err, "\t#Preserves the state of previously provisioned resources when an operation fails")
-	if a.rollback, err = p.Confirm("\tDisable rollback", d.DisableRollback); err != nil {
+	if a.rollback, err = p.Confirm(ctx, "\tDisable rollback", d.DisableRollback); err != nil {
 		return nil, err
 	}
 	overrides := map[string]string{}
@@ -172,7 +180,7 @@ func (f *Flow) ask(d Defaults, tpl *template.Template) (*answers, error) {
 		return nil, err
 	}
 	for _, name := range a.tree.Unauthenticated() {
-		ok, err := p.Confirm("\t"+name+" has no authentication. Is this okay?", false)
+		ok, err := p.Confirm(ctx, "\t"+name+" has no authentication. Is this okay?", false)
 		if err != nil {
 			return nil, err
 		}
@@ -180,15 +188,15 @@ func (f *Flow) ask(d Defaults, tpl *template.Template) (*answers, error) {
 			return nil, ErrSecurity
 		}
 	}
-	if a.save, err = p.Confirm("\tSave arguments to configuration file", true); err != nil {
+	if a.save, err = p.Confirm(ctx, "\tSave arguments to configuration file", true); err != nil {
 		return nil, err
 	}
 	a.configFile, a.cfgEnv = d.ConfigFile, d.ConfigEnv
 	if a.save {
-		if a.configFile, err = p.Prompt("\tSAM configuration file", d.ConfigFile); err != nil {
+		if a.configFile, err = p.Prompt(ctx, "\tSAM configuration file", d.ConfigFile); err != nil {
 			return nil, err
 		}
-		if a.cfgEnv, err = p.Prompt("\tSAM configuration environment", d.ConfigEnv); err != nil {
+		if a.cfgEnv, err = p.Prompt(ctx, "\tSAM configuration environment", d.ConfigEnv); err != nil {
 			return nil, err
 		}
 	}

@@ -90,7 +90,7 @@ func (f *Flow) askImages(ctx context.Context, env deploy.Env, d Defaults, a *ans
 	case len(found) == 0:
 		fmt.Fprintln(f.Err, "\t Image repositories: Not found.")
 		fmt.Fprintln(f.Err, "\t #Managed repositories will be deleted when their functions are removed from the template and deployed")
-		if createAll, err = p.Confirm("\t Create managed ECR repositories for all functions?", true); err != nil {
+		if createAll, err = p.Confirm(ctx, "\t Create managed ECR repositories for all functions?", true); err != nil {
 			return nil, err
 		}
 	default:
@@ -101,7 +101,7 @@ func (f *Flow) askImages(ctx context.Context, env deploy.Env, d Defaults, a *ans
 		if len(without) > 0 {
 			fmt.Fprintln(f.Err, "\t #Managed repositories will be deleted when their functions are removed from the template and deployed")
 			q := fmt.Sprintf("\t Create managed ECR repositories for the %d functions without?", len(without))
-			if createAll, err = p.Confirm(q, true); err != nil {
+			if createAll, err = p.Confirm(ctx, q, true); err != nil {
 				return nil, err
 			}
 		}
@@ -111,7 +111,7 @@ func (f *Flow) askImages(ctx context.Context, env deploy.Env, d Defaults, a *ans
 			given[fp] = uri(fp)
 			continue
 		}
-		v, err := p.Validated("\t ECR repository for "+fp, "", func(s string) error {
+		v, err := p.Validated(ctx, "\t ECR repository for "+fp, "", func(s string) error {
 			if !imageref.IsRepositoryURI(s) {
 				return fmt.Errorf("Invalid Image Repository ECR URI: %s", s)
 			}
@@ -164,7 +164,7 @@ func (f *Flow) askRemovals(ctx context.Context, env deploy.Env, a *answers, p *c
 	for _, rm := range p.Remove {
 		fmt.Fprintf(f.Err, "\t  %s (%d %s)\n", companion.URI(account, a.region, rm.Name), rm.Images, ui.Plural(rm.Images, "image", "images"))
 	}
-	ok, err := f.Prompt.Confirm("\t Delete the unreferenced repositories listed above when deploying?", false)
+	ok, err := f.Prompt.Confirm(ctx, "\t Delete the unreferenced repositories listed above when deploying?", false)
 	if err != nil {
 		return err
 	}

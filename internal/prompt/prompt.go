@@ -24,7 +24,6 @@ var ErrInterrupted = errors.New("aborted: interrupted")
 
 // Prompter reads answers from one shared reader for the whole run.
 type Prompter struct {
-	ctx   context.Context
 	in    *bufio.Reader
 	fd    int // the input's descriptor when it is a terminal, else -1
 	out   io.Writer
@@ -40,10 +39,10 @@ type result struct {
 	err error
 }
 
-// New returns a Prompter reading in and writing questions to out; ctx ending aborts a
-// question being asked.
-func New(ctx context.Context, in io.Reader, out io.Writer) *Prompter {
-	p := &Prompter{ctx: ctx, in: bufio.NewReader(in), fd: -1, out: out, Label: func(s string) string { return s }}
+// New returns a Prompter reading in and writing questions to out. Each question takes a
+// context; its end aborts the question being asked.
+func New(in io.Reader, out io.Writer) *Prompter {
+	p := &Prompter{in: bufio.NewReader(in), fd: -1, out: out, Label: func(s string) string { return s }}
 	if f, ok := in.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		p.fd = int(f.Fd())
 	}
@@ -52,7 +51,7 @@ func New(ctx context.Context, in io.Reader, out io.Writer) *Prompter {
 }
 
 // line reads one answer line. The read runs aside so that an interrupt can end the wait.
-func (p *Prompter) line() (string, error) {
+func (p *Prompter) line(ctx context.Context) (string, error) {
 	if p.lines == nil {
 		p.lines = make(chan result, 1)
 	}
@@ -62,7 +61,7 @@ func (p *Prompter) line() (string, error) {
 	}()
 	var r result
 	select {
-	case <-p.ctx.Done():
+	case <-ctx.Done():
 		fmt.Fprintln(p.out)
 		return "", ErrInterrupted
 	case r = <-p.lines:
@@ -82,14 +81,14 @@ func (p *Prompter) line() (string, error) {
 }
 
 // Confirm asks a yes/no question; an empty answer takes def; anything else is asked again.
-func (p *Prompter) Confirm(question string, def bool) (bool, error) {
+func (p *Prompter) Confirm(ctx context.Context, question string, def bool) (bool, error) {
 	suffix := " [y/N]: "
 	if def {
 		suffix = " [Y/n]: "
 	}
 	for {
 		fmt.Fprint(p.out, p.Label(question)+suffix)
-		s, err := p.line()
+		s, err := p.line(ctx)
 		if err != nil {
 			return false, err
 		}
@@ -106,14 +105,14 @@ func (p *Prompter) Confirm(question string, def bool) (bool, error) {
 }
 
 // Prompt asks for text; an empty answer takes def, and is asked again when there is none.
-func (p *Prompter) Prompt(question, def string) (string, error) {
+func (p *Prompter) Prompt(ctx context.Context, question, def string) (string, error) {
 	for {
 		if def != "" {
 			fmt.Fprintf(p.out, "%s [%s]: ", p.Label(question), def)
 		} else {
 			fmt.Fprintf(p.out, "%s: ", p.Label(question))
 		}
-		s, err := p.line()
+		s, err := p.line(ctx)
 		if err != nil {
 			return "", err
 		}
@@ -127,9 +126,9 @@ func (p *Prompter) Prompt(question, def string) (string, error) {
 }
 
 // Validated asks until check accepts the answer, printing check's complaint each time.
-func (p *Prompter) Validated(question, def string, check func(string) error) (string, error) {
+func (p *Prompter) Validated(ctx context.Context, question, def string, check func(string) error) (string, error) {
 	for {
-		s, err := p.Prompt(question, def)
+		s, err := p.Prompt(ctx, question, def)
 		if err != nil {
 			return "", err
 		}
@@ -143,13 +142,13 @@ func (p *Prompter) Validated(question, def string, check func(string) error) (st
 
 // Hidden asks for a secret without echoing it on a terminal; piped input is read as a line.
 // An empty answer is allowed (a parameter may be empty).
-func (p *Prompter) Hidden(question string) (string, error) {
+func (p *Prompter) Hidden(ctx context.Context, question string) (string, error) {
 	fmt.Fprintf(p.out, "%s: ", p.Label(question))
 	if p.fd < 0 || p.in.Buffered() > 0 {
 		echo := p.echo
 		p.echo = false
 		defer func() { p.echo = echo }()
-		s, err := p.line()
+		s, err := p.line(ctx)
 		if err == nil && echo {
 			fmt.Fprintln(p.out)
 		}
@@ -167,7 +166,7 @@ func (p *Prompter) Hidden(question string) (string, error) {
 		done <- result{string(b), err}
 	}()
 	select {
-	case <-p.ctx.Done():
+	case <-ctx.Done():
 		_ = term.Restore(p.fd, state)
 		fmt.Fprintln(p.out)
 		return "", ErrInterrupted

@@ -9,7 +9,7 @@ import (
 )
 
 func newTest(in string, out *strings.Builder) *Prompter {
-	return New(context.Background(), strings.NewReader(in), out)
+	return New(strings.NewReader(in), out)
 }
 
 func TestConfirm(t *testing.T) {
@@ -30,7 +30,7 @@ func TestConfirm(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			var out strings.Builder
-			got, err := newTest(tc.in, &out).Confirm("Deploy?", tc.def)
+			got, err := newTest(tc.in, &out).Confirm(context.Background(), "Deploy?", tc.def)
 			if got != tc.want || !errors.Is(err, tc.wantErr) || out.String() != tc.wantOut {
 				t.Errorf("Confirm() = %v, %v, printed %q; want %v, %v, %q", got, err, out.String(), tc.want, tc.wantErr, tc.wantOut)
 			}
@@ -51,7 +51,7 @@ func TestPrompt(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			var out strings.Builder
-			got, err := newTest(tc.in, &out).Prompt("\tStack Name", tc.def)
+			got, err := newTest(tc.in, &out).Prompt(context.Background(), "\tStack Name", tc.def)
 			if got != tc.want || !errors.Is(err, tc.wantErr) || out.String() != tc.wantOut {
 				t.Errorf("Prompt() = %q, %v, printed %q; want %q, %v, %q", got, err, out.String(), tc.want, tc.wantErr, tc.wantOut)
 			}
@@ -62,7 +62,7 @@ func TestPrompt(t *testing.T) {
 func TestValidatedAndHidden(t *testing.T) {
 	var out strings.Builder
 	p := newTest("bad\ngood\nsecret\n", &out)
-	got, err := p.Validated("Repo", "", func(s string) error {
+	got, err := p.Validated(context.Background(), "Repo", "", func(s string) error {
 		if s != "good" {
 			return fmt.Errorf("%q is not good", s)
 		}
@@ -71,7 +71,7 @@ func TestValidatedAndHidden(t *testing.T) {
 	if got != "good" || err != nil || !strings.Contains(out.String(), "Error: \"bad\" is not good\n") {
 		t.Errorf("Validated() = %q, %v, printed %q", got, err, out.String())
 	}
-	if s, err := p.Hidden("Parameter Secret"); s != "secret" || err != nil || strings.Contains(out.String(), "secret") {
+	if s, err := p.Hidden(context.Background(), "Parameter Secret"); s != "secret" || err != nil || strings.Contains(out.String(), "secret") {
 		t.Errorf("Hidden() = %q, %v, printed %q", s, err, out.String())
 	}
 }
@@ -81,7 +81,7 @@ func TestInterrupted(t *testing.T) {
 	cancel()
 	r, _ := ioPipe()
 	var out strings.Builder
-	if _, err := New(ctx, r, &out).Confirm("Deploy?", false); !errors.Is(err, ErrInterrupted) {
+	if _, err := New(r, &out).Confirm(ctx, "Deploy?", false); !errors.Is(err, ErrInterrupted) {
 		t.Errorf("Confirm() after interrupt = %v, want ErrInterrupted", err)
 	}
 }

@@ -2,65 +2,54 @@ package registry
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/google/go-containerregistry/pkg/authn"
 
 	"github.com/samship/samship/internal/imageref"
 )
 
-// TokenAPI is the ECR call ECR credentials come from.
-type TokenAPI interface {
-	GetAuthorizationToken(context.Context, *ecr.GetAuthorizationTokenInput, ...func(*ecr.Options)) (*ecr.GetAuthorizationTokenOutput, error)
+// Credentials is where ECR credentials come from (ecr.Client: ecr:GetAuthorizationToken).
+type Credentials interface {
+	Credentials(ctx context.Context) (user, password string, err error)
 }
 
 // Keychain gives ECR registries the credentials of ecr:GetAuthorizationToken, asked once per
 // run through samship's own client (so it follows the AWS configuration, emulators included),
-// and every other registry those of the Docker configuration and credential helpers.
+// and every other registry those of the Docker configuration and credential helpers. It is an
+// authn.ContextKeychain: the token is asked with the context of the request that needs it.
 type Keychain struct {
-	ctx  context.Context
-	api  TokenAPI
-	once sync.Once
-	auth authn.Authenticator
-	err  error
+	creds Credentials
+	once  sync.Once
+	auth  authn.Authenticator
+	err   error
 }
 
-// NewKeychain returns a Keychain asking api for ECR tokens.
-func NewKeychain(ctx context.Context, api TokenAPI) *Keychain { return &Keychain{ctx: ctx, api: api} }
+// NewKeychain returns a Keychain asking creds for ECR tokens.
+func NewKeychain(creds Credentials) *Keychain { return &Keychain{creds: creds} }
 
-// Resolve implements authn.Keychain.
+// Resolve implements authn.Keychain, for callers without a context.
 func (k *Keychain) Resolve(r authn.Resource) (authn.Authenticator, error) {
-	if !imageref.IsECRHost(r.RegistryStr()) {
-		return authn.DefaultKeychain.Resolve(r)
-	}
-	k.once.Do(func() { k.auth, k.err = k.token() })
-	return k.auth, k.err
+	return k.ResolveContext(context.Background(), r)
 }
 
-func (k *Keychain) token() (authn.Authenticator, error) {
-	out, err := k.api.GetAuthorizationToken(k.ctx, &ecr.GetAuthorizationTokenInput{})
-	if err != nil {
-		return nil, fmt.Errorf("get ECR authorization token: %w", err)
+// ResolveContext implements authn.ContextKeychain.
+func (k *Keychain) ResolveContext(ctx context.Context, r authn.Resource) (authn.Authenticator, error) {
+	if !imageref.IsECRHost(r.RegistryStr()) {
+		return authn.Resolve(ctx, authn.DefaultKeychain, r)
 	}
-	if len(out.AuthorizationData) == 0 {
-		return nil, fmt.Errorf("get ECR authorization token: no authorization data")
-	}
-	raw, err := base64.StdEncoding.DecodeString(aws.ToString(out.AuthorizationData[0].AuthorizationToken))
-	if err != nil {
-		return nil, fmt.Errorf("decode ECR authorization token: %w", err)
-	}
-	user, pass, ok := strings.Cut(string(raw), ":")
-	if !ok {
-		return nil, fmt.Errorf("decode ECR authorization token: no user:password")
-	}
-	return &authn.Basic{Username: user, Password: pass}, nil
+	k.once.Do(func() {
+		user, pass, err := k.creds.Credentials(ctx)
+		if err != nil {
+			k.err = err
+			return
+		}
+		k.auth = &authn.Basic{Username: user, Password: pass}
+	})
+	return k.auth, k.err
 }
 
 // Redirect returns a transport that sends every request for an ECR registry host to

@@ -77,12 +77,12 @@ func TestPushRefusesAManifestNotItsDigest(t *testing.T) {
 	dir := brokenLayout(t, func(_, _, _, manifest string) { os.WriteFile(manifest, otherManifest, 0o644) }, other)
 	o := &Opener{}
 	defer o.Close()
-	img, err := o.Open(dir, "Fn")
+	img, err := o.Open(context.Background(), dir, "Fn")
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, rt := countingRegistry(t)
-	p := &Pusher{Access: Access{Transport: rt, Keychain: NewKeychain(context.Background(), &fakeToken{})}, Jobs: 1}
+	p := &Pusher{Access: Access{Transport: rt, Keychain: NewKeychain(&fakeToken{})}, Jobs: 1}
 	_, err = p.PushAll(context.Background(), []Job{{Function: "Fn", Image: img, Repo: "123456789012.dkr.ecr.us-east-1.amazonaws.com/app/fn", Empty: true}})
 	if err == nil || !strings.Contains(err.Error(), "; not sent") {
 		t.Errorf("PushAll() = %v, want the manifest refused", err)

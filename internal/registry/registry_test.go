@@ -3,7 +3,6 @@ package registry
 import (
 	"archive/tar"
 	"context"
-	"encoding/base64"
 	"io"
 	"log"
 	"net/http"
@@ -18,9 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ecr"
-	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/google/go-containerregistry/pkg/name"
 	ggcr "github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -96,7 +92,7 @@ func TestOpen(t *testing.T) {
 	// A file's tag is the one it names the image by (docker save's RepoTags), else latest.
 	for src, tag := range map[string]string{"layout": "latest", "docker.tar": "v1", "oci.tar": "latest"} {
 		t.Run(src, func(t *testing.T) {
-			got, err := o.Open(src, "Child/Fn")
+			got, err := o.Open(context.Background(), src, "Child/Fn")
 			if err != nil {
 				t.Fatalf("Open(%s) = %v", src, err)
 			}
@@ -105,23 +101,22 @@ func TestOpen(t *testing.T) {
 			}
 		})
 	}
-	if _, err := o.Open("hellofunction:python3.12-v1", "Fn"); err == nil || !strings.Contains(err.Error(), "no Docker or Podman engine is reachable (set DOCKER_HOST)") {
+	if _, err := o.Open(context.Background(), "hellofunction:python3.12-v1", "Fn"); err == nil || !strings.Contains(err.Error(), "no Docker or Podman engine is reachable (set DOCKER_HOST)") {
 		t.Errorf("Open(local name) error = %v", err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "bad.tar"), []byte("not a tar"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := o.Open("bad.tar", "Fn"); err == nil || !strings.HasPrefix(err.Error(), "function Fn: read image bad.tar: ") {
+	if _, err := o.Open(context.Background(), "bad.tar", "Fn"); err == nil || !strings.HasPrefix(err.Error(), "function Fn: read image bad.tar: ") {
 		t.Errorf("Open(bad.tar) error = %v", err)
 	}
 }
 
 type fakeToken struct{ calls int }
 
-func (f *fakeToken) GetAuthorizationToken(context.Context, *ecr.GetAuthorizationTokenInput, ...func(*ecr.Options)) (*ecr.GetAuthorizationTokenOutput, error) {
+func (f *fakeToken) Credentials(context.Context) (string, string, error) {
 	f.calls++
-	tok := base64.StdEncoding.EncodeToString([]byte("AWS:secret"))
-	return &ecr.GetAuthorizationTokenOutput{AuthorizationData: []ecrtypes.AuthorizationData{{AuthorizationToken: aws.String(tok)}}}, nil
+	return "AWS", "secret", nil
 }
 
 // counting wraps the in-memory registry and counts blob uploads, mounts and manifest puts.
@@ -173,10 +168,10 @@ func TestPushAll(t *testing.T) {
 	reg, rt := countingRegistry(t)
 	tokens := &fakeToken{}
 	ctx := context.Background()
-	p := &Pusher{Access: Access{Transport: rt, Keychain: NewKeychain(ctx, tokens)}, Jobs: 4}
+	p := &Pusher{Access: Access{Transport: rt, Keychain: NewKeychain(tokens)}, Jobs: 4}
 	img, _ := random.Image(2048, 3)
 	o := &Opener{Dir: sources(t, img), Temp: t.TempDir()}
-	a, err := o.Open("docker.tar", "A")
+	a, err := o.Open(context.Background(), "docker.tar", "A")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,9 +306,9 @@ func TestProgressAndRetries(t *testing.T) {
 	var screen strings.Builder
 	prog := NewProgress(&screen, true)
 	ctx := context.Background()
-	p := &Pusher{Access: Access{Transport: rt, Keychain: NewKeychain(ctx, &fakeToken{})}, Progress: prog, retryDelays: []time.Duration{time.Millisecond}}
+	p := &Pusher{Access: Access{Transport: rt, Keychain: NewKeychain(&fakeToken{})}, Progress: prog, retryDelays: []time.Duration{time.Millisecond}}
 	img, _ := random.Image(4096, 2)
-	a, err := (&Opener{Dir: sources(t, img), Temp: t.TempDir()}).Open("layout", "A")
+	a, err := (&Opener{Dir: sources(t, img), Temp: t.TempDir()}).Open(context.Background(), "layout", "A")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,5 +342,5 @@ func distribution(t *testing.T) (*Pusher, *counting, *httptest.Server) {
 	srv := httptest.NewServer(proxy)
 	t.Cleanup(srv.Close)
 	rt, _ := Redirect(http.DefaultTransport, srv.URL)
-	return &Pusher{Access: Access{Transport: rt, Keychain: NewKeychain(context.Background(), &fakeToken{})}}, proxy, srv
+	return &Pusher{Access: Access{Transport: rt, Keychain: NewKeychain(&fakeToken{})}}, proxy, srv
 }

@@ -52,8 +52,6 @@ type Opener struct {
 	Temp string
 	// Engine is the Docker or Podman engine local names are read from; nil when none.
 	Engine *Engine
-	// Ctx bounds engine requests (context.Background when nil).
-	Ctx context.Context
 
 	temp []string // files and directories to remove on Close
 }
@@ -68,8 +66,8 @@ func (o *Opener) Close() {
 
 // Open reads the image that value names for the function at fullPath: an OCI layout
 // directory, a docker-archive or OCI tarball (a path, relative to the template), or a
-// reference to another registry.
-func (o *Opener) Open(value, fullPath string) (*Image, error) {
+// reference to another registry. ctx bounds the engine and registry requests.
+func (o *Opener) Open(ctx context.Context, value, fullPath string) (*Image, error) {
 	path := value
 	if !filepath.IsAbs(path) {
 		path = ""
@@ -94,11 +92,11 @@ func (o *Opener) Open(value, fullPath string) (*Image, error) {
 		fromRegistry = true
 		var ref name.Reference
 		if ref, err = name.ParseReference(value); err == nil {
-			img, err = remote.Image(ref, o.Remote...)
+			img, err = remote.Image(ref, append([]remote.Option{remote.WithContext(ctx)}, o.Remote...)...)
 			nm, tag = refNameTag(ref)
 		}
 	case o.Engine != nil:
-		img, err = o.fromEngine(value)
+		img, err = o.fromEngine(ctx, value)
 		nm, tag = splitNameTag(value)
 	default:
 		return nil, fmt.Errorf("function %s: image %s is neither a file nor a directory next to the template, nor an image in a registry, and no Docker or Podman engine is reachable (set DOCKER_HOST)", fullPath, value)
@@ -115,11 +113,7 @@ func (o *Opener) Open(value, fullPath string) (*Image, error) {
 
 // fromEngine saves the engine's image to a temporary docker archive, streaming, and reads it
 // from there: the image is read from the engine once however many layers it has.
-func (o *Opener) fromEngine(ref string) (v1.Image, error) {
-	ctx := o.Ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
+func (o *Opener) fromEngine(ctx context.Context, ref string) (v1.Image, error) {
 	f, err := os.CreateTemp(o.Temp, "samship-engine-*.tar")
 	if err != nil {
 		return nil, err

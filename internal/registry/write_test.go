@@ -206,7 +206,7 @@ func through(t *testing.T, h http.Handler) *Pusher {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Pusher{Access: Access{Transport: rt, Keychain: NewKeychain(context.Background(), &fakeToken{})}}
+	return &Pusher{Access: Access{Transport: rt, Keychain: NewKeychain(&fakeToken{})}}
 }
 
 // pushToTwoRepos pushes one new image (two layers of size bytes, from an OCI layout) for
@@ -214,7 +214,7 @@ func through(t *testing.T, h http.Handler) *Pusher {
 func pushToTwoRepos(t *testing.T, p *Pusher, size int64) *Image {
 	t.Helper()
 	img, _ := random.Image(size, 2)
-	a, err := (&Opener{Dir: sources(t, img), Temp: t.TempDir()}).Open("layout", "A")
+	a, err := (&Opener{Dir: sources(t, img), Temp: t.TempDir()}).Open(context.Background(), "layout", "A")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +245,7 @@ func TestFailedUpload(t *testing.T) {
 	}))
 	p.retryDelays = []time.Duration{time.Millisecond, time.Millisecond}
 	img, _ := random.Image(512, 1)
-	a, err := (&Opener{Dir: sources(t, img), Temp: t.TempDir()}).Open("layout", "A")
+	a, err := (&Opener{Dir: sources(t, img), Temp: t.TempDir()}).Open(context.Background(), "layout", "A")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,67 +2,55 @@ package teardown
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ecr"
-	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
-
 	"github.com/samship/samship/internal/companion"
+	"github.com/samship/samship/internal/ecr"
 	"github.com/samship/samship/internal/imageref"
 	"github.com/samship/samship/internal/registry"
 )
 
-// Images is what teardown needs from ECR.
-type Images = companion.ImagesAPI
+// Images is what teardown needs from ECR (ecr.Client).
+type Images interface {
+	companion.Images
+	DeleteTag(ctx context.Context, repo, tag string) (bool, error)
+}
 
-// Objects is what teardown needs from S3.
+// Objects is what teardown needs from S3 (s3.Client).
 type Objects interface {
-	HeadObject(context.Context, *s3.HeadObjectInput, ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
-	DeleteObject(context.Context, *s3.DeleteObjectInput, ...func(*s3.Options)) (*s3.DeleteObjectOutput, error)
-	ListObjectsV2(context.Context, *s3.ListObjectsV2Input, ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
+	Exists(ctx context.Context, bucket, key string) (bool, error)
+	Delete(ctx context.Context, bucket, key string) error
+	List(ctx context.Context, bucket, prefix string) ([]string, error)
 }
 
 // deleteObject deletes one object, saying so, or that it was not there.
 func deleteObject(ctx context.Context, e Env, bucket, key string) error {
-	if _, err := e.Objects.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}); err != nil {
-		var nf *s3types.NotFound
-		if errors.As(err, &nf) {
-			fmt.Fprintf(e.Err, "\t- Could not find and delete the S3 object with the key %s\n", key)
-			return nil
-		}
-		return fmt.Errorf("look up s3://%s/%s: %w", bucket, key, err)
+	ok, err := e.Objects.Exists(ctx, bucket, key)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		fmt.Fprintf(e.Err, "\t- Could not find and delete the S3 object with the key %s\n", key)
+		return nil
 	}
 	fmt.Fprintf(e.Err, "\t- Deleting S3 object with key %s\n", key)
-	if _, err := e.Objects.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}); err != nil {
-		return fmt.Errorf("delete s3://%s/%s: %w", bucket, key, err)
-	}
-	return nil
+	return e.Objects.Delete(ctx, bucket, key)
 }
 
 // deleteFolder deletes every object under prefix/ (every page, where SAM CLI stops after the
 // first thousand).
 func deleteFolder(ctx context.Context, e Env, bucket, prefix string) error {
-	in := &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix + "/")}
-	for {
-		out, err := e.Objects.ListObjectsV2(ctx, in)
-		if err != nil {
-			return fmt.Errorf("list s3://%s/%s/: %w", bucket, prefix, err)
-		}
-		for _, o := range out.Contents {
-			fmt.Fprintf(e.Err, "\t- Deleting S3 object with key %s\n", aws.ToString(o.Key))
-			if _, err := e.Objects.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: o.Key}); err != nil {
-				return fmt.Errorf("delete s3://%s/%s: %w", bucket, aws.ToString(o.Key), err)
-			}
-		}
-		if !aws.ToBool(out.IsTruncated) {
-			return nil
-		}
-		in.ContinuationToken = out.NextContinuationToken
+	keys, err := e.Objects.List(ctx, bucket, prefix+"/")
+	if err != nil {
+		return err
 	}
+	for _, k := range keys {
+		fmt.Fprintf(e.Err, "\t- Deleting S3 object with key %s\n", k)
+		if err := e.Objects.Delete(ctx, bucket, k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // deleteImage deletes the tag of an image a function used, unless it is in a companion
@@ -81,20 +69,14 @@ func deleteImage(ctx context.Context, e Env, ref string, companionRepos map[stri
 		fmt.Fprintf(e.Err, "\t- Keeping ECR image %s in repository %s: not pushed by samship or SAM CLI\n", tag, repo)
 		return nil
 	}
-	out, err := e.Images.BatchDeleteImage(ctx, &ecr.BatchDeleteImageInput{RepositoryName: aws.String(repo),
-		ImageIds: []ecrtypes.ImageIdentifier{{ImageTag: aws.String(tag)}}})
-	if isRepoNotFound(err) || err == nil && len(out.Failures) > 0 {
+	deleted, err := e.Images.DeleteTag(ctx, repo, tag)
+	if ecr.IsRepositoryNotFound(err) || err == nil && !deleted {
 		fmt.Fprintf(e.Err, "\t- Could not find image with tag %s in repository %s\n", tag, repo)
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("delete image %s: %w", ref, err)
+		return err
 	}
 	fmt.Fprintf(e.Err, "\t- Deleting ECR image %s in repository %s\n", tag, repo)
 	return nil
-}
-
-func isRepoNotFound(err error) bool {
-	var nf *ecrtypes.RepositoryNotFoundException
-	return errors.As(err, &nf)
 }

@@ -7,7 +7,6 @@ package teardown
 
 import (
 	"context"
-	"crypto/md5"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 
+	"github.com/samship/samship/internal/artifacts"
 	"github.com/samship/samship/internal/cfn"
 	"github.com/samship/samship/internal/companion"
 	"github.com/samship/samship/internal/template"
@@ -52,7 +52,7 @@ type Env struct {
 	Err     io.Writer
 	Paint   ui.Painter
 	// Confirm asks a yes/no question.
-	Confirm func(question string, def bool) (bool, error)
+	Confirm func(ctx context.Context, question string, def bool) (bool, error)
 }
 
 // plan is what the answers decided.
@@ -86,7 +86,7 @@ func ask(ctx context.Context, in Input, e Env) (*plan, error) {
 		if in.NoPrompts {
 			return true, nil
 		}
-		return e.Confirm(e.Paint.Bold(q), false)
+		return e.Confirm(ctx, e.Paint.Bold(q), false)
 	}
 	ok, err := yes(fmt.Sprintf("\tAre you sure you want to delete the stack %s in the region %s ?", in.StackName, e.Region))
 	if err != nil || !ok {
@@ -116,7 +116,7 @@ func ask(ctx context.Context, in Input, e Env) (*plan, error) {
 		}
 		p.objects, p.images, p.ownRepos = tpl.S3Artifacts(), tpl.ImageURIs(), tpl.ECRRepositories()
 	}
-	p.templateKey = fmt.Sprintf("%x.template", md5.Sum([]byte(p.body)))
+	p.templateKey = artifacts.TemplateName([]byte(p.body))
 	if p.bucket == "" {
 		if objs := p.objects; len(objs) > 0 {
 			p.bucket = objs[0].Bucket
@@ -208,7 +208,7 @@ func (p *plan) askRepos(ctx context.Context, e Env, del bool, yes func(string) (
 func (p *plan) apply(ctx context.Context, e Env) error {
 	for _, name := range p.emptyFirst {
 		n, err := companion.Empty(ctx, e.Images, name)
-		if err != nil && !isRepoNotFound(err) {
+		if err != nil {
 			return err
 		}
 		fmt.Fprintf(e.Err, "\t- Deleting ECR repository %s (%d %s)\n", name, n, ui.Plural(n, "image", "images"))
@@ -255,7 +255,7 @@ func (p *plan) apply(ctx context.Context, e Env) error {
 func (p *plan) deleteCompanion(ctx context.Context, e Env) error {
 	for _, r := range p.repos {
 		n, err := companion.Empty(ctx, e.Images, r.Name)
-		if err != nil && !isRepoNotFound(err) {
+		if err != nil {
 			return err
 		}
 		fmt.Fprintf(e.Err, "\t- Deleting ECR repository %s (%d %s)\n", r.Name, n, ui.Plural(n, "image", "images"))

@@ -8,58 +8,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ecr"
-	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
-
 	"github.com/samship/samship/internal/cfn"
 	"github.com/samship/samship/internal/cfn/cfnfake"
 	"github.com/samship/samship/internal/companion"
+	"github.com/samship/samship/internal/ecr"
+	"github.com/samship/samship/internal/ecr/ecrfake"
+	"github.com/samship/samship/internal/s3"
+	"github.com/samship/samship/internal/s3/s3fake"
 	"github.com/samship/samship/internal/teardown"
 )
-
-// fakeAWS is ECR and S3 for one test: images per repository, objects per key, and every
-// change in order.
-type fakeAWS struct {
-	images  map[string][]ecrtypes.ImageIdentifier
-	objects map[string]bool
-	log     []string
-}
-
-func (f *fakeAWS) ListImages(_ context.Context, in *ecr.ListImagesInput, _ ...func(*ecr.Options)) (*ecr.ListImagesOutput, error) {
-	return &ecr.ListImagesOutput{ImageIds: f.images[aws.ToString(in.RepositoryName)]}, nil
-}
-
-func (f *fakeAWS) BatchDeleteImage(_ context.Context, in *ecr.BatchDeleteImageInput, _ ...func(*ecr.Options)) (*ecr.BatchDeleteImageOutput, error) {
-	f.log = append(f.log, "delete images of "+aws.ToString(in.RepositoryName))
-	delete(f.images, aws.ToString(in.RepositoryName))
-	return &ecr.BatchDeleteImageOutput{}, nil
-}
-
-func (f *fakeAWS) HeadObject(_ context.Context, in *s3.HeadObjectInput, _ ...func(*s3.Options)) (*s3.HeadObjectOutput, error) {
-	if !f.objects[aws.ToString(in.Key)] {
-		return nil, &s3types.NotFound{}
-	}
-	return &s3.HeadObjectOutput{}, nil
-}
-
-func (f *fakeAWS) DeleteObject(_ context.Context, in *s3.DeleteObjectInput, _ ...func(*s3.Options)) (*s3.DeleteObjectOutput, error) {
-	f.log = append(f.log, "delete object "+aws.ToString(in.Key))
-	delete(f.objects, aws.ToString(in.Key))
-	return &s3.DeleteObjectOutput{}, nil
-}
-
-func (f *fakeAWS) ListObjectsV2(_ context.Context, in *s3.ListObjectsV2Input, _ ...func(*s3.Options)) (*s3.ListObjectsV2Output, error) {
-	out := &s3.ListObjectsV2Output{}
-	for k := range f.objects {
-		if strings.HasPrefix(k, aws.ToString(in.Prefix)) {
-			out.Contents = append(out.Contents, s3types.Object{Key: aws.String(k)})
-		}
-	}
-	return out, nil
-}
 
 const appTemplate = `Resources:
   Zip:
@@ -75,7 +32,9 @@ const appTemplate = `Resources:
 
 type setup struct {
 	cfn     *cfnfake.CFN
-	aws     *fakeAWS
+	ecr     *ecrfake.ECR
+	s3      *s3fake.S3
+	log     []string // every deletion in ECR and S3, in order
 	answers []bool
 	asked   []string
 	out     strings.Builder
@@ -83,10 +42,20 @@ type setup struct {
 
 func newSetup(t *testing.T, answers ...bool) *setup {
 	t.Helper()
-	s := &setup{cfn: cfnfake.New(), answers: answers, aws: &fakeAWS{
-		images:  map[string][]ecrtypes.ImageIdentifier{},
-		objects: map[string]bool{"app/code1": true, "app/other": true},
-	}}
+	s := &setup{cfn: cfnfake.New(), answers: answers, ecr: ecrfake.New(), s3: s3fake.New("bkt")}
+	s.s3.Buckets["bkt"]["app/code1"], s.s3.Buckets["bkt"]["app/other"] = s3fake.Object{}, s3fake.Object{}
+	s.ecr.Put("shared", ecrfake.Image{Digest: "sha256:3", Tags: []string{"Img-0123456789ab-latest"}})
+	s.ecr.Put("team/prebuilt", ecrfake.Image{Digest: "sha256:4", Tags: []string{"fn01"}})
+	s.ecr.Before = func(op string) {
+		if repo, ok := strings.CutPrefix(op, "BatchDeleteImage "); ok {
+			s.log = append(s.log, "delete images of "+repo)
+		}
+	}
+	s.s3.Before = func(op string) {
+		if key, ok := strings.CutPrefix(op, "DeleteObject "); ok {
+			s.log = append(s.log, "delete object "+key)
+		}
+	}
 	s.cfn.Seed("app", "UPDATE_COMPLETE", appTemplate)
 	repos := []companion.Repo{companion.NewRepo("app", "Fn1"), companion.NewRepo("app", "Fn2")}
 	body, err := companion.Template(companion.StackName("app"), repos)
@@ -95,15 +64,15 @@ func newSetup(t *testing.T, answers ...bool) *setup {
 	}
 	s.cfn.Seed(companion.StackName("app"), "UPDATE_COMPLETE", string(body))
 	for _, r := range repos {
-		s.aws.images[r.Name] = []ecrtypes.ImageIdentifier{{ImageDigest: aws.String("sha256:1"), ImageTag: aws.String("v1")}}
+		s.ecr.Put(r.Name, ecrfake.Image{Digest: "sha256:1", Tags: []string{"v1"}})
 	}
 	return s
 }
 
 func (s *setup) run(in teardown.Input) error {
 	poll := cfn.Poller{First: time.Millisecond, Cap: time.Millisecond, Sleep: func(context.Context, time.Duration) error { return nil }}
-	return teardown.Run(context.Background(), in, teardown.Env{Stacks: cfn.New(s.cfn, poll), Images: s.aws, Objects: s.aws,
-		Region: "us-east-1", Err: &s.out, Confirm: func(q string, def bool) (bool, error) {
+	return teardown.Run(context.Background(), in, teardown.Env{Stacks: cfn.New(s.cfn, poll), Images: ecr.New(s.ecr), Objects: s3.New(s.s3),
+		Region: "us-east-1", Err: &s.out, Confirm: func(_ context.Context, q string, def bool) (bool, error) {
 			s.asked = append(s.asked, q)
 			if len(s.answers) == 0 {
 				return false, errors.New("no more answers")
@@ -126,8 +95,11 @@ func TestDeleteOrder(t *testing.T) {
 	}
 	want := []string{"delete images of shared", "delete images of " + companion.NewRepo("app", "Fn1").Name,
 		"delete images of " + companion.NewRepo("app", "Fn2").Name, "delete object app/code1", "delete object app/other"}
-	if !slices.Equal(s.aws.log, want) {
-		t.Errorf("changes %v, want %v", s.aws.log, want)
+	if !slices.Equal(s.log, want) {
+		t.Errorf("changes %v, want %v", s.log, want)
+	}
+	if len(s.ecr.Images("shared")) != 0 || len(s.ecr.Images("team/prebuilt")) != 1 {
+		t.Errorf("images left: shared %v, team/prebuilt %v; want the pushed one deleted, the prebuilt one kept", s.ecr.Images("shared"), s.ecr.Images("team/prebuilt"))
 	}
 	if i, j := slices.Index(s.cfn.Calls, "DeleteStack "+s.cfnID("app")), slices.Index(s.cfn.Calls, "DeleteStack "+s.cfnID(companion.StackName("app"))); i < 0 || j < i {
 		t.Errorf("calls %v: want the application stack deleted before the companion stack", s.cfn.Calls)
@@ -158,8 +130,8 @@ func TestDeleteAnswers(t *testing.T) {
 		check   func(t *testing.T, s *setup, err error)
 	}{
 		"declined": {answers: []bool{false}, check: func(t *testing.T, s *setup, err error) {
-			if err != nil || len(s.aws.log) > 0 || s.cfn.Called("DeleteStack") || s.cfn.Called("DescribeStacks") {
-				t.Errorf("Run() = %v; changes %v, calls %v: want nothing looked at or deleted", err, s.aws.log, s.cfn.Calls)
+			if err != nil || len(s.log) > 0 || s.cfn.Called("DeleteStack") || s.cfn.Called("DescribeStacks") {
+				t.Errorf("Run() = %v; changes %v, calls %v: want nothing looked at or deleted", err, s.log, s.cfn.Calls)
 			}
 		}},
 		// stack, folder app, companion, repo Fn1, repo Fn2
@@ -172,8 +144,8 @@ func TestDeleteAnswers(t *testing.T) {
 				t.Errorf("companion stack %v: want it updated to hold only %s", comp, fn2)
 			}
 			// The stack's own artifacts go (as in SAM CLI); the rest of the folder stays.
-			if len(s.aws.images[fn2]) != 1 || !slices.Contains(s.aws.log, "delete object app/code1") || slices.Contains(s.aws.log, "delete object app/other") {
-				t.Errorf("changes %v: want %s's images and the other objects of the folder kept", s.aws.log, fn2)
+			if len(s.ecr.Images(fn2)) != 1 || !slices.Contains(s.log, "delete object app/code1") || slices.Contains(s.log, "delete object app/other") {
+				t.Errorf("changes %v: want %s's images and the other objects of the folder kept", s.log, fn2)
 			}
 			if !strings.Contains(s.out.String(), "Keeping ECR Companion Stack "+companion.StackName("app")+" with 1 repository") {
 				t.Errorf("output:\n%s", s.out.String())
@@ -182,8 +154,8 @@ func TestDeleteAnswers(t *testing.T) {
 		// stack, folder app, template file, companion
 		"companion kept": {answers: []bool{true, false, false, false}, check: func(t *testing.T, s *setup, err error) {
 			fn1 := companion.NewRepo("app", "Fn1").Name
-			if err != nil || s.cfn.Stacks[companion.StackName("app")] == nil || len(s.aws.images[fn1]) != 1 || !slices.Contains(s.aws.log, "delete images of shared") {
-				t.Errorf("Run() = %v; changes %v: want the companion stack and the image in %s kept, the one in shared deleted", err, s.aws.log, fn1)
+			if err != nil || s.cfn.Stacks[companion.StackName("app")] == nil || len(s.ecr.Images(fn1)) != 1 || !slices.Contains(s.log, "delete images of shared") {
+				t.Errorf("Run() = %v; changes %v: want the companion stack and the image in %s kept, the one in shared deleted", err, s.log, fn1)
 			}
 		}},
 		"termination protection": {answers: []bool{true}, check: func(t *testing.T, s *setup, err error) {
@@ -193,8 +165,8 @@ func TestDeleteAnswers(t *testing.T) {
 		}},
 		"application stack fails to delete": {answers: []bool{true, true, true, true, true}, check: func(t *testing.T, s *setup, err error) {
 			var sf *cfn.StackFailedError
-			if !errors.As(err, &sf) || len(s.aws.log) > 0 || s.cfn.Stacks[companion.StackName("app")] == nil {
-				t.Errorf("Run() = %v; changes %v: want nothing else deleted", err, s.aws.log)
+			if !errors.As(err, &sf) || len(s.log) > 0 || s.cfn.Stacks[companion.StackName("app")] == nil {
+				t.Errorf("Run() = %v; changes %v: want nothing else deleted", err, s.log)
 			}
 		}},
 	} {
@@ -225,7 +197,7 @@ func TestOwnRepositories(t *testing.T) {
 			st := s.cfn.Stacks["app"]
 			st.Template += "  Store:\n    Type: AWS::ECR::Repository\n  Kept:\n    Type: AWS::ECR::Repository\n    DeletionPolicy: Retain\n"
 			st.Resources = map[string]string{"Store": "store-repo", "Kept": "kept-repo"}
-			s.aws.images["store-repo"] = []ecrtypes.ImageIdentifier{{ImageDigest: aws.String("sha256:2")}}
+			s.ecr.Put("store-repo", ecrfake.Image{Digest: "sha256:2"})
 			if keep {
 				s.cfn.Fail["app"] = cfnfake.Failure{LogicalID: "Store", Type: "AWS::ECR::Repository", Reason: "The repository cannot be deleted because it still contains images"}
 			}
@@ -235,7 +207,7 @@ func TestOwnRepositories(t *testing.T) {
 			if !slices.Contains(s.asked, "\tECR repository store-repo may not be empty. Do you want to delete the repository and all the images in it ?") || len(s.asked) != 5 {
 				t.Errorf("asked %q", s.asked)
 			}
-			emptied := len(s.aws.log) > 0 && s.aws.log[0] == "delete images of store-repo"
+			emptied := len(s.log) > 0 && s.log[0] == "delete images of store-repo"
 			retained := s.cfn.Called("DeleteStack " + st.ID + " retain Store")
 			if emptied == keep || retained != keep || s.cfn.Stacks["app"] != nil {
 				t.Errorf("emptied %v, retained %v; calls %v", emptied, retained, s.cfn.Calls)

@@ -1,0 +1,116 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/samship/samship/internal/awsclient"
+	"github.com/samship/samship/internal/cfn"
+	"github.com/samship/samship/internal/deploy"
+	"github.com/samship/samship/internal/ecr"
+	"github.com/samship/samship/internal/prompt"
+	"github.com/samship/samship/internal/registry"
+	"github.com/samship/samship/internal/s3"
+	"github.com/samship/samship/internal/ui"
+)
+
+// connection builds the terminal and AWS side of a run.
+type connection struct {
+	o      *deploy.Options
+	rt     deployRuntime
+	io     IO
+	paint  ui.Painter
+	prompt *prompt.Prompter
+	calls  *awsclient.Counter
+}
+
+func newConnection(o *deploy.Options, rt deployRuntime, io IO) *connection {
+	c := &connection{o: o, rt: rt, io: io}
+	c.paint = ui.Painter{On: io.ErrIsTerminal && io.Getenv("NO_COLOR") == "" && io.Getenv("TERM") != "dumb"}
+	c.prompt = prompt.New(io.In, io.Err)
+	c.prompt.Label = c.paint.Bold
+	return c
+}
+
+// report prints the AWS calls made, with --debug.
+func (c *connection) report() {
+	if c.rt.Debug && c.calls != nil {
+		fmt.Fprintf(c.io.Err, "aws calls: %d %v\n", c.calls.Total(), c.calls.Summary())
+	}
+}
+
+// prepare validates the input and connects to AWS in the region it names.
+func (c *connection) prepare(ctx context.Context) (*deploy.Input, deploy.Env, error) {
+	in, err := deploy.Prepare(ctx, *c.o, c.rt.Region)
+	if err != nil {
+		return nil, deploy.Env{}, err
+	}
+	env, err := c.connect(ctx, c.rt.Region)
+	if err != nil {
+		return nil, deploy.Env{}, err
+	}
+	if c.rt.Region == "" {
+		// Discovery resolved AWS::Region before the SDK knew it; redo it with the real region.
+		if in, err = deploy.Prepare(ctx, *c.o, env.Region); err != nil {
+			return nil, deploy.Env{}, err
+		}
+	}
+	return in, env, nil
+}
+
+// services are the AWS side of one run: one wrapper per service over one SDK configuration.
+type services struct {
+	cfn    *cfn.Client
+	ecr    *ecr.Client
+	s3     *s3.Client
+	region string
+	sdk    *awsclient.Clients
+}
+
+// services connects to AWS in region. The CloudFormation client runs the helper stacks
+// (companion, managed bucket) in the main stack's mode: Express with --express.
+func (c *connection) services(ctx context.Context, region string) (*services, error) {
+	aopts := awsclient.Options{Profile: c.rt.Profile, Region: region, Env: c.io.Getenv}
+	if c.rt.Debug {
+		aopts.Debug = c.io.Err
+	}
+	cl, err := awsclient.New(ctx, aopts)
+	if err != nil {
+		return nil, err
+	}
+	c.calls = cl.Calls
+	stacks := cfn.New(cl.CloudFormation, cfn.DefaultPoller(c.o.PollCap))
+	stacks.Express = c.o.Express
+	stacks.OnTransient = func(err error) {
+		fmt.Fprintf(c.io.Err, "\tCloudFormation did not answer a status poll (%v); waiting on and asking again\n", err)
+	}
+	return &services{cfn: stacks, ecr: ecr.New(cl.ECR), s3: s3.New(cl.S3), region: cl.Region, sdk: cl}, nil
+}
+
+// connect builds the AWS side of a deploy for region.
+func (c *connection) connect(ctx context.Context, region string) (deploy.Env, error) {
+	sv, err := c.services(ctx, region)
+	if err != nil {
+		return deploy.Env{}, err
+	}
+	var transport http.RoundTripper = http.DefaultTransport
+	if c.rt.RegistryEndpoint != "" {
+		if transport, err = registry.Redirect(transport, c.rt.RegistryEndpoint); err != nil {
+			return deploy.Env{}, err
+		}
+	}
+	var debug io.Writer
+	if c.rt.Debug {
+		debug = c.io.Err
+	}
+	return deploy.Env{
+		CFN: sv.cfn, Images: sv.ecr, S3: sv.s3,
+		Region: sv.region, Account: sv.sdk.Account, SetAccount: sv.sdk.SetAccount,
+		Out: c.io.Out, Err: c.io.Err, Paint: c.paint, Width: c.io.Width, Terminal: c.io.ErrIsTerminal,
+		Confirm: c.prompt.Confirm, Now: time.Now,
+		Registry: registry.Access{Transport: transport, Keychain: registry.NewKeychain(sv.ecr), Debug: debug},
+	}, nil
+}
