@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/samship/samship/internal/deploy"
 	"github.com/samship/samship/internal/samconfig"
@@ -20,15 +23,26 @@ type deleteFlags struct {
 	saveParams, debug          bool
 }
 
+// deleteRequest is what resolving delete's flags decided.
+type deleteRequest struct {
+	stackName, bucket, prefix string
+	noPrompts, express        bool
+	pollCap                   time.Duration
+}
+
 // newDeleteCmd builds `samship delete`.
-func newDeleteCmd(io IO) *cobra.Command {
+func newDeleteCmd(io IO, runF func(context.Context, *deleteRequest, deployRuntime) error) *cobra.Command {
 	f := &deleteFlags{}
 	cmd := &cobra.Command{
 		Use:   "delete",
 		Short: "Delete an application: its stack, its ECR companion stack and images, its artifacts",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runDelete(cmd, f, io)
+			d, rt, err := f.resolve(cmd.Flags(), io)
+			if err != nil {
+				return err
+			}
+			return runF(cmd.Context(), d, rt)
 		},
 	}
 	fl := cmd.Flags()
@@ -46,57 +60,65 @@ func newDeleteCmd(io IO) *cobra.Command {
 	return cmd
 }
 
-// runDelete reads the options (over [env.deploy.parameters] as sam delete does, and over the
-// [env.delete.parameters] --save-params writes), asks for
-// the stack name when none was given, and deletes.
-func runDelete(cmd *cobra.Command, f *deleteFlags, io IO) error {
-	fl := cmd.Flags()
+// resolve reads the options: flags over [env.delete.parameters] (what --save-params writes)
+// over [env.deploy.parameters] (what sam delete reads) over defaults.
+func (f *deleteFlags) resolve(fl *pflag.FlagSet, io IO) (*deleteRequest, deployRuntime, error) {
 	rt := deployRuntime{ConfigFile: f.configFile, ConfigEnv: f.configEnv, ConfigDir: "."}
 	cfgPath, err := samconfig.Find(".", f.configFile, fl.Changed("config-file"))
 	if err != nil {
-		return err
+		return nil, rt, err
 	}
 	if cfgPath != "" {
 		cfg, err := samconfig.Load(cfgPath)
 		if err != nil {
-			return err
+			return nil, rt, err
 		}
-		// sam delete reads the deploy section; --save-params writes to the delete section, which
-		// is read over it so that what was saved is used.
 		params := cfg.Params(f.configEnv, "deploy")
 		for k, v := range cfg.Params(f.configEnv, "delete") {
 			params[k] = v
 		}
 		if err := applyConfig(fl, params, cfgPath, f.configEnv+".deploy"); err != nil {
-			return err
+			return nil, rt, err
 		}
-		rt.ConfigFile = filepath.Base(cfgPath)
+		rt.ConfigFile, rt.ConfigFound = filepath.Base(cfgPath), true
 	}
 	if f.saveParams {
 		rt.SaveParams, rt.SaveGlobal = commandLineParams(fl)
 	}
 	rt.Region, rt.Profile, rt.Debug = f.region, f.profile, f.debug || io.Getenv("SAM_DEBUG") != ""
-	o := &deploy.Options{StackName: f.stackName, Express: f.express, PollCap: pollCap(io.Getenv("SAM_CLI_POLL_DELAY"))}
-	c := newConnection(o, rt, io)
-	defer c.report()
-	if o.StackName == "" {
-		if f.noPrompts {
-			return deploy.Usage(errors.New("Missing option '--stack-name', provide a stack name that needs to be deleted."))
+	d := &deleteRequest{stackName: f.stackName, bucket: f.s3Bucket, prefix: f.s3Prefix, noPrompts: f.noPrompts,
+		express: f.express, pollCap: pollCap(io.Getenv("SAM_CLI_POLL_DELAY"))}
+	switch {
+	case d.stackName == "" && d.noPrompts:
+		return nil, rt, deploy.Usage(errors.New("Missing option '--stack-name', provide a stack name that needs to be deleted."))
+	case d.stackName != "":
+		if err := deploy.CheckStackName(d.stackName); err != nil {
+			return nil, rt, deploy.Usage(err)
 		}
-		if o.StackName, err = c.prompt.Prompt(cmd.Context(), c.paint.Bold("\tEnter stack name you want to delete"), ""); err != nil {
+	}
+	return d, rt, nil
+}
+
+// runDelete asks for the stack name when none was given, and deletes.
+func runDelete(ctx context.Context, d *deleteRequest, rt deployRuntime, io IO) error {
+	c := newConnection(&deploy.Options{StackName: d.stackName, Express: d.express, PollCap: d.pollCap}, rt, io)
+	defer c.report()
+	if d.stackName == "" {
+		var err error
+		if d.stackName, err = c.prompt.Prompt(ctx, c.paint.Bold("\tEnter stack name you want to delete"), ""); err != nil {
 			return err
 		}
+		if err := deploy.CheckStackName(d.stackName); err != nil {
+			return deploy.Usage(err)
+		}
 	}
-	if err := deploy.CheckStackName(o.StackName); err != nil {
-		return deploy.Usage(err)
-	}
-	sv, err := c.services(cmd.Context(), rt.Region)
+	sv, err := c.services(ctx, rt.Region)
 	if err != nil {
 		return err
 	}
 	if err := saveParams(rt, io, "delete"); err != nil {
 		return err
 	}
-	return teardown.Run(cmd.Context(), teardown.Input{StackName: o.StackName, Bucket: f.s3Bucket, Prefix: f.s3Prefix, NoPrompts: f.noPrompts},
+	return teardown.Run(ctx, teardown.Input{StackName: d.stackName, Bucket: d.bucket, Prefix: d.prefix, NoPrompts: d.noPrompts},
 		teardown.Env{Stacks: sv.cfn, Images: sv.ecr, Objects: sv.s3, Region: sv.region, Err: io.Err, Paint: c.paint, Confirm: c.prompt.Confirm})
 }

@@ -52,7 +52,7 @@ type deployFlags struct {
 }
 
 // newDeployCmd builds `samship deploy`.
-func newDeployCmd(io IO) *cobra.Command {
+func newDeployCmd(io IO, runF func(context.Context, *deploy.Options, deployRuntime) error) *cobra.Command {
 	f := &deployFlags{}
 	cmd := &cobra.Command{
 		Use:   "deploy",
@@ -63,7 +63,7 @@ func newDeployCmd(io IO) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return runDeploy(cmd.Context(), opts, rt, io)
+			return runF(cmd.Context(), opts, rt)
 		},
 	}
 	fl := cmd.Flags()

@@ -41,7 +41,30 @@ func Main() int {
 
 // Run runs samship with args and returns the exit code.
 func Run(ctx context.Context, args []string, io IO) int {
-	root := newRoot(io)
+	return run(ctx, args, io, defaultRunners(io))
+}
+
+// runners are what the commands run once their flags, samconfig and defaults are resolved and
+// validated. Tests replace them (gh's runF) to check that resolution without AWS.
+type runners struct {
+	deploy func(ctx context.Context, o *deploy.Options, rt deployRuntime) error
+	pack   func(ctx context.Context, o *deploy.Options, rt deployRuntime, output string) error
+	delete func(ctx context.Context, d *deleteRequest, rt deployRuntime) error
+}
+
+func defaultRunners(io IO) runners {
+	return runners{
+		deploy: func(ctx context.Context, o *deploy.Options, rt deployRuntime) error { return runDeploy(ctx, o, rt, io) },
+		pack: func(ctx context.Context, o *deploy.Options, rt deployRuntime, output string) error {
+			return runPackage(ctx, o, rt, io, output)
+		},
+		delete: func(ctx context.Context, d *deleteRequest, rt deployRuntime) error { return runDelete(ctx, d, rt, io) },
+	}
+}
+
+// run runs samship with args over r and returns the exit code.
+func run(ctx context.Context, args []string, io IO, r runners) int {
+	root := newRoot(io, r)
 	root.SetArgs(normalizeArgs(args))
 	root.SetIn(io.In)
 	root.SetOut(io.Out)
@@ -71,7 +94,7 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
 }
 
-func newRoot(io IO) *cobra.Command {
+func newRoot(io IO, r runners) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "samship",
 		Short:         "Deploy AWS SAM applications of container-image functions, with managed ECR repositories",
@@ -81,6 +104,6 @@ func newRoot(io IO) *cobra.Command {
 	}
 	root.SetVersionTemplate("samship, version {{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return deploy.Usage(err) })
-	root.AddCommand(newDeployCmd(io), newPackageCmd(io), newDeleteCmd(io))
+	root.AddCommand(newDeployCmd(io, r.deploy), newPackageCmd(io, r.pack), newDeleteCmd(io, r.delete))
 	return root
 }

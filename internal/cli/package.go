@@ -14,7 +14,7 @@ import (
 
 // newPackageCmd builds `samship package`: what deploy does before its change set, with the
 // packaged template written out instead of deployed.
-func newPackageCmd(io IO) *cobra.Command {
+func newPackageCmd(io IO, runF func(context.Context, *deploy.Options, deployRuntime, string) error) *cobra.Command {
 	f := &deployFlags{}
 	var output string
 	cmd := &cobra.Command{
@@ -32,7 +32,7 @@ func newPackageCmd(io IO) *cobra.Command {
 				o.StackName = "sam-app-" + strings.TrimSuffix(base, filepath.Ext(base))
 			}
 			o.PackageOnly = true
-			return runPackage(cmd.Context(), o, rt, io, output)
+			return runF(cmd.Context(), o, rt, output)
 		},
 	}
 	addArtifactFlags(cmd.Flags(), f)
