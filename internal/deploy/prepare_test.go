@@ -57,7 +57,7 @@ func TestPrepare(t *testing.T) {
 			wantErr: "t.yaml:2: function Fn has no ImageUri; build it with sam build, or set it to an image"},
 		"image nowhere": {o: deploy.Options{StackName: "app", ResolveImageRepos: true}, body: "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties: {PackageType: Image, ImageUri: 'fn:latest'}\n",
 			wantErr: "t.yaml:2: function Fn: image fn:latest is neither a file nor a directory next to the template, nor an image in a registry, and no Docker or Podman engine is reachable (set DOCKER_HOST)"},
-		"resolve": {o: deploy.Options{StackName: "app", ResolveImageRepos: true}, managed: "Fn", push: "Fn"},
+		"resolve":        {o: deploy.Options{StackName: "app", ResolveImageRepos: true}, managed: "Fn", push: "Fn"},
 		"one repository": {o: deploy.Options{StackName: "app", ImageRepository: ecr}, push: "Fn"},
 	}
 	for name, tc := range tests {
