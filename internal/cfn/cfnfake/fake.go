@@ -31,6 +31,8 @@ type Stack struct {
 	Resources map[string]string
 	// Token is the client request token of the stack's latest operation; its events carry it.
 	Token string
+	// Tags are the stack's tags, as CreateStack gave them.
+	Tags map[string]string
 }
 
 // Failure makes the next operation on a stack fail with a resource event.
@@ -153,7 +155,7 @@ func (f *CFN) DescribeStacks(_ context.Context, in *cloudformation.DescribeStack
 		status = s.PendingStatus
 	}
 	return &cloudformation.DescribeStacksOutput{Stacks: []types.Stack{{StackName: aws.String(s.Name), StackId: aws.String(s.ID),
-		StackStatus: types.StackStatus(status), Outputs: s.Outputs, EnableTerminationProtection: aws.Bool(s.TerminationProtection)}}}, nil
+		StackStatus: types.StackStatus(status), Outputs: s.Outputs, EnableTerminationProtection: aws.Bool(s.TerminationProtection), Tags: tags(s.Tags)}}}, nil
 }
 
 func (f *CFN) DescribeStackEvents(_ context.Context, in *cloudformation.DescribeStackEventsInput, _ ...func(*cloudformation.Options)) (*cloudformation.DescribeStackEventsOutput, error) {
@@ -176,6 +178,12 @@ func (f *CFN) CreateStack(_ context.Context, in *cloudformation.CreateStackInput
 	}
 	s := f.Seed(aws.ToString(in.StackName), "", "")
 	s.Token = aws.ToString(in.ClientRequestToken)
+	for _, t := range in.Tags {
+		if s.Tags == nil {
+			s.Tags = map[string]string{}
+		}
+		s.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
 	f.operate(s, "create", aws.ToString(in.TemplateBody))
 	if f.LoseAnswer[s.Name] {
 		delete(f.LoseAnswer, s.Name)
@@ -301,6 +309,14 @@ func (f *CFN) DescribeStackResource(_ context.Context, in *cloudformation.Descri
 		}
 	}
 	return nil, validation("Resource " + aws.ToString(in.LogicalResourceId) + " does not exist")
+}
+
+func tags(m map[string]string) []types.Tag {
+	var out []types.Tag
+	for k, v := range m {
+		out = append(out, types.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
+	return out
 }
 
 // mode is how a call's deployment mode is recorded: " EXPRESS", or nothing for the standard one.
