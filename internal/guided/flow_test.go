@@ -151,8 +151,8 @@ func (w *world) connect(_ context.Context, region string) (deploy.Env, error) {
 		CFN: cfn.New(w.cfn, poll), Images: ecr.New(w.ecr), S3: s3.New(w.s3), Region: region,
 		Account: func(context.Context) (string, error) { return account, nil }, SetAccount: func(string) {},
 		Out: io.Discard, Err: &w.stderr, Width: 100,
-		Confirm: func(context.Context, string, bool) (bool, error) { return true, nil },
-		Now:     func() time.Time { return time.Date(2026, 12, 2, 7, 0, 0, 0, time.UTC) },
+		Confirm:  func(context.Context, string, bool) (bool, error) { return true, nil },
+		Now:      func() time.Time { return time.Date(2026, 12, 2, 7, 0, 0, 0, time.UTC) },
 		Registry: registry.Access{Transport: w.transport, Keychain: registry.NewKeychain(ecr.New(w.ecr))},
 	}, nil
 }
