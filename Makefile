@@ -53,6 +53,8 @@ fuzz:
 	$(GO) test ./internal/imageref/ -run XXX -fuzz FuzzClassify -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/cli/ -run XXX -fuzz FuzzSplitWords -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/samconfig/ -run XXX -fuzz FuzzParse -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/samconfig/ -run XXX -fuzz FuzzEdit -fuzztime $(FUZZTIME)
+	$(GO) test -short ./internal/cli/ -run XXX -fuzz FuzzParamFile -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin

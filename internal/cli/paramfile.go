@@ -3,7 +3,10 @@ package cli
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -50,6 +53,8 @@ func readParamFile(path string) ([]deploy.KV, error) {
 		return out, nil
 	case ".env":
 		return readEnvFile(path, data)
+	case ".json":
+		return readJSONParams(path, data)
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -103,6 +108,88 @@ func paramValue(path string, n *yaml.Node) (string, error) {
 		return strings.Join(parts, ","), nil
 	}
 	return "", fmt.Errorf("%s:%d: a parameter value is a plain value or a list", path, n.Line)
+}
+
+// readJSONParams reads a JSON mapping of names to values, or CloudFormation's list of
+// {ParameterKey, ParameterValue}, in file order. JSON is read as JSON, not as YAML: a YAML
+// parser refuses characters JSON strings may hold (DEL) and reads others as line breaks.
+func readJSONParams(path string, data []byte) ([]deploy.KV, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	fail := func(err error) error {
+		line := 1 + bytes.Count(data[:min(int(dec.InputOffset()), len(data))], []byte("\n"))
+		return fmt.Errorf("%s:%d: %v", path, line, err)
+	}
+	tok, err := dec.Token()
+	if errors.Is(err, io.EOF) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fail(err)
+	}
+	var out []deploy.KV
+	switch tok {
+	case json.Delim('{'):
+		for dec.More() {
+			k, err := dec.Token()
+			if err != nil {
+				return nil, fail(err)
+			}
+			var v any
+			if err := dec.Decode(&v); err != nil {
+				return nil, fail(err)
+			}
+			s, err := jsonParamValue(v)
+			if err != nil {
+				return nil, fail(err)
+			}
+			out = append(out, deploy.KV{Key: k.(string), Value: s})
+		}
+	case json.Delim('['):
+		for dec.More() {
+			var p struct {
+				Key   string `json:"ParameterKey"`
+				Value string `json:"ParameterValue"`
+			}
+			if err := dec.Decode(&p); err != nil || p.Key == "" {
+				return nil, fail(errors.New("want ParameterKey and ParameterValue"))
+			}
+			out = append(out, deploy.KV{Key: p.Key, Value: p.Value})
+		}
+	default:
+		return nil, fail(errors.New("want a mapping of parameter names to values"))
+	}
+	if _, err := dec.Token(); err != nil { // the closing bracket
+		return nil, fail(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, fail(errors.New("want one mapping or list, found more after it"))
+	}
+	return out, nil
+}
+
+// jsonParamValue is a JSON value as a parameter value: a plain value, or a list of plain
+// values joined with commas.
+func jsonParamValue(v any) (string, error) {
+	switch x := v.(type) {
+	case nil:
+		return "", nil
+	case string:
+		return x, nil
+	case json.Number, bool:
+		return fmt.Sprint(x), nil
+	case []any:
+		parts := make([]string, 0, len(x))
+		for _, it := range x {
+			s, err := jsonParamValue(it)
+			if _, list := it.([]any); err != nil || list {
+				return "", errors.New("a list value holds only plain values")
+			}
+			parts = append(parts, s)
+		}
+		return strings.Join(parts, ","), nil
+	}
+	return "", errors.New("a parameter value is a plain value or a list")
 }
 
 // readEnvFile reads KEY=value lines; # starts a comment line, and a value may be quoted.

@@ -134,6 +134,10 @@ func TestParameterFiles(t *testing.T) {
 	}{
 		"yaml mapping":    {file: "p.yaml", body: "Stage: prod\nSubnets: [a, b]\nEmpty: null\nCount: 3\n", want: []deploy.KV{kv("Stage", "prod"), kv("Subnets", "a,b"), kv("Empty", ""), kv("Count", "3")}},
 		"json mapping":    {file: "p.json", body: `{"Stage": "prod", "Flag": true}`, want: []deploy.KV{kv("Stage", "prod"), kv("Flag", "true")}},
+		"json as json":    {file: "p.json", body: "{\"Del\": \"a\x7fb\", \"Zones\": [\"a\", 1], \"N\": null}", want: []deploy.KV{kv("Del", "a\x7fb"), kv("Zones", "a,1"), kv("N", "")}},
+		"json nested":     {file: "p.json", body: "{\n\"A\": {\"b\": 1}}", wantErr: "p.json:2: a parameter value is a plain value or a list"},
+		"json two values": {file: "p.json", body: "{} {}", wantErr: "p.json:1: want one mapping or list, found more after it"},
+		"json broken":     {file: "p.json", body: "{\n\n\"A\" 1}", wantErr: "p.json:3: expected colon after object key"},
 		"cfn list":        {file: "p.json", body: `[{"ParameterKey": "Stage", "ParameterValue": "prod"}]`, want: []deploy.KV{kv("Stage", "prod")}},
 		"toml":            {file: "p.toml", body: "Stage = \"prod\"\nZones = [\"a\", \"b\"]\n", want: []deploy.KV{kv("Stage", "prod"), kv("Zones", "a,b")}},
 		"env":             {file: "p.env", body: "# comment\nStage=prod\nMsg=\"a b\"\n", want: []deploy.KV{kv("Stage", "prod"), kv("Msg", "a b")}},

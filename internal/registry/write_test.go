@@ -114,9 +114,10 @@ func TestUploadsAreBounded(t *testing.T) {
 	if _, err := p.PushAll(context.Background(), jobs); err != nil {
 		t.Fatalf("PushAll() = %v", err)
 	}
-	// Two images at once would send up to six blobs at once without the bound.
-	if got := most.Load(); got != 2 {
-		t.Errorf("at most %d uploads were in flight, want 2 (Jobs)", got)
+	// Two images at once would send up to six blobs at once without the bound; how many run
+	// together within it is the scheduler's business.
+	if got := most.Load(); got < 1 || got > 2 {
+		t.Errorf("%d uploads were in flight at once, want at most 2 (Jobs)", got)
 	}
 }
 
