@@ -29,6 +29,7 @@ type stopMoto struct{ m *testing.M }
 func (s stopMoto) Run() int {
 	code := s.m.Run()
 	testenv.StopShared()
+	removeBuilt()
 	return code
 }
 

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,8 +23,39 @@ type terminal struct {
 
 var sessions atomic.Int32
 
-// newTerminal builds samship into a scratch directory holding template (the project) and
-// starts `samship args...` in a 160x60 pane with the emulator's environment plus env. After
+// built is the samship binary the terminal tests run, built once per test binary.
+var built struct {
+	once      sync.Once
+	dir, path string
+	err       error
+}
+
+// builtSamship builds samship on first use and returns its path.
+func builtSamship(t *testing.T) string {
+	t.Helper()
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "samship-bin-"); built.err != nil {
+			return
+		}
+		built.path = filepath.Join(built.dir, "samship")
+		if out, err := exec.Command("go", "build", "-o", built.path, "../../cmd/samship").CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("build samship: %v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
+	}
+	return built.path
+}
+
+// removeBuilt removes the binary builtSamship made, after the tests.
+func removeBuilt() {
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+}
+
+// newTerminal makes a scratch directory holding template (the project) and starts `samship args...` in a 160x60 pane with the emulator's environment plus env. After
 // samship exits the pane prints EXIT=<code>, then reads one line and prints GOT=<line>.
 func newTerminal(t *testing.T, template string, env []string, args ...string) *terminal {
 	t.Helper()
@@ -32,10 +64,7 @@ func newTerminal(t *testing.T, template string, env []string, args ...string) *t
 	}
 	moto := testenv.SharedMoto(t)
 	tm := &terminal{t: t, dir: t.TempDir(), socket: fmt.Sprintf("samship-test-%d-%d", os.Getpid(), sessions.Add(1))}
-	bin := filepath.Join(tm.dir, "samship")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/samship").CombinedOutput(); err != nil {
-		t.Fatalf("build samship: %v\n%s", err, out)
-	}
+	bin := builtSamship(t)
 	if err := os.WriteFile(filepath.Join(tm.dir, "template.yaml"), []byte(template), 0o644); err != nil {
 		t.Fatal(err)
 	}
