@@ -14,7 +14,10 @@ import (
 	"github.com/samship/samship/internal/cfn"
 	"github.com/samship/samship/internal/s3"
 	"github.com/samship/samship/internal/s3/s3fake"
+	"github.com/samship/samship/internal/ui"
 )
+
+func noEnv(string) string { return "" }
 
 type fakeStacks struct {
 	st      *cfn.Stack
@@ -75,7 +78,7 @@ func TestManagedBucket(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			f := &fakeStacks{st: tc.st, phys: tc.phys}
 			var log strings.Builder
-			got, err := ManagedBucket(context.Background(), f, &log)
+			got, err := ManagedBucket(context.Background(), f, ui.NewReporter(io.Discard, &log, false, 100, noEnv))
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Errorf("ManagedBucket() error = %v, want %q", err, tc.wantErr)
@@ -122,7 +125,7 @@ func TestUploadTemplate(t *testing.T) {
 			if tc.have {
 				f = bucketWith(key)
 			}
-			u := &Uploader{S3: s3.New(f), Bucket: "b", Prefix: "app/", Region: tc.region, Force: tc.force, Log: io.Discard}
+			u := &Uploader{S3: s3.New(f), Bucket: "b", Prefix: "app/", Region: tc.region, Force: tc.force, Report: ui.Discard()}
 			got, err := u.UploadTemplate(context.Background(), body)
 			puts := 0
 			for _, c := range f.Calls {
@@ -151,7 +154,7 @@ func TestPutOptions(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			f := bucketWith()
-			u := &Uploader{S3: s3.New(f), Bucket: "b", KMSKeyID: tc.kms, Metadata: tc.metadata, Log: io.Discard}
+			u := &Uploader{S3: s3.New(f), Bucket: "b", KMSKeyID: tc.kms, Metadata: tc.metadata, Report: ui.Discard()}
 			if _, err := u.UploadTemplate(context.Background(), []byte("{}")); err != nil {
 				t.Fatal(err)
 			}
@@ -172,7 +175,7 @@ func TestManagedBucketMadeByAnotherRun(t *testing.T) {
 	f := &fakeStacks{other: &cfn.Stack{Name: ManagedStackName, ID: "other", Status: "CREATE_COMPLETE",
 		Tags:    map[string]string{"ManagedStackSource": "AwsSamCli"},
 		Outputs: []cfntypes.Output{{OutputKey: aws.String("SourceBucket"), OutputValue: aws.String("their-bucket")}}}}
-	b, err := ManagedBucket(context.Background(), f, io.Discard)
+	b, err := ManagedBucket(context.Background(), f, ui.Discard())
 	if err != nil || b != "their-bucket" {
 		t.Errorf("ManagedBucket() = %q, %v, want the other run's bucket", b, err)
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
@@ -43,10 +42,10 @@ func FindManagedBucket(ctx context.Context, stacks ManagedStacks) (string, error
 // ManagedBucket finds the bucket of the aws-sam-cli-managed-default stack, creating the stack
 // when it does not exist. It reads the bucket from the SourceBucket output when present and
 // otherwise from the stack's resource, so it does not depend on stack Outputs.
-func ManagedBucket(ctx context.Context, stacks ManagedStacks, log io.Writer) (string, error) {
+func ManagedBucket(ctx context.Context, stacks ManagedStacks, report Reporter) (string, error) {
 	st, err := stacks.Describe(ctx, ManagedStackName)
 	if cfn.IsNotFound(err) {
-		fmt.Fprintln(log, "\tCreating the required resources...")
+		report.CreatingResources()
 		st, err = stacks.CreateStack(ctx, &cloudformation.CreateStackInput{
 			StackName:    aws.String(ManagedStackName),
 			TemplateBody: aws.String(managedTemplate()),
@@ -61,7 +60,7 @@ func ManagedBucket(ctx context.Context, stacks ManagedStacks, log io.Writer) (st
 		if err != nil {
 			return "", fmt.Errorf("create managed resources: %w", err)
 		}
-		fmt.Fprintln(log, "\tSuccessfully created!")
+		report.Created()
 	} else if err != nil {
 		return "", err
 	}

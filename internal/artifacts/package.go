@@ -55,7 +55,7 @@ func (u *Uploader) Package(ctx context.Context, dir, path string) (string, error
 	}
 	key := u.prefixed(hex.EncodeToString(h.Sum(nil)))
 	if !u.Force && u.exists(ctx, key) {
-		fmt.Fprintf(u.Log, "\n\tFile with same data already exists at %s, skipping upload\n", key)
+		u.Report.AlreadyUploaded(key)
 		return key, nil
 	}
 	tmp, err := os.CreateTemp("", "samship-*.zip")

@@ -22,6 +22,14 @@ type Objects interface {
 	Put(ctx context.Context, o s3.Object) error
 }
 
+// Reporter hears what storing artifacts does; ui.Reporter shows it in SAM CLI's words.
+type Reporter interface {
+	AlreadyUploaded(key string)
+	Uploaded(key string, size int64)
+	CreatingResources()
+	Created()
+}
+
 // Uploader puts templates into one bucket under an optional prefix.
 type Uploader struct {
 	S3       Objects
@@ -33,8 +41,8 @@ type Uploader struct {
 	Metadata map[string]string
 	// Force uploads even when the key already exists (--force-upload).
 	Force bool
-	// Log receives SAM CLI's "File with same data already exists" and upload lines.
-	Log io.Writer
+	// Report hears of each upload, and each upload skipped.
+	Report Reporter
 }
 
 // Key returns SAM CLI's key for a template: [prefix/]md5(body).template.
@@ -71,7 +79,7 @@ func (u *Uploader) UploadTemplate(ctx context.Context, body []byte) (string, err
 // upload stores body under key unless an object with that key exists (and not Force).
 func (u *Uploader) upload(ctx context.Context, key string, body io.Reader, size int64) error {
 	if !u.Force && u.exists(ctx, key) {
-		fmt.Fprintf(u.Log, "\n\tFile with same data already exists at %s, skipping upload\n", key)
+		u.Report.AlreadyUploaded(key)
 		return nil
 	}
 	return u.put(ctx, key, body, size)
@@ -92,6 +100,6 @@ func (u *Uploader) put(ctx context.Context, key string, body io.Reader, size int
 		}
 		return err
 	}
-	fmt.Fprintf(u.Log, "\n\tUploaded %s  %d bytes\n", key, size)
+	u.Report.Uploaded(key, size)
 	return nil
 }

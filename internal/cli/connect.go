@@ -22,16 +22,16 @@ type connection struct {
 	o      *deploy.Options
 	rt     deployRuntime
 	io     IO
-	paint  ui.Painter
+	ui     *ui.Reporter
 	prompt *prompt.Prompter
 	calls  *awsclient.Counter
 }
 
 func newConnection(o *deploy.Options, rt deployRuntime, io IO) *connection {
 	c := &connection{o: o, rt: rt, io: io}
-	c.paint = ui.Painter{On: io.ErrIsTerminal && io.Getenv("NO_COLOR") == "" && io.Getenv("TERM") != "dumb"}
+	c.ui = ui.NewReporter(io.Out, io.Err, io.ErrIsTerminal, io.Width, io.Getenv)
 	c.prompt = prompt.New(io.In, io.Err)
-	c.prompt.Label = c.paint.Bold
+	c.prompt.Label = c.ui.Paint.Bold
 	return c
 }
 
@@ -84,9 +84,7 @@ func (c *connection) services(ctx context.Context, region string) (*services, er
 	c.calls = cl.Calls
 	stacks := cfn.New(cl.CloudFormation, cfn.DefaultPoller(c.o.PollCap))
 	stacks.Express = c.o.Express
-	stacks.OnTransient = func(err error) {
-		fmt.Fprintf(c.io.Err, "\tCloudFormation did not answer a status poll (%v); waiting on and asking again\n", err)
-	}
+	stacks.OnTransient = c.ui.PollFailed
 	return &services{cfn: stacks, ecr: ecr.New(cl.ECR), s3: s3.New(cl.S3), region: cl.Region, sdk: cl}, nil
 }
 
@@ -109,7 +107,7 @@ func (c *connection) connect(ctx context.Context, region string) (deploy.Env, er
 	return deploy.Env{
 		CFN: sv.cfn, Images: sv.ecr, S3: sv.s3,
 		Region: sv.region, Account: sv.sdk.Account, SetAccount: sv.sdk.SetAccount,
-		Out: c.io.Out, Err: c.io.Err, Paint: c.paint, Width: c.io.Width, Terminal: c.io.ErrIsTerminal,
+		UI:      c.ui,
 		Confirm: c.prompt.Confirm, Now: time.Now,
 		Registry: registry.Access{Transport: transport, Keychain: registry.NewKeychain(sv.ecr), Debug: debug},
 	}, nil

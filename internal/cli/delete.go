@@ -105,7 +105,7 @@ func runDelete(ctx context.Context, d *deleteRequest, rt deployRuntime, io IO) e
 	defer c.report()
 	if d.stackName == "" {
 		var err error
-		if d.stackName, err = c.prompt.Prompt(ctx, c.paint.Bold("\tEnter stack name you want to delete"), ""); err != nil {
+		if d.stackName, err = c.prompt.Prompt(ctx, c.ui.Paint.Bold("\tEnter stack name you want to delete"), ""); err != nil {
 			return err
 		}
 		if err := deploy.CheckStackName(d.stackName); err != nil {
@@ -116,9 +116,9 @@ func runDelete(ctx context.Context, d *deleteRequest, rt deployRuntime, io IO) e
 	if err != nil {
 		return err
 	}
-	if err := saveParams(rt, io, "delete"); err != nil {
+	if err := saveParams(rt, c.ui, "delete"); err != nil {
 		return err
 	}
 	return teardown.Run(ctx, teardown.Input{StackName: d.stackName, Bucket: d.bucket, Prefix: d.prefix, NoPrompts: d.noPrompts},
-		teardown.Env{Stacks: sv.cfn, Images: sv.ecr, Objects: sv.s3, Region: sv.region, Err: io.Err, Paint: c.paint, Confirm: c.prompt.Confirm})
+		teardown.Env{Stacks: sv.cfn, Images: sv.ecr, Objects: sv.s3, Region: sv.region, UI: c.ui, Confirm: c.prompt.Confirm})
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/samship/samship/internal/awsclient"
 	"github.com/samship/samship/internal/deploy"
+	"github.com/samship/samship/internal/ui"
 )
 
 // Version is samship's version, set at build time with -ldflags "-X ...cli.Version=...".
@@ -30,6 +31,12 @@ type IO struct {
 	// ErrIsTerminal and Width describe the error stream (progress, tables, prompts).
 	ErrIsTerminal bool
 	Width         int
+}
+
+// systemIO describes the real process: width and terminal from stderr.
+func systemIO() IO {
+	terminal, width := ui.TerminalSize(os.Stderr)
+	return IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Getenv: os.Getenv, ErrIsTerminal: terminal, Width: width}
 }
 
 // Main runs samship with the process's arguments and streams and returns its exit code.

@@ -47,7 +47,7 @@ func runPackage(ctx context.Context, o *deploy.Options, rt deployRuntime, io IO,
 	if err != nil {
 		return err
 	}
-	if err := saveParams(rt, io, "package"); err != nil {
+	if err := saveParams(rt, c.ui, "package"); err != nil {
 		return err
 	}
 	body, err := deploy.Package(ctx, in, env)
@@ -58,13 +58,13 @@ func runPackage(ctx context.Context, o *deploy.Options, rt deployRuntime, io IO,
 		if o.UseJSON { // SAM CLI echoes its JSON with a newline; its file has none
 			body = append(body, '\n')
 		}
-		_, err := io.Out.Write(body)
+		_, err := c.ui.Out.Write(body)
 		return err
 	}
 	if err := os.WriteFile(output, body, 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", output, err)
 	}
 	abs, _ := filepath.Abs(output)
-	fmt.Fprintf(io.Err, "\nSuccessfully packaged artifacts and wrote output template to file %s.\nExecute the following command to deploy the packaged template\nsamship deploy --template-file %s --stack-name <YOUR STACK NAME>\n\n", output, abs)
+	c.ui.Packaged(output, abs)
 	return nil
 }

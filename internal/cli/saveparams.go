@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -9,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/samship/samship/internal/samconfig"
+	"github.com/samship/samship/internal/ui"
 )
 
 // commandLineParams returns what --save-params saves: every option given on the command line
@@ -53,7 +53,7 @@ func commandLineParams(fl *pflag.FlagSet) (params, global []samconfig.Param) {
 }
 
 // saveParams writes the command line's options to the samconfig file (--save-params).
-func saveParams(rt deployRuntime, io IO, command string) error {
+func saveParams(rt deployRuntime, r *ui.Reporter, command string) error {
 	if len(rt.SaveParams) == 0 {
 		return nil
 	}
@@ -64,6 +64,6 @@ func saveParams(rt deployRuntime, io IO, command string) error {
 	if err := samconfig.Write(path, rt.ConfigEnv, command, rt.SaveParams, rt.SaveGlobal); err != nil {
 		return err
 	}
-	fmt.Fprintf(io.Err, "\tSaved the command-line parameters to %s under [%s.%s.parameters]\n", path, rt.ConfigEnv, command)
+	r.SavedParams(path, rt.ConfigEnv+"."+command)
 	return nil
 }

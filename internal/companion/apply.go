@@ -11,7 +11,6 @@ import (
 
 	"github.com/samship/samship/internal/cfn"
 	"github.com/samship/samship/internal/ecr"
-	"github.com/samship/samship/internal/ui"
 )
 
 // StackOps is what applying needs from CloudFormation.
@@ -33,8 +32,8 @@ type Applier struct {
 	RoleARN          string
 	Tags             []cfntypes.Tag
 	NotificationARNs []string
-	// Notify receives one line per step taken.
-	Notify func(string)
+	// Report hears of each step taken.
+	Report Reporter
 	// LiveTemplates returns the templates the application stack has deployed now, nested
 	// stacks' included: a repository one of them names is in use and is never removed.
 	LiveTemplates func(ctx context.Context) ([]string, error)
@@ -63,7 +62,7 @@ func (a *Applier) Prepare(ctx context.Context, p *Plan) (*cfn.Stack, error) {
 	case ActionNone:
 		return p.Stack, nil
 	case ActionRecreate, ActionDelete:
-		a.Notify(fmt.Sprintf("Companion stack %s is %s after a failed creation and holds no repositories: deleting it", p.Companion, p.Stack.Status))
+		a.Report.CompanionRecreating(p.Companion, p.Stack.Status)
 		if err := a.Stacks.DeleteStack(ctx, p.Stack, a.RoleARN); err != nil {
 			return nil, err
 		}
@@ -72,7 +71,7 @@ func (a *Applier) Prepare(ctx context.Context, p *Plan) (*cfn.Stack, error) {
 		}
 		fallthrough
 	case ActionCreate:
-		a.Notify(fmt.Sprintf("Creating companion stack %s with %d image %s", p.Companion, len(p.Create), ui.Plural(len(p.Create), "repository", "repositories")))
+		a.Report.CompanionCreating(p.Companion, len(p.Create))
 		in := &cloudformation.CreateStackInput{StackName: aws.String(p.Companion), Tags: a.Tags, NotificationARNs: a.NotificationARNs}
 		if a.RoleARN != "" {
 			in.RoleARN = aws.String(a.RoleARN)
@@ -82,7 +81,7 @@ func (a *Applier) Prepare(ctx context.Context, p *Plan) (*cfn.Stack, error) {
 		}
 		return a.Stacks.CreateStack(ctx, in)
 	case ActionUpdate:
-		a.Notify(fmt.Sprintf("Updating companion stack %s: creating %d image %s", p.Companion, len(p.Create), ui.Plural(len(p.Create), "repository", "repositories")))
+		a.Report.CompanionUpdating(p.Companion, len(p.Create))
 		a.noteAdoption(p)
 		return a.update(ctx, p, p.Before)
 	}
@@ -109,7 +108,7 @@ func (a *Applier) Finish(ctx context.Context, p *Plan, st *cfn.Stack) error {
 		if err != nil {
 			return err
 		}
-		a.Notify(fmt.Sprintf("Removing repository %s (function removed; %d %s deleted)", r.Name, n, ui.Plural(n, "image", "images")))
+		a.Report.RepositoryRemoved(r.Name, n)
 	}
 	current, err := a.Stacks.Template(ctx, p.Companion)
 	if err != nil {
@@ -131,7 +130,7 @@ func (a *Applier) Finish(ctx context.Context, p *Plan, st *cfn.Stack) error {
 	}
 	keep = Dedupe(keep)
 	if len(keep) == 0 {
-		a.Notify(fmt.Sprintf("Deleting companion stack %s: no function needs a managed repository", p.Companion))
+		a.Report.CompanionDeleting(p.Companion)
 		return a.Stacks.DeleteStack(ctx, st, a.RoleARN)
 	}
 	body, err := Template(p.Companion, keep)
@@ -161,7 +160,7 @@ func (a *Applier) notInUse(ctx context.Context, p *Plan) ([]Removal, error) {
 	var out []Removal
 	for _, r := range p.Remove {
 		if named(live, r.Name) {
-			a.Notify(fmt.Sprintf("Keeping repository %s: the deployed stack %s uses it (another deploy changed it meanwhile)", r.Name, p.Parent))
+			a.Report.RepositoryInUse(r.Name, p.Parent)
 			continue
 		}
 		out = append(out, r)
@@ -185,7 +184,7 @@ func named(templates []string, repo string) bool {
 // noteAdoption says so when the stack being updated was made by SAM CLI.
 func (a *Applier) noteAdoption(p *Plan) {
 	if p.Adopt {
-		a.Notify(fmt.Sprintf("Taking over companion stack %s from SAM CLI (repositories kept)", p.Companion))
+		a.Report.CompanionAdopted(p.Companion)
 	}
 }
 

@@ -65,12 +65,24 @@ type Images interface {
 	DeleteImages(ctx context.Context, repo string, ids []ecr.ImageID) error
 }
 
+// Reporter hears what planning and applying do; ui.Reporter shows it.
+type Reporter interface {
+	CompanionWaiting(stack, status string)
+	CompanionRecreating(stack, status string)
+	CompanionCreating(stack string, repos int)
+	CompanionUpdating(stack string, repos int)
+	CompanionDeleting(stack string)
+	CompanionAdopted(stack string)
+	RepositoryRemoved(name string, images int)
+	RepositoryInUse(name, stack string)
+}
+
 // Planner computes plans.
 type Planner struct {
 	Stacks StackAPI
 	Images Images
-	// Notify receives one-line notices (waiting for a stack in progress).
-	Notify func(string)
+	// Report hears of waits for a stack in progress.
+	Report Reporter
 }
 
 // Plan computes the plan for the application stack parent whose functions at fullPaths need
@@ -90,7 +102,7 @@ func (pl *Planner) Plan(ctx context.Context, parent string, fullPaths []string) 
 	}
 	if st != nil {
 		st, err = pl.Stacks.WaitWhileInProgress(ctx, st, func(status string) {
-			pl.Notify(fmt.Sprintf("Companion stack %s is %s (another deploy?); waiting for it to finish", p.Companion, status))
+			pl.Report.CompanionWaiting(p.Companion, status)
 		})
 		if err != nil && !cfn.IsNotFound(err) {
 			return nil, err

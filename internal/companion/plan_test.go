@@ -26,6 +26,18 @@ func (f fakeStacks) WaitWhileInProgress(_ context.Context, st *cfn.Stack, _ func
 	return st, nil
 }
 
+// quiet hears nothing.
+type quiet struct{}
+
+func (quiet) CompanionWaiting(string, string)    {}
+func (quiet) CompanionRecreating(string, string) {}
+func (quiet) CompanionCreating(string, int)      {}
+func (quiet) CompanionUpdating(string, int)      {}
+func (quiet) CompanionDeleting(string)           {}
+func (quiet) CompanionAdopted(string)            {}
+func (quiet) RepositoryRemoved(string, int)      {}
+func (quiet) RepositoryInUse(string, string)     {}
+
 // imageCounts returns an ECR whose repositories hold that many images each.
 func imageCounts(counts map[string]int) *ecr.Client {
 	f := ecrfake.New()
@@ -68,7 +80,7 @@ func TestPlan(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			pl := &Planner{Stacks: fakeStacks{tc.stack, tc.deployed}, Images: imageCounts(map[string]int{NewRepo("app", "B").Name: 3}), Notify: func(string) {}}
+			pl := &Planner{Stacks: fakeStacks{tc.stack, tc.deployed}, Images: imageCounts(map[string]int{NewRepo("app", "B").Name: 3}), Report: quiet{}}
 			p, err := pl.Plan(context.Background(), "app", tc.want)
 			if err != nil {
 				t.Fatalf("Plan() = %v", err)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/samship/samship/internal/cfn"
 	"github.com/samship/samship/internal/companion"
-	"github.com/samship/samship/internal/ui"
 )
 
 // deployMain creates, shows, confirms and executes the main change set, then removes the
@@ -22,7 +21,7 @@ func (r *run) deployMain(ctx context.Context, main *cfn.Stack) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprint(e.Err, "\nWaiting for changeset to be created..\n")
+	e.UI.CreatingChangeSet()
 	cs, err := e.CFN.CreateChangeSet(ctx, csIn)
 	var empty *cfn.ChangeSetEmptyError
 	if errors.As(err, &empty) {
@@ -36,19 +35,19 @@ func (r *run) deployMain(ctx context.Context, main *cfn.Stack) error {
 		if in.FailOnEmptyChangeset {
 			return err
 		}
-		fmt.Fprintf(e.Err, "\n%s\n", err)
+		e.UI.NoChanges(err)
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	r.printChangeSet(cs)
+	e.UI.ChangeSet(cs)
 	if in.NoExecuteChangeset {
 		r.keptNote("the change set was not executed (--no-execute-changeset)")
 		return nil
 	}
 	if in.ConfirmChangeset {
-		fmt.Fprintf(e.Err, "\n%s\n", e.Paint.Yellow("Previewing CloudFormation changeset before deployment\n======================================================"))
+		e.UI.Preview()
 		ok, err := e.Confirm(ctx, "Deploy this changeset?", false)
 		if err != nil {
 			return err
@@ -65,12 +64,8 @@ func (r *run) deployMain(ctx context.Context, main *cfn.Stack) error {
 	if err := r.finishCompanion(ctx); err != nil {
 		return fmt.Errorf("stack %s deployed, but removing unreferenced repositories failed (the next deploy retries): %w", in.StackName, err)
 	}
-	r.printOutputs(st)
-	fmt.Fprintf(e.Err, "\nSuccessfully created/updated stack - %s in %s\n", in.StackName, e.Region)
-	if in.Express {
-		fmt.Fprintln(e.Err, e.Paint.Yellow("Express mode: CloudFormation finished when the configuration was applied; resources may still be becoming ready."))
-	}
-	fmt.Fprintln(e.Err)
+	e.UI.Outputs(st.Outputs)
+	e.UI.Deployed(in.StackName, e.Region, in.Express)
 	return nil
 }
 
@@ -127,17 +122,15 @@ func (r *run) execute(ctx context.Context, cs *cfn.ChangeSet) (*cfn.Stack, error
 	if err := e.CFN.Execute(ctx, cs, in.StackName, in.DisableRollback && !in.Express); err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(e.Err, "\n%s - Waiting for stack create/update to complete\n", e.Now().Format("2006-01-02 15:04:05"))
-	tb := ui.NewTable(e.Err, e.Paint, e.Width, fmt.Sprintf("CloudFormation events from stack operations (refresh every 0.25 to %.1f seconds)", in.PollCap.Seconds()),
-		"ResourceStatus", "ResourceType", "LogicalResourceId", "ResourceStatusReason")
+	events := e.UI.StackEvents(e.Now(), in.PollCap)
 	wctx := ctx
 	if in.MaxWait > 0 {
 		var cancel context.CancelFunc
 		wctx, cancel = context.WithTimeout(ctx, in.MaxWait)
 		defer cancel()
 	}
-	st, err := e.CFN.Watch(wctx, cs.StackID, cs.Created, func(ev cfn.Event) { r.printEvent(tb, ev) })
-	tb.Rule()
+	st, err := e.CFN.Watch(wctx, cs.StackID, cs.Created, events.Event)
+	events.End()
 	if err != nil {
 		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 			r.keptNote("the deploy did not finish")
@@ -148,7 +141,7 @@ func (r *run) execute(ctx context.Context, cs *cfn.ChangeSet) (*cfn.Stack, error
 	if err := e.CFN.Failed(ctx, st); err != nil {
 		r.keptNote("the deploy did not succeed")
 		if in.OnFailure == "DELETE" && (st.Status == "ROLLBACK_COMPLETE" || st.Status == "ROLLBACK_FAILED" || st.Status == "CREATE_FAILED") {
-			fmt.Fprintf(e.Err, "\n\tDeleting stack %s: its create failed (--on-failure DELETE)\n", in.StackName)
+			e.UI.DeletingFailed(in.StackName)
 			if derr := e.CFN.DeleteStack(ctx, st, in.RoleARN); derr != nil {
 				return nil, fmt.Errorf("%w; then %v", err, derr)
 			}

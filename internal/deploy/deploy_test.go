@@ -113,7 +113,7 @@ func (h *harness) runWith(t *testing.T, o deploy.Options, adjust func(*deploy.En
 	env := deploy.Env{
 		CFN: stacks, Images: ecr.New(h.ecr), Region: "us-east-1",
 		Account:    func(context.Context) (string, error) { return "123456789012", nil },
-		SetAccount: func(string) {}, Out: h.out, Err: &h.stderr, Paint: ui.Painter{}, Width: 100,
+		SetAccount: func(string) {}, UI: &ui.Reporter{Out: h.out, Err: &h.stderr, Width: 100},
 		Confirm: func(context.Context, string, bool) (bool, error) { return true, nil },
 		Now:     func() time.Time { return time.Date(2026, 11, 22, 5, 0, 0, 0, time.UTC) },
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/samship/samship/internal/companion"
 	"github.com/samship/samship/internal/registry"
 	"github.com/samship/samship/internal/template"
-	"github.com/samship/samship/internal/ui"
 )
 
 // openImages reads every image the run pushes, whole, and verifies each against its
@@ -138,30 +137,12 @@ func (r *run) pushImages(ctx context.Context) (map[string]string, error) {
 	if jobsAtOnce <= 0 {
 		jobsAtOnce = 8
 	}
-	fmt.Fprintf(e.Err, "\n\tPushing the images of %d %s (%d at a time)\n", len(jobs), ui.Plural(len(jobs), "function", "functions"), jobsAtOnce)
-	// On a terminal, one line per image is redrawn as bytes go, and the results follow;
-	// elsewhere each image gets a log line when it is done.
-	terminal := e.Terminal && !in.NoProgressBar
-	progress := registry.NewProgress(e.Err, terminal)
-	p := &registry.Pusher{Access: e.Registry, Jobs: jobsAtOnce, Progress: progress}
-	if !terminal {
-		p.Log = e.Err
-	}
-	start := e.Now()
-	res, err := p.PushAll(ctx, jobs)
+	pushes := e.UI.Pushes(in.Push, jobsAtOnce, in.NoProgressBar, e.Now)
+	res, err := (&registry.Pusher{Access: e.Registry, Jobs: jobsAtOnce, Report: pushes}).PushAll(ctx, jobs)
 	if err != nil {
 		return nil, err
 	}
-	if terminal {
-		for _, x := range res {
-			verb := "Already there:"
-			if x.Pushed {
-				verb = "Pushed"
-			}
-			fmt.Fprintf(e.Err, "\t%s %s at %s\n", verb, x.Function, x.Ref)
-		}
-	}
-	fmt.Fprintf(e.Err, "\tImages: %s, %s sent (%.2f s)\n", registry.Summary(res), registry.MB(progress.Sent()), e.Now().Sub(start).Seconds())
+	pushes.Done()
 	refs := map[string]string{}
 	for _, x := range res {
 		refs[x.Function] = x.Ref

@@ -49,7 +49,7 @@ func TestPushProgress(t *testing.T) {
 			o := deploy.Options{TemplateFile: tpl, StackName: "app", ImageRepository: "123456789012.dkr.ecr.us-east-1.amazonaws.com/app",
 				NoProgressBar: tc.noBar, FailOnEmptyChangeset: true, PollCap: time.Second}
 			err = h.runWith(t, o, func(e *deploy.Env) {
-				e.Terminal = tc.terminal
+				e.UI.Terminal = tc.terminal
 				e.Registry = registry.Access{Transport: rt, Keychain: registry.NewKeychain(ecr.New(ecrfake.New()))}
 			})
 			if err != nil {

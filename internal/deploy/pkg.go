@@ -2,9 +2,6 @@ package deploy
 
 import (
 	"context"
-	"fmt"
-
-	"github.com/samship/samship/internal/ui"
 )
 
 // Package does what a deploy does before its change set and returns the packaged template:
@@ -28,10 +25,7 @@ func Package(ctx context.Context, in *Input, e Env) ([]byte, error) {
 			return nil, err
 		}
 		r.learnAccount(nil)
-		if len(r.plan.Remove) > 0 {
-			r.notify(fmt.Sprintf("Kept %d unreferenced %s: samship package deploys nothing, so it removes nothing",
-				len(r.plan.Remove), ui.Plural(len(r.plan.Remove), "repository", "repositories")))
-		}
+		r.e.UI.Kept(len(r.plan.Remove), "samship package deploys nothing, so it removes nothing")
 	}
 	refs, err := r.pushImages(ctx)
 	if err != nil {

@@ -3,8 +3,6 @@ package deploy
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -43,12 +41,8 @@ type Env struct {
 	Account func(ctx context.Context) (string, error)
 	// SetAccount records the account id read from a stack ARN.
 	SetAccount func(string)
-	// Out receives results for scripts (stack outputs); Err receives progress.
-	Out, Err io.Writer
-	Paint    ui.Painter
-	Width    int
-	// Terminal reports that Err is a terminal (live progress is drawn there).
-	Terminal bool
+	// UI shows the run: results for scripts (stack outputs) on its Out, the rest on its Err.
+	UI *ui.Reporter
 	// Confirm asks a yes/no question.
 	Confirm func(ctx context.Context, question string, def bool) (bool, error)
 	Now     func() time.Time
@@ -76,8 +70,6 @@ type run struct {
 	images   map[string]*registry.Image // by function full path, read and verified
 	tags     map[string]string          // by function full path: SAM's tag for its image
 }
-
-func (r *run) notify(s string) { fmt.Fprintf(r.e.Err, "\t%s\n", s) }
 
 func (r *run) do(ctx context.Context) error {
 	in := r.in
@@ -135,37 +127,31 @@ func (r *run) do(ctx context.Context) error {
 	return r.deployMain(ctx, main)
 }
 
-// PrintBucket prints SAM CLI's lines about the managed bucket.
-func PrintBucket(w io.Writer, p ui.Painter, bucket string) {
-	fmt.Fprintf(w, "\n\t%s\n", p.Bold("Managed S3 bucket: "+bucket))
-	fmt.Fprint(w, "\tAuto resolution of buckets can be turned off by setting resolve_s3=False\n\tTo use a specific S3 bucket, set --s3-bucket=<bucket_name>\n\tAbove settings can be stored in samconfig.toml\n")
-}
-
 // resolveBucket finds the deployment bucket: the managed one with --resolve-s3, else
 // --s3-bucket, else none.
 func (r *run) resolveBucket(ctx context.Context) error {
 	in, e := r.in, r.e
 	r.bucket = in.S3Bucket
 	if in.ResolveS3 {
-		b, err := artifacts.ManagedBucket(ctx, e.CFN, e.Err)
+		b, err := artifacts.ManagedBucket(ctx, e.CFN, e.UI)
 		if err != nil {
 			return err
 		}
 		r.bucket = b
 		if !in.Guided {
-			PrintBucket(e.Err, e.Paint, b)
+			e.UI.Bucket(b)
 		}
 	}
 	if r.bucket != "" {
 		r.uploader = &artifacts.Uploader{S3: e.S3, Bucket: r.bucket, Prefix: in.S3Prefix, Region: e.Region,
-			KMSKeyID: in.KMSKeyID, Metadata: in.Metadata, Force: in.ForceUpload, Log: e.Err}
+			KMSKeyID: in.KMSKeyID, Metadata: in.Metadata, Force: in.ForceUpload, Report: e.UI}
 	}
 	return nil
 }
 
 // planCompanion computes the companion plan.
 func (r *run) planCompanion(ctx context.Context) error {
-	pl := &companion.Planner{Stacks: r.e.CFN, Images: r.e.Images, Notify: r.notify}
+	pl := &companion.Planner{Stacks: r.e.CFN, Images: r.e.Images, Report: r.e.UI}
 	p, err := pl.Plan(ctx, r.in.StackName, r.in.Managed)
 	if err != nil {
 		return err
@@ -187,7 +173,7 @@ func (r *run) prepareCompanion(ctx context.Context) error {
 	if !errors.As(err, &other) {
 		return err
 	}
-	r.notify(fmt.Sprintf("Companion stack %s was created by another deploy meanwhile; planning again on it", r.plan.Companion))
+	r.e.UI.CompanionCreatedMeanwhile(r.plan.Companion)
 	if err := r.planCompanion(ctx); err != nil {
 		return err
 	}
@@ -201,14 +187,14 @@ func (r *run) prepareCompanion(ctx context.Context) error {
 // readyCompanion checks that the plan can be applied with the bucket found, and prints it.
 func (r *run) readyCompanion() error {
 	r.applier = &companion.Applier{Stacks: r.e.CFN, Images: r.e.Images, RoleARN: r.in.RoleARN,
-		Tags: cfnTags(r.in.Tags), NotificationARNs: r.in.NotificationARNs, Notify: r.notify, LiveTemplates: r.liveTemplates}
+		Tags: cfnTags(r.in.Tags), NotificationARNs: r.in.NotificationARNs, Report: r.e.UI, LiveTemplates: r.liveTemplates}
 	if r.uploader != nil {
 		r.applier.Upload = r.uploader.UploadTemplate
 	}
 	if err := r.applier.CheckUpload(r.plan); err != nil {
 		return err
 	}
-	r.printPlan()
+	r.e.UI.Plan(r.plan)
 	return nil
 }
 
@@ -225,7 +211,7 @@ func (r *run) mainStack(ctx context.Context) (*cfn.Stack, bool, error) {
 	waited := false
 	st, err = r.e.CFN.WaitWhileInProgress(ctx, st, func(status string) {
 		waited = true
-		r.notify(fmt.Sprintf("Stack %s is %s (another deploy?); waiting for it to finish", st.Name, status))
+		r.e.UI.StackWaiting(st.Name, status)
 	})
 	return st, waited, err
 }
@@ -259,7 +245,7 @@ func (r *run) finishCompanion(ctx context.Context) error {
 
 // keptNote says that unreferenced repositories were kept, when there are any.
 func (r *run) keptNote(why string) {
-	if r.plan != nil && len(r.plan.Remove) > 0 {
-		r.notify(fmt.Sprintf("Kept %d unreferenced %s: %s", len(r.plan.Remove), ui.Plural(len(r.plan.Remove), "repository", "repositories"), why))
+	if r.plan != nil {
+		r.e.UI.Kept(len(r.plan.Remove), why)
 	}
 }

@@ -7,8 +7,6 @@ package guided
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"strings"
 
 	"github.com/samship/samship/internal/deploy"
@@ -39,8 +37,7 @@ type Prompter interface {
 // Flow asks the questions and then deploys.
 type Flow struct {
 	Prompt Prompter
-	Err    io.Writer
-	Paint  ui.Painter
+	UI     *ui.Reporter
 	// Connect builds the AWS side of the deploy for the answered region.
 	Connect func(ctx context.Context, region string) (deploy.Env, error)
 	// DefaultRegion is the region the AWS configuration names, if any.
@@ -80,7 +77,7 @@ func (f *Flow) Run(ctx context.Context, d Defaults) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(f.Err, "\n\tLooking for resources needed for deployment:\n")
+	f.UI.LookingForResources()
 	if err := f.showBucket(ctx, env); err != nil {
 		return err
 	}
@@ -108,18 +105,9 @@ func (f *Flow) Run(ctx context.Context, d Defaults) error {
 
 // ask asks everything that needs no AWS call, in SAM CLI's order.
 func (f *Flow) ask(ctx context.Context, d Defaults, tpl *template.Template) (*answers, error) {
-	p, y := f.Prompt, f.Paint
+	p := f.Prompt
 	a := &answers{hidden: map[string]bool{}}
-	fmt.Fprintf(f.Err, "\n%s\n", y.Yellow("Configuring SAM deploy\n======================"))
-	found := "Not found"
-	if d.ConfigFound {
-		found = "Found"
-	}
-	fmt.Fprintf(f.Err, "\n\tLooking for config file [%s] :  %s\n", d.ConfigFile, found)
-	if d.ConfigFound {
-		fmt.Fprintf(f.Err, "\tReading default arguments  :  Success\n")
-	}
-	fmt.Fprintf(f.Err, "\n%s\n", y.Yellow("\tSetting default arguments for 'sam deploy'\n\t========================================="))
+	f.UI.GuidedStart(d.ConfigFile, d.ConfigFound)
 	var err error
 	if a.stack, err = p.Validated(ctx, "\tStack Name", or(d.StackName, "sam-app"), deploy.CheckStackName); err != nil {
 		return nil, err
@@ -148,11 +136,11 @@ func (f *Flow) ask(ctx context.Context, d Defaults, tpl *template.Template) (*an
 		}
 		a.overrides = append(a.overrides, deploy.KV{Key: prm.Key, Value: v})
 	}
-	fmt.Fprintln(f.Err, "\t#Shows you resources changes to be deployed and require a 'Y' to initiate deploy")
+	f.UI.Hint(ui.HintConfirm)
 	if a.confirm, err = p.Confirm(ctx, "\tConfirm changes before deploy", d.ConfirmChangeset); err != nil {
 		return nil, err
 	}
-	fmt.Fprintln(f.Err, "\t#SAM needs permission to be able to create roles to connect to the resources in your template")
+	f.UI.Hint(ui.HintIAM)
 	iam, err := p.Confirm(ctx, "\tAllow SAM CLI IAM role creation", true)
 	if err != nil {
 		return nil, err
@@ -168,7 +156,7 @@ func (f *Flow) ask(ctx context.Context, d Defaults, tpl *template.Template) (*an
 		}
 		a.capabilities = strings.Fields(strings.NewReplacer("[", " ", "]", " ", ",", " ", "'", " ", `"`, " ").Replace(caps))
 	}
-	fmt.Fprintln(f.Err, "\t#Preserves the state of previously provisioned resources when an operation fails")
+	f.UI.Hint(ui.HintRollback)
 	if a.rollback, err = p.Confirm(ctx, "\tDisable rollback", d.DisableRollback); err != nil {
 		return nil, err
 	}

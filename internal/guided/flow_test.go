@@ -32,6 +32,7 @@ import (
 	"github.com/samship/samship/internal/s3"
 	"github.com/samship/samship/internal/s3/s3fake"
 	"github.com/samship/samship/internal/testenv"
+	"github.com/samship/samship/internal/ui"
 )
 
 // script answers questions in order, as a user would type them ("" takes the default), and
@@ -150,7 +151,7 @@ func (w *world) connect(_ context.Context, region string) (deploy.Env, error) {
 	return deploy.Env{
 		CFN: cfn.New(w.cfn, poll), Images: ecr.New(w.ecr), S3: s3.New(w.s3), Region: region,
 		Account: func(context.Context) (string, error) { return account, nil }, SetAccount: func(string) {},
-		Out: io.Discard, Err: &w.stderr, Width: 100,
+		UI:       &ui.Reporter{Out: io.Discard, Err: &w.stderr, Width: 100},
 		Confirm:  func(context.Context, string, bool) (bool, error) { return true, nil },
 		Now:      func() time.Time { return time.Date(2026, 12, 2, 7, 0, 0, 0, time.UTC) },
 		Registry: registry.Access{Transport: w.transport, Keychain: registry.NewKeychain(ecr.New(w.ecr))},
@@ -167,7 +168,7 @@ func (w *world) run(t *testing.T, s *script, o deploy.Options) error {
 		d.ConfigFound = true
 		applySaved(&d, cfg)
 	}
-	f := &guided.Flow{Prompt: s, Err: &w.stderr, Connect: w.connect, DefaultRegion: "us-east-1"}
+	f := &guided.Flow{Prompt: s, UI: &ui.Reporter{Out: io.Discard, Err: &w.stderr, Width: 100}, Connect: w.connect, DefaultRegion: "us-east-1"}
 	return f.Run(context.Background(), d)
 }
 

@@ -33,10 +33,10 @@ func (f *Flow) showBucket(ctx context.Context, env deploy.Env) error {
 		return err
 	}
 	if b == "" {
-		fmt.Fprintf(f.Err, "\n\t%s\n", f.Paint.Bold("Managed S3 bucket: none yet; stack "+artifacts.ManagedStackName+" will be created when deploying"))
+		f.UI.BucketToCreate(artifacts.ManagedStackName)
 		return nil
 	}
-	deploy.PrintBucket(f.Err, f.Paint, b)
+	f.UI.Bucket(b)
 	return nil
 }
 
@@ -88,18 +88,17 @@ func (f *Flow) askImages(ctx context.Context, env deploy.Env, d Defaults, a *ans
 	createAll := false
 	switch {
 	case len(found) == 0:
-		fmt.Fprintln(f.Err, "\t Image repositories: Not found.")
-		fmt.Fprintln(f.Err, "\t #Managed repositories will be deleted when their functions are removed from the template and deployed")
+		f.UI.ImageReposNotFound()
 		if createAll, err = p.Confirm(ctx, "\t Create managed ECR repositories for all functions?", true); err != nil {
 			return nil, err
 		}
 	default:
-		fmt.Fprintf(f.Err, "\t Image repositories: Found (%d of %d) #Different image repositories can be set in samconfig.toml\n", len(found), len(fns))
+		var shown []ui.KV
 		for _, fp := range found {
-			fmt.Fprintf(f.Err, "\t %s: %s\n", fp, given[fp])
+			shown = append(shown, ui.KV{Key: fp, Value: given[fp]})
 		}
+		f.UI.ImageReposFound(shown, len(fns), len(without) > 0)
 		if len(without) > 0 {
-			fmt.Fprintln(f.Err, "\t #Managed repositories will be deleted when their functions are removed from the template and deployed")
 			q := fmt.Sprintf("\t Create managed ECR repositories for the %d functions without?", len(without))
 			if createAll, err = p.Confirm(ctx, q, true); err != nil {
 				return nil, err
@@ -138,7 +137,7 @@ func (f *Flow) askImages(ctx context.Context, env deploy.Env, d Defaults, a *ans
 
 // planRepos plans the companion stack for the managed functions.
 func (f *Flow) planRepos(ctx context.Context, env deploy.Env, a *answers, r *repos) error {
-	pl := &companion.Planner{Stacks: env.CFN, Images: env.Images, Notify: func(s string) { fmt.Fprintf(f.Err, "\t%s\n", s) }}
+	pl := &companion.Planner{Stacks: env.CFN, Images: env.Images, Report: f.UI}
 	p, err := pl.Plan(ctx, a.stack, r.managed)
 	if err != nil {
 		return err
@@ -160,17 +159,17 @@ func (f *Flow) askRemovals(ctx context.Context, env deploy.Env, a *answers, p *c
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(f.Err, "\t Checking for unreferenced ECR repositories to clean-up: %d found\n", len(p.Remove))
+	var repos []ui.RepoImages
 	for _, rm := range p.Remove {
-		fmt.Fprintf(f.Err, "\t  %s (%d %s)\n", companion.URI(account, a.region, rm.Name), rm.Images, ui.Plural(rm.Images, "image", "images"))
+		repos = append(repos, ui.RepoImages{URI: companion.URI(account, a.region, rm.Name), Images: rm.Images})
 	}
+	f.UI.Unreferenced(repos)
 	ok, err := f.Prompt.Confirm(ctx, "\t Delete the unreferenced repositories listed above when deploying?", false)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		fmt.Fprintln(f.Err, "\t Deployment aborted!")
-		fmt.Fprintln(f.Err, "\t #The deployment was aborted to prevent unreferenced managed ECR repositories from being deleted.\n\t #You may remove repositories from the AWS SAM CLI managed stack to retain them and resolve this unreferenced check.")
+		f.UI.DeploymentAborted()
 		return ErrUnreferenced
 	}
 	return nil

@@ -1,7 +1,6 @@
 package guided
 
 import (
-	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -40,10 +39,6 @@ func (f *Flow) save(d Defaults, a *answers, r *repos) error {
 	if err := samconfig.Write(path, a.cfgEnv, "deploy", params, global); err != nil {
 		return err
 	}
-	fmt.Fprint(f.Err, "\n\tSaved arguments to config file\n"+
-		"\tRunning 'sam deploy' for future deployments will use the parameters saved above.\n"+
-		"\tThe above parameters can be changed by modifying samconfig.toml\n"+
-		"\tLearn more about samconfig.toml syntax at \n"+
-		"\thttps://docs.aws.amazon.com/serverless-application-model/latest/developerguide/serverless-sam-cli-config.html\n\n")
+	f.UI.Saved()
 	return nil
 }

@@ -13,7 +13,7 @@ import (
 
 // sendBlobs gets the image's blobs (the config, then the layers of the manifest, in order)
 // into c's repository, four at a time.
-func (r *pushRun) sendBlobs(ctx context.Context, c *repoClient, img *Image, blobs []v1.Descriptor, ln *line) error {
+func (r *pushRun) sendBlobs(ctx context.Context, c *repoClient, img *Image, blobs []v1.Descriptor, up Upload) error {
 	layers, err := img.Layers()
 	if err != nil {
 		return err
@@ -35,7 +35,7 @@ func (r *pushRun) sendBlobs(ctx context.Context, c *repoClient, img *Image, blob
 				}
 				return layers[i-1].Compressed()
 			}
-			if err := r.blob(gctx, c, b, open, ln); err != nil {
+			if err := r.blob(gctx, c, b, open, up); err != nil {
 				return fmt.Errorf("send blob %s: %w", b.Digest, err)
 			}
 			return nil
@@ -47,7 +47,7 @@ func (r *pushRun) sendBlobs(ctx context.Context, c *repoClient, img *Image, blob
 // blob gets one blob into c's repository with the fewest requests: none when the repository
 // is known to hold it, one mount when another repository of the registry holds it, else a
 // HEAD and, when missing, a POST and a PUT of the whole blob.
-func (r *pushRun) blob(ctx context.Context, c *repoClient, b v1.Descriptor, open func() (io.ReadCloser, error), ln *line) error {
+func (r *pushRun) blob(ctx context.Context, c *repoClient, b v1.Descriptor, open func() (io.ReadCloser, error), up Upload) error {
 	s, from, err := r.blobs.next(ctx, b.Digest, c.repo)
 	if err != nil {
 		return err
@@ -74,7 +74,7 @@ func (r *pushRun) blob(ctx context.Context, c *repoClient, b v1.Descriptor, open
 			if there, err := mc.hasBlob(ctx, b.Digest); err != nil || there {
 				return err
 			}
-			return r.upload(ctx, mc, location, b, open, ln)
+			return r.upload(ctx, mc, location, b, open, up)
 		})
 		if err == nil {
 			r.blobs.landed(b.Digest, c.repo)
@@ -96,7 +96,7 @@ func (r *pushRun) blob(ctx context.Context, c *repoClient, b v1.Descriptor, open
 		if err != nil {
 			return err
 		}
-		return r.upload(ctx, c, location, b, open, ln)
+		return r.upload(ctx, c, location, b, open, up)
 	})
 	if err != nil {
 		r.blobs.abandon(b.Digest, c.repo)
@@ -108,7 +108,7 @@ func (r *pushRun) blob(ctx context.Context, c *repoClient, b v1.Descriptor, open
 
 // upload sends a blob's bytes to an upload location, counting them on its progress line, once
 // one of the run's upload slots is free.
-func (r *pushRun) upload(ctx context.Context, c *repoClient, location string, b v1.Descriptor, open func() (io.ReadCloser, error), ln *line) error {
+func (r *pushRun) upload(ctx context.Context, c *repoClient, location string, b v1.Descriptor, open func() (io.ReadCloser, error), up Upload) error {
 	select {
 	case r.uploads <- struct{}{}:
 		defer func() { <-r.uploads }()
@@ -120,11 +120,7 @@ func (r *pushRun) upload(ctx context.Context, c *repoClient, location string, b 
 		return err
 	}
 	defer rc.Close()
-	var body io.Reader = rc
-	if ln != nil {
-		body = ln.counting(rc)
-	}
-	return c.sendBlob(ctx, location, b.Digest, b.Size, body)
+	return c.sendBlob(ctx, location, b.Digest, b.Size, countBytes(rc, up))
 }
 
 func (r *pushRun) delays() []time.Duration {

@@ -3,7 +3,6 @@ package registry
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -40,10 +39,8 @@ type Pusher struct {
 	Access Access
 	// Jobs bounds how many images are pushed, and how many blobs uploaded, at once (8 when 0).
 	Jobs int
-	// Log receives one line per image when it is done; nil for none.
-	Log io.Writer
-	// Progress, when set, follows the bytes sent (and draws them on a terminal).
-	Progress *Progress
+	// Report hears each image's bytes and result; nil for none.
+	Report Reporter
 
 	retryDelays []time.Duration // retryDelays when nil
 }
@@ -81,11 +78,7 @@ func (p *Pusher) PushAll(ctx context.Context, jobs []Job) ([]Result, error) {
 				return fmt.Errorf("push image of function %s to %s: %w", j.Function, j.Repo, err)
 			}
 			results[i] = Result{Function: j.Function, Ref: ref, Pushed: pushed}
-			if pushed {
-				p.logf("\tPushed %s (%s) to %s\n", j.Function, j.Image.Source, ref)
-			} else {
-				p.logf("\tAlready there: %s (%s) at %s\n", j.Function, j.Image.Source, ref)
-			}
+			p.report().Result(j.Function, j.Image.Source, ref, pushed)
 			return nil
 		})
 	}
@@ -156,11 +149,12 @@ func (r *pushRun) push(ctx context.Context, img *Image, repo, tagName string, em
 		}
 		return tag.String(), false, nil
 	}
-	var ln *line
-	if r.p.Progress != nil {
-		ln = r.p.Progress.track(tag.Context().RepositoryStr(), m)
+	total := m.Config.Size
+	for _, d := range m.Layers {
+		total += d.Size
 	}
-	err = r.sendBlobs(ctx, c, img, blobs, ln)
+	up := r.p.report().Sending(tag.Context().RepositoryStr(), total)
+	err = r.sendBlobs(ctx, c, img, blobs, up)
 	if err == nil {
 		raw, mt := []byte(nil), types.MediaType("")
 		if raw, err = img.RawManifest(); err == nil && digestOf(raw) != want.String() {
@@ -172,32 +166,16 @@ func (r *pushRun) push(ctx context.Context, img *Image, repo, tagName string, em
 			}
 		}
 	}
-	if ln != nil {
-		state := "pushed"
-		if err != nil {
-			state = "failed"
-		}
-		r.p.Progress.done(ln, state)
-	}
+	up.Done(err != nil)
 	if err != nil {
 		return "", false, err
 	}
 	return tag.String(), true, nil
 }
 
-func (p *Pusher) logf(format string, a ...any) {
-	if p.Log != nil {
-		fmt.Fprintf(p.Log, format, a...)
+func (p *Pusher) report() Reporter {
+	if p.Report == nil {
+		return quiet{}
 	}
-}
-
-// Summary describes results as "N pushed, M already there".
-func Summary(rs []Result) string {
-	pushed := 0
-	for _, r := range rs {
-		if r.Pushed {
-			pushed++
-		}
-	}
-	return fmt.Sprintf("%d pushed, %d already there", pushed, len(rs)-pushed)
+	return p.Report
 }

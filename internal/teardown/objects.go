@@ -2,7 +2,6 @@ package teardown
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/samship/samship/internal/companion"
 	"github.com/samship/samship/internal/ecr"
@@ -30,10 +29,10 @@ func deleteObject(ctx context.Context, e Env, bucket, key string) error {
 		return err
 	}
 	if !ok {
-		fmt.Fprintf(e.Err, "\t- Could not find and delete the S3 object with the key %s\n", key)
+		e.UI.NoSuchObject(key)
 		return nil
 	}
-	fmt.Fprintf(e.Err, "\t- Deleting S3 object with key %s\n", key)
+	e.UI.DeletingObject(key)
 	return e.Objects.Delete(ctx, bucket, key)
 }
 
@@ -45,7 +44,7 @@ func deleteFolder(ctx context.Context, e Env, bucket, prefix string) error {
 		return err
 	}
 	for _, k := range keys {
-		fmt.Fprintf(e.Err, "\t- Deleting S3 object with key %s\n", k)
+		e.UI.DeletingObject(k)
 		if err := e.Objects.Delete(ctx, bucket, k); err != nil {
 			return err
 		}
@@ -66,17 +65,17 @@ func deleteImage(ctx context.Context, e Env, ref string, companionRepos map[stri
 		return nil
 	}
 	if !registry.IsPushTag(tag) {
-		fmt.Fprintf(e.Err, "\t- Keeping ECR image %s in repository %s: not pushed by samship or SAM CLI\n", tag, repo)
+		e.UI.KeepingImage(tag, repo)
 		return nil
 	}
 	deleted, err := e.Images.DeleteTag(ctx, repo, tag)
 	if ecr.IsRepositoryNotFound(err) || err == nil && !deleted {
-		fmt.Fprintf(e.Err, "\t- Could not find image with tag %s in repository %s\n", tag, repo)
+		e.UI.NoSuchImage(tag, repo)
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.Err, "\t- Deleting ECR image %s in repository %s\n", tag, repo)
+	e.UI.DeletingImage(tag, repo)
 	return nil
 }

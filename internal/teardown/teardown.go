@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"path"
 	"strings"
 
@@ -49,8 +48,7 @@ type Env struct {
 	Images  Images
 	Objects Objects
 	Region  string
-	Err     io.Writer
-	Paint   ui.Painter
+	UI      *ui.Reporter
 	// Confirm asks a yes/no question.
 	Confirm func(ctx context.Context, question string, def bool) (bool, error)
 }
@@ -86,7 +84,7 @@ func ask(ctx context.Context, in Input, e Env) (*plan, error) {
 		if in.NoPrompts {
 			return true, nil
 		}
-		return e.Confirm(ctx, e.Paint.Bold(q), false)
+		return e.Confirm(ctx, e.UI.Paint.Bold(q), false)
 	}
 	ok, err := yes(fmt.Sprintf("\tAre you sure you want to delete the stack %s in the region %s ?", in.StackName, e.Region))
 	if err != nil || !ok {
@@ -94,7 +92,7 @@ func ask(ctx context.Context, in Input, e Env) (*plan, error) {
 	}
 	st, err := e.Stacks.Describe(ctx, in.StackName)
 	if cfn.IsNotFound(err) {
-		fmt.Fprintf(e.Err, "Error: The input stack %s does not exist on Cloudformation in the region %s\n", in.StackName, e.Region)
+		e.UI.NoSuchStack(in.StackName, e.Region)
 		return nil, nil
 	}
 	if err != nil {
@@ -156,7 +154,7 @@ func ask(ctx context.Context, in Input, e Env) (*plan, error) {
 		return nil, err
 	}
 	if p.comp != nil {
-		fmt.Fprintf(e.Err, "\tFound ECR Companion Stack %s\n", p.compName)
+		e.UI.FoundCompanion(p.compName)
 		ok, err := yes(fmt.Sprintf("\tDo you want to delete the ECR companion stack %s in the region %s ?", p.compName, e.Region))
 		if err != nil {
 			return nil, err
@@ -211,14 +209,14 @@ func (p *plan) apply(ctx context.Context, e Env) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.Err, "\t- Deleting ECR repository %s (%d %s)\n", name, n, ui.Plural(n, "image", "images"))
+		e.UI.DeletingRepository(name, n)
 	}
-	fmt.Fprintf(e.Err, "\t- Deleting Cloudformation stack %s\n", p.stack.Name)
+	e.UI.DeletingStack(p.stack.Name)
 	err := e.Stacks.DeleteStack(ctx, p.stack, "")
 	var sf *cfn.StackFailedError
 	if errors.As(err, &sf) && sf.Status == "DELETE_FAILED" && len(p.retain) > 0 {
 		// CloudFormation does not delete a repository that holds images: keep the ones asked.
-		fmt.Fprintf(e.Err, "\t- Keeping %s\n", strings.Join(p.retain, ", "))
+		e.UI.Retaining(p.retain)
 		err = e.Stacks.DeleteStack(ctx, p.stack, "", p.retain...)
 	}
 	if err != nil {
@@ -243,9 +241,9 @@ func (p *plan) apply(ctx context.Context, e Env) error {
 			return err
 		}
 	} else {
-		fmt.Fprintln(e.Err, e.Paint.Yellow("\nWarning: Cannot resolve s3 bucket information from command options , local config file or cloudformation template. Please use --s3-bucket next time and delete s3 files manually if required."))
+		e.UI.NoBucket()
 	}
-	fmt.Fprintln(e.Err, "\nDeleted successfully")
+	e.UI.Deleted()
 	return nil
 }
 
@@ -258,10 +256,10 @@ func (p *plan) deleteCompanion(ctx context.Context, e Env) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.Err, "\t- Deleting ECR repository %s (%d %s)\n", r.Name, n, ui.Plural(n, "image", "images"))
+		e.UI.DeletingRepository(r.Name, n)
 	}
 	if len(p.keep) > 0 {
-		fmt.Fprintf(e.Err, "\t- Keeping ECR Companion Stack %s with %d %s\n", p.compName, len(p.keep), ui.Plural(len(p.keep), "repository", "repositories"))
+		e.UI.KeepingCompanion(p.compName, len(p.keep))
 		body, err := companion.Template(p.compName, p.keep)
 		if err != nil {
 			return err
@@ -276,7 +274,7 @@ func (p *plan) deleteCompanion(ctx context.Context, e Env) error {
 		}
 		return nil
 	}
-	fmt.Fprintf(e.Err, "\t- Deleting ECR Companion Stack %s\n", p.compName)
+	e.UI.DeletingCompanion(p.compName)
 	if err := e.Stacks.DeleteStack(ctx, p.comp, ""); err != nil {
 		return fmt.Errorf("Failed to delete the stack: %s, msg: %w", p.compName, err)
 	}

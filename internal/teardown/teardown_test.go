@@ -3,6 +3,7 @@ package teardown_test
 import (
 	"context"
 	"errors"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"github.com/samship/samship/internal/s3"
 	"github.com/samship/samship/internal/s3/s3fake"
 	"github.com/samship/samship/internal/teardown"
+	"github.com/samship/samship/internal/ui"
 )
 
 const appTemplate = `Resources:
@@ -72,7 +74,7 @@ func newSetup(t *testing.T, answers ...bool) *setup {
 func (s *setup) run(in teardown.Input) error {
 	poll := cfn.Poller{First: time.Millisecond, Cap: time.Millisecond, Sleep: func(context.Context, time.Duration) error { return nil }}
 	return teardown.Run(context.Background(), in, teardown.Env{Stacks: cfn.New(s.cfn, poll), Images: ecr.New(s.ecr), Objects: s3.New(s.s3),
-		Region: "us-east-1", Err: &s.out, Confirm: func(_ context.Context, q string, def bool) (bool, error) {
+		Region: "us-east-1", UI: &ui.Reporter{Out: io.Discard, Err: &s.out, Width: 100}, Confirm: func(_ context.Context, q string, def bool) (bool, error) {
 			s.asked = append(s.asked, q)
 			if len(s.answers) == 0 {
 				return false, errors.New("no more answers")
