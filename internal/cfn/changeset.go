@@ -58,12 +58,14 @@ func (c *Client) CreateChangeSet(ctx context.Context, in *cloudformation.CreateC
 	}
 	cs := &ChangeSet{ARN: aws.ToString(out.Id), StackID: aws.ToString(out.StackId)}
 	streak := 0
-	for d := c.poll.first(); ; d = c.poll.next(d) {
-		if err := c.poll.Sleep(ctx, d); err != nil {
+	w := c.poll.wait()
+	for {
+		if err := w.sleep(ctx); err != nil {
 			return nil, err
 		}
 		desc, err := c.describeChangeSet(ctx, cs)
 		if c.transient(err, &streak) {
+			w.failed()
 			continue
 		}
 		if err != nil {

@@ -77,8 +77,9 @@ func (c *Client) eventsNewestFirst(ctx context.Context, stack string, keep func(
 func (c *Client) Watch(ctx context.Context, stackID string, start time.Time, onEvent func(Event)) (*Stack, error) {
 	seen := map[string]bool{}
 	errs, streak := 0, 0
-	for d := c.poll.first(); ; d = c.poll.next(d) {
-		if err := c.poll.Sleep(ctx, d); err != nil {
+	w := c.poll.wait()
+	for {
+		if err := w.sleep(ctx); err != nil {
 			return nil, err
 		}
 		var fresh []Event
@@ -91,6 +92,7 @@ func (c *Client) Watch(ctx context.Context, stackID string, start time.Time, onE
 			return true
 		})
 		if c.transient(err, &streak) {
+			w.failed()
 			continue
 		}
 		if err != nil {
@@ -98,6 +100,7 @@ func (c *Client) Watch(ctx context.Context, stackID string, start time.Time, onE
 			if errs++; errs > 3 {
 				return nil, err
 			}
+			w.failed()
 			continue
 		}
 		errs, streak = 0, 0
@@ -115,8 +118,9 @@ func (c *Client) Watch(ctx context.Context, stackID string, start time.Time, onE
 		if done {
 			return c.Describe(ctx, stackID)
 		}
-		// Fall back on the stack status in case the final root event was missed.
-		if len(fresh) == 0 && d == c.poll.Cap {
+		// Fall back on the stack status, every ten quiet polls, in case the final root event
+		// was missed.
+		if len(fresh) == 0 && w.polls%10 == 0 {
 			st, err := c.Describe(ctx, stackID)
 			if err == nil && !InProgress(st.Status) && st.Status != "REVIEW_IN_PROGRESS" {
 				return st, nil

@@ -39,12 +39,14 @@ func (c *Client) failed(ctx context.Context, st *Stack) error {
 // waitStack polls the stack (by id) until it leaves the in-progress states.
 func (c *Client) waitStack(ctx context.Context, id string) (*Stack, error) {
 	streak := 0
-	for d := c.poll.first(); ; d = c.poll.next(d) {
-		if err := c.poll.Sleep(ctx, d); err != nil {
+	w := c.poll.wait()
+	for {
+		if err := w.sleep(ctx); err != nil {
 			return nil, err
 		}
 		st, err := c.Describe(ctx, id)
 		if c.transient(err, &streak) {
+			w.failed()
 			continue
 		}
 		if err != nil {

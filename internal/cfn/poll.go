@@ -9,25 +9,26 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 )
 
-// Poller decides how long to wait between polls: the first poll comes after First, each
-// following one after 1.5 times the previous wait, never more than Cap.
+// Poller decides how long to wait between polls: the first poll comes after First, the
+// following ones every Every, never more than Cap (SAM_CLI_POLL_DELAY); a poll that was
+// throttled or failed doubles the wait, up to the larger of Cap and 5 s, and the next answered
+// poll returns to Every. At the default of every 0.5 s a wait notices that CloudFormation is
+// done within 0.5 s, at 2 requests a second for each stack waited on.
 type Poller struct {
 	First time.Duration
+	Every time.Duration // Cap when 0
 	Cap   time.Duration
 	// Sleep waits d or until ctx ends; tests replace it.
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
-// DefaultPoller polls first after 0.25 s and backs off to cap (SAM_CLI_POLL_DELAY, or 5 s).
+// DefaultPoller polls first after 0.25 s, then every 0.5 s, never slower than cap
+// (SAM_CLI_POLL_DELAY, or 5 s) unless throttled.
 func DefaultPoller(cap time.Duration) Poller {
 	if cap <= 0 {
 		cap = 5 * time.Second
 	}
-	first := 250 * time.Millisecond
-	if first > cap {
-		first = cap
-	}
-	return Poller{First: first, Cap: cap, Sleep: SleepContext}
+	return Poller{First: min(250*time.Millisecond, cap), Every: min(500*time.Millisecond, cap), Cap: cap, Sleep: SleepContext}
 }
 
 // SleepContext sleeps d unless ctx ends first.
@@ -42,14 +43,38 @@ func SleepContext(ctx context.Context, d time.Duration) error {
 	}
 }
 
-func (p Poller) first() time.Duration { return p.First }
+// Interval is the wait between polls when CloudFormation answers.
+func (p Poller) Interval() time.Duration { return p.every() }
 
-func (p Poller) next(d time.Duration) time.Duration {
-	n := d * 3 / 2
-	if n > p.Cap {
-		n = p.Cap
+func (p Poller) every() time.Duration {
+	if p.Every <= 0 || p.Every > p.Cap && p.Cap > 0 {
+		return p.Cap
 	}
-	return n
+	return p.Every
+}
+
+// waiter is one wait's schedule of polls.
+type waiter struct {
+	p     Poller
+	next  time.Duration // the wait before the next poll
+	last  time.Duration // the wait before the last poll
+	polls int
+}
+
+func (p Poller) wait() *waiter { return &waiter{p: p, next: p.First} }
+
+// sleep waits until the next poll is due.
+func (w *waiter) sleep(ctx context.Context) error {
+	w.last = w.next
+	w.next = w.p.every()
+	w.polls++
+	return w.p.Sleep(ctx, w.last)
+}
+
+// failed backs the next poll off after one that was throttled or failed.
+func (w *waiter) failed() {
+	ceiling := max(w.p.Cap, 5*time.Second)
+	w.next = min(max(2*w.last, w.p.every()), ceiling)
 }
 
 // Transient reports an error a wait outlives: throttling, a 5xx answer or a dropped

@@ -122,7 +122,7 @@ func (r *run) execute(ctx context.Context, cs *cfn.ChangeSet) (*cfn.Stack, error
 	if err := e.CFN.Execute(ctx, cs, in.StackName, in.DisableRollback && !in.Express); err != nil {
 		return nil, err
 	}
-	events := e.UI.StackEvents(e.Now(), in.PollCap)
+	events := e.UI.StackEvents(e.Now(), cfn.DefaultPoller(in.PollCap).Interval())
 	wctx := ctx
 	if in.MaxWait > 0 {
 		var cancel context.CancelFunc

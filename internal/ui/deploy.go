@@ -171,11 +171,11 @@ type Events struct {
 	tb *Table
 }
 
-// StackEvents starts the events table of a stack operation begun at now, polled at most
-// every pollCap.
-func (r *Reporter) StackEvents(now time.Time, pollCap time.Duration) *Events {
+// StackEvents starts the events table of a stack operation begun at now, polled every
+// interval.
+func (r *Reporter) StackEvents(now time.Time, interval time.Duration) *Events {
 	r.errf("\n%s - Waiting for stack create/update to complete\n", now.Format("2006-01-02 15:04:05"))
-	tb := NewTable(r.Err, r.Paint, r.Width, fmt.Sprintf("CloudFormation events from stack operations (refresh every 0.25 to %.1f seconds)", pollCap.Seconds()),
+	tb := NewTable(r.Err, r.Paint, r.Width, fmt.Sprintf("CloudFormation events from stack operations (refresh every %.1f seconds)", interval.Seconds()),
 		"ResourceStatus", "ResourceType", "LogicalResourceId", "ResourceStatusReason")
 	return &Events{r: r, tb: tb}
 }

@@ -27,6 +27,10 @@ func main() {
 	runs := flag.Int("runs", 5, "runs per scenario")
 	skipPush = flag.Bool("skip-push", false, "skip the image push scenarios")
 	onlyPush = flag.Bool("only-push", false, "run only the image push scenarios (and print, not write, them)")
+	skipLatency = flag.Bool("skip-latency", false, "skip the AWS-like latency scenarios")
+	onlyLatency = flag.Bool("only-latency", false, "run only the AWS-like latency scenarios (and print, not write, them)")
+	latencyRuns = flag.Int("latency-runs", 3, "runs per AWS-like latency scenario")
+	latencyScale = flag.Float64("latency-scale", 1, "multiply the AWS-like stack times by this (quick looks)")
 	flag.Parse()
 	if err := run(*out, *runs); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -34,7 +38,11 @@ func main() {
 	}
 }
 
-var skipPush, onlyPush *bool
+var (
+	skipPush, onlyPush, skipLatency, onlyLatency *bool
+	latencyRuns                                  *int
+	latencyScale                                 *float64
+)
 
 type result struct {
 	name  string
@@ -69,6 +77,11 @@ func run(outPath string, runs int) error {
 	}
 	defer os.RemoveAll(dir)
 
+	if *onlyLatency {
+		section, err := latencyBench(bin, m, dir, *latencyRuns, *latencyScale)
+		fmt.Print(section)
+		return err
+	}
 	if *onlyPush {
 		section, err := pushBench(bin, m, dir, runs)
 		fmt.Print(section)
@@ -113,6 +126,13 @@ func run(outPath string, runs int) error {
 		results = append(results, scen...)
 	}
 	md := render(results, runs)
+	if !*skipLatency {
+		section, err := latencyBench(bin, m, dir, *latencyRuns, *latencyScale)
+		if err != nil {
+			return err
+		}
+		md += section
+	}
 	if !*skipPush {
 		// The image scenarios get an emulator of their own, as with -only-push: this one
 		// holds the state of the deploys above.
@@ -149,12 +169,19 @@ func samship(bin, dir string, m *testenv.Moto, args ...string) (time.Duration, s
 	if err != nil {
 		return 0, "", 0, fmt.Errorf("samship %s: %v\n%s", strings.Join(args, " "), err, tail(stderr.String()))
 	}
-	mm := callsLine.FindStringSubmatch(stderr.String())
+	calls, total := parseCalls(stderr.String())
+	return d, calls, total, nil
+}
+
+// parseCalls reads the "aws calls:" line --debug ends with: the calls by operation, and
+// their number.
+func parseCalls(out string) (string, int) {
+	mm := callsLine.FindStringSubmatch(out)
 	if mm == nil {
-		return d, "", 0, nil
+		return "", 0
 	}
 	total, _ := strconv.Atoi(mm[1])
-	return d, strings.ReplaceAll(mm[2], " ", ", "), total, nil
+	return strings.ReplaceAll(mm[2], " ", ", "), total
 }
 
 func tail(s string) string {
