@@ -45,6 +45,8 @@ func (e *ChangeSetFailedError) Error() string {
 
 // CreateChangeSet creates a change set and waits until it is ready. An empty change set is
 // deleted and reported as *ChangeSetEmptyError; any other failure as *ChangeSetFailedError.
+// When the change set was created but the wait for it failed (the run was cancelled), the
+// change set is returned with the error, for Abandon.
 func (c *Client) CreateChangeSet(ctx context.Context, in *cloudformation.CreateChangeSetInput) (*ChangeSet, error) {
 	stack := aws.ToString(in.StackName)
 	out, err := c.api.CreateChangeSet(ctx, in)
@@ -61,7 +63,7 @@ func (c *Client) CreateChangeSet(ctx context.Context, in *cloudformation.CreateC
 	w := c.poll.wait()
 	for {
 		if err := w.sleep(ctx); err != nil {
-			return nil, err
+			return cs, err
 		}
 		desc, err := c.describeChangeSet(ctx, cs)
 		if c.transient(err, &streak) {
@@ -69,7 +71,7 @@ func (c *Client) CreateChangeSet(ctx context.Context, in *cloudformation.CreateC
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return cs, err
 		}
 		streak = 0
 		switch desc.Status {
@@ -87,6 +89,27 @@ func (c *Client) CreateChangeSet(ctx context.Context, in *cloudformation.CreateC
 		}
 		return nil, &ChangeSetFailedError{Stack: stack, Status: string(desc.Status), Reason: reason}
 	}
+}
+
+// Abandon deletes a change set that will not be executed and, when its stack holds nothing
+// but it (REVIEW_IN_PROGRESS: the change set created it), the stack too, without waiting for
+// it to go. It reports whether it deleted the stack.
+func (c *Client) Abandon(ctx context.Context, cs *ChangeSet) (bool, error) {
+	if _, err := c.api.DeleteChangeSet(ctx, &cloudformation.DeleteChangeSetInput{ChangeSetName: aws.String(cs.ARN)}); err != nil && !isValidation(err, "does not exist") && !isCode(err, "ChangeSetNotFound") {
+		return false, fmt.Errorf("delete change set %s: %w", cs.ARN, err)
+	}
+	st, err := c.Describe(ctx, cs.StackID)
+	if IsNotFound(err) || err == nil && st.Status != "REVIEW_IN_PROGRESS" {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	in := &cloudformation.DeleteStackInput{StackName: aws.String(st.ID), ClientRequestToken: aws.String(c.token())}
+	if _, err := c.api.DeleteStack(ctx, in); err != nil {
+		return false, fmt.Errorf("delete stack %s: %w", st.Name, err)
+	}
+	return true, nil
 }
 
 // describeChangeSet reads every page of the change set into cs and returns the first page.

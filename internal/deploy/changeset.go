@@ -13,16 +13,22 @@ import (
 	"github.com/samship/samship/internal/companion"
 )
 
-// deployMain creates, shows, confirms and executes the main change set, then removes the
-// unreferenced repositories once the stack deployed.
-func (r *run) deployMain(ctx context.Context, main *cfn.Stack) error {
-	in, e := r.in, r.e
+// createChangeSet builds and creates the main change set and waits until it is ready. It
+// returns the change set with the error when the change set exists but the wait failed.
+func (r *run) createChangeSet(ctx context.Context, main *cfn.Stack) (*cfn.ChangeSet, error) {
 	csIn, err := r.changeSetInput(ctx, main)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	return r.e.CFN.CreateChangeSet(ctx, csIn)
+}
+
+// deployMain shows, confirms and executes the main change set, then removes the unreferenced
+// repositories once the stack deployed. An empty change set (err) is reported as SAM CLI
+// does.
+func (r *run) deployMain(ctx context.Context, main *cfn.Stack, cs *cfn.ChangeSet, err error) error {
+	in, e := r.in, r.e
 	e.UI.CreatingChangeSet()
-	cs, err := e.CFN.CreateChangeSet(ctx, csIn)
 	var empty *cfn.ChangeSetEmptyError
 	if errors.As(err, &empty) {
 		// The deployed stack already is what was asked for: if it is healthy, what the

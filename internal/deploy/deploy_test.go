@@ -217,8 +217,12 @@ func TestCompanionCreateFailureShowsReason(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Fatalf("Run() error = %v, want %q", err, want)
 	}
-	if h.cfn.Called("CreateChangeSet") {
-		t.Errorf("the main stack was deployed after the companion stack failed: %v", h.cfn.Calls)
+	// The change set, made meanwhile, is never executed: it goes, with the empty stack it made.
+	if h.cfn.Called("ExecuteChangeSet") || !h.cfn.Called("DeleteChangeSet") || h.cfn.Stacks["app"] != nil {
+		t.Errorf("after the companion stack failed: calls %v, want the change set and its empty stack deleted, nothing executed", h.cfn.Calls)
+	}
+	if !strings.Contains(h.stderr.String(), "Deleted the change set and the empty stack app it created: nothing was deployed") {
+		t.Errorf("output lacks the clean-up line:\n%s", h.stderr.String())
 	}
 }
 

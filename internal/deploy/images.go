@@ -140,6 +140,7 @@ func (r *run) pushImages(ctx context.Context) (map[string]string, error) {
 	pushes := e.UI.Pushes(in.Push, jobsAtOnce, in.NoProgressBar, e.Now)
 	res, err := (&registry.Pusher{Access: e.Registry, Jobs: jobsAtOnce, Report: pushes}).PushAll(ctx, jobs)
 	if err != nil {
+		pushes.Stop()
 		return nil, err
 	}
 	pushes.Done()

@@ -14,11 +14,18 @@ func Package(ctx context.Context, in *Input, e Env) ([]byte, error) {
 	if err := r.openImages(ctx); err != nil { // before anything is created
 		return nil, err
 	}
-	if err := r.resolveBucket(ctx); err != nil {
+	needed, err := r.needsBucket(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.resolveBucket(ctx, needed); err != nil {
 		return nil, err
 	}
 	if in.ResolveImageRepos {
 		if err := r.planCompanion(ctx); err != nil {
+			return nil, err
+		}
+		if err := r.readyCompanion(); err != nil {
 			return nil, err
 		}
 		if err := r.prepareCompanion(ctx); err != nil {

@@ -28,6 +28,7 @@ type Stacks interface {
 	Execute(ctx context.Context, cs *cfn.ChangeSet, stack string, disableRollback bool) error
 	Watch(ctx context.Context, stackID string, start time.Time, onEvent func(cfn.Event)) (*cfn.Stack, error)
 	Failed(ctx context.Context, st *cfn.Stack) error
+	Abandon(ctx context.Context, cs *cfn.ChangeSet) (bool, error)
 }
 
 // Env is everything a deploy run uses from outside: AWS, the terminal and the clock.
@@ -74,7 +75,7 @@ type run struct {
 func (r *run) do(ctx context.Context) error {
 	in := r.in
 	// The look-ups are independent reads: run them at once, with reading and verifying the
-	// images. The managed bucket, which may be created, waits for the images to be sound.
+	// images. Nothing is created before the images are known to be sound.
 	var main *cfn.Stack
 	waited := false
 	r.plan = in.Plan
@@ -90,49 +91,29 @@ func (r *run) do(ctx context.Context) error {
 	if imagesErr == nil {
 		imagesErr = r.checkInline(ctx)
 	}
-	var bucketErr error
-	if imagesErr == nil {
-		bucketErr = r.resolveBucket(ctx)
-	}
 	if err := g.Wait(); err != nil {
 		return err
 	}
 	if imagesErr != nil {
 		return imagesErr
 	}
-	if bucketErr != nil {
-		return bucketErr
-	}
-	if in.ResolveImageRepos {
-		// Another deploy that was updating the main stack may have changed the companion
-		// stack when it finished: plan again on what it left.
-		if waited {
-			if err := r.planCompanion(ctx); err != nil {
-				return err
-			}
-		}
-		if err := r.prepareCompanion(ctx); err != nil {
+	// Another deploy that was updating the main stack may have changed the companion stack
+	// when it finished: plan again on what it left.
+	if in.ResolveImageRepos && waited {
+		if err := r.planCompanion(ctx); err != nil {
 			return err
 		}
 	}
 	r.learnAccount(main)
-	refs, err := r.pushImages(ctx)
-	if err != nil {
-		return err
-	}
-	if r.body, err = r.packageTree(ctx, refs); err != nil {
-		return err
-	}
-	r.printSummary(ctx)
-	return r.deployMain(ctx, main)
+	return r.deployAll(ctx, main)
 }
 
-// resolveBucket finds the deployment bucket: the managed one with --resolve-s3, else
-// --s3-bucket, else none.
-func (r *run) resolveBucket(ctx context.Context) error {
+// resolveBucket finds the deployment bucket: --s3-bucket; else, with --resolve-s3 and when
+// something must go to S3 (needed), the managed one, created if missing; else none.
+func (r *run) resolveBucket(ctx context.Context, needed bool) error {
 	in, e := r.in, r.e
 	r.bucket = in.S3Bucket
-	if in.ResolveS3 {
+	if in.ResolveS3 && needed {
 		b, err := artifacts.ManagedBucket(ctx, e.CFN, e.UI)
 		if err != nil {
 			return err
@@ -160,13 +141,10 @@ func (r *run) planCompanion(ctx context.Context) error {
 	return nil
 }
 
-// prepareCompanion applies the part of the plan due before the main deploy. When another
-// deploy's first run created the companion stack meanwhile, it waits for that stack, plans
-// again on it and applies that plan instead of failing.
+// prepareCompanion applies the part of the plan due before the main deploy (readyCompanion
+// comes first). When another deploy's first run created the companion stack meanwhile, it
+// waits for that stack, plans again on it and applies that plan instead of failing.
 func (r *run) prepareCompanion(ctx context.Context) error {
-	if err := r.readyCompanion(); err != nil {
-		return err
-	}
 	var err error
 	r.compSt, err = r.applier.Prepare(ctx, r.plan)
 	var other *cfn.AlreadyExistsError
@@ -177,25 +155,35 @@ func (r *run) prepareCompanion(ctx context.Context) error {
 	if err := r.planCompanion(ctx); err != nil {
 		return err
 	}
-	if err := r.readyCompanion(); err != nil {
+	if err := r.checkPlan(); err != nil {
 		return err
 	}
 	r.compSt, err = r.applier.Prepare(ctx, r.plan)
 	return err
 }
 
-// readyCompanion checks that the plan can be applied with the bucket found, and prints it.
+// readyCompanion makes the applier, checks that the plan can be applied with the bucket
+// found, and prints the plan.
 func (r *run) readyCompanion() error {
-	r.applier = &companion.Applier{Stacks: r.e.CFN, Images: r.e.Images, RoleARN: r.in.RoleARN,
-		Tags: cfnTags(r.in.Tags), NotificationARNs: r.in.NotificationARNs, Report: r.e.UI, LiveTemplates: r.liveTemplates}
-	if r.uploader != nil {
-		r.applier.Upload = r.uploader.UploadTemplate
-	}
+	r.newApplier()
+	return r.checkPlan()
+}
+
+func (r *run) checkPlan() error {
 	if err := r.applier.CheckUpload(r.plan); err != nil {
 		return err
 	}
 	r.e.UI.Plan(r.plan)
 	return nil
+}
+
+// newApplier makes the applier of the plan, uploading through the bucket when there is one.
+func (r *run) newApplier() {
+	r.applier = &companion.Applier{Stacks: r.e.CFN, Images: r.e.Images, RoleARN: r.in.RoleARN,
+		Tags: cfnTags(r.in.Tags), NotificationARNs: r.in.NotificationARNs, Report: r.e.UI, LiveTemplates: r.liveTemplates}
+	if r.uploader != nil {
+		r.applier.Upload = r.uploader.UploadTemplate
+	}
 }
 
 // mainStack describes the application stack, waiting if another operation is running, and
@@ -219,7 +207,11 @@ func (r *run) mainStack(ctx context.Context) (*cfn.Stack, bool, error) {
 // learnAccount reads the account id from a stack ARN, so STS is asked only when no stack
 // exists yet and URIs must be shown.
 func (r *run) learnAccount(main *cfn.Stack) {
-	for _, st := range []*cfn.Stack{r.compSt, main} {
+	stacks := []*cfn.Stack{r.compSt, main}
+	if r.plan != nil {
+		stacks = append(stacks, r.plan.Stack)
+	}
+	for _, st := range stacks {
 		if st != nil && st.Account() != "" {
 			r.e.SetAccount(st.Account())
 			return

@@ -135,7 +135,7 @@ func (r *Reporter) NoChanges(why error) { r.errf("\n%s\n", why) }
 // ChangeSet prints SAM CLI's change set table: adds, then modifies, then removes.
 func (r *Reporter) ChangeSet(cs *cfn.ChangeSet) {
 	p := r.Paint
-	tb := NewTable(r.Err, p, r.Width, "CloudFormation stack changeset", "Operation", "LogicalResourceId", "ResourceType", "Replacement")
+	tb := NewTable(r.lines(), p, r.Width, "CloudFormation stack changeset", "Operation", "LogicalResourceId", "ResourceType", "Replacement")
 	rows := 0
 	for _, g := range []struct {
 		action, label string
@@ -175,7 +175,7 @@ type Events struct {
 // interval.
 func (r *Reporter) StackEvents(now time.Time, interval time.Duration) *Events {
 	r.errf("\n%s - Waiting for stack create/update to complete\n", now.Format("2006-01-02 15:04:05"))
-	tb := NewTable(r.Err, r.Paint, r.Width, fmt.Sprintf("CloudFormation events from stack operations (refresh every %.1f seconds)", interval.Seconds()),
+	tb := NewTable(r.lines(), r.Paint, r.Width, fmt.Sprintf("CloudFormation events from stack operations (refresh every %.1f seconds)", interval.Seconds()),
 		"ResourceStatus", "ResourceType", "LogicalResourceId", "ResourceStatusReason")
 	return &Events{r: r, tb: tb}
 }
@@ -262,4 +262,14 @@ func (r *Reporter) Packaged(output, abs string) {
 // SavedParams says the command line's options were saved (--save-params) to section of path.
 func (r *Reporter) SavedParams(path, section string) {
 	r.errf("\tSaved the command-line parameters to %s under [%s.parameters]\n", path, section)
+}
+
+// Abandoned says the change set of stack was deleted, with the empty stack it made when
+// stackToo, because the deploy stopped before executing it.
+func (r *Reporter) Abandoned(stack string, stackToo bool) {
+	if stackToo {
+		r.Note("Deleted the change set and the empty stack " + stack + " it created: nothing was deployed")
+		return
+	}
+	r.Note("Deleted the change set of stack " + stack + ": nothing was deployed")
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,7 +21,6 @@ type Pushes struct {
 
 	mu      sync.Mutex
 	uploads []*upload
-	drawn   int
 	last    time.Time
 	order   []string          // the functions, in the order results are listed
 	results map[string]string // by function: the line shown at the end on a terminal
@@ -42,7 +40,11 @@ type upload struct {
 func (r *Reporter) Pushes(functions []string, atOnce int, noProgressBar bool, now func() time.Time) *Pushes {
 	n := len(functions)
 	r.errf("\n\tPushing the images of %d %s (%d at a time)\n", n, Plural(n, "function", "functions"), atOnce)
-	return &Pushes{r: r, redraw: r.Terminal && !noProgressBar, start: now(), now: now, order: functions, results: map[string]string{}}
+	p := &Pushes{r: r, redraw: r.Terminal && !noProgressBar, start: now(), now: now, order: functions, results: map[string]string{}}
+	if p.redraw {
+		r.setLive(p.render)
+	}
+	return p
 }
 
 // Sending implements registry.Reporter.
@@ -90,6 +92,10 @@ func (p *Pushes) Sent() int64 {
 
 // Done shows what the run pushed: the results (on a terminal) and the totals.
 func (p *Pushes) Done() {
+	if p.redraw {
+		p.r.redrawLive()
+		p.r.stopLive()
+	}
 	sent := p.Sent()
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -97,6 +103,14 @@ func (p *Pushes) Done() {
 		p.r.errf("%s", p.results[fn])
 	}
 	p.r.errf("\tImages: %d pushed, %d already there, %s sent (%.2f s)\n", p.pushed, p.total-p.pushed, MB(sent), p.now().Sub(p.start).Seconds())
+}
+
+// Stop ends the live lines of a push that failed, leaving them as they last were.
+func (p *Pushes) Stop() {
+	if p.redraw {
+		p.r.redrawLive()
+		p.r.stopLive()
+	}
 }
 
 // Add implements registry.Upload.
@@ -122,22 +136,26 @@ func (p *Pushes) draw(final bool) {
 		return
 	}
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if !final && time.Since(p.last) < 100*time.Millisecond {
+		p.mu.Unlock()
 		return
 	}
 	p.last = time.Now()
-	var b strings.Builder
-	if p.drawn > 0 {
-		fmt.Fprintf(&b, "\x1b[%dA", p.drawn) // back to the first line
-	}
+	p.mu.Unlock()
+	p.r.redrawLive()
+}
+
+// render is the live lines: one per image, by repository.
+func (p *Pushes) render() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	us := append([]*upload{}, p.uploads...)
 	sort.SliceStable(us, func(i, j int) bool { return us[i].repo < us[j].repo })
+	var out []string
 	for _, u := range us {
-		fmt.Fprintf(&b, "\x1b[2K\t%-40s %s / %s  %s\n", u.repo, MB(u.sent.Load()), MB(u.total), u.state)
+		out = append(out, fmt.Sprintf("\t%-40s %s / %s  %s", u.repo, MB(u.sent.Load()), MB(u.total), u.state))
 	}
-	p.drawn = len(us)
-	p.r.errf("%s", b.String())
+	return out
 }
 
 // MB renders a byte count in megabytes.

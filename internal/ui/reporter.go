@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 
 	"golang.org/x/term"
 )
@@ -18,6 +19,12 @@ type Reporter struct {
 	Width int
 	// Terminal reports that Err is a terminal: progress is redrawn in place there.
 	Terminal bool
+
+	// Lines come from several tasks at once (the companion stack and pushes, the bucket and
+	// the change set): each is written whole, and above the live lines being redrawn.
+	mu    sync.Mutex
+	live  func() []string // renders the redrawn lines; nil when none
+	drawn int             // how many of them are on the screen
 }
 
 // NewReporter returns a Reporter over out and err. Colour is on only when err is a terminal,
@@ -46,4 +53,60 @@ func TerminalSize(f *os.File) (bool, int) {
 // Note prints a one-line notice of samship's own, indented as SAM CLI indents its notes.
 func (r *Reporter) Note(s string) { fmt.Fprintf(r.Err, "\t%s\n", s) }
 
-func (r *Reporter) errf(format string, a ...any) { fmt.Fprintf(r.Err, format, a...) }
+func (r *Reporter) errf(format string, a ...any) { r.write(fmt.Sprintf(format, a...)) }
+
+// write prints s on Err, above the live lines when there are some.
+func (r *Reporter) write(s string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.eraseLive()
+	io.WriteString(r.Err, s)
+	r.drawLive()
+}
+
+// lines is Err as an io.Writer whose writes go through write (for tables).
+func (r *Reporter) lines() io.Writer { return writerFunc(func(b []byte) { r.write(string(b)) }) }
+
+type writerFunc func([]byte)
+
+func (f writerFunc) Write(b []byte) (int, error) { f(b); return len(b), nil }
+
+// setLive starts redrawing render's lines under everything else written; stopLive leaves
+// the last drawing on the screen and redraws no more.
+func (r *Reporter) setLive(render func() []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.live, r.drawn = render, 0
+}
+
+func (r *Reporter) stopLive() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.live, r.drawn = nil, 0
+}
+
+// redrawLive draws the live lines again in place.
+func (r *Reporter) redrawLive() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.eraseLive()
+	r.drawLive()
+}
+
+func (r *Reporter) eraseLive() {
+	if r.drawn > 0 {
+		fmt.Fprintf(r.Err, "\x1b[%dA\x1b[J", r.drawn) // up to the first live line, clear below
+		r.drawn = 0
+	}
+}
+
+func (r *Reporter) drawLive() {
+	if r.live == nil {
+		return
+	}
+	ls := r.live()
+	for _, l := range ls {
+		io.WriteString(r.Err, "\x1b[2K"+l+"\n")
+	}
+	r.drawn = len(ls)
+}
