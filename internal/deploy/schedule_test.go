@@ -1,0 +1,122 @@
+package deploy_test
+
+import (
+	"context"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	ggcr "github.com/google/go-containerregistry/pkg/registry"
+
+	"github.com/samship/samship/internal/artifacts"
+	"github.com/samship/samship/internal/cfn"
+	"github.com/samship/samship/internal/cfn/cfnfake"
+	"github.com/samship/samship/internal/companion"
+	"github.com/samship/samship/internal/deploy"
+	"github.com/samship/samship/internal/ecr"
+	"github.com/samship/samship/internal/ecr/ecrfake"
+	"github.com/samship/samship/internal/registry"
+	"github.com/samship/samship/internal/testenv"
+)
+
+// TestNoBucketForImageOnlyApp: --resolve-s3 makes the managed bucket stack only when
+// something must go to S3; an image-only template deployed inline needs none.
+func TestNoBucketForImageOnlyApp(t *testing.T) {
+	h := newHarness(t)
+	o := deploy.Options{TemplateFile: h.template(t, 2), StackName: "app", ResolveImageRepos: true, ResolveS3: true, FailOnEmptyChangeset: true}
+	if err := h.runWith(t, o, nil); err != nil {
+		t.Fatalf("Run() = %v", err)
+	}
+	if h.cfn.Called("CreateStack "+artifacts.ManagedStackName) || h.cfn.Called("DescribeStacks "+artifacts.ManagedStackName) {
+		t.Errorf("calls %v: the managed bucket was looked up or made with nothing to upload", h.cfn.Calls)
+	}
+	if !strings.Contains(h.stderr.String(), "Deployment s3 bucket         : None") {
+		t.Errorf("summary does not say no bucket:\n%s", h.stderr.String())
+	}
+}
+
+// holdCompanion holds the companion stack's creation until a change set was asked for.
+type holdCompanion struct {
+	*cfnfake.CFN
+	made chan struct{}
+	t    *testing.T
+}
+
+func (h holdCompanion) CreateChangeSet(ctx context.Context, in *cloudformation.CreateChangeSetInput, o ...func(*cloudformation.Options)) (*cloudformation.CreateChangeSetOutput, error) {
+	close(h.made)
+	return h.CFN.CreateChangeSet(ctx, in, o...)
+}
+
+func (h holdCompanion) CreateStack(ctx context.Context, in *cloudformation.CreateStackInput, o ...func(*cloudformation.Options)) (*cloudformation.CreateStackOutput, error) {
+	if aws.ToString(in.StackName) == companion.StackName("app") {
+		select {
+		case <-h.made:
+		case <-time.After(5 * time.Second):
+			h.t.Error("the change set was not asked for while the companion stack was being created")
+		}
+	}
+	return h.CFN.CreateStack(ctx, in, o...)
+}
+
+// TestChangeSetWhileCompanionCreates: the change set is made while the companion stack is
+// being created, not after: the companion's creation is held until the change set is asked
+// for, which one after the other would never happen.
+func TestChangeSetWhileCompanionCreates(t *testing.T) {
+	h := newHarness(t)
+	o := deploy.Options{TemplateFile: h.template(t, 2), StackName: "app", ResolveImageRepos: true, FailOnEmptyChangeset: true}
+	err := h.runWith(t, o, func(e *deploy.Env) {
+		poll := cfn.Poller{First: time.Millisecond, Cap: time.Millisecond, Sleep: func(context.Context, time.Duration) error { return nil }}
+		e.CFN = cfn.New(holdCompanion{CFN: h.cfn, made: make(chan struct{}), t: t}, poll)
+	})
+	if err != nil {
+		t.Fatalf("Run() = %v", err)
+	}
+}
+
+// TestFailedPushAbandonsChangeSet: when a push fails, the change set made meanwhile is
+// deleted, with the empty stack it made for the new application; nothing is executed.
+func TestFailedPushAbandonsChangeSet(t *testing.T) {
+	reg := ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0)))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/") {
+			http.Error(w, `{"errors":[{"code":"DENIED","message":"no"}]}`, http.StatusForbidden)
+			return
+		}
+		reg.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	rt, err := registry.Redirect(http.DefaultTransport, srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t)
+	if err := testenv.WriteImage(filepath.Join(h.dir, "img"), "oci-layout", 512, 1); err != nil {
+		t.Fatal(err)
+	}
+	tpl := filepath.Join(h.dir, "template.yaml")
+	body := "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties: {PackageType: Image, Code: {ImageUri: img}}\n"
+	if err := os.WriteFile(tpl, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o := deploy.Options{TemplateFile: tpl, StackName: "app", ResolveImageRepos: true, FailOnEmptyChangeset: true}
+	err = h.runWith(t, o, func(e *deploy.Env) {
+		e.Registry = registry.Access{Transport: rt, Keychain: registry.NewKeychain(ecr.New(ecrfake.New()))}
+	})
+	if err == nil || !strings.Contains(err.Error(), "push image of function Fn") {
+		t.Fatalf("Run() = %v, want the push's failure", err)
+	}
+	if h.cfn.Called("ExecuteChangeSet") || h.cfn.Stacks["app"] != nil {
+		t.Errorf("calls %v: want no execution and the empty stack gone", h.cfn.Calls)
+	}
+	if !strings.Contains(h.stderr.String(), "Deleted the change set and the empty stack app it created: nothing was deployed") {
+		t.Errorf("output lacks the clean-up line:\n%s", h.stderr.String())
+	}
+}
