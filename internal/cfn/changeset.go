@@ -45,8 +45,8 @@ func (e *ChangeSetFailedError) Error() string {
 
 // CreateChangeSet creates a change set and waits until it is ready. An empty change set is
 // deleted and reported as *ChangeSetEmptyError; any other failure as *ChangeSetFailedError.
-// When the change set was created but the wait for it failed (the run was cancelled), the
-// change set is returned with the error, for Abandon.
+// When the change set was created but failed, or the wait for it did (the run was
+// cancelled), the change set is returned with the error, for Abandon.
 func (c *Client) CreateChangeSet(ctx context.Context, in *cloudformation.CreateChangeSetInput) (*ChangeSet, error) {
 	stack := aws.ToString(in.StackName)
 	out, err := c.api.CreateChangeSet(ctx, in)
@@ -87,7 +87,7 @@ func (c *Client) CreateChangeSet(ctx context.Context, in *cloudformation.CreateC
 			}
 			return nil, &ChangeSetEmptyError{Stack: stack}
 		}
-		return nil, &ChangeSetFailedError{Stack: stack, Status: string(desc.Status), Reason: reason}
+		return cs, &ChangeSetFailedError{Stack: stack, Status: string(desc.Status), Reason: reason}
 	}
 }
 
