@@ -197,8 +197,9 @@ func render(results []*result, runs int) string {
 	fmt.Fprintf(&b, "# Benchmarks\n\nWritten by `make bench` on %s (%s/%s, %d CPUs, %s) against moto_server on 127.0.0.1.\n",
 		time.Now().UTC().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	fmt.Fprintf(&b, "Each deploy scenario is `samship deploy --resolve-image-repos --resolve-s3` of a generated template of N\n"+
-		"`AWS::Lambda::Function` image functions; \"fresh account\" means the emulator was reset first, so the managed\n"+
-		"bucket stack, the companion stack and the application stack are all created. Times are the median of %d runs,\n"+
+		"`AWS::Lambda::Function` image functions; \"fresh account\" means the emulator was reset first, so the companion\n"+
+		"stack and the application stack are created, and the managed bucket stack when something must go to S3 (the\n"+
+		"200-function template, over the inline limit). Times are the median of %d runs,\n"+
 		"wall clock from process start to exit; calls are what the SDK middleware counted (`--debug`).\n\n", runs)
 	b.WriteString("| scenario | median | min–max | AWS calls | calls by operation |\n|---|---|---|---|---|\n")
 	for _, r := range results {
@@ -224,7 +225,7 @@ func render(results []*result, runs int) string {
 | ` + "`sam --version`" + ` | 0.225 s | – | – |
 
 Targets (issue 2): an unchanged redeploy makes at most 8 AWS calls and no stack update; a first deploy at most 16;
-no fixed sleeps (first poll within 0.5 s, back-off to a 5 s cap); the number of calls does not grow with the number
+no fixed sleeps (first poll after 0.25 s, then every 0.5 s, backing off only when throttled); the number of calls does not grow with the number
 of functions except where repositories are removed (one ListImages to count and one to empty each removed repository,
 plus BatchDeleteImage for those that hold images).
 `)
