@@ -25,12 +25,16 @@ func (r *run) createChangeSet(ctx context.Context, main *cfn.Stack) (*cfn.Change
 
 // deployMain shows, confirms and executes the main change set, then removes the unreferenced
 // repositories once the stack deployed. An empty change set (err) is reported as SAM CLI
-// does.
-func (r *run) deployMain(ctx context.Context, main *cfn.Stack, cs *cfn.ChangeSet, err error) error {
+// does. all waits for the images to be in place: the question of --confirm-changeset may
+// come while they are still being pushed, and nothing else happens before they are.
+func (r *run) deployMain(ctx context.Context, main *cfn.Stack, cs *cfn.ChangeSet, err error, all func() error) error {
 	in, e := r.in, r.e
 	e.UI.CreatingChangeSet()
 	var empty *cfn.ChangeSetEmptyError
 	if errors.As(err, &empty) {
+		if err := all(); err != nil {
+			return err
+		}
 		// The deployed stack already is what was asked for: if it is healthy, what the
 		// companion plan keeps for after a successful deploy can happen now.
 		if main != nil && cfn.Succeeded(main.Status) {
@@ -50,18 +54,27 @@ func (r *run) deployMain(ctx context.Context, main *cfn.Stack, cs *cfn.ChangeSet
 	e.UI.ChangeSet(cs)
 	if in.NoExecuteChangeset {
 		r.keptNote("the change set was not executed (--no-execute-changeset)")
-		return nil
+		return all()
 	}
 	if in.ConfirmChangeset {
 		e.UI.Preview()
+		e.UI.Hold() // the push lines wait while the question is on the screen
 		ok, err := e.Confirm(ctx, "Deploy this changeset?", false)
+		e.UI.Release()
 		if err != nil {
+			all()
 			return err
 		}
 		if !ok {
+			if err := all(); err != nil {
+				return err
+			}
 			r.keptNote("the change set was not deployed")
 			return nil
 		}
+	}
+	if err := all(); err != nil {
+		return err
 	}
 	st, err := r.execute(ctx, cs)
 	if err != nil {

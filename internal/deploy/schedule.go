@@ -47,7 +47,8 @@ func (r *run) deployAll(ctx context.Context, main *cfn.Stack) error {
 		return err
 	}
 	var cs *cfn.ChangeSet
-	var csErr error
+	var csErr, bErr error
+	csReady := make(chan struct{}) // the change set chain is done; cs, csErr and bErr are set
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		if in.ResolveImageRepos {
@@ -67,30 +68,62 @@ func (r *run) deployAll(ctx context.Context, main *cfn.Stack) error {
 		return nil
 	})
 	g.Go(func() error {
-		if !bucketDone {
-			if err := r.resolveBucket(gctx, needed); err != nil {
-				return err
-			}
-		}
-		var err error
-		if r.body, err = r.packageTree(gctx, refs); err != nil {
-			return err
-		}
-		cs, csErr = r.createChangeSet(gctx, main)
-		var empty *cfn.ChangeSetEmptyError
-		if errors.As(csErr, &empty) {
-			return nil
-		}
-		return csErr
+		defer close(csReady)
+		bErr = r.changeSetChain(gctx, main, bucketDone, needed, refs, &cs, &csErr)
+		return bErr
 	})
-	if err := g.Wait(); err != nil {
-		if cs != nil {
+	done := make(chan error, 1)
+	go func() {
+		err := g.Wait()
+		if err != nil && cs != nil {
 			r.abandon(ctx, cs)
 		}
+		done <- err
+	}()
+	// all waits for both chains (the images in place), once.
+	var allErr error
+	finished := false
+	all := func() error {
+		if !finished {
+			allErr, finished = <-done, true
+		}
+		return allErr
+	}
+	if in.ConfirmChangeset && !in.NoExecuteChangeset {
+		// The question comes as soon as the change set is ready; pushes may still be going.
+		select {
+		case <-csReady:
+		case allErr = <-done:
+			finished = true
+		}
+		if bErr != nil || finished && allErr != nil {
+			return all()
+		}
+	} else if err := all(); err != nil {
 		return err
 	}
 	r.printSummary(ctx)
-	return r.deployMain(ctx, main, cs, csErr)
+	return r.deployMain(ctx, main, cs, csErr, all)
+}
+
+// changeSetChain finds or makes the bucket when needed, uploads the artifacts, packages the
+// template and creates the change set (an empty one is no error here: csErr tells).
+func (r *run) changeSetChain(ctx context.Context, main *cfn.Stack, bucketDone, needed bool, refs map[string]string, cs **cfn.ChangeSet, csErr *error) error {
+	if !bucketDone {
+		if err := r.resolveBucket(ctx, needed); err != nil {
+			return err
+		}
+	}
+	var err error
+	if r.body, err = r.packageTree(ctx, refs); err != nil {
+		return err
+	}
+	*cs, *csErr = r.createChangeSet(ctx, main)
+	var empty *cfn.ChangeSetEmptyError
+	if errors.As(*csErr, &empty) {
+		return nil
+	}
+	return *csErr
 }
 
 // refsToDeploy returns the references the template will name for the pushed images, by

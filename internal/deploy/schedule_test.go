@@ -120,3 +120,53 @@ func TestFailedPushAbandonsChangeSet(t *testing.T) {
 		t.Errorf("output lacks the clean-up line:\n%s", h.stderr.String())
 	}
 }
+
+// TestConfirmWhilePushing: with --confirm-changeset the question comes as soon as the change
+// set is ready, while an image is still being pushed (its manifest is held until the answer);
+// the change set executes only after the push is done.
+func TestConfirmWhilePushing(t *testing.T) {
+	answered := make(chan struct{})
+	reg := ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0)))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/") {
+			select {
+			case <-answered:
+			case <-time.After(5 * time.Second):
+				t.Error("the question did not come while the image was being pushed")
+			}
+		}
+		reg.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	rt, err := registry.Redirect(http.DefaultTransport, srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t)
+	if err := testenv.WriteImage(filepath.Join(h.dir, "img"), "oci-layout", 512, 1); err != nil {
+		t.Fatal(err)
+	}
+	tpl := filepath.Join(h.dir, "template.yaml")
+	body := "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties: {PackageType: Image, Code: {ImageUri: img}}\n"
+	if err := os.WriteFile(tpl, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o := deploy.Options{TemplateFile: tpl, StackName: "app", ResolveImageRepos: true, FailOnEmptyChangeset: true, ConfirmChangeset: true}
+	err = h.runWith(t, o, func(e *deploy.Env) {
+		e.Registry = registry.Access{Transport: rt, Keychain: registry.NewKeychain(ecr.New(ecrfake.New()))}
+		e.Confirm = func(context.Context, string, bool) (bool, error) {
+			if h.cfn.Called("ExecuteChangeSet") {
+				t.Error("executed before the answer")
+			}
+			close(answered)
+			return true, nil
+		}
+	})
+	if err != nil {
+		t.Fatalf("Run() = %v", err)
+	}
+	out := h.stderr.String()
+	if !h.cfn.Called("ExecuteChangeSet") || strings.Index(out, "Images: 1 pushed") < strings.Index(out, "Previewing CloudFormation changeset") {
+		t.Errorf("calls %v; want the change set executed after the push, which ends after the question:\n%s", h.cfn.Calls, out)
+	}
+}

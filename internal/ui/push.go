@@ -79,8 +79,8 @@ func (p *Pushes) Result(function, source, ref string, pushed bool) {
 	}
 }
 
-// Sent returns the bytes read for upload so far, over all images.
-func (p *Pushes) Sent() int64 {
+// sent returns the bytes read for upload so far, over all images.
+func (p *Pushes) sent() int64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var n int64
@@ -96,7 +96,7 @@ func (p *Pushes) Done() {
 		p.r.redrawLive()
 		p.r.stopLive()
 	}
-	sent := p.Sent()
+	sent := p.sent()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, fn := range p.order {

@@ -25,6 +25,8 @@ type Reporter struct {
 	mu    sync.Mutex
 	live  func() []string // renders the redrawn lines; nil when none
 	drawn int             // how many of them are on the screen
+	held  []string        // lines written while a question is on the screen (Hold)
+	hold  bool
 }
 
 // NewReporter returns a Reporter over out and err. Colour is on only when err is a terminal,
@@ -51,7 +53,7 @@ func TerminalSize(f *os.File) (bool, int) {
 }
 
 // Note prints a one-line notice of samship's own, indented as SAM CLI indents its notes.
-func (r *Reporter) Note(s string) { fmt.Fprintf(r.Err, "\t%s\n", s) }
+func (r *Reporter) Note(s string) { r.write("\t" + s + "\n") }
 
 func (r *Reporter) errf(format string, a ...any) { r.write(fmt.Sprintf(format, a...)) }
 
@@ -59,6 +61,10 @@ func (r *Reporter) errf(format string, a ...any) { r.write(fmt.Sprintf(format, a
 func (r *Reporter) write(s string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.hold {
+		r.held = append(r.held, s)
+		return
+	}
 	r.eraseLive()
 	io.WriteString(r.Err, s)
 	r.drawLive()
@@ -89,7 +95,30 @@ func (r *Reporter) stopLive() {
 func (r *Reporter) redrawLive() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.hold {
+		return
+	}
 	r.eraseLive()
+	r.drawLive()
+}
+
+// Hold keeps what is written (push lines, redraws) off the screen while a question is asked
+// there; Release writes it out after the answer, and redraws the live lines below.
+func (r *Reporter) Hold() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.hold, r.drawn = true, 0 // the live lines drawn stay where they are, above the question
+}
+
+// Release ends Hold.
+func (r *Reporter) Release() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.hold = false
+	for _, s := range r.held {
+		io.WriteString(r.Err, s)
+	}
+	r.held = nil
 	r.drawLive()
 }
 

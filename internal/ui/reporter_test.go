@@ -58,3 +58,20 @@ func TestPushes(t *testing.T) {
 		}
 	}
 }
+
+// TestHold: lines written while a question is on the screen wait for the answer, and the
+// live lines are drawn again below them.
+func TestHold(t *testing.T) {
+	var b strings.Builder
+	r := &Reporter{Err: &b}
+	r.setLive(func() []string { return []string{"live"} })
+	r.redrawLive()
+	r.Hold()
+	r.Note("while asked")
+	r.redrawLive()
+	b.WriteString("Question? y\n") // the prompt writes to the terminal itself
+	r.Release()
+	if got, want := b.String(), "\x1b[2Klive\nQuestion? y\n\twhile asked\n\x1b[2Klive\n"; got != want {
+		t.Errorf("screen %q, want %q", got, want)
+	}
+}
