@@ -10,7 +10,7 @@ import (
 	"github.com/samship/samship/internal/prompt"
 )
 
-// TestExitCode is SAM CLI's exit codes: 0 ok, 2 bad usage (however wrapped), 1 the rest.
+// TestExitCode: 0 ok, 2 bad usage (however wrapped), 130 interrupted, 1 the rest.
 func TestExitCode(t *testing.T) {
 	tests := map[string]struct {
 		err  error
@@ -20,8 +20,8 @@ func TestExitCode(t *testing.T) {
 		"bad usage":        {&deploy.UsageError{Msg: "Missing option '--stack-name'"}, 2},
 		"wrapped usage":    {fmt.Errorf("deploy: %w", deploy.Usage(errors.New("bad flag"))), 2},
 		"aborted question": {prompt.ErrAborted, 1},
-		"interrupted":      {prompt.ErrInterrupted, 1},
-		"canceled":         {context.Canceled, 1},
+		"interrupted":      {prompt.ErrInterrupted, 130},
+		"canceled":         {fmt.Errorf("deploy: %w", context.Canceled), 130},
 		"an AWS failure":   {errors.New("create stack app: AccessDenied"), 1},
 	}
 	for name, tc := range tests {

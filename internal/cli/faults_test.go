@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -192,6 +193,13 @@ func TestFaults(t *testing.T) {
 				}
 				if err == nil {
 					t.Fatalf("the run was not interrupted at %s:\n%s", st.op, out)
+				}
+				var exit *exec.ExitError
+				if i := strings.Index(out, "Error: interrupted: "); i >= 0 {
+					t.Logf("%s", strings.SplitN(out[i:], "\n", 2)[0])
+				}
+				if sig == syscall.SIGINT && (!errors.As(err, &exit) || exit.ExitCode() != 130 || !strings.Contains(out, "Error: interrupted: ")) {
+					t.Errorf("interrupted at %s: %v; want exit 130 and a line saying what was left:\n%s", st.op, err, out)
 				}
 				if out, err := r.deploy(stack, st.n); err != nil {
 					t.Fatalf("rerun after %s: %v\n%s", name, err, out)

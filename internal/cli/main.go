@@ -16,6 +16,7 @@ import (
 
 	"github.com/samship/samship/internal/awsclient"
 	"github.com/samship/samship/internal/deploy"
+	"github.com/samship/samship/internal/prompt"
 	"github.com/samship/samship/internal/ui"
 )
 
@@ -84,8 +85,9 @@ func run(ctx context.Context, args []string, io IO, r runners) int {
 	return exitCode(err)
 }
 
-// exitCode is SAM CLI's exit code for the error a command ended with: 0 for none, 2 for bad
-// usage, 1 for everything else (an aborted question and an interruption included).
+// exitCode is the exit code for the error a command ended with: 0 for none, 2 for bad usage
+// (unknown commands included), 130 for an interruption (Ctrl-C, as a shell reports SIGINT), 1
+// for everything else (an aborted question included).
 func exitCode(err error) int {
 	var usage *deploy.UsageError
 	switch {
@@ -93,6 +95,8 @@ func exitCode(err error) int {
 		return 0
 	case errors.As(err, &usage):
 		return 2
+	case errors.Is(err, context.Canceled), errors.Is(err, prompt.ErrInterrupted):
+		return 130
 	}
 	return 1
 }
@@ -110,6 +114,19 @@ func newRoot(io IO, r runners) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetVersionTemplate("samship, version {{.Version}}\n")
+	// A word that is no command is bad usage (exit 2), with cobra's suggestion.
+	root.SuggestionsMinimumDistance = 2
+	root.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return nil
+		}
+		msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			msg += "; did you mean " + strings.Join(s, " or ") + "?"
+		}
+		return deploy.Usage(errors.New(msg))
+	}
+	root.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return deploy.Usage(err) })
 	root.AddCommand(newDeployCmd(io, r.deploy), newPackageCmd(io, r.pack), newDeleteCmd(io, r.delete))
 	return root

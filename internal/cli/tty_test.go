@@ -180,7 +180,7 @@ func TestGuidedInTerminal(t *testing.T) {
 	}
 }
 
-// TestGuidedInterruptedInTerminal presses Ctrl-C at a question: the run aborts with exit 1,
+// TestGuidedInterruptedInTerminal presses Ctrl-C at a question: the run aborts with exit 130,
 // nothing is saved, the terminal echoes again; with NO_COLOR nothing is coloured.
 func TestGuidedInterruptedInTerminal(t *testing.T) {
 	testenv.Needs(t, "tmux and the local AWS")
@@ -193,8 +193,8 @@ func TestGuidedInterruptedInTerminal(t *testing.T) {
 	tm.tmux("send-keys", "-t", "g", "C-c")
 	tm.answer("EXIT=", "visible") // read by the shell after samship exited
 	screen := tm.waitFor("GOT=visible")
-	if !strings.Contains(screen, "Error: aborted: interrupted") || !strings.Contains(screen, "EXIT=1") {
-		t.Errorf("Ctrl-C did not abort with exit 1:\n%s", screen)
+	if !strings.Contains(screen, "Error: aborted: interrupted") || !strings.Contains(screen, "EXIT=130") {
+		t.Errorf("Ctrl-C did not abort with exit 130:\n%s", screen)
 	}
 	if !strings.Contains(screen, "\nvisible") {
 		t.Errorf("the terminal does not echo after the interrupted secret question:\n%s", screen)

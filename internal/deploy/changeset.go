@@ -80,6 +80,7 @@ func (r *run) deployMain(ctx context.Context, main *cfn.Stack, cs *cfn.ChangeSet
 	if err != nil {
 		return err
 	}
+	r.deployed = true
 	if err := r.finishCompanion(ctx); err != nil {
 		return fmt.Errorf("stack %s deployed, but removing unreferenced repositories failed (the next deploy retries): %w", in.StackName, err)
 	}
@@ -138,9 +139,11 @@ func (r *run) changeSetInput(ctx context.Context, main *cfn.Stack) (*cloudformat
 func (r *run) execute(ctx context.Context, cs *cfn.ChangeSet) (*cfn.Stack, error) {
 	in, e := r.in, r.e
 	// In Express mode the rollback choice went with the change set.
+	r.executing = true
 	if err := e.CFN.Execute(ctx, cs, in.StackName, in.DisableRollback && !in.Express); err != nil {
 		return nil, err
 	}
+	r.executed = true
 	events := e.UI.StackEvents(e.Now(), cfn.DefaultPoller(in.PollCap).Interval())
 	wctx := ctx
 	if in.MaxWait > 0 {

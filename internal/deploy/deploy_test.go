@@ -97,6 +97,23 @@ func (h *harness) run(t *testing.T, tpl string) error {
 	return h.runWith(t, deploy.Options{TemplateFile: tpl, StackName: "app", ResolveImageRepos: true, FailOnEmptyChangeset: true, PollCap: time.Second}, nil)
 }
 
+// env is the harness's environment for options o.
+func (h *harness) env(o deploy.Options) deploy.Env {
+	if h.out == nil {
+		h.out = &h.stderr
+	}
+	poll := cfn.Poller{First: time.Millisecond, Cap: time.Millisecond, Sleep: func(context.Context, time.Duration) error { return nil }}
+	stacks := cfn.New(h.cfn, poll)
+	stacks.Express = o.Express // as the command line builds it: the helper stacks in the main stack's mode
+	return deploy.Env{
+		CFN: stacks, Images: ecr.New(h.ecr), Region: "us-east-1",
+		Account:    func(context.Context) (string, error) { return "123456789012", nil },
+		SetAccount: func(string) {}, UI: &ui.Reporter{Out: h.out, Err: &h.stderr, Width: 100},
+		Confirm: func(context.Context, string, bool) (bool, error) { return true, nil },
+		Now:     func() time.Time { return time.Date(2026, 11, 22, 5, 0, 0, 0, time.UTC) },
+	}
+}
+
 // runWith deploys with o, after adjust (when set) has changed the environment.
 func (h *harness) runWith(t *testing.T, o deploy.Options, adjust func(*deploy.Env)) error {
 	t.Helper()
@@ -107,16 +124,7 @@ func (h *harness) runWith(t *testing.T, o deploy.Options, adjust func(*deploy.En
 	if h.out == nil {
 		h.out = &h.stderr
 	}
-	poll := cfn.Poller{First: time.Millisecond, Cap: time.Millisecond, Sleep: func(context.Context, time.Duration) error { return nil }}
-	stacks := cfn.New(h.cfn, poll)
-	stacks.Express = o.Express // as the command line builds it: the helper stacks in the main stack's mode
-	env := deploy.Env{
-		CFN: stacks, Images: ecr.New(h.ecr), Region: "us-east-1",
-		Account:    func(context.Context) (string, error) { return "123456789012", nil },
-		SetAccount: func(string) {}, UI: &ui.Reporter{Out: h.out, Err: &h.stderr, Width: 100},
-		Confirm: func(context.Context, string, bool) (bool, error) { return true, nil },
-		Now:     func() time.Time { return time.Date(2026, 11, 22, 5, 0, 0, 0, time.UTC) },
-	}
+	env := h.env(o)
 	if adjust != nil {
 		adjust(&env)
 	}

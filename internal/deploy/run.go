@@ -3,6 +3,7 @@ package deploy
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -55,7 +56,35 @@ type Env struct {
 func Run(ctx context.Context, in *Input, e Env) error {
 	r := &run{in: in, e: e}
 	defer r.closeImages()
-	return r.do(ctx)
+	err := r.do(ctx)
+	if err != nil && ctx.Err() != nil {
+		return &InterruptedError{State: r.state(), err: err}
+	}
+	return err
+}
+
+// InterruptedError is a deploy stopped by an interrupt; State says what it left.
+type InterruptedError struct {
+	State string
+	err   error
+}
+
+func (e *InterruptedError) Error() string { return "interrupted: " + e.State }
+
+// Unwrap returns the error the interrupt caused (context.Canceled, or a question's abort).
+func (e *InterruptedError) Unwrap() error { return e.err }
+
+// state says, for an interrupted deploy, what it left behind.
+func (r *run) state() string {
+	switch {
+	case r.deployed:
+		return fmt.Sprintf("stack %s deployed; the unreferenced repositories are removed by the next deploy", r.in.StackName)
+	case r.executed:
+		return fmt.Sprintf("the change set was executed; CloudFormation goes on with stack %s", r.in.StackName)
+	case r.executing:
+		return fmt.Sprintf("the change set may have been executed (no answer came): CloudFormation goes on with stack %s if so, and a rerun waits for it", r.in.StackName)
+	}
+	return "nothing was deployed"
 }
 
 type run struct {
@@ -70,6 +99,9 @@ type run struct {
 	opener   *registry.Opener
 	images   map[string]*registry.Image // by function full path, read and verified
 	tags     map[string]string          // by function full path: SAM's tag for its image
+	// executing, executed and deployed say how far the main stack got: its change set's
+	// execution asked for, answered, and the stack done.
+	executing, executed, deployed bool
 }
 
 func (r *run) do(ctx context.Context) error {

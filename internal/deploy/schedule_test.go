@@ -2,6 +2,7 @@ package deploy_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log"
 	"net/http"
@@ -168,5 +169,36 @@ func TestConfirmWhilePushing(t *testing.T) {
 	out := h.stderr.String()
 	if !h.cfn.Called("ExecuteChangeSet") || strings.Index(out, "Images: 1 pushed") < strings.Index(out, "Previewing CloudFormation changeset") {
 		t.Errorf("calls %v; want the change set executed after the push, which ends after the question:\n%s", h.cfn.Calls, out)
+	}
+}
+
+// TestInterruptSaysWhatItLeft: an interrupted deploy says whether anything was deployed.
+func TestInterruptSaysWhatItLeft(t *testing.T) {
+	for name, tc := range map[string]struct {
+		at, want string
+	}{
+		"before the change set executes": {at: "CreateChangeSet", want: "interrupted: nothing was deployed"},
+		"after it executed":              {at: "ExecuteChangeSet", want: "interrupted: the change set was executed; CloudFormation goes on with stack app"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			h.cfn.Before = func(op string) {
+				if strings.HasPrefix(op, tc.at) {
+					cancel()
+				}
+			}
+			in, err := deploy.Prepare(ctx, deploy.Options{TemplateFile: h.template(t, 1), StackName: "app", ResolveImageRepos: true, FailOnEmptyChangeset: true}, "us-east-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			env := h.env(deploy.Options{})
+			env.CFN = cfn.New(h.cfn, cfn.Poller{First: time.Millisecond, Cap: time.Millisecond, Sleep: cfn.SleepContext})
+			err = deploy.Run(ctx, in, env)
+			if err == nil || err.Error() != tc.want || !errors.Is(err, context.Canceled) {
+				t.Errorf("Run() = %v, want %q wrapping context.Canceled", err, tc.want)
+			}
+		})
 	}
 }
