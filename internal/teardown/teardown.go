@@ -240,7 +240,9 @@ func (p *plan) apply(ctx context.Context, e Env) error {
 		if err := p.deleteArtifacts(ctx, e, p.objects); err != nil {
 			return err
 		}
-	} else {
+	} else if len(p.body) > companion.InlineLimit {
+		// Only a template too large to deploy inline is known to be in a bucket no one named;
+		// a stack without S3 artifacts has nothing there to warn about.
 		e.UI.NoBucket()
 	}
 	e.UI.Deleted()

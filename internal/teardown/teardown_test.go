@@ -228,3 +228,26 @@ func TestDeleteMissingStack(t *testing.T) {
 		t.Errorf("output %q", got)
 	}
 }
+
+// TestBucketWarning: the warning that the artifacts' bucket is unknown comes only for a stack
+// that has something in S3 (a template too large to have been deployed inline).
+func TestBucketWarning(t *testing.T) {
+	for name, tc := range map[string]struct {
+		body string
+		want bool
+	}{
+		"images only, inline": {body: "Resources:\n  T: {Type: AWS::SNS::Topic}\n", want: false},
+		"template from S3":    {body: "Resources:\n  T: {Type: AWS::SNS::Topic, Properties: {DisplayName: " + strings.Repeat("x", 52000) + "}}\n", want: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := newSetup(t)
+			s.cfn.Stacks["app"].Template = tc.body
+			if err := s.run(teardown.Input{StackName: "app", NoPrompts: true}); err != nil {
+				t.Fatalf("Run() = %v", err)
+			}
+			if got := strings.Contains(s.out.String(), "Cannot resolve s3 bucket information"); got != tc.want {
+				t.Errorf("warning %v, want %v:\n%s", got, tc.want, s.out.String())
+			}
+		})
+	}
+}
