@@ -87,7 +87,11 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 		return nil, ErrNoRegion
 	}
 	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-		return nil, fmt.Errorf("no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or choose a profile with --profile or AWS_PROFILE (%s)", firstLine(err.Error()))
+		msg := "no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or choose a profile with --profile or AWS_PROFILE"
+		if o.Debug != nil { // the SDK's chain of providers tried, only when asked for
+			msg += " (" + firstLine(err.Error()) + ")"
+		}
+		return nil, errors.New(msg)
 	}
 	pathStyle := cfg.BaseEndpoint != nil || getenv("AWS_ENDPOINT_URL_S3") != ""
 	return &Clients{

@@ -16,21 +16,28 @@ import (
 func TestExplain(t *testing.T) {
 	refused := &url.Error{Op: "Post", URL: "http://127.0.0.1:9/", Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}}
 	op := &smithy.OperationError{ServiceID: "CloudFormation", OperationName: "DescribeStacks", Err: fmt.Errorf("exceeded maximum number of attempts, 3, %w", refused)}
+	api := &smithy.OperationError{ServiceID: "CloudFormation", OperationName: "ExecuteChangeSet",
+		Err: fmt.Errorf("https response error StatusCode: 400, RequestID: 4f1e, %w", &smithy.GenericAPIError{Code: "ValidationError", Message: "Template error: unresolved resource dependencies [Gone]"})}
 	tests := map[string]struct {
-		in   error
-		want string
+		in    error
+		debug bool
+		want  string
 	}{
-		"unreachable": {fmt.Errorf("describe stack app: %w", op), "describe stack app: cannot reach AWS at http://127.0.0.1:9: connection refused"},
-		"other":       {errors.New("boom"), "boom"},
+		"unreachable":         {in: fmt.Errorf("describe stack app: %w", op), want: "describe stack app: cannot reach AWS at http://127.0.0.1:9: connection refused"},
+		"AWS's message":       {in: fmt.Errorf("execute change set for stack app: %w", api), want: "execute change set for stack app: Template error: unresolved resource dependencies [Gone] (ValidationError)"},
+		"unwrapped operation": {in: api, want: "CloudFormation ExecuteChangeSet: Template error: unresolved resource dependencies [Gone] (ValidationError)"},
+		"debug keeps it all":  {in: api, debug: true, want: api.Error()},
+		"other":               {in: errors.New("boom"), want: "boom"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			if got := Explain(tc.in).Error(); got != tc.want {
-				t.Errorf("Explain() = %q, want %q", got, tc.want)
+			got := Explain(tc.in, tc.debug)
+			if got.Error() != tc.want || !errors.Is(got, tc.in) {
+				t.Errorf("Explain() = %q, want %q (wrapping the original)", got, tc.want)
 			}
 		})
 	}
-	if Explain(nil) != nil {
+	if Explain(nil, false) != nil {
 		t.Errorf("Explain(nil) != nil")
 	}
 }

@@ -77,11 +77,17 @@ func run(ctx context.Context, args []string, io IO, r runners) int {
 	root.SetIn(io.In)
 	root.SetOut(io.Out)
 	root.SetErr(io.Err)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintf(io.Err, "Error: %s\n", oneLine(awsclient.Explain(err).Error()))
+	debug := io.Getenv("SAM_DEBUG") != ""
+	if cmd != nil {
+		if f := cmd.Flags().Lookup("debug"); f != nil && f.Value.String() == "true" {
+			debug = true
+		}
+	}
+	fmt.Fprintf(io.Err, "Error: %s\n", oneLine(awsclient.Explain(err, debug).Error()))
 	return exitCode(err)
 }
 
