@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -158,6 +159,7 @@ func (f *deployFlags) resolve(fl *pflag.FlagSet, io IO, command string) (*deploy
 		// (SAM CLI would name samconfig.toml here and write a second file).
 		rt.ConfigFile = filepath.Base(cfgPath)
 	}
+	imageReposFrom := ""
 	if cfgPath != "" {
 		rt.ConfigFound = true
 		cfg, err := samconfig.Load(cfgPath)
@@ -167,9 +169,12 @@ func (f *deployFlags) resolve(fl *pflag.FlagSet, io IO, command string) (*deploy
 		if err := applyConfig(fl, cfg.Params(f.configEnv, command), cfgPath, f.configEnv+"."+command); err != nil {
 			return nil, rt, err
 		}
+		if !fl.Changed("image-repositories") && len(f.imageRepositories) > 0 {
+			imageReposFrom = fmt.Sprintf("%s [%s.%s.parameters]", filepath.Base(cfgPath), f.configEnv, command)
+		}
 	}
 	o := &deploy.Options{
-		TemplateFile: f.templateFile, StackName: f.stackName, S3Bucket: f.s3Bucket, S3Prefix: f.s3Prefix,
+		TemplateFile: f.templateFile, StackName: f.stackName, ImageReposFrom: imageReposFrom, S3Bucket: f.s3Bucket, S3Prefix: f.s3Prefix,
 		ResolveS3: f.resolveS3 && !f.noResolveS3, KMSKeyID: f.kmsKeyID, ImageRepository: f.imageRepository,
 		ResolveImageRepos: f.resolveImageRepos, Capabilities: splitList(f.capabilities), RoleARN: f.roleARN,
 		NotificationARNs: splitList(f.notificationARNs), NoExecuteChangeset: f.noExecuteChangeset,
@@ -181,7 +186,9 @@ func (f *deployFlags) resolve(fl *pflag.FlagSet, io IO, command string) (*deploy
 		Engine:  registry.FindEngine(io.Getenv("DOCKER_HOST"), io.Getenv("XDG_RUNTIME_DIR")),
 	}
 	if o.TemplateFile == "" {
-		o.TemplateFile = defaultTemplate(io.Getenv("SAM_TEMPLATE_FILE"))
+		if o.TemplateFile = defaultTemplate(io.Getenv("SAM_TEMPLATE_FILE")); o.TemplateFile == "" {
+			return nil, rt, fmt.Errorf("no template: looked for %s in %s; pass --template-file", strings.Join(templateNames, ", "), cwd())
+		}
 	}
 	if o.ImageRepositories, err = parseImageRepos(f.imageRepositories); err != nil {
 		return nil, rt, deploy.Usage(err)
@@ -220,17 +227,28 @@ func fileExists(p string) bool {
 	return err == nil && !fi.IsDir()
 }
 
-// defaultTemplate is SAM CLI's template lookup.
+// templateNames are the files SAM CLI looks for, in order, when no template is given.
+var templateNames = []string{filepath.Join(".aws-sam", "build", "template.yaml"), "template.yaml", "template.yml", "template.json"}
+
+// defaultTemplate is SAM CLI's template lookup: SAM_TEMPLATE_FILE, else the first of
+// templateNames that exists, else "".
 func defaultTemplate(env string) string {
 	if env != "" {
 		return env
 	}
-	for _, p := range []string{filepath.Join(".aws-sam", "build", "template.yaml"), "template.yaml", "template.yml", "template.json"} {
+	for _, p := range templateNames {
 		if _, err := os.Stat(p); err == nil {
 			return p
 		}
 	}
-	return "template.yml"
+	return ""
+}
+
+func cwd() string {
+	if d, err := os.Getwd(); err == nil {
+		return d
+	}
+	return "."
 }
 
 // pollCap reads SAM_CLI_POLL_DELAY (seconds); invalid or non-positive values mean 5 s.

@@ -58,7 +58,7 @@ func readParamFile(path string) ([]deploy.KV, error) {
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, srcerr.YAML(path, err)
+		return nil, srcerr.YAML(path, data, err)
 	}
 	if len(doc.Content) == 0 {
 		return nil, nil

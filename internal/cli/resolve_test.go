@@ -44,7 +44,7 @@ func describe(o *deploy.Options, rt deployRuntime) resolved {
 		"confirm": fmt.Sprint(o.ConfirmChangeset), "fail_empty": fmt.Sprint(o.FailOnEmptyChangeset),
 		"disable_rollback": fmt.Sprint(o.DisableRollback), "on_failure": o.OnFailure,
 		"capabilities": strings.Join(o.Capabilities, " "), "overrides": kvs(o.ParameterOverrides),
-		"tags": kvs(o.Tags), "image_repos": repos(o.ImageRepositories), "image_repo": o.ImageRepository,
+		"tags": kvs(o.Tags), "image_repos": repos(o.ImageRepositories), "image_repo": o.ImageRepository, "image_repos_from": o.ImageReposFrom,
 		"resolve_image_repos": fmt.Sprint(o.ResolveImageRepos), "push_jobs": fmt.Sprint(o.ImagePushJobs),
 		"poll": o.PollCap.String(), "max_wait": o.MaxWait.String(), "express": fmt.Sprint(o.Express),
 		"config_file": rt.ConfigFile, "config_env": rt.ConfigEnv, "config_found": fmt.Sprint(rt.ConfigFound),
@@ -59,8 +59,8 @@ type resolveCase struct {
 	args  []string
 	files map[string]string
 	env   map[string]string
-	// want names the resolved fields to check; wantErr, the one-line error (and wantCode its
-	// exit code) when resolution must refuse.
+	// want names the resolved fields to check; wantErr, the start of the one-line error (and
+	// wantCode its exit code) when resolution must refuse.
 	want     resolved
 	wantErr  string
 	wantCode int
@@ -115,7 +115,7 @@ func runResolveCases(t *testing.T, cases map[string]resolveCase) {
 		t.Run(name, func(t *testing.T) {
 			got, stderr, code := tc.run(t)
 			if tc.wantErr != "" {
-				if code != tc.wantCode || stderr != "Error: "+tc.wantErr || got != nil {
+				if code != tc.wantCode || !strings.HasPrefix(stderr, "Error: "+tc.wantErr) || strings.Contains(stderr, "\n") || got != nil {
 					t.Errorf("exit %d, stderr %q, ran with %v; want exit %d, %q and nothing run", code, stderr, got, tc.wantCode, "Error: "+tc.wantErr)
 				}
 				return
@@ -156,7 +156,8 @@ func TestDeployResolution(t *testing.T) {
 			"[default.deploy.parameters]\nstack_name = \"cfg\"\nregion = \"eu-west-1\"\ncapabilities = \"CAPABILITY_IAM CAPABILITY_AUTO_EXPAND\"\n" +
 			"parameter_overrides = \"A=1 B=\\\"two words\\\"\"\nimage_repositories = [\"Fn=123456789012.dkr.ecr.eu-west-1.amazonaws.com/r\"]\n"},
 			want: resolved{"stack": "cfg", "region": "eu-west-1", "capabilities": "CAPABILITY_IAM CAPABILITY_AUTO_EXPAND",
-				"overrides": "A=1 B=two words", "image_repos": "Fn=123456789012.dkr.ecr.eu-west-1.amazonaws.com/r", "config_found": "true"}},
+				"overrides": "A=1 B=two words", "image_repos": "Fn=123456789012.dkr.ecr.eu-west-1.amazonaws.com/r", "config_found": "true",
+				"image_repos_from": "samconfig.toml [default.deploy.parameters]"}},
 		"flag over samconfig": {args: []string{"deploy", "--stack-name", "flag", "--region", "us-west-2"},
 			files: map[string]string{"template.yaml": "", "samconfig.toml": tomlHead + "[default.deploy.parameters]\nstack_name = \"cfg\"\nregion = \"eu-west-1\"\n"},
 			want:  resolved{"stack": "flag", "region": "us-west-2"}},
@@ -183,6 +184,9 @@ func TestDeployResolution(t *testing.T) {
 		"SAM_DEBUG":             {args: []string{"deploy"}, env: map[string]string{"SAM_DEBUG": "1"}, want: resolved{"debug": "true"}},
 		"multi-value flags": {args: []string{"deploy", "--capabilities", "CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "--tags", "a=1", "b=2"},
 			want: resolved{"capabilities": "CAPABILITY_IAM CAPABILITY_NAMED_IAM", "tags": "a=1 b=2"}},
+		"image repositories from the command line": {args: []string{"deploy", "--image-repositories", "Fn=123456789012.dkr.ecr.us-east-1.amazonaws.com/r"},
+			files: map[string]string{"template.yaml": "", "samconfig.toml": tomlHead + "[default.deploy.parameters]\nimage_repositories = [\"Old=x\"]\n"},
+			want:  resolved{"image_repos": "Fn=123456789012.dkr.ecr.us-east-1.amazonaws.com/r", "image_repos_from": ""}},
 		"save params": {args: []string{"deploy", "--stack-name", "s", "--no-confirm-changeset", "--save-params"},
 			want: resolved{"save": "stack_name=s confirm_changeset=false"}},
 		"guided": {args: []string{"deploy", "--guided"}, want: resolved{"guided": "true", "save": ""}},
@@ -201,6 +205,7 @@ func TestDeployRefusals(t *testing.T) {
 		"max wait":        {args: []string{"deploy", "--max-wait-duration", "0"}, wantCode: 2, wantErr: "invalid --max-wait-duration 0: it must be at least 1 (minutes)"},
 		"unknown flag":    {args: []string{"deploy", "--stack", "s"}, wantCode: 2, wantErr: "unknown flag: --stack"},
 		"registry":        {args: []string{"deploy"}, env: map[string]string{"SAMSHIP_REGISTRY_ENDPOINT": "ftp://x"}, wantCode: 2, wantErr: `invalid SAMSHIP_REGISTRY_ENDPOINT "ftp://x": want http://host:port or https://host:port`},
+		"no template":     {args: []string{"deploy"}, files: map[string]string{"other.yaml": ""}, wantCode: 1, wantErr: "no template: looked for .aws-sam/build/template.yaml, template.yaml, template.yml, template.json in "},
 		"missing config":  {args: []string{"deploy", "--config-file", "nope.toml"}, wantCode: 1, wantErr: "Config file nope.toml does not exist or could not be read!"},
 		"samconfig value": {args: []string{"deploy"}, files: map[string]string{"template.yaml": "", "samconfig.toml": tomlHead + "[default.deploy.parameters]\nconfirm_changeset = \"maybe\"\n"}, wantCode: 1, wantErr: "samconfig.toml: [default.deploy.parameters] confirm_changeset: want true or false, found maybe"},
 	})

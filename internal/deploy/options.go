@@ -34,6 +34,9 @@ type Options struct {
 	KMSKeyID             string
 	ImageRepository      string
 	ImageRepositories    map[string]string
+	// ImageReposFrom names where ImageRepositories came from when not the command line
+	// ("samconfig.toml [default.deploy.parameters]"), for errors about its entries.
+	ImageReposFrom string
 	ResolveImageRepos    bool
 	Capabilities         []string
 	ParameterOverrides   []KV
@@ -178,7 +181,11 @@ func (in *Input) resolveRepos() error {
 	for _, k := range keys {
 		fp, ok := in.Tree.ResolveKey(k)
 		if !ok {
-			return &UsageError{Msg: fmt.Sprintf("Invalid value for '--image-repositories': function %s is not in template %s", k, in.TemplateFile)}
+			msg := fmt.Sprintf("Invalid value for '--image-repositories': function %s is not in template %s", k, in.TemplateFile)
+			if in.ImageReposFrom != "" {
+				msg += fmt.Sprintf(" (the entry comes from %s image_repositories: remove it there, deploy with --resolve-image-repos, or run samship deploy --guided)", in.ImageReposFrom)
+			}
+			return &UsageError{Msg: msg}
 		}
 		in.Mapped[fp] = in.ImageRepositories[k]
 	}

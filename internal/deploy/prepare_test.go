@@ -47,6 +47,8 @@ func TestPrepare(t *testing.T) {
 			wantErr: `Invalid value for '--image-repositories': Fn=me/app: "me/app" is not an ECR repository URI`},
 		"mapped function not in template": {o: deploy.Options{StackName: "app", ImageRepositories: map[string]string{"Gone": ecr}}, wantUsage: true,
 			wantErr: "Invalid value for '--image-repositories': function Gone is not in template t.yaml"},
+		"stale samconfig entry": {o: deploy.Options{StackName: "app", ImageRepositories: map[string]string{"Gone": ecr}, ImageReposFrom: "samconfig.toml [default.deploy.parameters]"}, wantUsage: true,
+			wantErr: "Invalid value for '--image-repositories': function Gone is not in template t.yaml (the entry comes from samconfig.toml [default.deploy.parameters] image_repositories: remove it there, deploy with --resolve-image-repos, or run samship deploy --guided)"},
 		"no repository": {o: deploy.Options{StackName: "app"}, wantUsage: true,
 			wantErr: "Missing option '--image-repositories', '--image-repository', '--resolve-image-repos'"},
 		"incomplete mapping": {o: deploy.Options{StackName: "app", ImageRepositories: map[string]string{"Other": ecr}}, wantUsage: true,

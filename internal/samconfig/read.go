@@ -67,7 +67,7 @@ func Parse(path string, data []byte) (*File, error) {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".yaml", ".yml":
 		if err := yaml.Unmarshal(data, &f.doc); err != nil {
-			return nil, srcerr.YAML(path, err)
+			return nil, srcerr.YAML(path, data, err)
 		}
 	case ".json":
 		if err := json.Unmarshal(data, &f.doc); err != nil {

@@ -195,7 +195,7 @@ func TestParseErrors(t *testing.T) {
 		"empty":             {"", "t.yaml:1: template is empty"},
 		"not a mapping":     {"- a\n- b\n", "t.yaml:1: template must be a mapping of sections, found a list"},
 		"bad yaml":          {"Resources:\n  A: [\n", "t.yaml:2: did not find expected node content"},
-		"bad indentation":   {"Resources:\n  A:\n    Type: x\n   B: y\n", "t.yaml:1: did not find expected key"},
+		"bad indentation":   {"Resources:\n  A:\n    Type: x\n   B: y\n", "t.yaml:4: did not find expected key"},
 		"no resources":      {"Parameters: {}\n", "t.yaml:1: template has no Resources section"},
 		"resources a list":  {"Resources:\n  - a\n", "t.yaml:2: Resources must be a mapping, found a list"},
 		"resource no type":  {"Resources:\n  A:\n    Properties: {}\n", "t.yaml:3: resource A has no Type"},

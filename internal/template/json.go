@@ -19,7 +19,7 @@ import (
 func ToJSON(name string, data []byte) ([]byte, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, srcerr.YAML(name, err)
+		return nil, srcerr.YAML(name, data, err)
 	}
 	if len(doc.Content) == 0 {
 		return nil, fmt.Errorf("%s:1: template is empty", name)
