@@ -26,17 +26,17 @@ type KV struct{ Key, Value string }
 
 // Options are the resolved inputs of one deploy (flags over samconfig over defaults).
 type Options struct {
-	TemplateFile         string
-	StackName            string
-	S3Bucket             string
-	S3Prefix             string
-	ResolveS3            bool
-	KMSKeyID             string
-	ImageRepository      string
-	ImageRepositories    map[string]string
+	TemplateFile      string
+	StackName         string
+	S3Bucket          string
+	S3Prefix          string
+	ResolveS3         bool
+	KMSKeyID          string
+	ImageRepository   string
+	ImageRepositories map[string]string
 	// ImageReposFrom names where ImageRepositories came from when not the command line
 	// ("samconfig.toml [default.deploy.parameters]"), for errors about its entries.
-	ImageReposFrom string
+	ImageReposFrom       string
 	ResolveImageRepos    bool
 	Capabilities         []string
 	ParameterOverrides   []KV
