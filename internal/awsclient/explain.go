@@ -40,6 +40,9 @@ func Explain(err error, debug bool) error {
 	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) && ae.ErrorMessage() != "" {
+		if ae.ErrorMessage() == ae.ErrorCode() {
+			return wrapped{prefix + ae.ErrorMessage(), err}
+		}
 		return wrapped{fmt.Sprintf("%s%s (%s)", prefix, ae.ErrorMessage(), ae.ErrorCode()), err}
 	}
 	return err

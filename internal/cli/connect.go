@@ -30,6 +30,7 @@ type connection struct {
 func newConnection(o *deploy.Options, rt deployRuntime, io IO) *connection {
 	c := &connection{o: o, rt: rt, io: io}
 	c.ui = ui.NewReporter(io.Out, io.Err, io.ErrIsTerminal, io.Width, io.Getenv)
+	c.ui.WidthNow = io.WidthNow
 	c.prompt = prompt.New(io.In, io.Err)
 	c.prompt.Label = c.ui.Paint.Bold
 	return c

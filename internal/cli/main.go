@@ -29,15 +29,21 @@ type IO struct {
 	Out    io.Writer
 	Err    io.Writer
 	Getenv func(string) string
-	// ErrIsTerminal and Width describe the error stream (progress, tables, prompts).
+	// ErrIsTerminal and Width describe the error stream (progress, tables, prompts);
+	// WidthNow, when set, reads its width again (after a resize).
 	ErrIsTerminal bool
 	Width         int
+	WidthNow      func() int
 }
 
 // systemIO describes the real process: width and terminal from stderr.
 func systemIO() IO {
 	terminal, width := ui.TerminalSize(os.Stderr)
-	return IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Getenv: os.Getenv, ErrIsTerminal: terminal, Width: width}
+	io := IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Getenv: os.Getenv, ErrIsTerminal: terminal, Width: width}
+	if terminal {
+		io.WidthNow = func() int { _, w := ui.TerminalSize(os.Stderr); return w }
+	}
+	return io
 }
 
 // Main runs samship with the process's arguments and streams and returns its exit code.

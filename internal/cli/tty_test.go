@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -59,6 +60,12 @@ func removeBuilt() {
 // samship exits the pane prints EXIT=<code>, then reads one line and prints GOT=<line>.
 func newTerminal(t *testing.T, template string, env []string, args ...string) *terminal {
 	t.Helper()
+	return newTerminalSized(t, 160, 60, template, env, args...)
+}
+
+// newTerminalSized is newTerminal in a pane of cols×rows.
+func newTerminalSized(t *testing.T, cols, rows int, template string, env []string, args ...string) *terminal {
+	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Fatalf("tmux not found (make deps installs it): %v", err)
 	}
@@ -74,7 +81,7 @@ func newTerminal(t *testing.T, template string, env []string, args ...string) *t
 	// The trap keeps the wrapping shell alive when Ctrl-C reaches the pane.
 	script := fmt.Sprintf("trap : INT; cd %s && env %s TERM=xterm-256color %s %s; echo EXIT=$?; read line; echo GOT=$line; sleep 60",
 		tm.dir, strings.Join(env, " "), bin, strings.Join(args, " "))
-	tm.tmux("new-session", "-d", "-s", "g", "-x", "160", "-y", "60", "sh", "-c", script)
+	tm.tmux("new-session", "-d", "-s", "g", "-x", fmt.Sprint(cols), "-y", fmt.Sprint(rows), "sh", "-c", script)
 	t.Cleanup(func() { exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
 	return tm
 }
@@ -88,9 +95,10 @@ func (tm *terminal) tmux(args ...string) string {
 	return string(out)
 }
 
-// screen returns the pane's history and screen, with colour escapes when escapes is set.
+// screen returns the pane's history and screen, wrapped lines joined, with colour escapes
+// when escapes is set.
 func (tm *terminal) screen(escapes bool) string {
-	args := []string{"capture-pane", "-p", "-t", "g", "-S", "-200"}
+	args := []string{"capture-pane", "-p", "-J", "-t", "g", "-S", "-2000"}
 	if escapes {
 		args = append(args, "-e")
 	}
@@ -204,5 +212,40 @@ func TestGuidedInterruptedInTerminal(t *testing.T) {
 	}
 	if tm.file("samconfig.toml") != "" {
 		t.Errorf("samconfig.toml was written by an interrupted run")
+	}
+}
+
+// TestPushProgressAt80Columns pushes three images in an 80-column terminal for a stack whose
+// repository names are longer than the terminal: every progress line fits, none stays behind
+// on the screen or in the scrollback, and each image's result line is there once.
+func TestPushProgressAt80Columns(t *testing.T) {
+	testenv.Needs(t, "tmux and the local AWS")
+	images := t.TempDir() // written before samship starts, named by absolute paths
+	tpl := "Resources:\n  FnRole:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument: {Version: '2012-10-17', Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]}\n"
+	for _, fn := range []string{"Hello", "World", "Third"} {
+		if err := testenv.WriteImage(filepath.Join(images, fn), "oci-layout", 40<<20, 2); err != nil {
+			t.Fatal(err)
+		}
+		tpl += "  " + fn + "FunctionWithAVeryLongName:\n    Type: AWS::Lambda::Function\n    Properties: {PackageType: Image, Code: {ImageUri: " +
+			filepath.Join(images, fn) + "}, Role: !GetAtt FnRole.Arn}\n"
+	}
+	stack := "my-long-application-name-production"
+	tm := newTerminalSized(t, 80, 40, tpl, []string{"SAMSHIP_REGISTRY_ENDPOINT=" + testenv.SharedECR(t)},
+		"deploy", "--stack-name", stack, "--resolve-image-repos", "--image-push-jobs", "2")
+	tm.waitFor("EXIT=")
+	screen := tm.screen(false)
+	if !strings.Contains(screen, "Successfully created/updated stack - "+stack) {
+		t.Fatalf("deploy did not succeed:\n%s", screen)
+	}
+	progress := regexp.MustCompile(`\d+\.\d/\d+\.\d MB +\d+%`)
+	for _, line := range strings.Split(screen, "\n") {
+		if progress.MatchString(line) {
+			t.Errorf("a progress line stayed behind: %q\n%s", line, screen)
+		}
+	}
+	for _, fn := range []string{"Hello", "World", "Third"} {
+		if n := strings.Count(screen, "Pushed "+fn+"FunctionWithAVeryLongName"); n != 1 {
+			t.Errorf("%s's result line is there %d times:\n%s", fn, n, screen)
+		}
 	}
 }

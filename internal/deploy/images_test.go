@@ -20,8 +20,9 @@ import (
 	"github.com/samship/samship/internal/testenv"
 )
 
-// TestPushProgress deploys one image function: on a terminal the image's line is redrawn as
-// bytes go, with --no-progressbar (or without a terminal) it gets one log line when done.
+// TestPushProgress deploys one image function: it gets its result line when pushed; on a
+// terminal its progress line is redrawn as bytes go, then erased; with --no-progressbar (or
+// without a terminal) there is no progress line.
 func TestPushProgress(t *testing.T) {
 	for name, tc := range map[string]struct {
 		terminal, noBar, wantRedraw bool
@@ -56,10 +57,10 @@ func TestPushProgress(t *testing.T) {
 				t.Fatalf("Run() = %v", err)
 			}
 			out := h.stderr.String()
-			redrawn := strings.Contains(out, "\x1b[2K\tapp")
+			redrawn := strings.Contains(out, "\x1b[2K  app  ") && strings.Contains(out, "\x1b[1A\x1b[J")
 			logged := strings.Contains(out, "\tPushed Fn (img) to 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:fn-")
-			if redrawn != tc.wantRedraw || logged == tc.wantRedraw {
-				t.Errorf("redrawn line %v, log line %v; want redrawn %v:\n%q", redrawn, logged, tc.wantRedraw, out)
+			if redrawn != tc.wantRedraw || !logged {
+				t.Errorf("redrawn line %v, result line %v; want redrawn %v and the result line:\n%q", redrawn, logged, tc.wantRedraw, out)
 			}
 			if !strings.Contains(out, "Images: 1 pushed, 0 already there") {
 				t.Errorf("no summary:\n%s", out)

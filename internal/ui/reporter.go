@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"unicode/utf8"
 
 	"golang.org/x/term"
 )
@@ -19,13 +20,15 @@ type Reporter struct {
 	Width int
 	// Terminal reports that Err is a terminal: progress is redrawn in place there.
 	Terminal bool
+	// WidthNow reads the terminal's width when lines are redrawn (a resize); Width when nil.
+	WidthNow func() int
 
 	// Lines come from several tasks at once (the companion stack and pushes, the bucket and
 	// the change set): each is written whole, and above the live lines being redrawn.
 	mu    sync.Mutex
-	live  func() []string // renders the redrawn lines; nil when none
-	drawn int             // how many of them are on the screen
-	held  []string        // lines written while a question is on the screen (Hold)
+	live  func(width int) []string // renders the redrawn lines; nil when none
+	drawn []int                    // the columns of each of them on the screen
+	held  []string                 // lines written while a question is on the screen (Hold)
 	hold  bool
 }
 
@@ -77,18 +80,30 @@ type writerFunc func([]byte)
 
 func (f writerFunc) Write(b []byte) (int, error) { f(b); return len(b), nil }
 
-// setLive starts redrawing render's lines under everything else written; stopLive leaves
-// the last drawing on the screen and redraws no more.
-func (r *Reporter) setLive(render func() []string) {
+// setLive starts redrawing render's lines (fitting the width it is given) under everything
+// else written; endLive erases them and redraws no more.
+func (r *Reporter) setLive(render func(width int) []string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.live, r.drawn = render, 0
+	r.live, r.drawn = render, nil
 }
 
-func (r *Reporter) stopLive() {
+func (r *Reporter) endLive() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.live, r.drawn = nil, 0
+	r.eraseLive()
+	r.live = nil
+}
+
+func (r *Reporter) width() int {
+	w := r.Width
+	if r.WidthNow != nil {
+		w = r.WidthNow()
+	}
+	if w < 20 {
+		w = 80
+	}
+	return w
 }
 
 // redrawLive draws the live lines again in place.
@@ -107,7 +122,7 @@ func (r *Reporter) redrawLive() {
 func (r *Reporter) Hold() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.hold, r.drawn = true, 0 // the live lines drawn stay where they are, above the question
+	r.hold, r.drawn = true, nil // the live lines drawn stay where they are, above the question
 }
 
 // Release ends Hold.
@@ -122,20 +137,27 @@ func (r *Reporter) Release() {
 	r.drawLive()
 }
 
+// eraseLive moves up to the first live line and clears from there down. A line drawn
+// narrower than the terminal then was may since wrap onto more rows (a resize): each counts
+// for the rows it takes at the width now.
 func (r *Reporter) eraseLive() {
-	if r.drawn > 0 {
-		fmt.Fprintf(r.Err, "\x1b[%dA\x1b[J", r.drawn) // up to the first live line, clear below
-		r.drawn = 0
+	if len(r.drawn) == 0 {
+		return
 	}
+	w, rows := r.width(), 0
+	for _, cols := range r.drawn {
+		rows += max(1, (cols+w-1)/w)
+	}
+	fmt.Fprintf(r.Err, "\x1b[%dA\x1b[J", rows)
+	r.drawn = nil
 }
 
 func (r *Reporter) drawLive() {
 	if r.live == nil {
 		return
 	}
-	ls := r.live()
-	for _, l := range ls {
+	for _, l := range r.live(r.width()) {
 		io.WriteString(r.Err, "\x1b[2K"+l+"\n")
+		r.drawn = append(r.drawn, utf8.RuneCountInString(l))
 	}
-	r.drawn = len(ls)
 }

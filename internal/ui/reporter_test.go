@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestColourOnlyOnATerminal(t *testing.T) {
@@ -27,35 +28,84 @@ func TestColourOnlyOnATerminal(t *testing.T) {
 	}
 }
 
-// TestPushes: in a log each image gets a line when it is done; on a terminal the lines are
-// redrawn in place and the results follow in the functions' order; both end with the totals.
+// TestPushes: each image's line comes when it is in place ("Already there" at once); on a
+// terminal the images uploading are drawn below, then erased; both end with the totals.
 func TestPushes(t *testing.T) {
-	clock := time.Date(2026, 12, 2, 7, 0, 0, 0, time.UTC)
-	now := func() time.Time { clock = clock.Add(250 * time.Millisecond); return clock }
 	push := func(terminal bool) string {
+		clock := time.Date(2026, 12, 2, 7, 0, 0, 0, time.UTC)
+		now := func() time.Time { return clock }
 		var b strings.Builder
-		r := &Reporter{Err: &b, Terminal: terminal}
+		r := &Reporter{Err: &b, Terminal: terminal, Width: 80}
 		p := r.Pushes([]string{"B", "A"}, 4, false, now)
+		p.Result("B", "b.tar", "reg/app/b:t", false)
 		up := p.Sending("app/a", 2_000_000)
+		clock = clock.Add(500 * time.Millisecond)
 		up.Add(1_500_000)
+		p.draw(true)
+		clock = clock.Add(500 * time.Millisecond)
 		up.Done(false)
 		p.Result("A", "a.tar", "reg/app/a:t", true)
-		p.Result("B", "b.tar", "reg/app/b:t", false)
 		p.Done()
 		return b.String()
 	}
 	log := push(false)
 	if want := "\n\tPushing the images of 2 functions (4 at a time)\n" +
-		"\tPushed A (a.tar) to reg/app/a:t\n\tAlready there: B (b.tar) at reg/app/b:t\n" +
-		"\tImages: 1 pushed, 1 already there, 1.5 MB sent (0.25 s)\n"; log != want {
+		"\tAlready there: B (b.tar) at reg/app/b:t\n\tPushed A (a.tar) to reg/app/a:t\n" +
+		"\tImages: 1 pushed, 1 already there, 1.5 MB sent (1.00 s)\n"; log != want {
 		t.Errorf("log:\n%q\nwant\n%q", log, want)
 	}
 	term := push(true)
-	for _, want := range []string{"\x1b[2K\tapp/a", "1.5 MB / 2.0 MB  pushed\n",
-		"\tAlready there: B at reg/app/b:t\n\tPushed A at reg/app/a:t\n\tImages: 1 pushed, 1 already there, 1.5 MB sent"} {
+	for _, want := range []string{"\tAlready there: B (b.tar) at reg/app/b:t\n\x1b[2K  app/a  1.5/2.0 MB   75%  3.0 MB/s  0s left\n",
+		"\x1b[1A\x1b[J\tPushed A",
+		"\tPushed A (a.tar) to reg/app/a:t\n\tImages: 1 pushed, 1 already there, 1.5 MB sent"} {
 		if !strings.Contains(term, want) {
 			t.Errorf("terminal output lacks %q:\n%q", want, term)
 		}
+	}
+}
+
+// TestProgressLineFits: a progress line never exceeds the terminal's width, however long the
+// repository; the middle of the name gives way.
+func TestProgressLineFits(t *testing.T) {
+	start := time.Date(2026, 12, 2, 7, 0, 0, 0, time.UTC)
+	u := &upload{repo: "my-long-application-name-production" + strings.Repeat("x", 40) + "/hellofunction19d43fc4repo", total: 471_900_000, started: start}
+	u.sent.Store(123_400_000)
+	for _, w := range []int{80, 60, 40, 200} {
+		l := u.line(start.Add(10*time.Second), w)
+		if n := utf8.RuneCountInString(l); n > w-1 && w < 100 {
+			t.Errorf("width %d: line of %d columns: %q", w, n, l)
+		}
+		if !strings.Contains(l, "123.4/471.9 MB") || !strings.HasSuffix(strings.Fields(l)[0], "repo") || w >= 80 && !strings.Contains(l, "26%  12.3 MB/s  28s left") {
+			t.Errorf("width %d: %q lacks the figures or the name's end", w, l)
+		}
+	}
+}
+
+func TestShorten(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		n    int
+		want string
+	}{{"abcdef", 10, "abcdef"}, {"abcdefghij", 5, "ab…ij"}, {"abcdefghij", 1, "a"}, {"abc", 0, ""}} {
+		if got := Shorten(tc.s, tc.n); got != tc.want {
+			t.Errorf("Shorten(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
+		}
+	}
+}
+
+// TestResizeErasesWrappedLines: after the terminal narrows, a live line drawn wider than it
+// is now takes more rows, and the erase goes up that many.
+func TestResizeErasesWrappedLines(t *testing.T) {
+	var b strings.Builder
+	width := 100
+	r := &Reporter{Err: &b, WidthNow: func() int { return width }}
+	r.setLive(func(int) []string { return []string{strings.Repeat("x", 90)} })
+	r.redrawLive()
+	width = 40
+	b.Reset()
+	r.Note("next")
+	if !strings.HasPrefix(b.String(), "\x1b[3A\x1b[J\tnext\n") {
+		t.Errorf("after the resize: %q, want 3 rows erased", b.String())
 	}
 }
 
@@ -64,7 +114,7 @@ func TestPushes(t *testing.T) {
 func TestHold(t *testing.T) {
 	var b strings.Builder
 	r := &Reporter{Err: &b}
-	r.setLive(func() []string { return []string{"live"} })
+	r.setLive(func(int) []string { return []string{"live"} })
 	r.redrawLive()
 	r.Hold()
 	r.Note("while asked")
