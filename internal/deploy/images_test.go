@@ -32,26 +32,14 @@ func TestPushProgress(t *testing.T) {
 		"log":                          {},
 	} {
 		t.Run(name, func(t *testing.T) {
-			srv := httptest.NewServer(ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0))))
-			defer srv.Close()
-			rt, err := registry.Redirect(http.DefaultTransport, srv.URL)
-			if err != nil {
-				t.Fatal(err)
-			}
+			access := registryFor(t, nil)
 			h := newHarness(t)
-			if err := testenv.WriteImage(filepath.Join(h.dir, "img"), "oci-layout", 2048, 1); err != nil {
-				t.Fatal(err)
-			}
-			tpl := filepath.Join(h.dir, "template.yaml")
-			body := "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties: {PackageType: Image, Code: {ImageUri: img}}\n"
-			if err := os.WriteFile(tpl, []byte(body), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			tpl := h.imageApp(t)
 			o := deploy.Options{TemplateFile: tpl, StackName: "app", ImageRepository: "123456789012.dkr.ecr.us-east-1.amazonaws.com/app",
 				NoProgressBar: tc.noBar, FailOnEmptyChangeset: true, PollCap: time.Second}
-			err = h.runWith(t, o, func(e *deploy.Env) {
+			err := h.runWith(t, o, func(e *deploy.Env) {
 				e.UI.Terminal = tc.terminal
-				e.Registry = registry.Access{Transport: rt, Keychain: registry.NewKeychain(ecr.New(ecrfake.New()))}
+				e.Registry = access
 			})
 			if err != nil {
 				t.Fatalf("Run() = %v", err)
@@ -67,4 +55,35 @@ func TestPushProgress(t *testing.T) {
 			}
 		})
 	}
+}
+
+// registryFor serves an in-memory registry as every ECR host, through wrap when set (a test
+// holds or fails requests there).
+func registryFor(t *testing.T, wrap func(http.Handler) http.Handler) registry.Access {
+	t.Helper()
+	var h http.Handler = ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0)))
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	rt, err := registry.Redirect(http.DefaultTransport, srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return registry.Access{Transport: rt, Keychain: registry.NewKeychain(ecr.New(ecrfake.New()))}
+}
+
+// imageApp writes a template of one function Fn whose image is an OCI layout beside it.
+func (h *harness) imageApp(t *testing.T) string {
+	t.Helper()
+	if err := testenv.WriteImage(filepath.Join(h.dir, "img"), "oci-layout", 2048, 1); err != nil {
+		t.Fatal(err)
+	}
+	tpl := filepath.Join(h.dir, "template.yaml")
+	body := "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties: {PackageType: Image, Code: {ImageUri: img}}\n"
+	if err := os.WriteFile(tpl, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return tpl
 }

@@ -37,8 +37,9 @@ func (r *run) deployAll(ctx context.Context, main *cfn.Stack) error {
 				return err
 			}
 			bucketDone = true
+			r.newApplier() // now uploading through it
 		}
-		if err := r.readyCompanion(); err != nil {
+		if err := r.checkPlan(); err != nil {
 			return err
 		}
 	}

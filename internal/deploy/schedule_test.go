@@ -3,29 +3,19 @@ package deploy_test
 import (
 	"context"
 	"errors"
-	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
-	ggcr "github.com/google/go-containerregistry/pkg/registry"
 
 	"github.com/samship/samship/internal/artifacts"
 	"github.com/samship/samship/internal/cfn"
 	"github.com/samship/samship/internal/cfn/cfnfake"
 	"github.com/samship/samship/internal/companion"
 	"github.com/samship/samship/internal/deploy"
-	"github.com/samship/samship/internal/ecr"
-	"github.com/samship/samship/internal/ecr/ecrfake"
-	"github.com/samship/samship/internal/registry"
-	"github.com/samship/samship/internal/testenv"
 )
 
 // TestNoBucketForImageOnlyApp: --resolve-s3 makes the managed bucket stack only when
@@ -85,31 +75,20 @@ func TestChangeSetWhileCompanionCreates(t *testing.T) {
 // TestFailedPushAbandonsChangeSet: when a push fails, the change set made meanwhile is
 // deleted, with the empty stack it made for the new application; nothing is executed.
 func TestFailedPushAbandonsChangeSet(t *testing.T) {
-	reg := ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0)))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/") {
-			http.Error(w, `{"errors":[{"code":"DENIED","message":"no"}]}`, http.StatusForbidden)
-			return
-		}
-		reg.ServeHTTP(w, r)
-	}))
-	defer srv.Close()
-	rt, err := registry.Redirect(http.DefaultTransport, srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
+	access := registryFor(t, func(reg http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/") {
+				http.Error(w, `{"errors":[{"code":"DENIED","message":"no"}]}`, http.StatusForbidden)
+				return
+			}
+			reg.ServeHTTP(w, r)
+		})
+	})
 	h := newHarness(t)
-	if err := testenv.WriteImage(filepath.Join(h.dir, "img"), "oci-layout", 512, 1); err != nil {
-		t.Fatal(err)
-	}
-	tpl := filepath.Join(h.dir, "template.yaml")
-	body := "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties: {PackageType: Image, Code: {ImageUri: img}}\n"
-	if err := os.WriteFile(tpl, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	tpl := h.imageApp(t)
 	o := deploy.Options{TemplateFile: tpl, StackName: "app", ResolveImageRepos: true, FailOnEmptyChangeset: true}
-	err = h.runWith(t, o, func(e *deploy.Env) {
-		e.Registry = registry.Access{Transport: rt, Keychain: registry.NewKeychain(ecr.New(ecrfake.New()))}
+	err := h.runWith(t, o, func(e *deploy.Env) {
+		e.Registry = access
 	})
 	if err == nil || !strings.Contains(err.Error(), "push image of function Fn") {
 		t.Fatalf("Run() = %v, want the push's failure", err)
@@ -127,34 +106,23 @@ func TestFailedPushAbandonsChangeSet(t *testing.T) {
 // the change set executes only after the push is done.
 func TestConfirmWhilePushing(t *testing.T) {
 	answered := make(chan struct{})
-	reg := ggcr.New(ggcr.Logger(log.New(io.Discard, "", 0)))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/") {
-			select {
-			case <-answered:
-			case <-time.After(5 * time.Second):
-				t.Error("the question did not come while the image was being pushed")
+	access := registryFor(t, func(reg http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/") {
+				select {
+				case <-answered:
+				case <-time.After(5 * time.Second):
+					t.Error("the question did not come while the image was being pushed")
+				}
 			}
-		}
-		reg.ServeHTTP(w, r)
-	}))
-	defer srv.Close()
-	rt, err := registry.Redirect(http.DefaultTransport, srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
+			reg.ServeHTTP(w, r)
+		})
+	})
 	h := newHarness(t)
-	if err := testenv.WriteImage(filepath.Join(h.dir, "img"), "oci-layout", 512, 1); err != nil {
-		t.Fatal(err)
-	}
-	tpl := filepath.Join(h.dir, "template.yaml")
-	body := "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties: {PackageType: Image, Code: {ImageUri: img}}\n"
-	if err := os.WriteFile(tpl, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	tpl := h.imageApp(t)
 	o := deploy.Options{TemplateFile: tpl, StackName: "app", ResolveImageRepos: true, FailOnEmptyChangeset: true, ConfirmChangeset: true}
-	err = h.runWith(t, o, func(e *deploy.Env) {
-		e.Registry = registry.Access{Transport: rt, Keychain: registry.NewKeychain(ecr.New(ecrfake.New()))}
+	err := h.runWith(t, o, func(e *deploy.Env) {
+		e.Registry = access
 		e.Confirm = func(context.Context, string, bool) (bool, error) {
 			if h.cfn.Called("ExecuteChangeSet") {
 				t.Error("executed before the answer")
