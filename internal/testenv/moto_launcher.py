@@ -29,11 +29,16 @@ behaviour rather than bent to moto's:
   AWS, whose attributes read as "<logical id>.<attribute>".
 - AWS::Lambda::Function: moto's CloudFormation model drops PackageType, ImageConfig and
   Architectures, so an image function reads back from GetFunction as PackageType Zip.
+- Stack events: moto records only the stack's own events, none of its resources, and no
+  ClientRequestToken. AWS records each resource's IN_PROGRESS and COMPLETE (or FAILED, with
+  the reason), and every event of an operation carries the token of the request that began it.
 """
 
 import copy
 import json
 import sys
+import threading
+import weakref
 import uuid
 
 import boto3
@@ -41,6 +46,7 @@ from moto.apigateway import models as apigw
 from moto.awslambda import models as awslambda
 from moto.cloudformation import models as cfn
 from moto.cloudformation import parsing
+from moto.cloudformation import responses as cfn_responses
 from moto.cloudformation.exceptions import ValidationError
 from moto.core.common_models import CloudFormationModel
 from samtranslator.internal.managed_policies import get_bundled_managed_policy_map
@@ -401,6 +407,117 @@ def _resource_class_or_placeholder(resource_type):
 
 
 parsing.resource_class_from_type = _resource_class_or_placeholder
+
+
+# --- stack events -------------------------------------------------------------------------
+
+_request = threading.local()  # the ClientRequestToken of the stack operation being served
+_stacks = weakref.WeakValueDictionary()  # stack id -> Stack, for its resources' events
+
+
+def _with_token(method):
+    def serve(self):
+        _request.token = self._get_param("ClientRequestToken")
+        try:
+            return method(self)
+        finally:
+            _request.token = None
+
+    return serve
+
+
+for _name in ("create_stack", "update_stack", "delete_stack", "execute_change_set"):
+    setattr(cfn_responses.CloudFormationResponse, _name, _with_token(getattr(cfn_responses.CloudFormationResponse, _name)))
+
+_event_init = cfn.Event.__init__
+
+
+def _event_init_with_token(self, *args, **kwargs):
+    _event_init(self, *args, **kwargs)
+    self.client_request_token = getattr(_request, "token", None)
+
+
+cfn.Event.__init__ = _event_init_with_token
+
+_stack_init_known = cfn.Stack.__init__
+
+
+def _stack_init_remembered(self, *args, **kwargs):
+    _stack_init_known(self, *args, **kwargs)
+    _stacks[self.stack_id] = self
+
+
+cfn.Stack.__init__ = _stack_init_remembered
+
+
+def _resource_event(stack_id, logical_id, resource_type, status, resource=None, reason=None):
+    """Appends a resource's event to its stack's and returns it (None for an unknown stack)."""
+    stack = _stacks.get(stack_id)
+    if stack is None:
+        return None
+    physical = getattr(resource, "physical_resource_id", None) if resource is not None else None
+    event = cfn.Event(
+        stack_id=stack.stack_id,
+        stack_name=stack.name,
+        logical_resource_id=logical_id,
+        physical_resource_id=physical or "",
+        resource_type=resource_type,
+        resource_status=status,
+        resource_status_reason=reason,
+        resource_properties=None,
+    )
+    stack.events.append(event)
+    return event
+
+
+def _forget(stack_id, event):
+    stack = _stacks.get(stack_id)
+    if stack is not None and event is not None and event in stack.events:
+        stack.events.remove(event)
+
+
+def _evented(verb, change):
+    # moto retries an update that fails on a dependency, so only a create's failure is final.
+    def run(logical_id, resource_json, resources_map, account_id, region_name):
+        kind, sid = resource_json.get("Type", ""), resources_map.stack_id
+        started = _resource_event(sid, logical_id, kind, verb + "_IN_PROGRESS")
+        try:
+            resource = change(logical_id, resource_json, resources_map, account_id=account_id, region_name=region_name)
+        except Exception as e:
+            if verb == "CREATE":
+                _resource_event(sid, logical_id, kind, "CREATE_FAILED", reason=str(e))
+            else:
+                _forget(sid, started)
+            raise
+        if resource is None:  # its Condition is false: AWS does not create it
+            _forget(sid, started)
+        else:
+            _resource_event(sid, logical_id, kind, verb + "_COMPLETE", resource)
+        return resource
+
+    return run
+
+
+parsing.parse_and_create_resource = _evented("CREATE", parsing.parse_and_create_resource)
+parsing.parse_and_update_resource = _evented("UPDATE", parsing.parse_and_update_resource)
+
+_delete_resource = parsing.ResourceMap._delete_resource
+
+
+def _delete_resource_evented(self, parsed_resource, resource_json):
+    # moto retries a delete that fails on a dependency: only a done one is recorded.
+    logical_id = next((k for k, v in self._parsed_resources.items() if v is parsed_resource), "")
+    kind = resource_json.get("Type", "")
+    started = _resource_event(self.stack_id, logical_id, kind, "DELETE_IN_PROGRESS", parsed_resource)
+    try:
+        _delete_resource(self, parsed_resource, resource_json)
+    except Exception:
+        _forget(self.stack_id, started)
+        raise
+    _resource_event(self.stack_id, logical_id, kind, "DELETE_COMPLETE", parsed_resource)
+
+
+parsing.ResourceMap._delete_resource = _delete_resource_evented
 
 
 def main():
