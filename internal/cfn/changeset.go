@@ -25,6 +25,8 @@ type ChangeSet struct {
 	StackID string
 	Created time.Time
 	Changes []Change
+	// Create is a change set that creates its stack (type CREATE).
+	Create bool
 }
 
 // ChangeSetEmptyError reports a change set without changes ("No changes to deploy").
@@ -58,7 +60,7 @@ func (c *Client) CreateChangeSet(ctx context.Context, in *cloudformation.CreateC
 		}
 		return nil, fmt.Errorf("create change set for stack %s: %w", stack, err)
 	}
-	cs := &ChangeSet{ARN: aws.ToString(out.Id), StackID: aws.ToString(out.StackId)}
+	cs := &ChangeSet{ARN: aws.ToString(out.Id), StackID: aws.ToString(out.StackId), Create: in.ChangeSetType == types.ChangeSetTypeCreate}
 	streak := 0
 	w := c.poll.wait()
 	for {

@@ -3,6 +3,7 @@ package cfn
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -49,6 +50,9 @@ func (c *Client) eventsNewestFirst(ctx context.Context, stack string, keep func(
 	var token *string
 	for {
 		out, err := c.api.DescribeStackEvents(ctx, &cloudformation.DescribeStackEventsInput{StackName: aws.String(stack), NextToken: token})
+		if isValidation(err, "does not exist") {
+			return &StackNotFoundError{Name: stack}
+		}
 		if err != nil {
 			return fmt.Errorf("describe events of stack %s: %w", stack, err)
 		}
@@ -75,6 +79,18 @@ func (c *Client) eventsNewestFirst(ctx context.Context, stack string, keep func(
 // clock) until the stack itself reaches a final status, passing each new event, oldest
 // first, to onEvent. It returns the stack as described after that.
 func (c *Client) Watch(ctx context.Context, stackID string, start time.Time, onEvent func(Event)) (*Stack, error) {
+	return c.watch(ctx, stackID, func(e Event) bool { return !e.Time.Before(start) }, onEvent)
+}
+
+// watchOp follows the events of the operation begun with the client request token (each
+// event of an operation carries it), as Watch does.
+func (c *Client) watchOp(ctx context.Context, stackID, token string, onEvent func(Event)) (*Stack, error) {
+	return c.watch(ctx, stackID, func(e Event) bool { return e.Token == token }, onEvent)
+}
+
+// watch polls the stack's events, newest first, as far back as ours holds, until the stack's
+// own event says the operation ended. A stack gone (deleted) returns *StackNotFoundError.
+func (c *Client) watch(ctx context.Context, stackID string, ours func(Event) bool, onEvent func(Event)) (*Stack, error) {
 	seen := map[string]bool{}
 	errs, streak := 0, 0
 	w := c.poll.wait()
@@ -85,7 +101,7 @@ func (c *Client) Watch(ctx context.Context, stackID string, start time.Time, onE
 		var fresh []Event
 		done := false
 		err := c.eventsNewestFirst(ctx, stackID, func(e Event) bool {
-			if e.Time.Before(start) || seen[e.ID] {
+			if !ours(e) || seen[e.ID] {
 				return false
 			}
 			fresh = append(fresh, e)
@@ -94,6 +110,9 @@ func (c *Client) Watch(ctx context.Context, stackID string, start time.Time, onE
 		if c.transient(err, &streak) {
 			w.failed()
 			continue
+		}
+		if IsNotFound(err) {
+			return nil, err
 		}
 		if err != nil {
 			// Events are informative; a few failed polls must not fail the deploy.
@@ -104,6 +123,8 @@ func (c *Client) Watch(ctx context.Context, stackID string, start time.Time, onE
 			continue
 		}
 		errs, streak = 0, 0
+		// Oldest first; events of the same millisecond keep CloudFormation's order.
+		slices.Reverse(fresh)
 		sort.SliceStable(fresh, func(i, j int) bool { return fresh[i].Time.Before(fresh[j].Time) })
 		for _, e := range fresh {
 			seen[e.ID] = true
@@ -122,6 +143,9 @@ func (c *Client) Watch(ctx context.Context, stackID string, start time.Time, onE
 		// was missed.
 		if len(fresh) == 0 && w.polls%10 == 0 {
 			st, err := c.Describe(ctx, stackID)
+			if IsNotFound(err) {
+				return nil, err
+			}
 			if err == nil && !InProgress(st.Status) && st.Status != "REVIEW_IN_PROGRESS" {
 				return st, nil
 			}

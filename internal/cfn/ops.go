@@ -78,14 +78,14 @@ func (c *Client) CreateStack(ctx context.Context, in *cloudformation.CreateStack
 	if isCode(err, "AlreadyExistsException") {
 		st, derr := c.Describe(ctx, name)
 		if derr == nil && c.madeWith(ctx, st.ID, aws.ToString(in.ClientRequestToken)) {
-			return c.settle(ctx, st.ID)
+			return c.settle(ctx, st.ID, name, "create", aws.ToString(in.ClientRequestToken))
 		}
 		return nil, &AlreadyExistsError{Stack: name}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("create stack %s: %w", name, err)
 	}
-	return c.settle(ctx, aws.ToString(out.StackId))
+	return c.settle(ctx, aws.ToString(out.StackId), name, "create", aws.ToString(in.ClientRequestToken))
 }
 
 // madeWith reports whether an event of the stack carries the request token.
@@ -120,31 +120,44 @@ func (c *Client) UpdateStack(ctx context.Context, in *cloudformation.UpdateStack
 		}
 		return nil, fmt.Errorf("update stack %s: %w", aws.ToString(in.StackName), err)
 	}
-	return c.settle(ctx, aws.ToString(out.StackId))
+	return c.settle(ctx, aws.ToString(out.StackId), aws.ToString(in.StackName), "update", aws.ToString(in.ClientRequestToken))
 }
 
-// settle waits for the operation on the stack with id to end; a final state other than
-// success becomes *StackFailedError.
-func (c *Client) settle(ctx context.Context, id string) (*Stack, error) {
-	st, err := c.waitStack(ctx, id)
+// settle waits for the operation (begun with token) on the stack with id to end; a final
+// state other than success becomes *StackFailedError.
+func (c *Client) settle(ctx context.Context, id, name, op, token string) (*Stack, error) {
+	st, err := c.wait(ctx, id, name, op, token)
 	if err != nil {
 		return nil, err
 	}
 	return st, c.Failed(ctx, st)
 }
 
+// wait waits for the operation begun with token to end: on its events when a Follower
+// follows it, else on the stack's status.
+func (c *Client) wait(ctx context.Context, id, name, op, token string) (*Stack, error) {
+	if c.Follow == nil {
+		return c.waitStack(ctx, id)
+	}
+	f := c.Follow(name, op)
+	st, err := c.watchOp(ctx, id, token, f.Event)
+	f.End(st, err)
+	return st, err
+}
+
 // DeleteStack deletes the stack with the given id and waits until it is gone; retain names
 // resources to keep (CloudFormation accepts them only for a stack in DELETE_FAILED).
 func (c *Client) DeleteStack(ctx context.Context, st *Stack, roleARN string, retain ...string) error {
+	token := c.token()
 	in := &cloudformation.DeleteStackInput{StackName: aws.String(st.ID), DeploymentConfig: c.express(), RetainResources: retain,
-		ClientRequestToken: aws.String(c.token())}
+		ClientRequestToken: aws.String(token)}
 	if roleARN != "" {
 		in.RoleARN = aws.String(roleARN)
 	}
 	if _, err := c.api.DeleteStack(ctx, in); err != nil {
 		return fmt.Errorf("delete stack %s: %w", st.Name, err)
 	}
-	cur, err := c.waitStack(ctx, st.ID)
+	cur, err := c.wait(ctx, st.ID, st.Name, "delete", token)
 	if IsNotFound(err) {
 		return nil
 	}

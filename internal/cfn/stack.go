@@ -43,6 +43,17 @@ type Client struct {
 	NewToken func() string
 	// OnTransient hears of a throttled or failed poll that a wait outlives (see Transient).
 	OnTransient func(error)
+	// Follow, when set, is asked for a Follower for each stack operation the client begins
+	// and waits on ("create", "update" or "delete" the stack): the wait then reads the
+	// operation's events, which go to the Follower, instead of the stack's status.
+	Follow func(stack, operation string) Follower
+}
+
+// Follower hears of one stack operation's events as CloudFormation records them, oldest
+// first, and of its end: the stack as it ended, or the error that ended the wait.
+type Follower interface {
+	Event(Event)
+	End(*Stack, error)
 }
 
 // express is the deployment configuration of a helper stack operation; nil when not Express.
@@ -131,13 +142,13 @@ func (c *Client) Describe(ctx context.Context, name string) (*Stack, error) {
 	return st, nil
 }
 
-// isValidation reports a ValidationError whose message contains text.
 // isCode reports an API error of that code.
 func isCode(err error, code string) bool {
 	var ae smithy.APIError
 	return errors.As(err, &ae) && ae.ErrorCode() == code
 }
 
+// isValidation reports a ValidationError whose message contains text.
 func isValidation(err error, text string) bool {
 	var ae smithy.APIError
 	return errors.As(err, &ae) && ae.ErrorCode() == "ValidationError" && strings.Contains(ae.ErrorMessage(), text)

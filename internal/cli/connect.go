@@ -86,6 +86,9 @@ func (c *connection) services(ctx context.Context, region string) (*services, er
 	stacks := cfn.New(cl.CloudFormation, cfn.DefaultPoller(c.o.PollCap))
 	stacks.Express = c.o.Express
 	stacks.OnTransient = c.ui.PollFailed
+	if c.ui.Terminal && !c.o.NoProgressBar {
+		stacks.Follow = c.ui.FollowStack // the live view of each stack as CloudFormation works
+	}
 	return &services{cfn: stacks, ecr: ecr.New(cl.ECR), s3: s3.New(cl.S3), region: cl.Region, sdk: cl}, nil
 }
 

@@ -215,10 +215,12 @@ func TestGuidedInterruptedInTerminal(t *testing.T) {
 	}
 }
 
-// TestPushProgressAt80Columns pushes three images in an 80-column terminal for a stack whose
+// TestProgressAt80Columns pushes three images in an 80-column terminal for a stack whose
 // repository names are longer than the terminal: every progress line fits, none stays behind
-// on the screen or in the scrollback, and each image's result line is there once.
-func TestPushProgressAt80Columns(t *testing.T) {
+// on the screen or in the scrollback, and each image's result line is there once. The
+// companion and application stacks are shown in the live stack view: each ends as its final
+// lines, once, with its resources, and no redrawn line of it stays behind.
+func TestProgressAt80Columns(t *testing.T) {
 	testenv.Needs(t, "tmux and the local AWS")
 	images := t.TempDir() // written before samship starts, named by absolute paths
 	tpl := "Resources:\n  FnRole:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument: {Version: '2012-10-17', Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]}\n"
@@ -247,5 +249,21 @@ func TestPushProgressAt80Columns(t *testing.T) {
 		if n := strings.Count(screen, "Pushed "+fn+"FunctionWithAVeryLongName"); n != 1 {
 			t.Errorf("%s's result line is there %d times:\n%s", fn, n, screen)
 		}
+	}
+	for _, final := range []*regexp.Regexp{
+		regexp.MustCompile(`(?m)^✔ Created stack ` + stack + `-\w+-CompanionStack  \[create complete\]  \d+\.\ds$`),
+		regexp.MustCompile(`(?m)^✔ Created stack ` + stack + `  \[create complete\]  \d+\.\ds$`),
+		regexp.MustCompile(`(?m)^    ✔ HelloFunctionWithAVeryLongName +AWS::Lambda::Function +\[create complete\]  \d+\.\ds$`),
+		regexp.MustCompile(`(?m)^    ✔ FnRole +AWS::IAM::Role +\[create complete\]`),
+	} {
+		if n := len(final.FindAllString(screen, -1)); n != 1 {
+			t.Errorf("%d lines match %s, want 1:\n%s", n, final, screen)
+		}
+	}
+	if strings.ContainsAny(screen, "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏") || strings.Contains(screen, "Creating stack") {
+		t.Errorf("a live stack line stayed behind:\n%s", screen)
+	}
+	if strings.Contains(screen, "CloudFormation events from stack operations") {
+		t.Errorf("the event table is for logs, not the terminal:\n%s", screen)
 	}
 }

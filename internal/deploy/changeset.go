@@ -144,7 +144,11 @@ func (r *run) execute(ctx context.Context, cs *cfn.ChangeSet) (*cfn.Stack, error
 		return nil, err
 	}
 	r.executed = true
-	events := e.UI.StackEvents(e.Now(), cfn.DefaultPoller(in.PollCap).Interval())
+	op := "update"
+	if cs.Create {
+		op = "create"
+	}
+	events := e.UI.StackEvents(in.StackName, op, e.Now(), cfn.DefaultPoller(in.PollCap).Interval(), !in.NoProgressBar)
 	wctx := ctx
 	if in.MaxWait > 0 {
 		var cancel context.CancelFunc
@@ -152,7 +156,7 @@ func (r *run) execute(ctx context.Context, cs *cfn.ChangeSet) (*cfn.Stack, error
 		defer cancel()
 	}
 	st, err := e.CFN.Watch(wctx, cs.StackID, cs.Created, events.Event)
-	events.End()
+	events.End(st, err)
 	if err != nil {
 		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 			r.keptNote("the deploy did not finish")

@@ -20,10 +20,11 @@ import (
 	"github.com/samship/samship/internal/testenv"
 )
 
-// TestPushProgress deploys one image function: it gets its result line when pushed; on a
-// terminal its progress line is redrawn as bytes go, then erased; with --no-progressbar (or
-// without a terminal) there is no progress line.
-func TestPushProgress(t *testing.T) {
+// TestProgress deploys one image function: it gets its result line when pushed; on a
+// terminal its progress line is redrawn as bytes go, then erased, and the stack is shown in
+// the live stack view; with --no-progressbar (or without a terminal) there is no progress
+// line, and the stack's events come in SAM CLI's table.
+func TestProgress(t *testing.T) {
 	for name, tc := range map[string]struct {
 		terminal, noBar, wantRedraw bool
 	}{
@@ -52,6 +53,11 @@ func TestPushProgress(t *testing.T) {
 			}
 			if !strings.Contains(out, "Images: 1 pushed, 0 already there") {
 				t.Errorf("no summary:\n%s", out)
+			}
+			view := strings.Contains(out, "✔ Created stack app  [create complete]")
+			table := strings.Contains(out, "CloudFormation events from stack operations")
+			if view != tc.wantRedraw || table == tc.wantRedraw {
+				t.Errorf("stack view %v, event table %v; want the view %v:\n%s", view, table, tc.wantRedraw, out)
 			}
 		})
 	}

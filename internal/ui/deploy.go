@@ -165,15 +165,21 @@ func (r *Reporter) Preview() {
 	r.errf("\n%s\n", r.Paint.Yellow("Previewing CloudFormation changeset before deployment\n======================================================"))
 }
 
-// Events is SAM CLI's table of stack events, a row per event as it comes.
+// Events shows the events of the application stack's operation: on a terminal the live
+// stack view, else (and with --no-progressbar) SAM CLI's table, a row per event as it comes.
 type Events struct {
-	r  *Reporter
-	tb *Table
+	r    *Reporter
+	tb   *Table
+	view *StackView
 }
 
-// StackEvents starts the events table of a stack operation begun at now, polled every
-// interval.
-func (r *Reporter) StackEvents(now time.Time, interval time.Duration) *Events {
+// StackEvents starts showing the events of operation ("create" or "update") on stack, begun
+// at now and polled every interval; live asks for the live view, which only a terminal has.
+func (r *Reporter) StackEvents(stack, op string, now time.Time, interval time.Duration, live bool) *Events {
+	if live && r.Terminal {
+		r.errf("\n")
+		return &Events{r: r, view: r.followStack(stack, op)}
+	}
 	r.errf("\n%s - Waiting for stack create/update to complete\n", now.Format("2006-01-02 15:04:05"))
 	tb := NewTable(r.lines(), r.Paint, r.Width, fmt.Sprintf("CloudFormation events from stack operations (refresh every %.1f seconds)", interval.Seconds()),
 		"ResourceStatus", "ResourceType", "LogicalResourceId", "ResourceStatusReason")
@@ -186,8 +192,13 @@ var redStatuses = map[string]bool{
 	"UPDATE_ROLLBACK_IN_PROGRESS": true, "ROLLBACK_FAILED": true,
 }
 
-// Event prints one stack event row, coloured as SAM CLI does.
+// Event shows one stack event: a table row coloured as SAM CLI colours it, or a change in
+// the live view.
 func (e *Events) Event(ev cfn.Event) {
+	if e.view != nil {
+		e.view.Event(ev)
+		return
+	}
 	p := e.r.Paint
 	paint := p.Yellow
 	switch {
@@ -207,8 +218,15 @@ func (e *Events) Event(ev cfn.Event) {
 	e.tb.Row(paint, status, ev.Type, ev.LogicalID, reason)
 }
 
-// End closes the table.
-func (e *Events) End() { e.tb.Rule() }
+// End closes the table, or writes the live view's final lines (st is the stack as it
+// ended, nil when the wait did not see the end).
+func (e *Events) End(st *cfn.Stack, err error) {
+	if e.view != nil {
+		e.view.End(st, err)
+		return
+	}
+	e.tb.Rule()
+}
 
 // DeletingFailed says a stack whose create failed is deleted (--on-failure DELETE).
 func (r *Reporter) DeletingFailed(stack string) {

@@ -20,6 +20,7 @@ import (
 type Pushes struct {
 	r      *Reporter
 	redraw bool
+	area   *liveArea
 	start  time.Time
 	now    func() time.Time
 
@@ -45,7 +46,7 @@ func (r *Reporter) Pushes(functions []string, atOnce int, noProgressBar bool, no
 	r.errf("\n\tPushing the images of %d %s (%d at a time)\n", n, Plural(n, "function", "functions"), atOnce)
 	p := &Pushes{r: r, redraw: r.Terminal && !noProgressBar, start: now(), now: now}
 	if p.redraw {
-		r.setLive(p.render)
+		p.area = r.addLive(p.render)
 	}
 	return p
 }
@@ -97,7 +98,7 @@ func (p *Pushes) Done() {
 // Stop ends the live lines (of a push that failed, too): they are erased.
 func (p *Pushes) Stop() {
 	if p.redraw {
-		p.r.endLive()
+		p.r.endLive(p.area)
 	}
 }
 

@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sync"
-	"unicode/utf8"
+	"time"
 
 	"golang.org/x/term"
 )
@@ -22,15 +23,20 @@ type Reporter struct {
 	Terminal bool
 	// WidthNow reads the terminal's width when lines are redrawn (a resize); Width when nil.
 	WidthNow func() int
+	// Now is the clock of the live views' times; time.Now when nil.
+	Now func() time.Time
 
 	// Lines come from several tasks at once (the companion stack and pushes, the bucket and
 	// the change set): each is written whole, and above the live lines being redrawn.
 	mu    sync.Mutex
-	live  func(width int) []string // renders the redrawn lines; nil when none
-	drawn []int                    // the columns of each of them on the screen
-	held  []string                 // lines written while a question is on the screen (Hold)
+	live  []*liveArea // the redrawn lines, area by area (pushes, stacks), in order begun
+	drawn []int       // the columns of each line drawn on the screen
+	held  []string    // lines written while a question is on the screen (Hold)
 	hold  bool
 }
+
+// liveArea is one task's redrawn lines, rendered to fit the width given.
+type liveArea struct{ render func(width int) []string }
 
 // NewReporter returns a Reporter over out and err. Colour is on only when err is a terminal,
 // NO_COLOR is unset and TERM is not dumb.
@@ -76,23 +82,45 @@ func (r *Reporter) write(s string) {
 // lines is Err as an io.Writer whose writes go through write (for tables).
 func (r *Reporter) lines() io.Writer { return writerFunc(func(b []byte) { r.write(string(b)) }) }
 
+// columns is how many columns s takes on the screen: its runes, colour codes left out.
+func columns(s string) int {
+	n, esc := 0, false
+	for _, c := range s {
+		switch {
+		case esc:
+			esc = c != 'm'
+		case c == '\x1b':
+			esc = true
+		default:
+			n++
+		}
+	}
+	return n
+}
+
 type writerFunc func([]byte)
 
 func (f writerFunc) Write(b []byte) (int, error) { f(b); return len(b), nil }
 
-// setLive starts redrawing render's lines (fitting the width it is given) under everything
-// else written; endLive erases them and redraws no more.
-func (r *Reporter) setLive(render func(width int) []string) {
+// addLive starts redrawing render's lines (fitting the width it is given) under everything
+// else written, below the live areas begun before; endLive erases the area's lines and
+// redraws them no more.
+func (r *Reporter) addLive(render func(width int) []string) *liveArea {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.live, r.drawn = render, nil
+	a := &liveArea{render: render}
+	r.live = append(r.live, a)
+	return a
 }
 
-func (r *Reporter) endLive() {
+func (r *Reporter) endLive(a *liveArea) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.eraseLive()
-	r.live = nil
+	r.live = slices.DeleteFunc(r.live, func(x *liveArea) bool { return x == a })
+	if !r.hold {
+		r.drawLive()
+	}
 }
 
 func (r *Reporter) width() int {
@@ -122,7 +150,8 @@ func (r *Reporter) redrawLive() {
 func (r *Reporter) Hold() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.hold, r.drawn = true, nil // the live lines drawn stay where they are, above the question
+	r.eraseLive() // live lines left above the question would stay behind, stale
+	r.hold = true
 }
 
 // Release ends Hold.
@@ -153,11 +182,11 @@ func (r *Reporter) eraseLive() {
 }
 
 func (r *Reporter) drawLive() {
-	if r.live == nil {
-		return
-	}
-	for _, l := range r.live(r.width()) {
-		io.WriteString(r.Err, "\x1b[2K"+l+"\n")
-		r.drawn = append(r.drawn, utf8.RuneCountInString(l))
+	w := r.width()
+	for _, a := range r.live {
+		for _, l := range a.render(w) {
+			io.WriteString(r.Err, "\x1b[2K"+l+"\n")
+			r.drawn = append(r.drawn, columns(l))
+		}
 	}
 }

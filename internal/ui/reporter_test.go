@@ -99,7 +99,7 @@ func TestResizeErasesWrappedLines(t *testing.T) {
 	var b strings.Builder
 	width := 100
 	r := &Reporter{Err: &b, WidthNow: func() int { return width }}
-	r.setLive(func(int) []string { return []string{strings.Repeat("x", 90)} })
+	r.addLive(func(int) []string { return []string{strings.Repeat("x", 90)} })
 	r.redrawLive()
 	width = 40
 	b.Reset()
@@ -109,19 +109,19 @@ func TestResizeErasesWrappedLines(t *testing.T) {
 	}
 }
 
-// TestHold: lines written while a question is on the screen wait for the answer, and the
-// live lines are drawn again below them.
+// TestHold: the live lines are erased while a question is on the screen, lines written
+// meanwhile wait for the answer, and the live lines are drawn again below them.
 func TestHold(t *testing.T) {
 	var b strings.Builder
 	r := &Reporter{Err: &b}
-	r.setLive(func(int) []string { return []string{"live"} })
+	r.addLive(func(int) []string { return []string{"live"} })
 	r.redrawLive()
 	r.Hold()
 	r.Note("while asked")
 	r.redrawLive()
 	b.WriteString("Question? y\n") // the prompt writes to the terminal itself
 	r.Release()
-	if got, want := b.String(), "\x1b[2Klive\nQuestion? y\n\twhile asked\n\x1b[2Klive\n"; got != want {
+	if got, want := b.String(), "\x1b[2Klive\n\x1b[1A\x1b[JQuestion? y\n\twhile asked\n\x1b[2Klive\n"; got != want {
 		t.Errorf("screen %q, want %q", got, want)
 	}
 }

@@ -206,6 +206,7 @@ func (f *CFN) UpdateStack(_ context.Context, in *cloudformation.UpdateStackInput
 	if s.Template == aws.ToString(in.TemplateBody) {
 		return nil, validation("No updates are to be performed.")
 	}
+	s.Token = aws.ToString(in.ClientRequestToken)
 	f.operate(s, "update", aws.ToString(in.TemplateBody))
 	return &cloudformation.UpdateStackOutput{StackId: aws.String(s.ID)}, nil
 }
