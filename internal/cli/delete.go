@@ -57,6 +57,7 @@ func newDeleteCmd(io IO, runF func(context.Context, *deleteRequest, deployRuntim
 	fl.StringVar(&f.configEnv, "config-env", "default", "samconfig environment")
 	fl.BoolVar(&f.saveParams, "save-params", false, "save the options given on the command line to the samconfig file")
 	fl.BoolVar(&f.debug, "debug", false, "print every AWS call")
+	setHelp(cmd, io.helpWidth, deleteHelp)
 	return cmd
 }
 

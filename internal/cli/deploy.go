@@ -85,6 +85,7 @@ func newDeployCmd(io IO, runF func(context.Context, *deploy.Options, deployRunti
 	fl.IntVar(&f.maxWait, "max-wait-duration", 60, "minutes to wait for the stack operation to finish")
 	fl.BoolVar(&f.express, "express", false, "CloudFormation Express mode: done when the configuration is applied (companion and bucket stacks too)")
 	fl.BoolVar(&f.noExpress, "no-express", false, "standard CloudFormation deployment (default)")
+	setHelp(cmd, io.helpWidth, deployHelp)
 	return cmd
 }
 

@@ -36,6 +36,14 @@ type IO struct {
 	WidthNow      func() int
 }
 
+// helpWidth is the width help is wrapped to.
+func (io IO) helpWidth() int {
+	if io.WidthNow != nil {
+		return io.WidthNow()
+	}
+	return io.Width
+}
+
 // systemIO describes the real process: width and terminal from stderr.
 func systemIO() IO {
 	terminal, width := ui.TerminalSize(os.Stderr)
@@ -140,6 +148,9 @@ func newRoot(io IO, r runners) *cobra.Command {
 	}
 	root.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return deploy.Usage(err) })
-	root.AddCommand(newDeployCmd(io, r.deploy), newPackageCmd(io, r.pack), newDeleteCmd(io, r.delete))
+	root.Example = "  # Deploy, answering SAM CLI's questions once\n  $ samship deploy --guided\n\n" +
+		"  # In CI\n  $ samship deploy --stack-name my-app --resolve-image-repos --resolve-s3\n\n" +
+		"  # What a command takes, and what samship reads from the environment\n  $ samship deploy --help\n  $ samship help environment"
+	root.AddCommand(newDeployCmd(io, r.deploy), newPackageCmd(io, r.pack), newDeleteCmd(io, r.delete), newEnvironmentTopic())
 	return root
 }

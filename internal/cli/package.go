@@ -37,6 +37,7 @@ func newPackageCmd(io IO, runF func(context.Context, *deploy.Options, deployRunt
 	}
 	addArtifactFlags(cmd.Flags(), f)
 	cmd.Flags().StringVar(&output, "output-template-file", "", "where to write the packaged template (standard output when not given)")
+	setHelp(cmd, io.helpWidth, packageHelp)
 	return cmd
 }
 

@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// helpOf runs samship with args (a help request) at a terminal width of 100 and returns what
+// it printed on standard output.
+func helpOf(t *testing.T, args ...string) string {
+	t.Helper()
+	var out, errs strings.Builder
+	io := IO{In: strings.NewReader(""), Out: &out, Err: &errs, Getenv: func(string) string { return "" }, Width: 100}
+	if code := run(context.Background(), args, io, runners{}); code != 0 {
+		t.Fatalf("samship %s exited %d: %s", strings.Join(args, " "), code, errs.String())
+	}
+	return out.String()
+}
+
+// TestHelp compares each command's help, and `samship help environment`, with golden files
+// (-update rewrites them); `samship help <command>` is the same as `<command> --help`.
+func TestHelp(t *testing.T) {
+	for _, name := range []string{"deploy", "package", "delete", "environment"} {
+		t.Run(name, func(t *testing.T) {
+			got := helpOf(t, "help", name)
+			if name != "environment" {
+				if flagHelp := helpOf(t, name, "--help"); flagHelp != got {
+					t.Errorf("samship %s --help differs from samship help %s", name, name)
+				}
+			}
+			path := filepath.Join("testdata", "help", name+".txt")
+			if *update {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update to write it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("help differs from %s (run with -update to rewrite it):\n%s", path, got)
+			}
+		})
+	}
+}
+
+// TestHelpShowsEveryOption: each option of each command is shown in exactly one group (a
+// --no- form with its option), no group names an option the command lacks, every option
+// that takes several values shows SAM's syntax, and no line is wider than the terminal.
+func TestHelpShowsEveryOption(t *testing.T) {
+	root := newRoot(IO{Getenv: func(string) string { return "" }, Width: 100}, runners{})
+	for name, h := range map[string]commandHelp{"deploy": deployHelp, "package": packageHelp, "delete": deleteHelp} {
+		t.Run(name, func(t *testing.T) {
+			cmd, _, err := root.Find([]string{name})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd.InitDefaultHelpFlag()
+			shown := map[string]int{}
+			for _, g := range h.groups {
+				for _, n := range g.names {
+					if cmd.Flags().Lookup(n) == nil {
+						t.Errorf("group %q names --%s, which %s does not have", g.title, n, name)
+					}
+					shown[n]++
+				}
+			}
+			cmd.Flags().VisitAll(func(f *pflag.Flag) {
+				n := f.Name
+				if base, ok := strings.CutPrefix(n, "no-"); ok && cmd.Flags().Lookup(base) != nil {
+					n = base
+				}
+				if shown[n] != 1 {
+					t.Errorf("--%s is shown in %d groups, want 1", f.Name, shown[n])
+				}
+				if greedy["--"+f.Name] && several[f.Name] == "" {
+					t.Errorf("--%s takes several values but its help shows no example of them", f.Name)
+				}
+			})
+			for _, l := range strings.Split(renderHelp(cmd, h, 100), "\n") {
+				if len(l) > 100 && !strings.HasPrefix(l, "  $ ") {
+					t.Errorf("help line of %d columns at a width of 100: %q", len(l), l)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// What each command's help says: its examples and its options in SAM CLI's groups, and the
+// environment variables samship reads (`samship help environment`).
+
+var deployHelp = commandHelp{
+	about: "Like sam deploy, with the same options, samconfig.toml and output. With --resolve-image-repos, " +
+		"the ECR repositories of the image functions are kept in a companion stack beside the application's, " +
+		"created, kept and removed as functions come and go; images are pushed from a Docker or Podman engine, " +
+		"an OCI layout or a docker save tarball, without Docker.",
+	examples: []example{
+		{"At a terminal: answer SAM CLI's questions once; the answers are saved to samconfig.toml", "samship deploy --guided"},
+		{"In CI, or whenever no questions should be asked", "samship deploy --stack-name my-app --resolve-image-repos --resolve-s3 --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND"},
+		{"Your own repository for each function", "samship deploy --stack-name my-app --image-repositories Hello=123456789012.dkr.ecr.us-east-1.amazonaws.com/hello"},
+		{"Several parameters and tags at once, in SAM's syntax", "samship deploy --parameter-overrides Stage=prod Memory=512 --tags team=web env=prod"},
+		{"Look at the change set before it is executed", "samship deploy --confirm-changeset"},
+	},
+	groups: helpGroups(
+		optionGroup{title: "Required Options", names: []string{"stack-name", "capabilities", "resolve-s3"}},
+		optionGroup{title: "Interactive Options", names: []string{"guided"},
+			note: "Use the guided flag for a step-by-step flow instead of using the required options."},
+		optionGroup{title: "AWS Credential Options", names: []string{"region", "profile"}},
+		optionGroup{title: "Infrastructure Options", names: []string{"parameter-overrides", "s3-bucket", "s3-prefix", "resolve-image-repos",
+			"image-repository", "image-repositories", "role-arn", "kms-key-id", "notification-arns", "tags", "metadata"}},
+		optionGroup{title: "Deployment Options", names: []string{"no-execute-changeset", "fail-on-empty-changeset", "confirm-changeset",
+			"disable-rollback", "on-failure", "force-upload", "max-wait-duration", "express"}},
+		optionGroup{title: "Configuration Options", names: []string{"config-env", "config-file", "save-params"}, note: configNote},
+		optionGroup{title: "Additional Options", names: []string{"no-progressbar", "template-file", "use-json", "image-push-jobs"}},
+	),
+}
+
+var packageHelp = commandHelp{
+	about: "Like sam package: what deploy does before its change set (repositories, pushes, uploads), " +
+		"with the packaged template written out instead of deployed.",
+	examples: []example{
+		{"Push the images into managed repositories, upload the rest, write the template", "samship package --resolve-image-repos --resolve-s3 --output-template-file packaged.yaml"},
+		{"Into a bucket and a repository of your own", "samship package --s3-bucket my-bucket --image-repository 123456789012.dkr.ecr.us-east-1.amazonaws.com/app"},
+	},
+	groups: helpGroups(
+		optionGroup{title: "Required Options", names: []string{"s3-bucket", "resolve-s3"}},
+		optionGroup{title: "AWS Credential Options", names: []string{"region", "profile"}},
+		optionGroup{title: "Infrastructure Options", names: []string{"stack-name", "parameter-overrides", "s3-prefix", "resolve-image-repos",
+			"image-repository", "image-repositories", "kms-key-id", "metadata"}},
+		optionGroup{title: "Deployment Options", names: []string{"force-upload"}},
+		optionGroup{title: "Configuration Options", names: []string{"config-env", "config-file", "save-params"}, note: configNote},
+		optionGroup{title: "Additional Options", names: []string{"no-progressbar", "template-file", "output-template-file", "use-json", "image-push-jobs"}},
+	),
+}
+
+var deleteHelp = commandHelp{
+	about: "Like sam delete: the stack, then its companion stack with every image in its repositories, " +
+		"then its artifacts in S3, each after asking (unless --no-prompts).",
+	examples: []example{
+		{"Asked before each part goes", "samship delete --stack-name my-app"},
+		{"In CI: delete everything without asking", "samship delete --stack-name my-app --no-prompts"},
+	},
+	groups: helpGroups(
+		optionGroup{title: "Delete Options", names: []string{"stack-name", "no-prompts", "s3-bucket", "s3-prefix", "express"}},
+		optionGroup{title: "AWS Credential Options", names: []string{"region", "profile"}},
+		optionGroup{title: "Configuration Options", names: []string{"config-file", "config-env", "save-params"}, note: configNote},
+	),
+}
+
+// environment is what samship reads from the environment, for `samship help environment`.
+var environment = []struct{ name, what string }{
+	{"AWS_PROFILE", "the profile of the shared config files (--profile wins)"},
+	{"AWS_REGION, AWS_DEFAULT_REGION", "the region (--region and samconfig win)"},
+	{"AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN", "credentials, before the shared files"},
+	{"AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE", "where the shared config and credentials files are"},
+	{"AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>", "send AWS calls elsewhere (a local emulator)"},
+	{"AWS_CA_BUNDLE", "certificates to trust for AWS's endpoints"},
+	{"AWS_EC2_METADATA_DISABLED", "true: never ask the instance metadata service for credentials"},
+	{"SAMSHIP_REGISTRY_ENDPOINT", "send ECR registry traffic (image pushes) to this URL, e.g. a local registry; AWS calls are unchanged"},
+	{"DOCKER_HOST", "the Docker or Podman engine images are read from (unix:// or tcp://); default: Docker's socket, then Podman's"},
+	{"SAM_CLI_POLL_DELAY", "seconds between CloudFormation status polls at most (default 5): samship polls every 0.5 s, or this when shorter"},
+	{"SAM_TEMPLATE_FILE", "the template when --template-file is not given"},
+	{"SAM_DEBUG", "any value: as --debug"},
+	{"NO_COLOR", "any value: no colour"},
+	{"TERM", "dumb: no colour"},
+}
+
+func newEnvironmentTopic() *cobra.Command {
+	var b strings.Builder
+	b.WriteString("Environment variables samship reads. Options on the command line, then samconfig.toml, win over them.\n\n")
+	for _, e := range environment {
+		fmt.Fprintf(&b, "  %s\n      %s\n", e.name, e.what)
+	}
+	return &cobra.Command{Use: "environment", Short: "Environment variables samship reads", Long: strings.TrimRight(b.String(), "\n")}
+}
