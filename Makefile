@@ -4,10 +4,15 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/samship/samship/internal/cli.Version=$(VERSION)
 
-.PHONY: build test unit demo demo-guided local-aws bench fuzz deps clean
+.PHONY: build test unit demo demo-guided local-aws bench fuzz deps clean FORCE
+
+# Every binary is built with -trimpath, so that the demo and tools reuse samship's compiled
+# packages (the AWS SDK above all: on a fresh two-core machine it takes minutes to compile).
+BUILD := $(GO) build -trimpath
 
 build:
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/samship ./cmd/samship
+	@test -x bin/samship || echo "==> building bin/samship: the first build compiles the AWS SDK and takes a few minutes; later builds take seconds"
+	@$(BUILD) -ldflags '$(LDFLAGS)' -o bin/samship ./cmd/samship
 
 # deps installs what the tests need. moto_server and aws-sam-translator (the local AWS
 # emulator and the SAM transform the project's launcher adds to it) are part of this machine
@@ -18,8 +23,8 @@ DEBS := tmux docker-registry docker.io podman
 deps:
 	@command -v moto_server >/dev/null || { echo "moto_server not found: the tests need the local AWS emulator (Python package moto[server])" >&2; exit 1; }
 	@python3 -c 'import moto.server, samtranslator' 2>/dev/null || { echo "python3 cannot import moto and samtranslator: the tests need the Python packages moto[server] and aws-sam-translator" >&2; exit 1; }
-	@command -v tmux >/dev/null && command -v docker-registry >/dev/null && command -v dockerd >/dev/null && command -v podman >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBS) >/dev/null; }
-	$(GO) mod download
+	@command -v tmux >/dev/null && command -v docker-registry >/dev/null && command -v dockerd >/dev/null && command -v podman >/dev/null || { echo "==> installing Debian packages (once): $(DEBS)"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBS) >/dev/null; }
+	@GOPROXY=off $(GO) mod download 2>/dev/null || { echo "==> downloading Go modules (once)"; $(GO) mod download; }
 
 test: deps
 	@unformatted=$$(gofmt -l cmd internal tools); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted" >&2; exit 1; fi
@@ -30,21 +35,30 @@ test: deps
 unit:
 	$(GO) test -short -count=1 ./...
 
-demo: deps build
-	AWS_EC2_METADATA_DISABLED=true $(GO) run ./tools/demo
+demo: deps build bin/demo
+	@AWS_EC2_METADATA_DISABLED=true bin/demo
 
-demo-guided: deps build
-	AWS_EC2_METADATA_DISABLED=true $(GO) run ./tools/demo -guided
+demo-guided: deps build bin/demo
+	@AWS_EC2_METADATA_DISABLED=true bin/demo -guided
+
+bin/demo: FORCE
+	@test -x bin/demo || echo "==> building bin/demo (the local AWS launcher and the demo script)"
+	@$(BUILD) -o bin/demo ./tools/demo
+
+FORCE:
 
 # local-aws runs the local AWS (SAM transform, registry as ECR, Docker engine when it starts) in
 # the foreground and prints what to export to use it; Ctrl-C stops it.
 local-aws: deps build
-	AWS_EC2_METADATA_DISABLED=true $(GO) run ./tools/localaws
+	@test -x bin/localaws || echo "==> building bin/localaws"
+	@$(BUILD) -o bin/localaws ./tools/localaws
+	@AWS_EC2_METADATA_DISABLED=true bin/localaws
 
 # bench compares image pushes with Debian's skopeo, installed here when missing.
 bench: deps build
 	@command -v skopeo >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq skopeo >/dev/null; }
-	AWS_EC2_METADATA_DISABLED=true $(GO) run ./tools/bench -out docs/benchmarks.md
+	@$(BUILD) -o bin/bench ./tools/bench
+	AWS_EC2_METADATA_DISABLED=true bin/bench -out docs/benchmarks.md
 
 # fuzz runs each fuzz target for a while (FUZZTIME, default 30s).
 FUZZTIME ?= 30s
