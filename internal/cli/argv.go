@@ -6,7 +6,7 @@ import "strings"
 // option: `--capabilities A B --tags k=v k2=v2`.
 var greedy = map[string]bool{
 	"--capabilities": true, "--tags": true, "--notification-arns": true,
-	"--parameter-overrides": true, "--image-repositories": true,
+	"--parameter-overrides": true, "--image-repositories": true, "--image-repos-tags": true,
 }
 
 // normalizeArgs rewrites `--flag a b` into `--flag=a --flag=b` for the greedy options so the

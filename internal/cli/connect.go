@@ -114,5 +114,6 @@ func (c *connection) connect(ctx context.Context, region string) (deploy.Env, er
 		UI:      c.ui,
 		Confirm: c.prompt.Confirm, Now: time.Now,
 		Registry: registry.Access{Transport: transport, Keychain: registry.NewKeychain(sv.ecr), Debug: debug},
+		Scanning: sv.ecr,
 	}, nil
 }

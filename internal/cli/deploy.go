@@ -50,6 +50,7 @@ type deployFlags struct {
 	configFile, configEnv      string
 	saveParams                 bool
 	debug                      bool
+	repos                      repoSettingFlags
 }
 
 // newDeployCmd builds `samship deploy`.
@@ -110,6 +111,7 @@ func addArtifactFlags(fl *pflag.FlagSet, f *deployFlags) {
 	fl.StringVar(&f.imageRepository, "image-repository", "", "ECR repository for every image function")
 	fl.StringArrayVar(&f.imageRepositories, "image-repositories", nil, "ECR repository of one function, Function=URI (repeatable)")
 	fl.BoolVar(&f.resolveImageRepos, "resolve-image-repos", false, "create (and, when deploying, remove) ECR repositories for image functions in a companion stack")
+	addRepoSettingFlags(fl, &f.repos)
 	fl.StringArrayVar(&f.parameterOverrides, "parameter-overrides", nil, "template parameters, Key=Value")
 	fl.BoolVar(&f.forceUpload, "force-upload", false, "upload artifacts and templates even when the bucket has them")
 	fl.StringVar(&f.metadata, "metadata", "", "S3 object metadata for uploads, KeyName1=string,KeyName2=string or a JSON object")
@@ -135,6 +137,9 @@ type deployRuntime struct {
 	ConfigFound                      bool
 	// SaveParams and SaveGlobal are what --save-params writes (empty without it).
 	SaveParams, SaveGlobal []samconfig.Param
+	// RepoSettings are the repository settings given, as samconfig parameters: a guided
+	// deploy saves them with its answers.
+	RepoSettings []samconfig.Param
 }
 
 // resolve merges flags over samconfig over defaults and parses every value.
@@ -197,12 +202,16 @@ func (f *deployFlags) resolve(fl *pflag.FlagSet, io IO, command string) (*deploy
 	if o.ParameterOverrides, err = parseOverrides(f.parameterOverrides); err != nil {
 		return nil, rt, deploy.Usage(err)
 	}
-	if o.Tags, err = parseTags(f.tags); err != nil {
+	if o.Tags, err = parseTags("--tags", f.tags); err != nil {
 		return nil, rt, deploy.Usage(err)
 	}
 	if o.Metadata, err = parseMetadata(f.metadata); err != nil {
 		return nil, rt, deploy.Usage(err)
 	}
+	if o.RepoSettings, err = f.repos.settings(); err != nil {
+		return nil, rt, deploy.Usage(err)
+	}
+	rt.RepoSettings = f.repos.params()
 	if f.imagePushJobs < 1 {
 		return nil, rt, deploy.Usage(fmt.Errorf("invalid --image-push-jobs %d: it must be at least 1", f.imagePushJobs))
 	}
@@ -269,7 +278,7 @@ func runDeploy(ctx context.Context, o *deploy.Options, rt deployRuntime, io IO) 
 		flow := &guided.Flow{Prompt: c.prompt, UI: c.ui, Connect: c.connect,
 			DefaultRegion: awsclient.DefaultRegion(ctx, rt.Profile)}
 		return flow.Run(ctx, guided.Defaults{Options: *o, Region: rt.Region, Profile: rt.Profile,
-			ConfigFile: rt.ConfigFile, ConfigEnv: rt.ConfigEnv, ConfigFound: rt.ConfigFound, Dir: rt.ConfigDir})
+			ConfigFile: rt.ConfigFile, ConfigEnv: rt.ConfigEnv, ConfigFound: rt.ConfigFound, Dir: rt.ConfigDir, Save: rt.RepoSettings})
 	}
 	in, env, err := c.prepare(ctx)
 	if err != nil {

@@ -28,16 +28,20 @@ type optionGroup struct {
 
 // placeholders name the value of options whose value is not plain TEXT.
 var placeholders = map[string]string{
-	"on-failure":           "[ROLLBACK|DELETE|DO_NOTHING]",
-	"template-file":        "PATH",
-	"output-template-file": "PATH",
-	"config-file":          "PATH",
+	"on-failure":                   "[ROLLBACK|DELETE|DO_NOTHING]",
+	"template-file":                "PATH",
+	"output-template-file":         "PATH",
+	"config-file":                  "PATH",
+	"image-repos-tag-mutability":   "[MUTABLE|IMMUTABLE]",
+	"image-repos-kms-key":          "ARN",
+	"image-repos-lifecycle-policy": "file://PATH",
 }
 
 // several shows the options that take several values (greedy in argv.go) in SAM's syntax.
 var several = map[string]string{
 	"capabilities":        "--capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND",
 	"tags":                "--tags team=web env=prod",
+	"image-repos-tags":    "--image-repos-tags cost-center=42 owner=platform",
 	"notification-arns":   "--notification-arns arn:aws:sns:us-east-1:123456789012:a arn:aws:sns:us-east-1:123456789012:b",
 	"parameter-overrides": "--parameter-overrides Stage=prod Memory=512 (or file://params.json)",
 	"image-repositories":  "--image-repositories Hello=123456789012.dkr.ecr.us-east-1.amazonaws.com/hello World=123456789012.dkr.ecr.us-east-1.amazonaws.com/world",

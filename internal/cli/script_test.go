@@ -3,6 +3,7 @@ package cli_test
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"os"
 	"sort"
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -105,6 +107,8 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 //	aws create-repo NAME          create an ECR repository
 //	aws template NAME             a stack's template
 //	aws functions NAME            its Lambda functions as read back (see testenv.StackFunctions)
+//	aws repo-settings PREFIX      each repository named PREFIX...: its settings, one per line
+//	aws registry-scanning TYPE [FREQUENCY FILTER]  set the registry's scanning configuration
 func awsCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) < 2 {
 		ts.Fatalf("usage: aws repos|images|put-image|stack|create-stack|template ARGS")
@@ -180,6 +184,15 @@ func awsCmd(ts *testscript.TestScript, neg bool, args []string) {
 				out("%s\n", l)
 			}
 		}
+	case "repo-settings":
+		cmdErr = repoSettings(ctx, cl.ECR, args[1], out)
+	case "registry-scanning":
+		in := &ecr.PutRegistryScanningConfigurationInput{ScanType: ecrtypes.ScanType(args[1])}
+		if len(args) == 4 {
+			in.Rules = []ecrtypes.RegistryScanningRule{{ScanFrequency: ecrtypes.ScanFrequency(args[2]),
+				RepositoryFilters: []ecrtypes.ScanningRepositoryFilter{{Filter: aws.String(args[3]), FilterType: ecrtypes.ScanningRepositoryFilterTypeWildcard}}}}
+		}
+		_, cmdErr = cl.ECR.PutRegistryScanningConfiguration(ctx, in)
 	case "template":
 		res, err := cl.CloudFormation.GetTemplate(ctx, &cloudformation.GetTemplateInput{StackName: aws.String(args[1])})
 		if cmdErr = err; err == nil {
@@ -194,6 +207,44 @@ func awsCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if cmdErr == nil && neg {
 		ts.Fatalf("aws %s succeeded unexpectedly", args[0])
 	}
+}
+
+// repoSettings prints the settings of each repository whose name starts with prefix:
+// "<name> scan=<bool> tags=<mutability> encryption=<type>[:<key>] lifecycle=<rules> tag:K=V...".
+func repoSettings(ctx context.Context, c *ecr.Client, prefix string, out func(string, ...any)) error {
+	res, err := c.DescribeRepositories(ctx, &ecr.DescribeRepositoriesInput{MaxResults: aws.Int32(1000)})
+	if err != nil {
+		return err
+	}
+	sort.Slice(res.Repositories, func(i, j int) bool {
+		return aws.ToString(res.Repositories[i].RepositoryName) < aws.ToString(res.Repositories[j].RepositoryName)
+	})
+	for _, r := range res.Repositories {
+		name := aws.ToString(r.RepositoryName)
+		if !strings.HasPrefix(name, prefix) {
+			continue
+		}
+		enc := string(r.EncryptionConfiguration.EncryptionType)
+		if k := aws.ToString(r.EncryptionConfiguration.KmsKey); k != "" {
+			enc += ":" + k
+		}
+		rules := "none"
+		if lp, err := c.GetLifecyclePolicy(ctx, &ecr.GetLifecyclePolicyInput{RepositoryName: r.RepositoryName}); err == nil {
+			var doc struct{ Rules []any }
+			_ = json.Unmarshal([]byte(aws.ToString(lp.LifecyclePolicyText)), &doc)
+			rules = fmt.Sprintf("%d-rules", len(doc.Rules))
+		}
+		line := fmt.Sprintf("%s scan=%v tags=%s encryption=%s lifecycle=%s", name, r.ImageScanningConfiguration.ScanOnPush, r.ImageTagMutability, enc, rules)
+		tags, err := c.ListTagsForResource(ctx, &ecr.ListTagsForResourceInput{ResourceArn: r.RepositoryArn})
+		if err != nil {
+			return err
+		}
+		for _, t := range tags.Tags {
+			line += fmt.Sprintf(" tag:%s=%s", aws.ToString(t.Key), aws.ToString(t.Value))
+		}
+		out("%s\n", line)
+	}
+	return nil
 }
 
 // genTemplateCmd writes a template of N image functions: gen-template FILE N [PAD]. PAD adds

@@ -108,19 +108,19 @@ func parseOverrides(values []string) ([]deploy.KV, error) {
 	return out, nil
 }
 
-// parseTags reads --tags values: "K=V K2='v w'".
-func parseTags(values []string) ([]deploy.KV, error) {
+// parseTags reads the values of option (--tags, --image-repos-tags): "K=V K2='v w'".
+func parseTags(option string, values []string) ([]deploy.KV, error) {
 	var out []deploy.KV
 	idx := map[string]int{}
 	for _, v := range values {
 		words, err := splitWords(v)
 		if err != nil {
-			return nil, fmt.Errorf("invalid --tags %q: %v. It must look something like 'KeyName1=string KeyName2=string'", v, err)
+			return nil, fmt.Errorf("invalid %s %q: %v. It must look something like 'KeyName1=string KeyName2=string'", option, v, err)
 		}
 		for _, w := range words {
 			i := strings.IndexByte(w, '=')
 			if i <= 0 {
-				return nil, fmt.Errorf("invalid --tags %q: it must look something like 'KeyName1=string KeyName2=string'", w)
+				return nil, fmt.Errorf("invalid %s %q: it must look something like 'KeyName1=string KeyName2=string'", option, w)
 			}
 			k := w[:i]
 			if j, ok := idx[k]; ok {

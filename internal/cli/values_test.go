@@ -48,12 +48,12 @@ func TestParseOverrides(t *testing.T) {
 }
 
 func TestParseTags(t *testing.T) {
-	got, err := parseTags([]string{"team=core", `owner="a b" cost=1`})
+	got, err := parseTags("--tags", []string{"team=core", `owner="a b" cost=1`})
 	want := []deploy.KV{kv("team", "core"), kv("owner", "a b"), kv("cost", "1")}
 	if err != nil || !cmp.Equal(want, got) {
 		t.Errorf("parseTags() = %v, %v, want %v", got, err, want)
 	}
-	if _, err := parseTags([]string{"novalue"}); err == nil {
+	if _, err := parseTags("--tags", []string{"novalue"}); err == nil {
 		t.Errorf("parseTags(novalue) = nil error")
 	}
 }
@@ -119,7 +119,7 @@ func FuzzSplitWords(f *testing.F) {
 			}
 		}
 		_, _ = parseOverrides([]string{s})
-		_, _ = parseTags([]string{s})
+		_, _ = parseTags("--tags", []string{s})
 	})
 }
 

@@ -133,7 +133,7 @@ func (a *Applier) Finish(ctx context.Context, p *Plan, st *cfn.Stack) error {
 		a.Report.CompanionDeleting(p.Companion)
 		return a.Stacks.DeleteStack(ctx, st, a.RoleARN)
 	}
-	body, err := Template(p.Companion, keep)
+	body, err := Template(p.Companion, keep, p.Settings)
 	if err != nil {
 		return err
 	}

@@ -46,9 +46,13 @@ type policy struct {
 }
 
 type repoProps struct {
-	RepositoryName       string `json:"RepositoryName"`
-	Tags                 []kv   `json:"Tags"`
-	RepositoryPolicyText policy `json:"RepositoryPolicyText"`
+	RepositoryName             string            `json:"RepositoryName"`
+	Tags                       []kv              `json:"Tags"`
+	RepositoryPolicyText       policy            `json:"RepositoryPolicyText"`
+	ImageTagMutability         string            `json:"ImageTagMutability,omitempty"`
+	ImageScanningConfiguration *scanning         `json:"ImageScanningConfiguration,omitempty"`
+	EncryptionConfiguration    *encryptionConfig `json:"EncryptionConfiguration,omitempty"`
+	LifecyclePolicy            *lifecycle        `json:"LifecyclePolicy,omitempty"`
 }
 
 type resource struct {
@@ -70,9 +74,10 @@ type document struct {
 
 // Template returns the companion template for repos: plain CloudFormation (no Transform),
 // compact JSON with sorted keys so that the same repositories always give the same bytes.
-// Each repository carries SAM CLI's tags and a pull policy for this account's Lambda
-// functions only. Outputs (real Fn::Sub URIs) are added while there are at most 200.
-func Template(companionName string, repos []Repo) ([]byte, error) {
+// Each repository carries SAM CLI's tags, a pull policy for this account's Lambda functions
+// only, its own encryption, and the settings s. Outputs (real Fn::Sub URIs) are added while
+// there are at most 200.
+func Template(companionName string, repos []Repo, s Settings) ([]byte, error) {
 	if err := Check(repos); err != nil {
 		return nil, err
 	}
@@ -93,11 +98,7 @@ func Template(companionName string, repos []Repo) ([]byte, error) {
 		Condition: map[string]map[string]subFn{"StringLike": {"aws:sourceArn": {Sub: lambdaSourceArnSub}}},
 	}}}
 	for _, r := range repos {
-		doc.Resources[r.LogicalID] = resource{Type: "AWS::ECR::Repository", Properties: repoProps{
-			RepositoryName:       r.Name,
-			Tags:                 []kv{{TagSource, TagSourceValue}, {TagCompanionStack, companionName}},
-			RepositoryPolicyText: pol,
-		}}
+		doc.Resources[r.LogicalID] = resource{Type: "AWS::ECR::Repository", Properties: s.repoProperties(companionName, r, pol)}
 		if withOutputs {
 			doc.Outputs[r.OutputID] = output{Value: subFn{Sub: "${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}/${" + r.LogicalID + "}"}}
 		}

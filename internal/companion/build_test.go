@@ -39,7 +39,7 @@ func repos(parent string, paths ...string) []Repo {
 }
 
 func TestTemplateGolden(t *testing.T) {
-	got, err := Template(StackName("sam-app"), repos("sam-app", "HelloWorldFunction", "Child/ImageFn"))
+	got, err := Template(StackName("sam-app"), repos("sam-app", "HelloWorldFunction", "Child/ImageFn"), Settings{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,8 +47,8 @@ func TestTemplateGolden(t *testing.T) {
 }
 
 func TestTemplateIsDeterministic(t *testing.T) {
-	a, _ := Template("c", repos("p", "A", "B", "C"))
-	b, _ := Template("c", repos("p", "C", "A", "B"))
+	a, _ := Template("c", repos("p", "A", "B", "C"), Settings{})
+	b, _ := Template("c", repos("p", "C", "A", "B"), Settings{})
 	if string(a) != string(b) {
 		t.Errorf("Template() depends on function order:\n%s\n%s", a, b)
 	}
@@ -59,14 +59,14 @@ func TestTemplateLimits(t *testing.T) {
 	for i := 0; i < 501; i++ {
 		paths = append(paths, fmt.Sprintf("Fn%03d", i))
 	}
-	if _, err := Template("c", repos("p", paths...)); err == nil || !strings.Contains(err.Error(), "501 repositories, more than the 500 resources") {
+	if _, err := Template("c", repos("p", paths...), Settings{}); err == nil || !strings.Contains(err.Error(), "501 repositories, more than the 500 resources") {
 		t.Errorf("Template(501) error = %v", err)
 	}
 	for _, tc := range []struct {
 		n           int
 		wantOutputs bool
 	}{{200, true}, {201, false}} {
-		b, err := Template("c", repos("p", paths[:tc.n]...))
+		b, err := Template("c", repos("p", paths[:tc.n]...), Settings{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,7 +110,7 @@ func TestDedupeCollision(t *testing.T) {
 }
 
 func TestParseDeployed(t *testing.T) {
-	ours, _ := Template("c", repos("p", "A", "B"))
+	ours, _ := Template("c", repos("p", "A", "B"), Settings{})
 	got, sam, err := ParseDeployed(string(ours))
 	if err != nil || sam || len(got) != 2 || got[0].Name != NewRepo("p", "A").Name {
 		t.Errorf("ParseDeployed(ours) = %+v, %v, %v", got, sam, err)

@@ -52,6 +52,8 @@ type Repo struct {
 	OutputID string
 	// Name is the repository's physical name (RepositoryName).
 	Name string
+	// Encryption is how the repository is (or is to be) encrypted.
+	Encryption Encryption
 }
 
 // NewRepo names the repository of the function at fullPath in the companion stack of parent,

@@ -47,6 +47,8 @@ type Plan struct {
 	Stack *cfn.Stack
 	// Before and Final are the templates before and after the main deploy.
 	Before, Final []byte
+	// Settings are the repositories' settings both templates carry.
+	Settings Settings
 }
 
 // Desired returns the repositories the functions need, sorted by logical id.
@@ -83,12 +85,14 @@ type Planner struct {
 	Images Images
 	// Report hears of waits for a stack in progress.
 	Report Reporter
+	// Settings go into every repository (--image-repos-*).
+	Settings Settings
 }
 
 // Plan computes the plan for the application stack parent whose functions at fullPaths need
 // managed repositories.
 func (pl *Planner) Plan(ctx context.Context, parent string, fullPaths []string) (*Plan, error) {
-	p := &Plan{Parent: parent, Companion: StackName(parent), Action: ActionNone, After: ActionNone}
+	p := &Plan{Parent: parent, Companion: StackName(parent), Action: ActionNone, After: ActionNone, Settings: pl.Settings}
 	var want []Repo
 	for _, fp := range fullPaths {
 		want = append(want, NewRepo(parent, fp))
@@ -127,9 +131,14 @@ func (pl *Planner) Plan(ctx context.Context, parent string, fullPaths []string) 
 	wanted := map[string]bool{}
 	for _, r := range Dedupe(want) {
 		wanted[r.LogicalID] = true
-		if _, ok := deployed[r.LogicalID]; ok {
+		if d, ok := deployed[r.LogicalID]; ok {
+			if err := pl.Settings.checkEncryption(d); err != nil {
+				return nil, err
+			}
+			r.Encryption = d.Encryption
 			p.Keep = append(p.Keep, r)
 		} else {
+			r.Encryption = pl.Settings.encryption()
 			p.Create = append(p.Create, r)
 		}
 	}
@@ -161,10 +170,10 @@ func (p *Plan) decide(deployedBody string) error {
 	}
 	all = Dedupe(all)
 	var err error
-	if p.Before, err = Template(p.Companion, all); err != nil {
+	if p.Before, err = Template(p.Companion, all, p.Settings); err != nil {
 		return err
 	}
-	if p.Final, err = Template(p.Companion, desired); err != nil {
+	if p.Final, err = Template(p.Companion, desired, p.Settings); err != nil {
 		return err
 	}
 	// Before the main deploy the stack changes only to create repositories (or to recover
@@ -205,14 +214,12 @@ func inOrder(rs []Repo, order []Repo) []Repo {
 }
 
 // ParseDeployed reads the repositories of a deployed companion template (samship's or SAM
-// CLI's) and reports whether SAM CLI made it (it carries the Serverless Transform).
+// CLI's), with their encryption, and reports whether SAM CLI made it (it carries the
+// Serverless Transform).
 func ParseDeployed(body string) ([]Repo, bool, error) {
 	var doc struct {
-		Transform any `yaml:"Transform"`
-		Resources map[string]struct {
-			Type       string         `yaml:"Type"`
-			Properties map[string]any `yaml:"Properties"`
-		} `yaml:"Resources"`
+		Transform any                     `yaml:"Transform"`
+		Resources map[string]deployedRepo `yaml:"Resources"`
 	}
 	if err := yaml.Unmarshal([]byte(body), &doc); err != nil {
 		return nil, false, fmt.Errorf("parse deployed template: %w", err)
@@ -222,11 +229,11 @@ func ParseDeployed(body string) ([]Repo, bool, error) {
 		if r.Type != "AWS::ECR::Repository" {
 			continue
 		}
-		name, _ := r.Properties["RepositoryName"].(string)
+		name := r.Properties.RepositoryName
 		if name == "" {
 			return nil, false, fmt.Errorf("repository %s has no literal RepositoryName", id)
 		}
-		repos = append(repos, Repo{LogicalID: id, OutputID: id[:len(id)-len("Repo")] + "Out", Name: name})
+		repos = append(repos, Repo{LogicalID: id, OutputID: id[:len(id)-len("Repo")] + "Out", Name: name, Encryption: r.encryption()})
 	}
 	sort.Slice(repos, func(i, j int) bool { return repos[i].LogicalID < repos[j].LogicalID })
 	return repos, doc.Transform != nil, nil

@@ -51,7 +51,7 @@ func imageCounts(counts map[string]int) *ecr.Client {
 
 func TestPlan(t *testing.T) {
 	body := func(paths ...string) string {
-		b, _ := Template(StackName("app"), repos("app", paths...))
+		b, _ := Template(StackName("app"), repos("app", paths...), Settings{})
 		return string(b)
 	}
 	samBody := `{"Transform": "AWS::Serverless-2016-10-31", "Resources": {"A` + NewRepo("app", "A").LogicalID[1:] + `": {"Type": "AWS::ECR::Repository", "Properties": {"RepositoryName": "` + NewRepo("app", "A").Name + `"}}}}`

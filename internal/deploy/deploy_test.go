@@ -83,7 +83,7 @@ func (h *harness) seedCompanion(t *testing.T, status string, n int) *cfnfake.Sta
 	for i := 1; i <= n; i++ {
 		repos = append(repos, companion.NewRepo("app", fnName(i)))
 	}
-	body, err := companion.Template(companion.StackName("app"), companion.Dedupe(repos))
+	body, err := companion.Template(companion.StackName("app"), companion.Dedupe(repos), companion.Settings{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -61,6 +61,8 @@ type Options struct {
 	UseJSON bool
 	// NoProgressBar keeps terminal output to one line per image (--no-progressbar).
 	NoProgressBar bool
+	// RepoSettings go into every managed repository (--image-repos-*).
+	RepoSettings companion.Settings
 	// PollCap caps the polling interval (SAM_CLI_POLL_DELAY).
 	PollCap time.Duration
 	// ImagePushJobs bounds how many images are pushed at once (8 when 0).

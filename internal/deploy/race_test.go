@@ -37,7 +37,7 @@ func TestCleanUpKeepsWhatAnotherDeployUses(t *testing.T) {
 			for i := 1; i <= 4; i++ {
 				repos = append(repos, companion.NewRepo("app", fnName(i)))
 			}
-			withB, err := companion.Template(comp, companion.Dedupe(repos))
+			withB, err := companion.Template(comp, companion.Dedupe(repos), companion.Settings{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -119,7 +119,7 @@ func TestCompanionCreatedByAnotherDeploy(t *testing.T) {
 	for i := 1; i <= 2; i++ {
 		repos = append(repos, companion.NewRepo("app", fnName(i)))
 	}
-	theirs, err := companion.Template(comp, companion.Dedupe(repos))
+	theirs, err := companion.Template(comp, companion.Dedupe(repos), companion.Settings{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/samship/samship/internal/artifacts"
 	"github.com/samship/samship/internal/cfn"
 	"github.com/samship/samship/internal/companion"
+	"github.com/samship/samship/internal/ecr"
 	"github.com/samship/samship/internal/registry"
 	"github.com/samship/samship/internal/ui"
 )
@@ -50,6 +51,11 @@ type Env struct {
 	Now     func() time.Time
 	// Registry is how registries are reached (credentials, transport).
 	Registry registry.Access
+	// Scanning reads the registry's scanning configuration (ecr.Client), to say whether
+	// --image-repos-scan-on-push applies; nil says nothing.
+	Scanning interface {
+		RegistryScanning(ctx context.Context) (ecr.Scanning, error)
+	}
 }
 
 // Run deploys in.
@@ -102,6 +108,9 @@ type run struct {
 	// executing, executed and deployed say how far the main stack got: its change set's
 	// execution asked for, answered, and the stack done.
 	executing, executed, deployed bool
+	// scanning is the registry's scanning configuration, read with --image-repos-scan-on-push.
+	scanning    ecr.Scanning
+	scanningErr error
 }
 
 func (r *run) do(ctx context.Context) error {
@@ -118,6 +127,12 @@ func (r *run) do(ctx context.Context) error {
 	})
 	if in.ResolveImageRepos && in.Plan == nil {
 		g.Go(func() error { return r.planCompanion(gctx) })
+	}
+	if in.ResolveImageRepos && in.RepoSettings.ScanOnPush && r.e.Scanning != nil {
+		g.Go(func() error {
+			r.scanning, r.scanningErr = r.e.Scanning.RegistryScanning(gctx) // a note only: never fatal
+			return nil
+		})
 	}
 	imagesErr := r.openImages(ctx)
 	if imagesErr == nil {
@@ -164,7 +179,7 @@ func (r *run) resolveBucket(ctx context.Context, needed bool) error {
 
 // planCompanion computes the companion plan.
 func (r *run) planCompanion(ctx context.Context) error {
-	pl := &companion.Planner{Stacks: r.e.CFN, Images: r.e.Images, Report: r.e.UI}
+	pl := &companion.Planner{Stacks: r.e.CFN, Images: r.e.Images, Report: r.e.UI, Settings: r.in.RepoSettings}
 	p, err := pl.Plan(ctx, r.in.StackName, r.in.Managed)
 	if err != nil {
 		return err
@@ -206,6 +221,13 @@ func (r *run) checkPlan() error {
 		return err
 	}
 	r.e.UI.Plan(r.plan)
+	if r.in.RepoSettings.ScanOnPush && r.e.Scanning != nil {
+		var names []string
+		for _, repo := range r.plan.Desired() {
+			names = append(names, repo.Name)
+		}
+		r.e.UI.ScanOnPush(r.scanning, r.scanningErr, names)
+	}
 	return nil
 }
 

@@ -1,6 +1,6 @@
 // Package ecr wraps the ECR API calls samship makes: listing and deleting the images of a
-// repository (paged, in batches of 100, an image already gone counting as deleted) and the
-// authorization token registry pushes use. Callers branch on its typed error
+// repository (paged, in batches of 100, an image already gone counting as deleted), the
+// authorization token registry pushes use, and the registry's scanning configuration. Callers branch on its typed error
 // (RepositoryNotFoundError) and never see the SDK's shapes.
 package ecr
 
@@ -22,6 +22,7 @@ type API interface {
 	ListImages(context.Context, *awsecr.ListImagesInput, ...func(*awsecr.Options)) (*awsecr.ListImagesOutput, error)
 	BatchDeleteImage(context.Context, *awsecr.BatchDeleteImageInput, ...func(*awsecr.Options)) (*awsecr.BatchDeleteImageOutput, error)
 	GetAuthorizationToken(context.Context, *awsecr.GetAuthorizationTokenInput, ...func(*awsecr.Options)) (*awsecr.GetAuthorizationTokenOutput, error)
+	GetRegistryScanningConfiguration(context.Context, *awsecr.GetRegistryScanningConfigurationInput, ...func(*awsecr.Options)) (*awsecr.GetRegistryScanningConfigurationOutput, error)
 }
 
 // Client runs ECR operations.

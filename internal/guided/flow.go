@@ -9,7 +9,9 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/samship/samship/internal/companion"
 	"github.com/samship/samship/internal/deploy"
+	"github.com/samship/samship/internal/samconfig"
 	"github.com/samship/samship/internal/template"
 	"github.com/samship/samship/internal/ui"
 )
@@ -23,6 +25,8 @@ type Defaults struct {
 	ConfigFound bool
 	// Dir is where a relative config file name is saved (the template's directory or ".").
 	Dir string
+	// Save are more parameters to save with the answers (the repository settings given).
+	Save []samconfig.Param
 }
 
 // Prompter asks the questions: prompt.Prompter on the terminal, a script in tests. Each
@@ -55,6 +59,8 @@ type answers struct {
 	configFile, cfgEnv string
 	// tree is the template as the answers resolve it (parameters, region).
 	tree *template.Tree
+	// settings are the managed repositories' settings (given, never asked).
+	settings companion.Settings
 }
 
 // ErrSecurity is SAM CLI's refusal when an endpoint without authentication is declined.
@@ -106,7 +112,7 @@ func (f *Flow) Run(ctx context.Context, d Defaults) error {
 // ask asks everything that needs no AWS call, in SAM CLI's order.
 func (f *Flow) ask(ctx context.Context, d Defaults, tpl *template.Template) (*answers, error) {
 	p := f.Prompt
-	a := &answers{hidden: map[string]bool{}}
+	a := &answers{hidden: map[string]bool{}, settings: d.RepoSettings}
 	f.UI.GuidedStart(d.ConfigFile, d.ConfigFound)
 	var err error
 	if a.stack, err = p.Validated(ctx, "\tStack Name", or(d.StackName, "sam-app"), deploy.CheckStackName); err != nil {

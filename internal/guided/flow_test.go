@@ -31,6 +31,7 @@ import (
 	"github.com/samship/samship/internal/registry"
 	"github.com/samship/samship/internal/s3"
 	"github.com/samship/samship/internal/s3/s3fake"
+	"github.com/samship/samship/internal/samconfig"
 	"github.com/samship/samship/internal/testenv"
 	"github.com/samship/samship/internal/ui"
 )
@@ -104,6 +105,8 @@ type world struct {
 	transport http.RoundTripper
 	stderr    strings.Builder
 	connected bool
+	// save is what the command line gives the flow to save with the answers.
+	save []samconfig.Param
 }
 
 const account = "123456789012"
@@ -163,7 +166,7 @@ func (w *world) run(t *testing.T, s *script, o deploy.Options) error {
 	t.Helper()
 	t.Chdir(w.dir)
 	o.TemplateFile, o.FailOnEmptyChangeset, o.PollCap = "template.yaml", true, time.Millisecond
-	d := guided.Defaults{Options: o, ConfigFile: "samconfig.toml", ConfigEnv: "default", Dir: "."}
+	d := guided.Defaults{Options: o, ConfigFile: "samconfig.toml", ConfigEnv: "default", Dir: ".", Save: w.save}
 	if cfg := w.read(t, "samconfig.toml"); cfg != "" {
 		d.ConfigFound = true
 		applySaved(&d, cfg)
@@ -246,6 +249,28 @@ func TestGuidedFirstRun(t *testing.T) {
 	}
 	if w.cfn.Stacks[companion.StackName("app")] == nil || w.cfn.Stacks["app"] == nil {
 		t.Errorf("stacks %v: want the companion and application stacks", w.cfn.Calls)
+	}
+}
+
+// TestGuidedRepositorySettings: the repository settings given go into the companion stack
+// and are saved with the answers, as given.
+func TestGuidedRepositorySettings(t *testing.T) {
+	w := newWorld(t, twoFunctions)
+	w.save = []samconfig.Param{{Key: "image_repos_tag_mutability", Value: "IMMUTABLE"}, {Key: "image_repos_tags", Value: "team=web"}}
+	s := &script{answers: []string{"app", "", "", "s3cret", "", "", "", "", "", "", ""}}
+	o := deploy.Options{RepoSettings: companion.Settings{TagMutability: "IMMUTABLE", Tags: []companion.Tag{{Key: "team", Value: "web"}}}}
+	if err := w.run(t, s, o); err != nil {
+		t.Fatalf("Run() = %v\n%s", err, w.stderr.String())
+	}
+	tpl := w.cfn.Stacks[companion.StackName("app")].Template
+	if strings.Count(tpl, `"ImageTagMutability":"IMMUTABLE"`) != 2 || strings.Count(tpl, `{"Key":"team","Value":"web"}`) != 2 {
+		t.Errorf("the companion template lacks the settings:\n%s", tpl)
+	}
+	cfg := w.read(t, "samconfig.toml")
+	for _, line := range []string{`image_repos_tag_mutability = "IMMUTABLE"`, `image_repos_tags = "team=web"`} {
+		if !strings.Contains(cfg, line+"\n") {
+			t.Errorf("samconfig.toml lacks %s:\n%s", line, cfg)
+		}
 	}
 }
 

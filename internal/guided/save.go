@@ -35,6 +35,7 @@ func (f *Flow) save(d Defaults, a *answers, r *repos) error {
 	if d.ResolveImageRepos {
 		params[len(params)-1].Value = nil
 	}
+	params = append(params, d.Save...)
 	global := []samconfig.Param{{Key: "region", Value: a.region}}
 	if err := samconfig.Write(path, a.cfgEnv, "deploy", params, global); err != nil {
 		return err

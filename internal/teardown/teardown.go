@@ -61,6 +61,7 @@ type plan struct {
 	folder, templateFile  bool
 	repos                 []companion.Repo    // companion repositories to delete
 	keep                  []companion.Repo    // companion repositories the user keeps
+	settings              companion.Settings  // the repositories' settings as deployed
 	objects               []template.S3Object // the stack's artifacts
 	images                []string            // the images its functions use
 	ownRepos              []string            // logical ids of its own ECR repositories
@@ -181,6 +182,10 @@ func (p *plan) askRepos(ctx context.Context, e Env, del bool, yes func(string) (
 	if err != nil {
 		return fmt.Errorf("read companion stack %s: %w", p.compName, err)
 	}
+	// A rewrite of the companion template keeps the repositories' settings as deployed.
+	if p.settings, err = companion.DeployedSettings(body); err != nil {
+		return fmt.Errorf("read companion stack %s: %w", p.compName, err)
+	}
 	if !del {
 		p.keep = repos
 		return nil
@@ -262,7 +267,7 @@ func (p *plan) deleteCompanion(ctx context.Context, e Env) error {
 	}
 	if len(p.keep) > 0 {
 		e.UI.KeepingCompanion(p.compName, len(p.keep))
-		body, err := companion.Template(p.compName, p.keep)
+		body, err := companion.Template(p.compName, p.keep, p.settings)
 		if err != nil {
 			return err
 		}

@@ -32,6 +32,11 @@ const appTemplate = `Resources:
     Properties: {PackageType: Image, Code: {ImageUri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/team/prebuilt:fn01}}
 `
 
+// The companion stack's repositories have settings; a rewrite of its template keeps them.
+const kmsKey = "arn:aws:kms:us-east-1:123456789012:key/k1"
+
+var repoSettings = companion.Settings{ScanOnPush: true, TagMutability: "IMMUTABLE", Tags: []companion.Tag{{Key: "team", Value: "web"}}}
+
 type setup struct {
 	cfn     *cfnfake.CFN
 	ecr     *ecrfake.ECR
@@ -60,7 +65,10 @@ func newSetup(t *testing.T, answers ...bool) *setup {
 	}
 	s.cfn.Seed("app", "UPDATE_COMPLETE", appTemplate)
 	repos := []companion.Repo{companion.NewRepo("app", "Fn1"), companion.NewRepo("app", "Fn2")}
-	body, err := companion.Template(companion.StackName("app"), repos)
+	for i := range repos {
+		repos[i].Encryption = companion.Encryption{KMS: true, Key: kmsKey}
+	}
+	body, err := companion.Template(companion.StackName("app"), repos, repoSettings)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,6 +152,11 @@ func TestDeleteAnswers(t *testing.T) {
 			comp := s.cfn.Stacks[companion.StackName("app")]
 			if comp == nil || !strings.Contains(comp.Template, fn2) || strings.Contains(comp.Template, companion.NewRepo("app", "Fn1").Name) {
 				t.Errorf("companion stack %v: want it updated to hold only %s", comp, fn2)
+			}
+			for _, setting := range []string{`"ImageTagMutability":"IMMUTABLE"`, `"ScanOnPush":true`, `{"Key":"team","Value":"web"}`, `"KmsKey":"` + kmsKey + `"`} {
+				if !strings.Contains(comp.Template, setting) {
+					t.Errorf("the companion template lost %s:\n%s", setting, comp.Template)
+				}
 			}
 			// The stack's own artifacts go (as in SAM CLI); the rest of the folder stays.
 			if len(s.ecr.Images(fn2)) != 1 || !slices.Contains(s.log, "delete object app/code1") || slices.Contains(s.log, "delete object app/other") {

@@ -29,6 +29,11 @@ behaviour rather than bent to moto's:
   AWS, whose attributes read as "<logical id>.<attribute>".
 - AWS::Lambda::Function: moto's CloudFormation model drops PackageType, ImageConfig and
   Architectures, so an image function reads back from GetFunction as PackageType Zip.
+- AWS::ECR::Repository: moto keeps ImageScanningConfiguration and EncryptionConfiguration in
+  CloudFormation's casing (ECR then describes them wrongly), ignores LifecyclePolicy, and on an
+  update that changes the encryption silently deletes the repository, images and all, and
+  makes a new one. AWS describes them in ECR's casing, applies the lifecycle policy, and
+  refuses to replace a repository that has a RepositoryName.
 - Stack events: moto records only the stack's own events, none of its resources, and no
   ClientRequestToken. AWS records each resource's IN_PROGRESS and COMPLETE (or FAILED, with
   the reason), and every event of an operation carries the token of the request that began it.
@@ -49,6 +54,7 @@ from moto.cloudformation import parsing
 from moto.cloudformation import responses as cfn_responses
 from moto.cloudformation.exceptions import ValidationError
 from moto.core.common_models import CloudFormationModel
+from moto.ecr import models as ecr_models
 from samtranslator.internal.managed_policies import get_bundled_managed_policy_map
 from samtranslator.model.exceptions import InvalidDocumentException
 from samtranslator.parser.parser import Parser
@@ -407,6 +413,62 @@ def _resource_class_or_placeholder(resource_type):
 
 
 parsing.resource_class_from_type = _resource_class_or_placeholder
+
+
+# --- ECR repositories in CloudFormation --------------------------------------------------
+
+def _ecr_casing(properties):
+    """The repository's properties with the configurations in ECR's casing."""
+    props = dict(properties)
+    scan = props.get("ImageScanningConfiguration")
+    if scan is not None:
+        props["ImageScanningConfiguration"] = {"scanOnPush": bool(scan.get("ScanOnPush", False))}
+    enc = props.get("EncryptionConfiguration")
+    if enc is not None:
+        props["EncryptionConfiguration"] = {"encryptionType": enc.get("EncryptionType", "AES256")}
+        if enc.get("KmsKey"):
+            props["EncryptionConfiguration"]["kmsKey"] = enc["KmsKey"]
+    return props
+
+
+def _set_lifecycle(repo, account_id, region_name, properties):
+    backend = ecr_models.ecr_backends[account_id][region_name]
+    text = (properties.get("LifecyclePolicy") or {}).get("LifecyclePolicyText")
+    if text:
+        backend.put_lifecycle_policy(repo.registry_id, repo.name, text)
+    else:
+        repo.lifecycle_policy = None
+
+
+_ecr_create = ecr_models.Repository.create_from_cloudformation_json.__func__
+_ecr_update = ecr_models.Repository.update_from_cloudformation_json.__func__
+
+
+def _ecr_create_as_aws(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    props = _ecr_casing(cloudformation_json.get("Properties", {}))
+    repo = _ecr_create(cls, resource_name, dict(cloudformation_json, Properties=props), account_id, region_name, **kwargs)
+    _set_lifecycle(repo, account_id, region_name, props)
+    return repo
+
+
+def _ecr_update_as_aws(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+    props = _ecr_casing(cloudformation_json.get("Properties", {}))
+    enc = props.get("EncryptionConfiguration", {"encryptionType": "AES256"})
+    if enc.get("encryptionType") == "AES256":
+        enc = {"encryptionType": "AES256"}
+    if enc != original_resource.encryption_configuration and props.get("RepositoryName"):
+        raise ValidationError(
+            message="CloudFormation cannot update a stack when a custom-named resource requires replacing. "
+            f"Rename {props['RepositoryName']} and update the stack again."
+        )
+    props["EncryptionConfiguration"] = original_resource.encryption_configuration
+    repo = _ecr_update(cls, original_resource, new_resource_name, dict(cloudformation_json, Properties=props), account_id, region_name)
+    _set_lifecycle(repo, account_id, region_name, props)
+    return repo
+
+
+ecr_models.Repository.create_from_cloudformation_json = classmethod(_ecr_create_as_aws)
+ecr_models.Repository.update_from_cloudformation_json = classmethod(_ecr_update_as_aws)
 
 
 # --- stack events -------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import (
 
 	"github.com/samship/samship/internal/cfn"
 	"github.com/samship/samship/internal/companion"
+	"github.com/samship/samship/internal/ecr"
 )
 
 // KV is one key and value, in the order shown.
@@ -53,6 +54,34 @@ func (r *Reporter) Plan(p *companion.Plan) {
 	if len(p.Create)+len(p.Keep)+len(p.Remove) == 0 {
 		r.errf("\t  (no image functions)\n")
 	}
+	if d := p.Settings.Describe(); d != "" && len(p.Create)+len(p.Keep) > 0 {
+		r.errf("\t  settings: %s\n", d)
+	}
+}
+
+// ScanOnPush says which scanning applies to the managed repositories given
+// --image-repos-scan-on-push: their own setting, or the registry's (which overrides it).
+func (r *Reporter) ScanOnPush(s ecr.Scanning, err error, repos []string) {
+	if err != nil {
+		r.Note(fmt.Sprintf("Scan on push is set on the repositories; the registry's scanning configuration, which can override it, could not be read (%v)", err))
+		return
+	}
+	if s.RepositorySettingApplies() {
+		r.Note("Scan on push: set on each repository (the registry uses basic scanning without rules)")
+		return
+	}
+	n := 0
+	for _, repo := range repos {
+		if s.ScannedOnPush(repo) {
+			n++
+		}
+	}
+	kind := "basic scanning rules"
+	if s.Type == "ENHANCED" {
+		kind = "enhanced scanning (Amazon Inspector)"
+	}
+	r.Note(fmt.Sprintf("Scan on push: the registry's %s decide instead of the repositories' setting; %d of %d managed %s scanned on push or continuously",
+		kind, n, len(repos), Plural(len(repos), "repository is", "repositories are")))
 }
 
 // Kept says that the unreferenced repositories stay, and why.

@@ -37,6 +37,8 @@ type ECR struct {
 	Before func(op string)
 	// Token is the user:password GetAuthorizationToken returns ("AWS:password" when empty).
 	Token string
+	// Scanning is the registry's scanning configuration (BASIC without rules when nil).
+	Scanning *types.RegistryScanningConfiguration
 }
 
 // New returns an ECR with no repositories.
@@ -159,4 +161,16 @@ func (f *ECR) GetAuthorizationToken(context.Context, *ecr.GetAuthorizationTokenI
 	}
 	return &ecr.GetAuthorizationTokenOutput{AuthorizationData: []types.AuthorizationData{
 		{AuthorizationToken: aws.String(base64.StdEncoding.EncodeToString([]byte(token)))}}}, nil
+}
+
+// GetRegistryScanningConfiguration implements ecr.API.
+func (f *ECR) GetRegistryScanningConfiguration(context.Context, *ecr.GetRegistryScanningConfigurationInput, ...func(*ecr.Options)) (*ecr.GetRegistryScanningConfigurationOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.call("GetRegistryScanningConfiguration")
+	cfg := f.Scanning
+	if cfg == nil {
+		cfg = &types.RegistryScanningConfiguration{ScanType: types.ScanTypeBasic}
+	}
+	return &ecr.GetRegistryScanningConfigurationOutput{RegistryId: aws.String("123456789012"), ScanningConfiguration: cfg}, nil
 }
