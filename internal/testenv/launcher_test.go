@@ -10,7 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/smithy-go"
 )
 
@@ -172,5 +174,62 @@ func TestSAMTransformFailuresAnswerAsCloudFormation(t *testing.T) {
 	tpl, err := cf.GetTemplate(ctx, &cloudformation.GetTemplateInput{StackName: aws.String("sam-upd")})
 	if err != nil || aws.ToString(tpl.TemplateBody) != good {
 		t.Errorf("a refused UpdateStack changed the stack's template (%v)", err)
+	}
+}
+
+// TestLambdaResolvesImageDigests: as on AWS, an image function's ResolvedImageUri names the
+// digest ECR has for its tag when the code was set, and a published version keeps the digest
+// it had after the tag moves on.
+func TestLambdaResolvesImageDigests(t *testing.T) {
+	Needs(t, "the local AWS")
+	ctx := context.Background()
+	cfg, err := SharedMoto(t).Config(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	er, lm := ecr.NewFromConfig(cfg), lambda.NewFromConfig(cfg)
+	if _, err := er.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("digests/fn")}); err != nil {
+		t.Fatal(err)
+	}
+	put := func(layer string) string {
+		manifest := `{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":1,"digest":"sha256:` +
+			strings.Repeat("c", 64) + `"},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":1,"digest":"sha256:` + strings.Repeat(layer, 64) + `"}]}`
+		out, err := er.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String("digests/fn"), ImageTag: aws.String("latest"), ImageManifest: aws.String(manifest)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.ToString(out.Image.ImageId.ImageDigest)
+	}
+	uri := "123456789012.dkr.ecr.us-east-1.amazonaws.com/digests/fn:latest"
+	resolved := func(qualifier *string) string {
+		out, err := lm.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("digests-fn"), Qualifier: qualifier})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, digest, _ := strings.Cut(aws.ToString(out.Code.ResolvedImageUri), "@")
+		return digest
+	}
+	role := "Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: digests-role\n      AssumeRolePolicyDocument: {Version: '2012-10-17', Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]}\n"
+	if _, err := cloudformation.NewFromConfig(cfg).CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String("digests-role"), TemplateBody: aws.String(role)}); err != nil {
+		t.Fatal(err)
+	}
+	first := put("a")
+	if _, err := lm.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("digests-fn"), PackageType: lambdatypes.PackageTypeImage,
+		Code: &lambdatypes.FunctionCode{ImageUri: aws.String(uri)}, Role: aws.String("arn:aws:iam::123456789012:role/digests-role")}); err != nil {
+		t.Fatal(err)
+	}
+	v1, err := lm.PublishVersion(ctx, &lambda.PublishVersionInput{FunctionName: aws.String("digests-fn")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := put("b")
+	if _, err := lm.UpdateFunctionCode(ctx, &lambda.UpdateFunctionCodeInput{FunctionName: aws.String("digests-fn"), ImageUri: aws.String(uri)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := resolved(nil); got != second {
+		t.Errorf("$LATEST resolves to %s, want the tag's new digest %s", got, second)
+	}
+	if got := resolved(v1.Version); got != first {
+		t.Errorf("version %s resolves to %s, want the digest it was published with, %s", aws.ToString(v1.Version), got, first)
 	}
 }

@@ -29,6 +29,9 @@ behaviour rather than bent to moto's:
   AWS, whose attributes read as "<logical id>.<attribute>".
 - AWS::Lambda::Function: moto's CloudFormation model drops PackageType, ImageConfig and
   Architectures, so an image function reads back from GetFunction as PackageType Zip.
+- Lambda image functions: moto's CodeSha256 (and so ResolvedImageUri) hashes the ImageUri
+  string; AWS resolves the image's tag to its digest in ECR when the code is set, and a
+  published version keeps the digest it had.
 - AWS::ECR::Repository: moto keeps ImageScanningConfiguration and EncryptionConfiguration in
   CloudFormation's casing (ECR then describes them wrongly), ignores LifecyclePolicy, and on an
   update that changes the encryption silently deletes the repository, images and all, and
@@ -413,6 +416,43 @@ def _resource_class_or_placeholder(resource_type):
 
 
 parsing.resource_class_from_type = _resource_class_or_placeholder
+
+
+# --- Lambda image functions ------------------------------------------------------------
+
+_set_function_code = awslambda.LambdaFunction._set_function_code
+
+
+def _image_digest(account_id, uri):
+    """The digest (hex) of the ECR image uri names, or None when ECR does not have it."""
+    host, _, rest = uri.partition("/")
+    parts = host.split(".")
+    if len(parts) < 4 or parts[1:3] != ["dkr", "ecr"]:
+        return None
+    region = parts[3]
+    if "@sha256:" in rest:
+        return rest.split("@sha256:", 1)[1]
+    repo_name, _, tag = rest.rpartition(":")
+    try:
+        repo = ecr_models.ecr_backends[account_id][region].repositories.get(repo_name)
+    except KeyError:
+        return None
+    for image in getattr(repo, "images", []) or []:
+        if tag in image.image_tags:
+            return image.get_image_digest().split(":", 1)[1]
+    return None
+
+
+def _set_function_code_resolved(self, updated_spec):
+    _set_function_code(self, updated_spec)
+    uri = self.code.get("ImageUri")
+    if uri:
+        digest = _image_digest(self.account_id, uri)
+        if digest:
+            self.code_sha_256 = digest
+
+
+awslambda.LambdaFunction._set_function_code = _set_function_code_resolved
 
 
 # --- ECR repositories in CloudFormation --------------------------------------------------
