@@ -52,7 +52,9 @@ func (r *Reporter) followStack(stack, op string) *StackView {
 	v := &StackView{r: r, stack: stack, op: op, now: now, start: now(), byID: map[string]*resourceRow{}, stop: make(chan struct{})}
 	v.area = r.addLive(v.render)
 	r.redrawLive()
-	go v.tick()
+	if r.Terminal { // the clocks and spinner move only where lines are redrawn
+		go v.tick()
+	}
 	return v
 }
 
