@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httputil"
 	"net/url"
 	"regexp"
 	"strings"
@@ -102,7 +101,7 @@ func StartECRFront(reg *Registry, m *Moto) (*ECRFront, error) {
 		return nil, err
 	}
 	f := &ECRFront{URL: "http://" + l.Addr().String(), cfg: cfg, clients: map[string]*ecr.Client{}, regions: map[string]string{}}
-	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy := quietProxy(target)
 	f.srv = &http.Server{Handler: f.handler(proxy)}
 	go func() { _ = f.srv.Serve(l) }()
 	return f, nil

@@ -2,8 +2,11 @@ package testenv
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"io"
+	"log"
 	"math/rand"
 	"net"
 	"net/http"
@@ -70,10 +73,24 @@ func StartFaultProxy(target string, seed int64) (*FaultProxy, error) {
 		return nil, err
 	}
 	p := &FaultProxy{URL: "http://" + l.Addr().String(), rnd: rand.New(rand.NewSource(seed)), injected: map[Fault]int{}}
-	rp := httputil.NewSingleHostReverseProxy(u)
+	rp := quietProxy(u)
 	p.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.serve(w, r, rp) })}
 	go func() { _ = p.srv.Serve(l) }()
 	return p, nil
+}
+
+// quietProxy is a reverse proxy to u that answers 502 when u fails, and logs that only when
+// the client had not gone: samship interrupted at a step, or a dropped connection, cancels
+// its requests, which is what the fault and latency tests do on purpose.
+func quietProxy(u *url.URL) *httputil.ReverseProxy {
+	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+		if !errors.Is(err, context.Canceled) && r.Context().Err() == nil {
+			log.Printf("proxy to %s: %v", u, err)
+		}
+		w.WriteHeader(http.StatusBadGateway)
+	}
+	return rp
 }
 
 // Stop closes the proxy.

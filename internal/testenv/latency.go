@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
 	"net/url"
 	"regexp"
 	"strings"
@@ -78,7 +77,7 @@ func StartLatencyProxy(target string, l Latency) (*LatencyProxy, error) {
 	}
 	p := &LatencyProxy{URL: "http://" + ln.Addr().String(), L: l, ops: map[string]*heldOp{}, names: map[string]string{},
 		lastXML: map[string][]byte{}, sets: map[string]time.Time{}, now: time.Now}
-	rp := httputil.NewSingleHostReverseProxy(u)
+	rp := quietProxy(u)
 	p.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { p.serve(w, r, rp) })}
 	go func() { _ = p.srv.Serve(ln) }()
 	return p, nil
