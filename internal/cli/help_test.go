@@ -2,16 +2,14 @@ package cli
 
 import (
 	"context"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/spf13/pflag"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/samship/samship/internal/testenv/golden"
+)
 
 // helpOf runs samship with args (a help request) at a terminal width of 100 and returns what
 // it printed on standard output.
@@ -36,19 +34,7 @@ func TestHelp(t *testing.T) {
 					t.Errorf("samship %s --help differs from samship help %s", name, name)
 				}
 			}
-			path := filepath.Join("testdata", "help", name+".txt")
-			if *update {
-				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (run with -update to write it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("help differs from %s (run with -update to rewrite it):\n%s", path, got)
-			}
+			golden.Check(t, filepath.Join("testdata", "help", name+".txt"), []byte(got))
 		})
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/samship/samship/internal/cfn"
+	"github.com/samship/samship/internal/testenv/golden"
 )
 
 var allSettings = Settings{ScanOnPush: true, TagMutability: "IMMUTABLE", KMSKey: "arn:aws:kms:us-east-1:123456789012:key/k1",
@@ -24,7 +25,7 @@ func TestTemplateWithSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "sam-app-settings.json", got)
+	golden.Check(t, "testdata/sam-app-settings.json", got)
 }
 
 // TestDeployedSettings reads back what Template writes, so that a rewrite keeps it.

@@ -2,15 +2,14 @@ package template
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files")
+	"github.com/samship/samship/internal/testenv/golden"
+)
 
 // TestToJSON renders templates as SAM CLI's --use-json does and compares them with golden
 // files (go test -run TestToJSON -update rewrites them).
@@ -32,19 +31,7 @@ func TestToJSON(t *testing.T) {
 			if !json.Valid(got) {
 				t.Fatalf("ToJSON() is not JSON:\n%s", got)
 			}
-			golden := strings.TrimSuffix(in, ".yaml") + ".json"
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if string(got) != string(want) {
-				t.Errorf("ToJSON(%s) =\n%s\nwant\n%s", in, got, want)
-			}
+			golden.Check(t, strings.TrimSuffix(in, ".yaml")+".json", got)
 		})
 	}
 }

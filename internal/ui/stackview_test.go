@@ -1,35 +1,14 @@
 package ui
 
 import (
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/samship/samship/internal/cfn"
+	"github.com/samship/samship/internal/testenv/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-// golden compares got with testdata/name, rewritten with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to write it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (run with -update to rewrite it)\ngot:\n%s\nwant:\n%s", name, got, want)
-	}
-}
 
 // clock is a settable clock for the views' times.
 type clock struct{ t time.Time }
@@ -114,8 +93,8 @@ func TestStackView(t *testing.T) {
 				t.Errorf("the end did not erase the live lines: %q", final)
 			}
 			final = final[strings.Index(final, "J")+1:]
-			golden(t, "stackview/"+strings.ReplaceAll(name, " ", "_")+".txt",
-				"live:\n"+strings.Join(live, "\n")+"\nfinal:\n"+final)
+			golden.Check(t, filepath.Join("testdata", "stackview", strings.ReplaceAll(name, " ", "_")+".txt"),
+				[]byte("live:\n"+strings.Join(live, "\n")+"\nfinal:\n"+final))
 		})
 	}
 }
