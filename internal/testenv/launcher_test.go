@@ -233,3 +233,74 @@ func TestLambdaResolvesImageDigests(t *testing.T) {
 		t.Errorf("version %s resolves to %s, want the digest it was published with, %s", aws.ToString(v1.Version), got, first)
 	}
 }
+
+// TestSAMAutoPublishAlias: as on AWS, SAM's AutoPublishAlias publishes a version per code
+// change, keeps the old ones (SAM retains them) and moves the alias, and each version keeps
+// the digest its image had.
+func TestSAMAutoPublishAlias(t *testing.T) {
+	Needs(t, "the local AWS")
+	ctx := context.Background()
+	cfg, err := SharedMoto(t).Config(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf, lm, er := cloudformation.NewFromConfig(cfg), lambda.NewFromConfig(cfg), ecr.NewFromConfig(cfg)
+	if _, err := er.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("alias/fn")}); err != nil {
+		t.Fatal(err)
+	}
+	digests := map[string]string{}
+	for _, tag := range []string{"v1", "v2"} {
+		manifest := `{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":1,"digest":"sha256:` +
+			strings.Repeat("c", 64) + `"},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":1,"digest":"sha256:` + strings.Repeat(tag[1:], 64) + `"}]}`
+		out, err := er.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String("alias/fn"), ImageTag: aws.String(tag), ImageManifest: aws.String(manifest)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		digests[tag] = aws.ToString(out.Image.ImageId.ImageDigest)
+	}
+	app := func(tag string) *string {
+		return aws.String("Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      PackageType: Image\n" +
+			"      FunctionName: alias-fn\n      AutoPublishAlias: live\n      ImageUri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/alias/fn:" + tag + "\n")
+	}
+	caps := []cfntypes.Capability{cfntypes.CapabilityCapabilityIam, cfntypes.CapabilityCapabilityAutoExpand}
+	if _, err := cf.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String("alias-app"), TemplateBody: app("v1"), Capabilities: caps}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cf.UpdateStack(ctx, &cloudformation.UpdateStackInput{StackName: aws.String("alias-app"), TemplateBody: app("v2"), Capabilities: caps}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := cf.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String("alias-app")})
+	if err != nil || st.Stacks[0].StackStatus != cfntypes.StackStatusUpdateComplete {
+		t.Fatalf("stack: %v %+v", err, st)
+	}
+	versions, err := lm.ListVersionsByFunction(ctx, &lambda.ListVersionsByFunctionInput{FunctionName: aws.String("alias-fn")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, v := range versions.Versions {
+		fn, err := lm.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("alias-fn"), Qualifier: v.Version})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, digest, _ := strings.Cut(aws.ToString(fn.Code.ResolvedImageUri), "@")
+		got = append(got, aws.ToString(v.Version)+"="+digest)
+	}
+	want := []string{"$LATEST=" + digests["v2"], "1=" + digests["v1"], "2=" + digests["v2"]}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("versions:\n got %v\nwant %v", got, want)
+	}
+	aliases, err := lm.ListAliases(ctx, &lambda.ListAliasesInput{FunctionName: aws.String("alias-fn")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(aliases.Aliases) != 1 || aws.ToString(aliases.Aliases[0].Name) != "live" || aws.ToString(aliases.Aliases[0].FunctionVersion) != "2" {
+		t.Errorf("aliases = %+v, want live → 2", aliases.Aliases)
+	}
+	if _, err := cf.DeleteStack(ctx, &cloudformation.DeleteStackInput{StackName: aws.String("alias-app")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lm.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String("alias-fn")}); err == nil {
+		t.Error("the function outlived its stack")
+	}
+}

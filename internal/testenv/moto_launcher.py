@@ -37,6 +37,16 @@ behaviour rather than bent to moto's:
   update that changes the encryption silently deletes the repository, images and all, and
   makes a new one. AWS describes them in ECR's casing, applies the lifecycle policy, and
   refuses to replace a repository that has a RepositoryName.
+- AWS::Lambda::Version and AWS::Lambda::Alias (SAM's AutoPublishAlias): moto's version has
+  no physical id and no Version attribute (SAM's alias reads it), and moto has no
+  CloudFormation model for an alias. AWS publishes the version, deletes it with its resource
+  unless the resource is retained (SAM retains versions), and makes, moves and deletes the
+  alias with the stack.
+- Stack updates: moto adds new resources before it modifies changed ones, so a new
+  AWS::Lambda::Version is published from the function's old code. AWS works in dependency
+  order: a resource goes after the ones it refers to.
+- DeletionPolicy Retain: moto honours it when a stack is deleted but not when an update
+  removes the resource; AWS keeps the resource in both cases.
 - Stack events: moto records only the stack's own events, none of its resources, and no
   ClientRequestToken. AWS records each resource's IN_PROGRESS and COMPLETE (or FAILED, with
   the reason), and every event of an operation carries the token of the request that began it.
@@ -44,6 +54,7 @@ behaviour rather than bent to moto's:
 
 import copy
 import json
+import re
 import sys
 import threading
 import weakref
@@ -230,6 +241,66 @@ def _execute_change_set_with_outputs(self, change_set_name, stack_name=None):
 cfn.CloudFormationBackend.execute_change_set = _execute_change_set_with_outputs
 
 
+def _references(value):
+    """The logical ids a template fragment refers to: Ref, Fn::GetAtt, ${X} in Fn::Sub, DependsOn."""
+    out = set()
+    if isinstance(value, list):
+        for v in value:
+            out |= _references(v)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if k in ("Ref", "DependsOn") and isinstance(v, str):
+                out.add(v)
+            elif k == "DependsOn" and isinstance(v, list):
+                out.update(x for x in v if isinstance(x, str))
+            elif k == "Fn::GetAtt":
+                out.add(v[0] if isinstance(v, list) else str(v).split(".")[0])
+            elif k == "Fn::Sub":
+                text = v[0] if isinstance(v, list) else v
+                if isinstance(text, str):
+                    out.update(re.findall(r"\$\{([A-Za-z0-9]+)[.}]", text))
+            out |= _references(v)
+    return out
+
+
+def _update_in_dependency_order(self, template, parameters=None):
+    """moto's ResourceMap.update with its additions and modifications in dependency order."""
+    diff = self.build_resource_diff(template, parameters)
+    pending = list(diff["Add"]) + list(diff["Modify"])
+    for name in diff["Remove"]:
+        if name in self._parsed_resources:
+            self._delete_resource(self._parsed_resources[name], self._resource_json_map[name])
+    self._template = template
+    if parameters:
+        self.input_parameters = parameters
+    self.load_mapping()
+    self.load_parameters()
+    self.load_conditions()
+    self._resource_json_map = template["Resources"]
+    added = set(diff["Add"])
+    last_error = None
+    for _ in range(len(pending) + 1):
+        if not pending:
+            return
+        waiting = set(pending)
+        ready = [n for n in pending if not (_references(self._resource_json_map[n]) - {n}) & waiting] or pending[:1]
+        for name in ready:
+            try:
+                if name in added:
+                    _ = self[name]
+                else:
+                    self._parsed_resources[name] = parsing.parse_and_update_resource(
+                        name, self._resource_json_map[name], self, account_id=self._account_id, region_name=self._region_name)
+            except Exception as e:  # a dependency moto cannot see: try again in a later pass
+                last_error = e
+                continue
+            pending.remove(name)
+    if pending:
+        raise last_error
+
+
+parsing.ResourceMap.update = _update_in_dependency_order
+
 _resource_map_update = parsing.ResourceMap.update
 
 
@@ -365,6 +436,115 @@ class FunctionURL(CloudFormationModel):
             self.function.delete_url_config()
         except Exception:
             pass
+
+
+def _version_physical_id(self):
+    return self.function.function_arn if hasattr(self, "function") else str(self.version)
+
+
+def _version_from_cloudformation(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    props = cloudformation_json["Properties"]
+    fn = awslambda.lambda_backends[account_id][region_name].publish_version(props["FunctionName"], props.get("Description", ""))
+    version = cls({"Version": fn.version})
+    version.function = fn
+    return version
+
+
+def _version_attribute(self, attribute_name):
+    if attribute_name == "Version":
+        return str(self.version)
+    if attribute_name == "FunctionArn":
+        return self.function.function_arn.rsplit(":", 1)[0]
+    raise parsing.UnformattedGetAttTemplateException()
+
+
+awslambda.LambdaVersion.create_from_cloudformation_json = classmethod(_version_from_cloudformation)
+awslambda.LambdaVersion.physical_resource_id = property(_version_physical_id)
+awslambda.LambdaVersion.has_cfn_attr = classmethod(lambda cls, attr: attr in ("Version", "FunctionArn"))
+awslambda.LambdaVersion.get_cfn_attribute = _version_attribute
+
+
+def _version_delete(self, account_id, region_name):
+    backend = awslambda.lambda_backends[account_id][region_name]
+    backend.delete_function(self.function.function_name, str(self.version))
+
+
+awslambda.LambdaVersion.delete = _version_delete
+
+_moto_delete_resource = parsing.ResourceMap._delete_resource
+
+
+def _delete_unless_retained(self, parsed_resource, resource_json):
+    if resource_json.get("DeletionPolicy") == "Retain":
+        return  # AWS keeps it, whether an update removes it or the stack goes
+    _moto_delete_resource(self, parsed_resource, resource_json)
+
+
+parsing.ResourceMap._delete_resource = _delete_unless_retained
+
+
+class FunctionAlias(CloudFormationModel):
+    """AWS::Lambda::Alias (SAM's AutoPublishAlias) over moto's aliases."""
+
+    __module__ = "moto.awslambda"  # moto's model registry keys models by their service module
+
+    def __init__(self, backend, function_name, alias):
+        self.backend = backend
+        self.function_name = function_name
+        self.alias = alias
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::Lambda::Alias"
+
+    @staticmethod
+    def cloudformation_name_type():
+        return ""
+
+    @property
+    def physical_resource_id(self):
+        return self.alias.arn
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return attr == "AliasArn"
+
+    def get_cfn_attribute(self, attribute_name):
+        if attribute_name == "AliasArn":
+            return self.alias.arn
+        raise parsing.UnformattedGetAttTemplateException()
+
+    @staticmethod
+    def _routing(props):
+        weights = (props.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or []
+        if not weights:
+            return None
+        return {"AdditionalVersionWeights": {str(w["FunctionVersion"]): float(w["FunctionWeight"]) for w in weights}}
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        backend = awslambda.lambda_backends[account_id][region_name]
+        fn = backend._lambdas.get_function_by_name_or_arn_forbid_qualifier(props["FunctionName"])
+        alias = backend.create_alias(props["Name"], fn.function_name, str(props["FunctionVersion"]),
+                                     props.get("Description", ""), cls._routing(props))
+        return cls(backend, fn.function_name, alias)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        props = cloudformation_json["Properties"]
+        original_resource.alias.update(props.get("Description", ""), str(props["FunctionVersion"]), cls._routing(props))
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        pass
+
+    def delete(self, account_id, region_name):
+        try:
+            self.backend.delete_alias(self.alias.name, self.function_name)
+        except awslambda.UnknownFunctionException:
+            pass  # the function went first, and its aliases with it
 
 
 class Placeholder(CloudFormationModel):
