@@ -18,10 +18,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
@@ -41,6 +43,7 @@ type Options struct {
 type Clients struct {
 	CloudFormation *cloudformation.Client
 	ECR            *ecr.Client
+	Lambda         *lambda.Client
 	S3             *s3.Client
 	STS            *sts.Client
 	Region         string
@@ -97,10 +100,18 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 	return &Clients{
 		CloudFormation: cloudformation.NewFromConfig(cfg),
 		ECR:            ecr.NewFromConfig(cfg),
-		S3:             s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = pathStyle }),
-		STS:            sts.NewFromConfig(cfg),
-		Region:         cfg.Region,
-		Calls:          counter,
+		// Lambda's control plane allows 15 calls a second (100 for GetFunction): reading
+		// hundreds of functions is throttled, and the adaptive retryer slows down instead of
+		// giving up.
+		Lambda: lambda.NewFromConfig(cfg, func(o *lambda.Options) {
+			o.Retryer = retry.NewAdaptiveMode(func(a *retry.AdaptiveModeOptions) {
+				a.StandardOptions = append(a.StandardOptions, func(s *retry.StandardOptions) { s.MaxAttempts = 10 })
+			})
+		}),
+		S3:     s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = pathStyle }),
+		STS:    sts.NewFromConfig(cfg),
+		Region: cfg.Region,
+		Calls:  counter,
 	}, nil
 }
 

@@ -30,6 +30,7 @@ type API interface {
 	ExecuteChangeSet(context.Context, *cloudformation.ExecuteChangeSetInput, ...func(*cloudformation.Options)) (*cloudformation.ExecuteChangeSetOutput, error)
 	DeleteChangeSet(context.Context, *cloudformation.DeleteChangeSetInput, ...func(*cloudformation.Options)) (*cloudformation.DeleteChangeSetOutput, error)
 	DescribeStackResource(context.Context, *cloudformation.DescribeStackResourceInput, ...func(*cloudformation.Options)) (*cloudformation.DescribeStackResourceOutput, error)
+	ListStackResources(context.Context, *cloudformation.ListStackResourcesInput, ...func(*cloudformation.Options)) (*cloudformation.ListStackResourcesOutput, error)
 }
 
 // Client runs CloudFormation operations with adaptive polling.
@@ -78,6 +79,9 @@ type Stack struct {
 	Tags       map[string]string
 	// TerminationProtection is on when the stack may not be deleted.
 	TerminationProtection bool
+	Description           string
+	// Changed is when the stack was last updated (created, when never updated).
+	Changed time.Time
 }
 
 // Account returns the account id in the stack's ARN.
@@ -128,7 +132,11 @@ func (c *Client) Describe(ctx context.Context, name string) (*Stack, error) {
 	st := &Stack{
 		Name: aws.ToString(s.StackName), ID: aws.ToString(s.StackId), Status: string(s.StackStatus),
 		Reason: aws.ToString(s.StackStatusReason), Outputs: s.Outputs, Tags: map[string]string{},
-		TerminationProtection: aws.ToBool(s.EnableTerminationProtection),
+		TerminationProtection: aws.ToBool(s.EnableTerminationProtection), Description: aws.ToString(s.Description),
+		Changed: since(s.CreationTime),
+	}
+	if s.LastUpdatedTime != nil {
+		st.Changed = *s.LastUpdatedTime
 	}
 	if st.Status == string(types.StackStatusDeleteComplete) {
 		return nil, &StackNotFoundError{Name: name}

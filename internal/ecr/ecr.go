@@ -1,5 +1,5 @@
-// Package ecr wraps the ECR API calls samship makes: listing and deleting the images of a
-// repository (paged, in batches of 100, an image already gone counting as deleted), the
+// Package ecr wraps the ECR API calls samship makes: listing, describing and deleting the
+// images of a repository (paged, in batches of 100, an image already gone counting as deleted), the
 // authorization token registry pushes use, and the registry's scanning configuration. Callers branch on its typed error
 // (RepositoryNotFoundError) and never see the SDK's shapes.
 package ecr
@@ -23,6 +23,7 @@ type API interface {
 	BatchDeleteImage(context.Context, *awsecr.BatchDeleteImageInput, ...func(*awsecr.Options)) (*awsecr.BatchDeleteImageOutput, error)
 	GetAuthorizationToken(context.Context, *awsecr.GetAuthorizationTokenInput, ...func(*awsecr.Options)) (*awsecr.GetAuthorizationTokenOutput, error)
 	GetRegistryScanningConfiguration(context.Context, *awsecr.GetRegistryScanningConfigurationInput, ...func(*awsecr.Options)) (*awsecr.GetRegistryScanningConfigurationOutput, error)
+	DescribeImages(context.Context, *awsecr.DescribeImagesInput, ...func(*awsecr.Options)) (*awsecr.DescribeImagesOutput, error)
 }
 
 // Client runs ECR operations.

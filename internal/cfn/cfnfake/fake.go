@@ -6,6 +6,8 @@ package cfnfake
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -27,8 +29,12 @@ type Stack struct {
 	Outputs         []types.Output
 	// TerminationProtection is reported by DescribeStacks.
 	TerminationProtection bool
-	// Resources maps logical ids to physical ids for DescribeStackResource.
+	// Resources maps logical ids to physical ids for DescribeStackResource and
+	// ListStackResources; Types gives their types (AWS::Lambda::Function when absent).
 	Resources map[string]string
+	Types     map[string]string
+	// Changed is the stack's LastUpdatedTime.
+	Changed time.Time
 	// Token is the client request token of the stack's latest operation; its events carry it.
 	Token string
 	// Tags are the stack's tags, as CreateStack gave them.
@@ -155,7 +161,8 @@ func (f *CFN) DescribeStacks(_ context.Context, in *cloudformation.DescribeStack
 		status = s.PendingStatus
 	}
 	return &cloudformation.DescribeStacksOutput{Stacks: []types.Stack{{StackName: aws.String(s.Name), StackId: aws.String(s.ID),
-		StackStatus: types.StackStatus(status), Outputs: s.Outputs, EnableTerminationProtection: aws.Bool(s.TerminationProtection), Tags: tags(s.Tags)}}}, nil
+		StackStatus: types.StackStatus(status), Outputs: s.Outputs, EnableTerminationProtection: aws.Bool(s.TerminationProtection), Tags: tags(s.Tags),
+		LastUpdatedTime: aws.Time(s.Changed)}}}, nil
 }
 
 func (f *CFN) DescribeStackEvents(_ context.Context, in *cloudformation.DescribeStackEventsInput, _ ...func(*cloudformation.Options)) (*cloudformation.DescribeStackEventsOutput, error) {
@@ -310,6 +317,26 @@ func (f *CFN) DescribeStackResource(_ context.Context, in *cloudformation.Descri
 		}
 	}
 	return nil, validation("Resource " + aws.ToString(in.LogicalResourceId) + " does not exist")
+}
+
+func (f *CFN) ListStackResources(_ context.Context, in *cloudformation.ListStackResourcesInput, _ ...func(*cloudformation.Options)) (*cloudformation.ListStackResourcesOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("ListStackResources " + aws.ToString(in.StackName))
+	s := f.find(aws.ToString(in.StackName))
+	if s == nil {
+		return nil, validation("Stack with id " + aws.ToString(in.StackName) + " does not exist")
+	}
+	out := &cloudformation.ListStackResourcesOutput{}
+	for _, logical := range slices.Sorted(maps.Keys(s.Resources)) {
+		typ := s.Types[logical]
+		if typ == "" {
+			typ = "AWS::Lambda::Function"
+		}
+		out.StackResourceSummaries = append(out.StackResourceSummaries, types.StackResourceSummary{LogicalResourceId: aws.String(logical),
+			PhysicalResourceId: aws.String(s.Resources[logical]), ResourceType: aws.String(typ), ResourceStatus: types.ResourceStatusCreateComplete})
+	}
+	return out, nil
 }
 
 func tags(m map[string]string) []types.Tag {

@@ -8,16 +8,20 @@ import (
 	"encoding/base64"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecr/types"
 )
 
-// Image is one image of a repository: its digest and tags (none for an untagged image).
+// Image is one image of a repository: its digest and tags (none for an untagged image), and
+// what DescribeImages reports of it.
 type Image struct {
 	Digest string
 	Tags   []string
+	Size   int64
+	Pushed time.Time
 }
 
 // ECR is the fake. Repos holds the images by repository name; a repository absent from it
@@ -30,7 +34,8 @@ type ECR struct {
 	// Lost makes BatchDeleteImage delete, then answer as the SDK's retry of a lost answer
 	// would: every image not found.
 	Lost bool
-	// Calls records "ListImages REPO", "BatchDeleteImage REPO" and "GetAuthorizationToken".
+	// Calls records "ListImages REPO", "DescribeImages REPO", "BatchDeleteImage REPO" and
+	// "GetAuthorizationToken".
 	Calls []string
 	// Before, when set, runs before each call is carried out, with the lock held, given the
 	// call as Calls records it.
@@ -173,4 +178,30 @@ func (f *ECR) GetRegistryScanningConfiguration(context.Context, *ecr.GetRegistry
 		cfg = &types.RegistryScanningConfiguration{ScanType: types.ScanTypeBasic}
 	}
 	return &ecr.GetRegistryScanningConfigurationOutput{RegistryId: aws.String("123456789012"), ScanningConfiguration: cfg}, nil
+}
+
+// DescribeImages implements ecr.API: one detail per image, paged like ListImages.
+func (f *ECR) DescribeImages(_ context.Context, in *ecr.DescribeImagesInput, _ ...func(*ecr.Options)) (*ecr.DescribeImagesOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	repo := aws.ToString(in.RepositoryName)
+	f.call("DescribeImages " + repo)
+	images, ok := f.Repos[repo]
+	if !ok {
+		return nil, notFound(repo)
+	}
+	start, _ := strconv.Atoi(aws.ToString(in.NextToken))
+	size := f.PageSize
+	if size == 0 {
+		size = 1000
+	}
+	out := &ecr.DescribeImagesOutput{}
+	for _, img := range images[start:min(start+size, len(images))] {
+		out.ImageDetails = append(out.ImageDetails, types.ImageDetail{ImageDigest: aws.String(img.Digest),
+			ImageTags: append([]string(nil), img.Tags...), ImageSizeInBytes: aws.Int64(img.Size), ImagePushedAt: aws.Time(img.Pushed)})
+	}
+	if start+size < len(images) {
+		out.NextToken = aws.String(strconv.Itoa(start + size))
+	}
+	return out, nil
 }
