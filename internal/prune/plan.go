@@ -1,0 +1,133 @@
+package prune
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/samship/samship/internal/ecr"
+	"github.com/samship/samship/internal/lambda"
+	"github.com/samship/samship/internal/ui"
+)
+
+// Why an image stays.
+const (
+	keptInUse  = "in use"
+	keptNewest = "newest"
+)
+
+// plan is what prune decided, repository by repository.
+type plan struct {
+	repos []repoPlan
+}
+
+type repoPlan struct {
+	name    string
+	missing bool
+	images  []planned // newest first
+}
+
+// planned is one image and why it stays ("" when it goes).
+type planned struct {
+	ecr.Image
+	reason string
+	by     []string // what runs it, when in use
+}
+
+// decide keeps, in each repository, every image a function, version or alias runs and the
+// keep newest (by push time); the rest go.
+func decide(st *state, keep int) *plan {
+	used := inUse(st.functions)
+	p := &plan{}
+	for _, repo := range st.repos {
+		imgs, ok := st.images[repo]
+		rp := repoPlan{name: repo, missing: !ok || imgs == nil}
+		sorted := slices.Clone(imgs)
+		slices.SortStableFunc(sorted, func(a, b ecr.Image) int {
+			if c := b.Pushed.Compare(a.Pushed); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.Digest, b.Digest)
+		})
+		for i, img := range sorted {
+			pl := planned{Image: img}
+			switch by := used[repo+"@"+img.Digest]; {
+			case len(by) > 0:
+				pl.reason, pl.by = keptInUse, by
+			case i < keep:
+				pl.reason = keptNewest
+			}
+			rp.images = append(rp.images, pl)
+		}
+		p.repos = append(p.repos, rp)
+	}
+	return p
+}
+
+func (r repoPlan) deleteDigests() []string {
+	var out []string
+	for _, img := range r.images {
+		if img.reason == "" {
+			out = append(out, img.Digest)
+		}
+	}
+	return out
+}
+
+// count is how many images go.
+func (p *plan) count() int {
+	n, _, _ := p.totals()
+	return n
+}
+
+// totals are the images that go, their size, and how many repositories they are in.
+func (p *plan) totals() (n int, size int64, repos int) {
+	for _, r := range p.repos {
+		d := 0
+		for _, img := range r.images {
+			if img.reason == "" {
+				d++
+				size += img.Size
+			}
+		}
+		n += d
+		if d > 0 {
+			repos++
+		}
+	}
+	return n, size, repos
+}
+
+// stillInUse is an image planned to go that something runs now.
+type stillInUse struct {
+	repo, digest string
+	by           []string
+}
+
+// stillUsed keeps the planned images that fns now run, and returns them.
+func (p *plan) stillUsed(fns map[string]*lambda.Function) []stillInUse {
+	used := inUse(fns)
+	var out []stillInUse
+	for _, r := range p.repos {
+		for i, img := range r.images {
+			if by := used[r.name+"@"+img.Digest]; img.reason == "" && len(by) > 0 {
+				r.images[i].reason, r.images[i].by = keptInUse, by
+				out = append(out, stillInUse{repo: r.name, digest: img.Digest, by: by})
+			}
+		}
+	}
+	return out
+}
+
+// view is the plan as the UI lists it.
+func (p *plan) view() []ui.PruneRepo {
+	var out []ui.PruneRepo
+	for _, r := range p.repos {
+		v := ui.PruneRepo{Name: r.name, Missing: r.missing}
+		for _, img := range r.images {
+			v.Images = append(v.Images, ui.PruneImage{Digest: img.Digest, Tags: img.Tags, Size: img.Size, Pushed: img.Pushed,
+				Kept: img.reason, By: img.by})
+		}
+		out = append(out, v)
+	}
+	return out
+}

@@ -1,0 +1,187 @@
+// Package prune deletes the images of a stack's managed repositories that nothing can run:
+// an image is kept when it is the image of one of the stack's functions, of a published
+// version or of an alias of them (read from Lambda, resolved to digests, so another tag of
+// the same image does not fool it), or when it is among the newest of its repository. It
+// lists what it will delete, asks, reads what is in use once more, and deletes by digest.
+package prune
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/samship/samship/internal/cfn"
+	"github.com/samship/samship/internal/companion"
+	"github.com/samship/samship/internal/ecr"
+	"github.com/samship/samship/internal/lambda"
+	"github.com/samship/samship/internal/ui"
+)
+
+// Input is what to prune.
+type Input struct {
+	StackName string
+	// Keep is how many of the newest images of each repository stay, in use or not.
+	Keep int
+	// DryRun only lists; NoPrompts deletes without asking.
+	DryRun, NoPrompts bool
+}
+
+// Stacks is what prune needs from CloudFormation (cfn.Client).
+type Stacks interface {
+	Describe(ctx context.Context, name string) (*cfn.Stack, error)
+	Template(ctx context.Context, name string) (string, error)
+	Resources(ctx context.Context, stack string) ([]cfn.Resource, error)
+}
+
+// Images is what prune needs from ECR (ecr.Client).
+type Images interface {
+	Describe(ctx context.Context, repo string) ([]ecr.Image, error)
+	DeleteDigests(ctx context.Context, repo string, digests []string) ([]string, error)
+}
+
+// Functions is what prune needs from Lambda (lambda.Client).
+type Functions interface {
+	Images(ctx context.Context, name string) (*lambda.Function, error)
+	Latest(ctx context.Context, name string) (*lambda.Use, string, error)
+}
+
+// Env is how prune reaches AWS and the user.
+type Env struct {
+	Stacks    Stacks
+	Images    Images
+	Functions Functions
+	Region    string
+	UI        *ui.Reporter
+	// Confirm asks a yes/no question.
+	Confirm func(ctx context.Context, question string, def bool) (bool, error)
+	// Parallel is how many AWS reads run at once (8 when 0).
+	Parallel int
+}
+
+func (e Env) parallel() int {
+	if e.Parallel > 0 {
+		return e.Parallel
+	}
+	return 8
+}
+
+// Run prunes the managed repositories of in.StackName.
+func Run(ctx context.Context, in Input, e Env) error {
+	app, err := settled(ctx, e, in.StackName)
+	if cfn.IsNotFound(err) {
+		return fmt.Errorf("prune stack %s: the stack does not exist in %s (samship orphans lists companion stacks left behind)", in.StackName, e.Region)
+	}
+	if err != nil {
+		return err
+	}
+	compName := companion.StackName(in.StackName)
+	comp, err := settled(ctx, e, compName)
+	if cfn.IsNotFound(err) {
+		e.UI.NoManagedRepositories(in.StackName)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	body, err := e.Stacks.Template(ctx, comp.ID)
+	if err != nil {
+		return err
+	}
+	repos, _, err := companion.ParseDeployed(body)
+	if err != nil {
+		return fmt.Errorf("read companion stack %s: %w", compName, err)
+	}
+	names := make([]string, len(repos))
+	for i, r := range repos {
+		names[i] = r.Name
+	}
+	st, err := read(ctx, e, app, names)
+	if err != nil {
+		return err
+	}
+	p := decide(st, in.Keep)
+	e.UI.PrunePlan(in.StackName, p.view(), in.Keep)
+	if p.count() == 0 {
+		e.UI.NothingToPrune(in.Keep)
+		return nil
+	}
+	if in.DryRun {
+		e.UI.PruneDryRun()
+		return nil
+	}
+	if !in.NoPrompts {
+		n, size, repos := p.totals()
+		ok, err := e.Confirm(ctx, e.UI.Paint.Bold(fmt.Sprintf("\tDelete %d %s (%s) from %d %s?", n, ui.Plural(n, "image", "images"),
+			ui.MB(size), repos, ui.Plural(repos, "repository", "repositories"))), false)
+		if err != nil || !ok {
+			return err
+		}
+	}
+	// What is in use is read once more just before deleting: a deploy may have finished, or a
+	// version been published, while the list was on the screen.
+	now, err := reread(ctx, e, st)
+	if err != nil {
+		return err
+	}
+	for _, k := range p.stillUsed(now) {
+		e.UI.NowInUse(k.repo, k.digest, k.by)
+	}
+	return p.delete(ctx, e, in.StackName)
+}
+
+// settled describes a stack and refuses one CloudFormation is working on: its functions and
+// repositories are changing.
+func settled(ctx context.Context, e Env, name string) (*cfn.Stack, error) {
+	st, err := e.Stacks.Describe(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if cfn.InProgress(st.Status) {
+		return nil, fmt.Errorf("prune stack %s: %s is %s; prune when it is done", name, st.Name, st.Status)
+	}
+	return st, nil
+}
+
+// delete deletes the planned images, repositories in parallel, and reports what went. A
+// repository that failed keeps its images; a rerun deletes them.
+func (p *plan) delete(ctx context.Context, e Env, stack string) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(e.parallel())
+	kept := make([][]string, len(p.repos))
+	done := make([]bool, len(p.repos))
+	for i, r := range p.repos {
+		digests := r.deleteDigests()
+		if len(digests) == 0 {
+			continue
+		}
+		g.Go(func() error {
+			k, err := e.Images.DeleteDigests(gctx, r.name, digests)
+			if ecr.IsRepositoryNotFound(err) {
+				return nil // the repository went meanwhile, and its images with it
+			}
+			kept[i], done[i] = k, err == nil
+			return err
+		})
+	}
+	err := g.Wait()
+	n, size := 0, int64(0)
+	for i, r := range p.repos {
+		for _, img := range r.images {
+			switch {
+			case img.reason != "" || !done[i]:
+			case slices.Contains(kept[i], img.Digest):
+				e.UI.KeptByIndex(r.name, img.Digest)
+			default:
+				n++
+				size += img.Size
+			}
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("prune stack %s: %w (%d %s deleted before it; a rerun deletes the rest)", stack, err, n, ui.Plural(n, "image", "images"))
+	}
+	e.UI.Pruned(n, size)
+	return nil
+}

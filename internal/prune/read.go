@@ -1,0 +1,165 @@
+package prune
+
+import (
+	"context"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/samship/samship/internal/cfn"
+	"github.com/samship/samship/internal/ecr"
+	"github.com/samship/samship/internal/imageref"
+	"github.com/samship/samship/internal/lambda"
+)
+
+// state is what prune read: the stack as described, what each of its functions can run,
+// and the images of each managed repository (nil for a repository that does not exist).
+type state struct {
+	app       *cfn.Stack
+	functions map[string]*lambda.Function // by function name; nil when it does not exist
+	repos     []string
+	images    map[string][]ecr.Image
+}
+
+// functionsOf lists the physical names of a stack's Lambda functions, nested stacks'
+// included.
+func functionsOf(ctx context.Context, e Env, stack string) ([]string, error) {
+	res, err := e.Stacks.Resources(ctx, stack)
+	if cfn.IsNotFound(err) {
+		return nil, nil // a nested stack deleted with its parent's update
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range res {
+		switch {
+		case r.PhysicalID == "":
+		case r.Type == "AWS::Lambda::Function":
+			out = append(out, r.PhysicalID)
+		case r.Type == "AWS::CloudFormation::Stack":
+			nested, err := functionsOf(ctx, e, r.PhysicalID)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, nested...)
+		}
+	}
+	return out, nil
+}
+
+// read reads the stack's functions and the repositories' images, in parallel.
+func read(ctx context.Context, e Env, app *cfn.Stack, repos []string) (*state, error) {
+	names, err := functionsOf(ctx, e, app.ID)
+	if err != nil {
+		return nil, err
+	}
+	st := &state{app: app, repos: repos, images: map[string][]ecr.Image{}}
+	fns := make([]*lambda.Function, len(names))
+	images := make([][]ecr.Image, len(repos))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(e.parallel())
+	for i, name := range names {
+		g.Go(func() (err error) {
+			fns[i], err = e.Functions.Images(gctx, name)
+			return err
+		})
+	}
+	for i, repo := range repos {
+		g.Go(func() error {
+			imgs, err := e.Images.Describe(gctx, repo)
+			if ecr.IsRepositoryNotFound(err) {
+				return nil
+			}
+			images[i] = imgs
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	st.functions = map[string]*lambda.Function{}
+	for i, name := range names {
+		st.functions[name] = fns[i]
+	}
+	for i, repo := range repos {
+		st.images[repo] = images[i]
+	}
+	return st, nil
+}
+
+// reread reads what the functions can run once more, as cheaply as it can be sure of: when
+// the stack changed since st was read (a deploy), everything; otherwise only $LATEST of each
+// function, and the versions and aliases of those whose $LATEST changed.
+func reread(ctx context.Context, e Env, st *state) (map[string]*lambda.Function, error) {
+	app, err := settled(ctx, e, st.app.Name)
+	if err != nil {
+		return nil, err
+	}
+	if !app.Changed.Equal(st.app.Changed) || app.ID != st.app.ID {
+		again, err := read(ctx, e, app, nil)
+		if err != nil {
+			return nil, err
+		}
+		return again.functions, nil
+	}
+	out := make(map[string]*lambda.Function, len(st.functions))
+	names := make([]string, 0, len(st.functions))
+	for name := range st.functions {
+		names = append(names, name)
+	}
+	fns := make([]*lambda.Function, len(names))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(e.parallel())
+	for i, name := range names {
+		g.Go(func() error {
+			before := st.functions[name]
+			latest, rev, err := e.Functions.Latest(gctx, name)
+			switch {
+			case err != nil:
+				return err
+			case latest == nil && before == nil:
+				return nil
+			case latest != nil && before != nil && rev == before.Revision:
+				fns[i] = before
+				return nil
+			}
+			fns[i], err = e.Functions.Images(gctx, name)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	for i, name := range names {
+		out[name] = fns[i]
+	}
+	return out, nil
+}
+
+// inUse maps "repository@digest" to what runs it: "fn:$LATEST", "fn:3", "fn:live".
+func inUse(fns map[string]*lambda.Function) map[string][]string {
+	out := map[string][]string{}
+	for name, fn := range fns {
+		if fn == nil {
+			continue
+		}
+		byVersion := map[string]string{}
+		for _, u := range fn.Uses {
+			if u.Image == "" {
+				continue
+			}
+			repo, _, digest := imageref.Split(u.Image)
+			key := repo + "@" + digest
+			byVersion[u.Qualifier] = key
+			out[key] = append(out[key], name+":"+u.Qualifier)
+		}
+		for _, u := range fn.Uses {
+			for _, v := range u.Versions { // an alias: what its versions run
+				if key, ok := byVersion[v]; ok {
+					out[key] = append(out[key], name+":"+u.Qualifier)
+				}
+			}
+		}
+	}
+	return out
+}

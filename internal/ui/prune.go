@@ -1,0 +1,106 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// PruneRepo is one managed repository as prune lists it.
+type PruneRepo struct {
+	Name string
+	// Missing is a repository the companion stack names that ECR does not have.
+	Missing bool
+	Images  []PruneImage // newest first
+}
+
+// PruneImage is one image and why it stays: Kept is "in use" (By says what runs it),
+// "newest", or "" when it is to be deleted.
+type PruneImage struct {
+	Digest string
+	Tags   []string
+	Size   int64
+	Pushed time.Time
+	Kept   string
+	By     []string
+}
+
+// PrunePlan lists, repository by repository, each image with what becomes of it.
+func (r *Reporter) PrunePlan(stack string, repos []PruneRepo, keep int) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nManaged image repositories of stack %s (keeping every image in use and the %d newest of each):\n", stack, keep)
+	for _, repo := range repos {
+		del, size := 0, int64(0)
+		for _, img := range repo.Images {
+			if img.Kept == "" {
+				del++
+				size += img.Size
+			}
+		}
+		switch {
+		case repo.Missing:
+			fmt.Fprintf(&b, "\t%s (does not exist)\n", repo.Name)
+			continue
+		case del > 0:
+			fmt.Fprintf(&b, "\t%s: %d %s, %d to delete (%s)\n", repo.Name, len(repo.Images), Plural(len(repo.Images), "image", "images"), del, MB(size))
+		default:
+			fmt.Fprintf(&b, "\t%s: %d %s, all kept\n", repo.Name, len(repo.Images), Plural(len(repo.Images), "image", "images"))
+		}
+		for _, img := range repo.Images {
+			action, why := r.Paint.Red("delete"), ""
+			switch img.Kept {
+			case "":
+			case "in use":
+				action, why = "keep  ", "  in use: "+strings.Join(img.By, ", ")
+			default:
+				action, why = "keep  ", "  "+img.Kept
+			}
+			fmt.Fprintf(&b, "\t  %s  %s  %-20s %9s  %s%s\n", action, ShortDigest(img.Digest), tagList(img.Tags), MB(img.Size),
+				img.Pushed.UTC().Format("2006-01-02 15:04"), why)
+		}
+	}
+	r.write(b.String())
+}
+
+// ShortDigest is "sha256:" and the first 12 hex digits of a digest.
+func ShortDigest(d string) string {
+	if len(d) > len("sha256:")+12 {
+		return d[:len("sha256:")+12]
+	}
+	return d
+}
+
+func tagList(tags []string) string {
+	if len(tags) == 0 {
+		return "<untagged>"
+	}
+	return strings.Join(tags, ",")
+}
+
+// NoManagedRepositories says a stack has no companion stack, so nothing to prune.
+func (r *Reporter) NoManagedRepositories(stack string) {
+	r.errf("Stack %s has no managed image repositories (no companion stack): nothing to prune.\n", stack)
+}
+
+// NothingToPrune says every image stays.
+func (r *Reporter) NothingToPrune(keep int) {
+	r.errf("\nNothing to prune: every image is in use or among the %d newest of its repository.\n", keep)
+}
+
+// PruneDryRun says a dry run deleted nothing.
+func (r *Reporter) PruneDryRun() { r.errf("\nDry run: nothing was deleted.\n") }
+
+// NowInUse says an image listed for deletion stays: something began to run it meanwhile.
+func (r *Reporter) NowInUse(repo, digest string, by []string) {
+	r.errf("\tKeeping %s@%s: in use since it was listed, by %s\n", repo, ShortDigest(digest), strings.Join(by, ", "))
+}
+
+// KeptByIndex says ECR kept an image because an image index still refers to it.
+func (r *Reporter) KeptByIndex(repo, digest string) {
+	r.errf("\tKept %s@%s: an image index still refers to it\n", repo, ShortDigest(digest))
+}
+
+// Pruned says how many images went.
+func (r *Reporter) Pruned(n int, size int64) {
+	r.errf("\nDeleted %d %s (%s).\n", n, Plural(n, "image", "images"), MB(size))
+}
