@@ -11,6 +11,7 @@ import (
 	"github.com/samship/samship/internal/cfn"
 	"github.com/samship/samship/internal/deploy"
 	"github.com/samship/samship/internal/ecr"
+	"github.com/samship/samship/internal/lambda"
 	"github.com/samship/samship/internal/prompt"
 	"github.com/samship/samship/internal/registry"
 	"github.com/samship/samship/internal/s3"
@@ -67,6 +68,7 @@ type services struct {
 	cfn    *cfn.Client
 	ecr    *ecr.Client
 	s3     *s3.Client
+	lambda *lambda.Client
 	region string
 	sdk    *awsclient.Clients
 }
@@ -89,7 +91,7 @@ func (c *connection) services(ctx context.Context, region string) (*services, er
 	if c.ui.Terminal && !c.o.NoProgressBar {
 		stacks.Follow = c.ui.FollowStack // the live view of each stack as CloudFormation works
 	}
-	return &services{cfn: stacks, ecr: ecr.New(cl.ECR), s3: s3.New(cl.S3), region: cl.Region, sdk: cl}, nil
+	return &services{cfn: stacks, ecr: ecr.New(cl.ECR), s3: s3.New(cl.S3), lambda: lambda.New(cl.Lambda), region: cl.Region, sdk: cl}, nil
 }
 
 // connect builds the AWS side of a deploy for region.

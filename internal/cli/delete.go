@@ -61,30 +61,41 @@ func newDeleteCmd(io IO, runF func(context.Context, *deleteRequest, deployRuntim
 	return cmd
 }
 
-// resolve reads the options: flags over [env.delete.parameters] (what --save-params writes)
-// over [env.deploy.parameters] (what sam delete reads) over defaults.
-func (f *deleteFlags) resolve(fl *pflag.FlagSet, io IO) (*deleteRequest, deployRuntime, error) {
-	rt := deployRuntime{ConfigFile: f.configFile, ConfigEnv: f.configEnv, ConfigDir: "."}
-	cfgPath, err := samconfig.Find(".", f.configFile, fl.Changed("config-file"))
+// stackCommandConfig applies samconfig to a command that works on a deployed stack (delete,
+// prune): flags over [env.<command>.parameters] (what --save-params writes) over
+// [env.deploy.parameters] (what sam delete reads: the stack name, region, profile) over
+// defaults.
+func stackCommandConfig(fl *pflag.FlagSet, command, configFile, configEnv string, save bool) (deployRuntime, error) {
+	rt := deployRuntime{ConfigFile: configFile, ConfigEnv: configEnv, ConfigDir: "."}
+	cfgPath, err := samconfig.Find(".", configFile, fl.Changed("config-file"))
 	if err != nil {
-		return nil, rt, err
+		return rt, err
 	}
 	if cfgPath != "" {
 		cfg, err := samconfig.Load(cfgPath)
 		if err != nil {
-			return nil, rt, err
+			return rt, err
 		}
-		params := cfg.Params(f.configEnv, "deploy")
-		for k, v := range cfg.Params(f.configEnv, "delete") {
+		params := cfg.Params(configEnv, "deploy")
+		for k, v := range cfg.Params(configEnv, command) {
 			params[k] = v
 		}
-		if err := applyConfig(fl, params, cfgPath, f.configEnv+".deploy"); err != nil {
-			return nil, rt, err
+		if err := applyConfig(fl, params, cfgPath, configEnv+".deploy"); err != nil {
+			return rt, err
 		}
 		rt.ConfigFile, rt.ConfigFound = filepath.Base(cfgPath), true
 	}
-	if f.saveParams {
+	if save {
 		rt.SaveParams, rt.SaveGlobal = commandLineParams(fl)
+	}
+	return rt, nil
+}
+
+// resolve reads the options (see stackCommandConfig).
+func (f *deleteFlags) resolve(fl *pflag.FlagSet, io IO) (*deleteRequest, deployRuntime, error) {
+	rt, err := stackCommandConfig(fl, "delete", f.configFile, f.configEnv, f.saveParams)
+	if err != nil {
+		return nil, rt, err
 	}
 	rt.Region, rt.Profile, rt.Debug = f.region, f.profile, f.debug || io.Getenv("SAM_DEBUG") != ""
 	d := &deleteRequest{stackName: f.stackName, bucket: f.s3Bucket, prefix: f.s3Prefix, noPrompts: f.noPrompts,

@@ -74,6 +74,22 @@ var deleteHelp = commandHelp{
 	),
 }
 
+var pruneHelp = commandHelp{
+	about: "Deletes the images of the stack's managed repositories that nothing can run: kept are the image of each " +
+		"of the stack's functions, of each published version and alias of them (read from Lambda, by digest, so " +
+		"another tag of the same image counts), and the newest of each repository. It lists every image with " +
+		"its size and fate, asks, reads what is in use once more, and deletes.",
+	examples: []example{
+		{"See what would go", "samship prune --stack-name my-app --dry-run"},
+		{"In CI, after a deploy: keep the five newest images of each repository and everything in use", "samship prune --stack-name my-app --keep 5 --no-prompts"},
+	},
+	groups: helpGroups(
+		optionGroup{title: "Prune Options", names: []string{"stack-name", "keep", "dry-run", "no-prompts"}},
+		optionGroup{title: "AWS Credential Options", names: []string{"region", "profile"}},
+		optionGroup{title: "Configuration Options", names: []string{"config-file", "config-env", "save-params"}, note: configNote},
+	),
+}
+
 // environment is what samship reads from the environment, for `samship help environment`.
 var environment = []struct{ name, what string }{
 	{"AWS_PROFILE", "the profile of the shared config files (--profile wins)"},

@@ -72,6 +72,7 @@ type runners struct {
 	deploy func(ctx context.Context, o *deploy.Options, rt deployRuntime) error
 	pack   func(ctx context.Context, o *deploy.Options, rt deployRuntime, output string) error
 	delete func(ctx context.Context, d *deleteRequest, rt deployRuntime) error
+	prune  func(ctx context.Context, p *pruneRequest, rt deployRuntime) error
 }
 
 func defaultRunners(io IO) runners {
@@ -81,6 +82,7 @@ func defaultRunners(io IO) runners {
 			return runPackage(ctx, o, rt, io, output)
 		},
 		delete: func(ctx context.Context, d *deleteRequest, rt deployRuntime) error { return runDelete(ctx, d, rt, io) },
+		prune:  func(ctx context.Context, p *pruneRequest, rt deployRuntime) error { return runPrune(ctx, p, rt, io) },
 	}
 }
 
@@ -151,6 +153,7 @@ func newRoot(io IO, r runners) *cobra.Command {
 	root.Example = "  # Deploy, answering SAM CLI's questions once\n  $ samship deploy --guided\n\n" +
 		"  # In CI\n  $ samship deploy --stack-name my-app --resolve-image-repos --resolve-s3\n\n" +
 		"  # What a command takes, and what samship reads from the environment\n  $ samship deploy --help\n  $ samship help environment"
-	root.AddCommand(newDeployCmd(io, r.deploy), newPackageCmd(io, r.pack), newDeleteCmd(io, r.delete), newEnvironmentTopic())
+	root.AddCommand(newDeployCmd(io, r.deploy), newPackageCmd(io, r.pack), newDeleteCmd(io, r.delete),
+		newPruneCmd(io, r.prune), newEnvironmentTopic())
 	return root
 }

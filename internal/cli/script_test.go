@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -101,6 +102,7 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 //	aws repos PREFIX              repository names with PREFIX, sorted
 //	aws images REPO               number of images in REPO
 //	aws put-image REPO TAG        store a small image manifest under TAG
+//	aws tag-function-image STACK LOGICAL-ID NEW  tag the image a function of STACK runs as NEW too
 //	aws stack NAME                status and tags of a stack
 //	aws create-stack NAME FILE    create a stack from a template file
 //	aws create-topic NAME         create an SNS topic
@@ -152,6 +154,8 @@ func awsCmd(ts *testscript.TestScript, neg bool, args []string) {
 	case "put-image":
 		manifest := fmt.Sprintf(`{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":1,"digest":"sha256:%x"},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":1,"digest":"sha256:%x"}]}`, sha256.Sum256([]byte("c"+args[2])), sha256.Sum256([]byte(args[2])))
 		_, cmdErr = cl.ECR.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String(args[1]), ImageTag: aws.String(args[2]), ImageManifest: aws.String(manifest)})
+	case "tag-function-image":
+		cmdErr = tagFunctionImage(ctx, cfg, args[1], args[2], args[3])
 	case "stack":
 		res, err := cl.CloudFormation.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(args[1])})
 		if cmdErr = err; err == nil {
@@ -207,6 +211,32 @@ func awsCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if cmdErr == nil && neg {
 		ts.Fatalf("aws %s succeeded unexpectedly", args[0])
 	}
+}
+
+// tagFunctionImage tags the image the function logicalID of stack runs as tag too: ECR then
+// lists that image by two tags.
+func tagFunctionImage(ctx context.Context, cfg aws.Config, stack, logicalID, tag string) error {
+	res, err := cloudformation.NewFromConfig(cfg).DescribeStackResource(ctx, &cloudformation.DescribeStackResourceInput{StackName: aws.String(stack), LogicalResourceId: aws.String(logicalID)})
+	if err != nil {
+		return err
+	}
+	fn, err := lambda.NewFromConfig(cfg).GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: res.StackResourceDetail.PhysicalResourceId})
+	if err != nil {
+		return err
+	}
+	_, rest, _ := strings.Cut(aws.ToString(fn.Code.ImageUri), "/")
+	repo, from, _ := strings.Cut(rest, ":")
+	c := ecr.NewFromConfig(cfg)
+	got, err := c.BatchGetImage(ctx, &ecr.BatchGetImageInput{RepositoryName: aws.String(repo), ImageIds: []ecrtypes.ImageIdentifier{{ImageTag: aws.String(from)}}})
+	if err != nil {
+		return err
+	}
+	if len(got.Images) == 0 {
+		return fmt.Errorf("no image %s:%s", repo, from)
+	}
+	_, err = c.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String(repo), ImageTag: aws.String(tag),
+		ImageManifest: got.Images[0].ImageManifest, ImageManifestMediaType: got.Images[0].ImageManifestMediaType})
+	return err
 }
 
 // repoSettings prints the settings of each repository whose name starts with prefix:

@@ -3,6 +3,7 @@ package prune
 import (
 	"cmp"
 	"slices"
+	"time"
 
 	"github.com/samship/samship/internal/ecr"
 	"github.com/samship/samship/internal/lambda"
@@ -34,7 +35,8 @@ type planned struct {
 }
 
 // decide keeps, in each repository, every image a function, version or alias runs and the
-// keep newest (by push time); the rest go.
+// keep newest (by push time, with any pushed at the same instant as the last of them); the
+// rest go.
 func decide(st *state, keep int) *plan {
 	used := inUse(st.functions)
 	p := &plan{}
@@ -48,12 +50,16 @@ func decide(st *state, keep int) *plan {
 			}
 			return cmp.Compare(a.Digest, b.Digest)
 		})
+		var cutoff time.Time // an image pushed at the same instant as the keep-th newest stays too
+		if keep > 0 && len(sorted) >= keep {
+			cutoff = sorted[keep-1].Pushed
+		}
 		for i, img := range sorted {
 			pl := planned{Image: img}
 			switch by := used[repo+"@"+img.Digest]; {
 			case len(by) > 0:
 				pl.reason, pl.by = keptInUse, by
-			case i < keep:
+			case i < keep || !cutoff.IsZero() && img.Pushed.Equal(cutoff):
 				pl.reason = keptNewest
 			}
 			rp.images = append(rp.images, pl)

@@ -23,7 +23,6 @@ import (
 	"github.com/samship/samship/internal/ui"
 )
 
-
 const host = "123456789012.dkr.ecr.us-east-1.amazonaws.com/"
 
 // functions is a fake Lambda: what each function runs, by qualifier ("$LATEST", "1",

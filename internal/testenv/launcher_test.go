@@ -304,3 +304,31 @@ func TestSAMAutoPublishAlias(t *testing.T) {
 		t.Error("the function outlived its stack")
 	}
 }
+
+// TestECRImageSizes: as on AWS, DescribeImages reports an image's size as the sum of its
+// layers, not the size of its config.
+func TestECRImageSizes(t *testing.T) {
+	Needs(t, "the local AWS")
+	ctx := context.Background()
+	cfg, err := SharedMoto(t).Config(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	er := ecr.NewFromConfig(cfg)
+	if _, err := er.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String("sizes/fn")}); err != nil {
+		t.Fatal(err)
+	}
+	manifest := `{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":7,"digest":"sha256:` +
+		strings.Repeat("c", 64) + `"},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":1000,"digest":"sha256:` + strings.Repeat("a", 64) +
+		`"},{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":234,"digest":"sha256:` + strings.Repeat("b", 64) + `"}]}`
+	if _, err := er.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String("sizes/fn"), ImageTag: aws.String("v1"), ImageManifest: aws.String(manifest)}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := er.DescribeImages(ctx, &ecr.DescribeImagesInput{RepositoryName: aws.String("sizes/fn")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.ImageDetails) != 1 || aws.ToInt64(out.ImageDetails[0].ImageSizeInBytes) != 1234 {
+		t.Errorf("image details = %+v, want one of 1234 bytes", out.ImageDetails)
+	}
+}

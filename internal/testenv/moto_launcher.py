@@ -47,6 +47,8 @@ behaviour rather than bent to moto's:
   order: a resource goes after the ones it refers to.
 - DeletionPolicy Retain: moto honours it when a stack is deleted but not when an update
   removes the resource; AWS keeps the resource in both cases.
+- ECR image sizes: moto's DescribeImages reports the size of an image's config blob as its
+  imageSizeInBytes; AWS reports the sum of its (compressed) layers.
 - Stack events: moto records only the stack's own events, none of its resources, and no
   ClientRequestToken. AWS records each resource's IN_PROGRESS and COMPLETE (or FAILED, with
   the reason), and every event of an operation carries the token of the request that began it.
@@ -471,16 +473,6 @@ def _version_delete(self, account_id, region_name):
 
 awslambda.LambdaVersion.delete = _version_delete
 
-_moto_delete_resource = parsing.ResourceMap._delete_resource
-
-
-def _delete_unless_retained(self, parsed_resource, resource_json):
-    if resource_json.get("DeletionPolicy") == "Retain":
-        return  # AWS keeps it, whether an update removes it or the stack goes
-    _moto_delete_resource(self, parsed_resource, resource_json)
-
-
-parsing.ResourceMap._delete_resource = _delete_unless_retained
 
 
 class FunctionAlias(CloudFormationModel):
@@ -633,6 +625,19 @@ def _set_function_code_resolved(self, updated_spec):
 
 
 awslambda.LambdaFunction._set_function_code = _set_function_code_resolved
+
+
+# --- ECR image sizes ---------------------------------------------------------------------
+
+def _image_size(self):
+    manifest = json.loads(self.image_manifest)
+    layers = manifest.get("layers")
+    if layers is None:
+        return None
+    return sum(int(layer.get("size", 0)) for layer in layers)
+
+
+ecr_models.Image.get_image_size_in_bytes = _image_size
 
 
 # --- ECR repositories in CloudFormation --------------------------------------------------
@@ -800,6 +805,20 @@ def _delete_resource_evented(self, parsed_resource, resource_json):
 
 
 parsing.ResourceMap._delete_resource = _delete_resource_evented
+
+_moto_delete_resource = parsing.ResourceMap._delete_resource
+
+
+def _delete_unless_retained(self, parsed_resource, resource_json):
+    if resource_json.get("DeletionPolicy") != "Retain":
+        _moto_delete_resource(self, parsed_resource, resource_json)
+        return
+    # AWS keeps it, whether an update removes it or the stack goes, and says so.
+    logical_id = next((k for k, v in self._parsed_resources.items() if v is parsed_resource), "")
+    _resource_event(self.stack_id, logical_id, resource_json.get("Type", ""), "DELETE_SKIPPED", parsed_resource)
+
+
+parsing.ResourceMap._delete_resource = _delete_unless_retained
 
 
 def main():

@@ -27,6 +27,12 @@ type PruneImage struct {
 
 // PrunePlan lists, repository by repository, each image with what becomes of it.
 func (r *Reporter) PrunePlan(stack string, repos []PruneRepo, keep int) {
+	tagsWidth := 0 // the tags column, as wide as the widest list (up to 48)
+	for _, repo := range repos {
+		for _, img := range repo.Images {
+			tagsWidth = max(tagsWidth, min(len(tagList(img.Tags)), 48))
+		}
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nManaged image repositories of stack %s (keeping every image in use and the %d newest of each):\n", stack, keep)
 	for _, repo := range repos {
@@ -55,7 +61,7 @@ func (r *Reporter) PrunePlan(stack string, repos []PruneRepo, keep int) {
 			default:
 				action, why = "keep  ", "  "+img.Kept
 			}
-			fmt.Fprintf(&b, "\t  %s  %s  %-20s %9s  %s%s\n", action, ShortDigest(img.Digest), tagList(img.Tags), MB(img.Size),
+			fmt.Fprintf(&b, "\t  %s  %s  %-*s  %9s  %s%s\n", action, ShortDigest(img.Digest), tagsWidth, tagList(img.Tags), MB(img.Size),
 				img.Pushed.UTC().Format("2006-01-02 15:04"), why)
 		}
 	}
