@@ -1,6 +1,7 @@
 // Command bench measures samship against a local moto_server and writes the results as
 // Markdown: median wall time of repeated runs and AWS calls by operation, for `--version` and
-// for deploys of 3, 50 and 200 image functions (first, unchanged, one function removed).
+// for deploys of 3, 50 and 200 image functions (first, unchanged, one function removed), and
+// for prune of 200 repositories of 20 images.
 // Run it with `make bench`.
 package main
 
@@ -31,6 +32,8 @@ func main() {
 	onlyLatency = flag.Bool("only-latency", false, "run only the AWS-like latency scenarios (and print, not write, them)")
 	latencyRuns = flag.Int("latency-runs", 3, "runs per AWS-like latency scenario")
 	latencyScale = flag.Float64("latency-scale", 1, "multiply the AWS-like stack times by this (quick looks)")
+	skipPrune = flag.Bool("skip-prune", false, "skip the prune scenarios")
+	onlyPrune = flag.Bool("only-prune", false, "run only the prune scenarios (and print, not write, them)")
 	flag.Parse()
 	if err := run(*out, *runs); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -40,6 +43,7 @@ func main() {
 
 var (
 	skipPush, onlyPush, skipLatency, onlyLatency *bool
+	skipPrune, onlyPrune                         *bool
 	latencyRuns                                  *int
 	latencyScale                                 *float64
 )
@@ -79,6 +83,11 @@ func run(outPath string, runs int) error {
 
 	if *onlyLatency {
 		section, err := latencyBench(bin, m, dir, *latencyRuns, *latencyScale)
+		fmt.Print(section)
+		return err
+	}
+	if *onlyPrune {
+		section, err := pruneBench(bin, m, dir, runs)
 		fmt.Print(section)
 		return err
 	}
@@ -128,6 +137,13 @@ func run(outPath string, runs int) error {
 	md := render(results, runs)
 	if !*skipLatency {
 		section, err := latencyBench(bin, m, dir, *latencyRuns, *latencyScale)
+		if err != nil {
+			return err
+		}
+		md += section
+	}
+	if !*skipPrune {
+		section, err := pruneBench(bin, m, dir, runs)
 		if err != nil {
 			return err
 		}
