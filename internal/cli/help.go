@@ -3,9 +3,12 @@ package cli
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/samship/samship/internal/ui"
 )
 
 // A command's help is laid out as SAM CLI lays out its own: usage, what the command does,
@@ -116,7 +119,11 @@ func optionRows(b *strings.Builder, fl *pflag.FlagSet, f *pflag.Flag, width int)
 	if s, ok := several[f.Name]; ok {
 		text += ". Several at once: " + s
 	}
-	if d := f.DefValue; d != "" && d != "false" && d != "[]" && d != "0" {
+	d := f.DefValue
+	if dur, err := time.ParseDuration(d); err == nil && f.Value.Type() == "duration" {
+		d = ui.ShortDuration(dur)
+	}
+	if d != "" && d != "false" && d != "[]" && d != "0" {
 		text += fmt.Sprintf(" (default: %s)", d)
 	}
 	lines := wrapWords(text, width-2-nameColumn)
@@ -142,6 +149,8 @@ func valueName(f *pflag.Flag) string {
 		return ""
 	case "int":
 		return "INTEGER"
+	case "duration":
+		return "DURATION"
 	case "stringArray":
 		return "LIST"
 	}

@@ -90,6 +90,22 @@ var pruneHelp = commandHelp{
 	),
 }
 
+var orphansHelp = commandHelp{
+	about: "Lists the companion stacks of the region, SAM CLI's and samship's (known by their name, description and " +
+		"repository tags), whose application stack no longer exists: deleted some other way than sam delete or " +
+		"samship delete, or renamed. Each is shown with its repositories and how many images they hold. With " +
+		"--delete, each is emptied and deleted after asking.",
+	examples: []example{
+		{"What was left behind in a region", "samship orphans --region eu-west-1"},
+		{"Delete all of them without asking", "samship orphans --delete --no-prompts"},
+	},
+	groups: helpGroups(
+		optionGroup{title: "Orphans Options", names: []string{"delete", "no-prompts", "min-age"}},
+		optionGroup{title: "AWS Credential Options", names: []string{"region", "profile"}},
+		optionGroup{title: "Configuration Options", names: []string{"config-file", "config-env", "save-params"}, note: configNote},
+	),
+}
+
 // environment is what samship reads from the environment, for `samship help environment`.
 var environment = []struct{ name, what string }{
 	{"AWS_PROFILE", "the profile of the shared config files (--profile wins)"},

@@ -16,6 +16,7 @@ import (
 
 	"github.com/samship/samship/internal/awsclient"
 	"github.com/samship/samship/internal/deploy"
+	"github.com/samship/samship/internal/orphans"
 	"github.com/samship/samship/internal/prompt"
 	"github.com/samship/samship/internal/ui"
 )
@@ -69,10 +70,11 @@ func Run(ctx context.Context, args []string, io IO) int {
 // runners are what the commands run once their flags, samconfig and defaults are resolved and
 // validated. Tests replace them (gh's runF) to check that resolution without AWS.
 type runners struct {
-	deploy func(ctx context.Context, o *deploy.Options, rt deployRuntime) error
-	pack   func(ctx context.Context, o *deploy.Options, rt deployRuntime, output string) error
-	delete func(ctx context.Context, d *deleteRequest, rt deployRuntime) error
-	prune  func(ctx context.Context, p *pruneRequest, rt deployRuntime) error
+	deploy  func(ctx context.Context, o *deploy.Options, rt deployRuntime) error
+	pack    func(ctx context.Context, o *deploy.Options, rt deployRuntime, output string) error
+	delete  func(ctx context.Context, d *deleteRequest, rt deployRuntime) error
+	prune   func(ctx context.Context, p *pruneRequest, rt deployRuntime) error
+	orphans func(ctx context.Context, in orphans.Input, rt deployRuntime) error
 }
 
 func defaultRunners(io IO) runners {
@@ -83,6 +85,9 @@ func defaultRunners(io IO) runners {
 		},
 		delete: func(ctx context.Context, d *deleteRequest, rt deployRuntime) error { return runDelete(ctx, d, rt, io) },
 		prune:  func(ctx context.Context, p *pruneRequest, rt deployRuntime) error { return runPrune(ctx, p, rt, io) },
+		orphans: func(ctx context.Context, in orphans.Input, rt deployRuntime) error {
+			return runOrphans(ctx, in, rt, io)
+		},
 	}
 }
 
@@ -154,6 +159,6 @@ func newRoot(io IO, r runners) *cobra.Command {
 		"  # In CI\n  $ samship deploy --stack-name my-app --resolve-image-repos --resolve-s3\n\n" +
 		"  # What a command takes, and what samship reads from the environment\n  $ samship deploy --help\n  $ samship help environment"
 	root.AddCommand(newDeployCmd(io, r.deploy), newPackageCmd(io, r.pack), newDeleteCmd(io, r.delete),
-		newPruneCmd(io, r.prune), newEnvironmentTopic())
+		newPruneCmd(io, r.prune), newOrphansCmd(io, r.orphans), newEnvironmentTopic())
 	return root
 }

@@ -105,6 +105,7 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 //	aws tag-function-image STACK LOGICAL-ID NEW  tag the image a function of STACK runs as NEW too
 //	aws stack NAME                status and tags of a stack
 //	aws create-stack NAME FILE    create a stack from a template file
+//	aws delete-stack NAME         delete a stack, as the console or another tool would
 //	aws create-topic NAME         create an SNS topic
 //	aws create-repo NAME          create an ECR repository
 //	aws template NAME             a stack's template
@@ -177,6 +178,8 @@ func awsCmd(ts *testscript.TestScript, neg bool, args []string) {
 	case "create-stack":
 		body := ts.ReadFile(args[2])
 		_, cmdErr = cl.CloudFormation.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String(args[1]), TemplateBody: aws.String(body)})
+	case "delete-stack":
+		_, cmdErr = cl.CloudFormation.DeleteStack(ctx, &cloudformation.DeleteStackInput{StackName: aws.String(args[1])})
 	case "create-repo":
 		_, cmdErr = cl.ECR.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String(args[1])})
 	case "create-topic":

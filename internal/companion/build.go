@@ -12,7 +12,8 @@ const (
 	MaxOutputs   = 200   // outputs per template
 	InlineLimit  = 51200 // bytes of TemplateBody
 	maxRepoName  = 256   // ECR repository name length
-	description  = "AWS SAM CLI Managed ECR Repo Stack"
+	// Description is the companion template's description, SAM CLI's and samship's.
+	Description = "AWS SAM CLI Managed ECR Repo Stack"
 )
 
 // Tag names SAM CLI puts on every managed repository; sam delete recognises them.
@@ -83,7 +84,7 @@ func Template(companionName string, repos []Repo, s Settings) ([]byte, error) {
 	}
 	doc := document{
 		AWSTemplateFormatVersion: "2010-09-09",
-		Description:              description,
+		Description:              Description,
 		Metadata:                 map[string]string{"CompanionStackname": companionName},
 		Resources:                map[string]resource{},
 	}

@@ -152,7 +152,7 @@ func (pl *Planner) Plan(ctx context.Context, parent string, fullPaths []string) 
 	}
 	sort.Strings(removeIDs)
 	for _, id := range removeIDs {
-		n, err := countImages(ctx, pl.Images, deployed[id].Name)
+		n, err := CountImages(ctx, pl.Images, deployed[id].Name)
 		if err != nil {
 			return nil, err
 		}
@@ -239,9 +239,9 @@ func ParseDeployed(body string) ([]Repo, bool, error) {
 	return repos, doc.Transform != nil, nil
 }
 
-// countImages counts the images (distinct digests) of a repository; a repository that is
+// CountImages counts the images (distinct digests) of a repository; a repository that is
 // already gone holds none.
-func countImages(ctx context.Context, api Images, repo string) (int, error) {
+func CountImages(ctx context.Context, api Images, repo string) (int, error) {
 	ids, err := listImages(ctx, api, repo)
 	return distinctDigests(ids), err
 }

@@ -33,8 +33,9 @@ type Stack struct {
 	// ListStackResources; Types gives their types (AWS::Lambda::Function when absent).
 	Resources map[string]string
 	Types     map[string]string
-	// Changed is the stack's LastUpdatedTime.
-	Changed time.Time
+	// Changed is the stack's LastUpdatedTime; Description its template's description.
+	Changed     time.Time
+	Description string
 	// Token is the client request token of the stack's latest operation; its events carry it.
 	Token string
 	// Tags are the stack's tags, as CreateStack gave them.
@@ -335,6 +336,21 @@ func (f *CFN) ListStackResources(_ context.Context, in *cloudformation.ListStack
 		}
 		out.StackResourceSummaries = append(out.StackResourceSummaries, types.StackResourceSummary{LogicalResourceId: aws.String(logical),
 			PhysicalResourceId: aws.String(s.Resources[logical]), ResourceType: aws.String(typ), ResourceStatus: types.ResourceStatusCreateComplete})
+	}
+	return out, nil
+}
+
+// ListStacks implements cfn.API: every stack, by name, on one page (the filter is not
+// applied: the fake forgets deleted stacks).
+func (f *CFN) ListStacks(_ context.Context, in *cloudformation.ListStacksInput, _ ...func(*cloudformation.Options)) (*cloudformation.ListStacksOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("ListStacks")
+	out := &cloudformation.ListStacksOutput{}
+	for _, name := range slices.Sorted(maps.Keys(f.Stacks)) {
+		s := f.Stacks[name]
+		out.StackSummaries = append(out.StackSummaries, types.StackSummary{StackName: aws.String(s.Name), StackId: aws.String(s.ID),
+			StackStatus: types.StackStatus(s.Status), TemplateDescription: aws.String(s.Description), CreationTime: aws.Time(s.Changed)})
 	}
 	return out, nil
 }

@@ -1,0 +1,80 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/samship/samship/internal/deploy"
+	"github.com/samship/samship/internal/orphans"
+	"github.com/samship/samship/internal/samconfig"
+)
+
+// orphansFlags are the options of `samship orphans`.
+type orphansFlags struct {
+	region, profile       string
+	del, noPrompts        bool
+	minAge                time.Duration
+	configFile, configEnv string
+	saveParams, debug     bool
+}
+
+// newOrphansCmd builds `samship orphans`.
+func newOrphansCmd(io IO, runF func(context.Context, orphans.Input, deployRuntime) error) *cobra.Command {
+	f := &orphansFlags{}
+	cmd := &cobra.Command{
+		Use:   "orphans",
+		Short: "List companion stacks whose application stack is gone, and delete them",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			in, rt, err := f.resolve(cmd.Flags(), io)
+			if err != nil {
+				return err
+			}
+			return runF(cmd.Context(), in, rt)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&f.del, "delete", false, "empty and delete the orphaned companion stacks found, after asking")
+	fl.BoolVar(&f.noPrompts, "no-prompts", false, "with --delete: delete without asking")
+	fl.DurationVar(&f.minAge, "min-age", time.Hour, "leave alone a companion stack changed more recently than this (a first deploy makes it before the application stack)")
+	fl.StringVar(&f.region, "region", "", "AWS region")
+	fl.StringVar(&f.profile, "profile", "", "AWS profile from the shared config files")
+	fl.StringVar(&f.configFile, "config-file", samconfig.DefaultName, "samconfig file")
+	fl.StringVar(&f.configEnv, "config-env", "default", "samconfig environment")
+	fl.BoolVar(&f.saveParams, "save-params", false, "save the options given on the command line to the samconfig file")
+	fl.BoolVar(&f.debug, "debug", false, "print every AWS call")
+	setHelp(cmd, io.helpWidth, orphansHelp)
+	return cmd
+}
+
+// resolve reads the options (see stackCommandConfig) and checks them.
+func (f *orphansFlags) resolve(fl *pflag.FlagSet, io IO) (orphans.Input, deployRuntime, error) {
+	rt, err := stackCommandConfig(fl, "orphans", f.configFile, f.configEnv, f.saveParams)
+	if err != nil {
+		return orphans.Input{}, rt, err
+	}
+	rt.Region, rt.Profile, rt.Debug = f.region, f.profile, f.debug || io.Getenv("SAM_DEBUG") != ""
+	if f.minAge < 0 {
+		return orphans.Input{}, rt, deploy.Usage(fmt.Errorf("Invalid value for '--min-age': %s is below 0.", f.minAge))
+	}
+	return orphans.Input{Delete: f.del, NoPrompts: f.noPrompts, MinAge: f.minAge}, rt, nil
+}
+
+// runOrphans connects and looks for orphans in the region.
+func runOrphans(ctx context.Context, in orphans.Input, rt deployRuntime, io IO) error {
+	c := newConnection(&deploy.Options{}, rt, io)
+	defer c.report()
+	sv, err := c.services(ctx, rt.Region)
+	if err != nil {
+		return err
+	}
+	if err := saveParams(rt, c.ui, "orphans"); err != nil {
+		return err
+	}
+	return orphans.Run(ctx, in, orphans.Env{Stacks: sv.cfn, Images: sv.ecr, Region: sv.region, UI: c.ui,
+		Confirm: c.prompt.Confirm, Now: time.Now})
+}

@@ -1,0 +1,196 @@
+// Package orphans finds companion stacks — SAM CLI's and samship's, known by their name,
+// description and repository tags — whose application stack no longer exists (it was deleted
+// some other way than sam delete or samship delete, or renamed), and deletes them with their
+// repositories and images when asked.
+package orphans
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/samship/samship/internal/cfn"
+	"github.com/samship/samship/internal/companion"
+	"github.com/samship/samship/internal/ui"
+)
+
+// Input is what to do.
+type Input struct {
+	// Delete empties and deletes the orphans found, after asking unless NoPrompts.
+	Delete, NoPrompts bool
+	// MinAge: a companion stack changed more recently is left alone, as a first deploy
+	// creates the companion stack before the application stack.
+	MinAge time.Duration
+}
+
+// Stacks is what orphans needs from CloudFormation (cfn.Client).
+type Stacks interface {
+	List(ctx context.Context) ([]*cfn.Stack, error)
+	Template(ctx context.Context, name string) (string, error)
+	DeleteStack(ctx context.Context, st *cfn.Stack, roleARN string, retain ...string) error
+}
+
+// Env is how orphans reaches AWS and the user.
+type Env struct {
+	Stacks Stacks
+	Images companion.Images
+	Region string
+	UI     *ui.Reporter
+	// Confirm asks a yes/no question.
+	Confirm func(ctx context.Context, question string, def bool) (bool, error)
+	Now     func() time.Time
+}
+
+// orphan is a companion stack whose application stack is gone.
+type orphan struct {
+	stack  *cfn.Stack
+	parent string
+	whole  bool // parent is the whole name, not its first 104 characters
+	repos  []ui.OrphanRepo
+}
+
+// Run lists the orphaned companion stacks of the region, and deletes them with --delete.
+func Run(ctx context.Context, in Input, e Env) error {
+	found, young, err := find(ctx, e, in.MinAge)
+	if err != nil {
+		return err
+	}
+	e.UI.Orphans(e.Region, view(found), young, in.MinAge)
+	if !in.Delete || len(found) == 0 {
+		return nil
+	}
+	var chosen []orphan
+	for _, o := range found {
+		if !in.NoPrompts {
+			ok, err := e.Confirm(ctx, e.UI.Paint.Bold(fmt.Sprintf("\tDelete the companion stack %s with its %s?", o.stack.Name, ui.RepoCount(o.repos))), false)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+		}
+		chosen = append(chosen, o)
+	}
+	if len(chosen) == 0 {
+		return nil
+	}
+	// The application stacks are looked for once more: one may have been created (a first
+	// deploy under way) while the questions were asked.
+	again, _, err := find(ctx, e, in.MinAge)
+	if err != nil {
+		return err
+	}
+	for _, o := range chosen {
+		if !slices.ContainsFunc(again, func(a orphan) bool { return a.stack.ID == o.stack.ID }) {
+			e.UI.NoLongerOrphan(o.stack.Name)
+			continue
+		}
+		if err := remove(ctx, e, o); err != nil {
+			return err
+		}
+	}
+	e.UI.Deleted()
+	return nil
+}
+
+// find lists the region's stacks and returns the companion stacks none of them is the parent
+// of, with their repositories and image counts, and those too recent or busy to judge.
+func find(ctx context.Context, e Env, minAge time.Duration) ([]orphan, []ui.LeftAlone, error) {
+	stacks, err := e.Stacks.List(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	parents := map[string]bool{} // companion names the existing stacks would have
+	for _, s := range stacks {
+		parents[companion.StackName(s.Name)] = true
+	}
+	var candidates []orphan
+	for _, s := range stacks {
+		if companion.IsCompanion(s.Name, s.Description) && !parents[s.Name] {
+			parent, whole := companion.ParentName(s.Name)
+			candidates = append(candidates, orphan{stack: s, parent: parent, whole: whole})
+		}
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	ours := make([]bool, len(candidates))
+	for i := range candidates {
+		g.Go(func() error {
+			var err error
+			ours[i], err = candidates[i].read(gctx, e)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, nil, err
+	}
+	var found []orphan
+	var young []ui.LeftAlone
+	for i, o := range candidates {
+		s := o.stack
+		switch age := e.Now().Sub(s.Changed); {
+		case !ours[i]:
+		case cfn.InProgress(s.Status) || age < minAge:
+			young = append(young, ui.LeftAlone{Stack: s.Name, Status: s.Status, Age: age, InProgress: cfn.InProgress(s.Status)})
+		default:
+			found = append(found, o)
+		}
+	}
+	return found, young, nil
+}
+
+// read reads the companion stack's repositories and counts their images; false when its
+// repositories do not carry SAM CLI's tag naming it (a stack that only looks like one).
+func (o *orphan) read(ctx context.Context, e Env) (bool, error) {
+	body, err := e.Stacks.Template(ctx, o.stack.ID)
+	if err != nil {
+		return false, err
+	}
+	if !companion.TaggedFor(body, o.stack.Name) {
+		return false, nil
+	}
+	repos, _, err := companion.ParseDeployed(body)
+	if err != nil {
+		return false, fmt.Errorf("read companion stack %s: %w", o.stack.Name, err)
+	}
+	for _, r := range repos {
+		n, err := companion.CountImages(ctx, e.Images, r.Name)
+		if err != nil {
+			return false, err
+		}
+		o.repos = append(o.repos, ui.OrphanRepo{Name: r.Name, Images: n})
+	}
+	return true, nil
+}
+
+// remove empties the orphan's repositories and deletes the stack.
+func remove(ctx context.Context, e Env, o orphan) error {
+	for _, r := range o.repos {
+		n, err := companion.Empty(ctx, e.Images, r.Name)
+		if err != nil {
+			return err
+		}
+		e.UI.DeletingRepository(r.Name, n)
+	}
+	e.UI.DeletingCompanion(o.stack.Name)
+	if err := e.Stacks.DeleteStack(ctx, o.stack, ""); err != nil {
+		return fmt.Errorf("Failed to delete the stack: %s, msg: %w", o.stack.Name, err)
+	}
+	return nil
+}
+
+func view(found []orphan) []ui.Orphan {
+	out := make([]ui.Orphan, 0, len(found))
+	for _, o := range found {
+		parent := o.parent
+		if !o.whole {
+			parent += "…"
+		}
+		out = append(out, ui.Orphan{Stack: o.stack.Name, Parent: parent, Changed: o.stack.Changed, Repos: o.repos})
+	}
+	return out
+}
