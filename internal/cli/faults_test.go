@@ -12,6 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+
+	"github.com/samship/samship/internal/companion"
 	"github.com/samship/samship/internal/testenv"
 )
 
@@ -82,6 +86,58 @@ func (r *faultRig) deploy(stack string, n int) (string, error) {
 	r.cmd = cmd
 	err := cmd.Run()
 	return out.String(), err
+}
+
+// prune runs samship prune --keep 0 --no-prompts of stack, through the proxy.
+func (r *faultRig) prune(stack string) (string, error) {
+	r.runs++
+	cmd := exec.Command(r.bin, "prune", "--stack-name", stack, "--keep", "0", "--no-prompts")
+	cmd.Dir = r.dir
+	cmd.Env = append(testenv.Environ(r.moto), "AWS_ENDPOINT_URL="+r.proxy.URL)
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	r.cmd = cmd
+	err := cmd.Run()
+	return out.String(), err
+}
+
+// oldImages puts n images nothing runs into each of the first three functions' managed
+// repositories of stack, straight into the emulator's ECR.
+func (r *faultRig) oldImages(stack string, n int) {
+	r.t.Helper()
+	cfg, err := r.moto.Config(context.Background())
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	c := ecr.NewFromConfig(cfg)
+	for fn := 1; fn <= 3; fn++ {
+		repo := companion.NewRepo(stack, fmt.Sprintf("Fn%d", fn)).Name
+		for i := range n {
+			manifest := fmt.Sprintf(`{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":1,"digest":"sha256:%064x"},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":10,"digest":"sha256:%064x"}]}`, fn, r.runs*100+i)
+			if _, err := c.PutImage(context.Background(), &ecr.PutImageInput{RepositoryName: aws.String(repo), ImageTag: aws.String(fmt.Sprintf("old-%d-%d", r.runs, i)), ImageManifest: aws.String(manifest)}); err != nil {
+				r.t.Fatal(err)
+			}
+		}
+	}
+}
+
+// pruned checks that each of the three repositories of stack holds only the image its
+// function runs, and that every function still runs an image that is in ECR.
+func (r *faultRig) pruned(stack string) {
+	r.t.Helper()
+	r.converged(stack, 3)
+	cfg, err := r.moto.Config(context.Background())
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	c := ecr.NewFromConfig(cfg)
+	for fn := 1; fn <= 3; fn++ {
+		repo := companion.NewRepo(stack, fmt.Sprintf("Fn%d", fn)).Name
+		out, err := c.DescribeImages(context.Background(), &ecr.DescribeImagesInput{RepositoryName: aws.String(repo)})
+		if err != nil || len(out.ImageDetails) != 1 {
+			r.t.Errorf("%s after prune: %d images, %v; want the one in use", repo, len(out.ImageDetails), err)
+		}
+	}
 }
 
 // interrupt returns a rule hook that sends sig to the running samship, then lets the request
@@ -208,6 +264,44 @@ func TestFaults(t *testing.T) {
 			})
 		}
 	}
+
+	// prune under faults: throttled and failing reads, a lost delete answer, an interruption
+	// mid-delete, random faults. It never deletes an image in use, and a rerun converges.
+	t.Run("prune under faults", func(t *testing.T) {
+		r.t = t
+		r.proxy.Set()
+		if out, err := r.deploy("fault-prune", 3); err != nil {
+			t.Fatalf("deploy: %v\n%s", err, out)
+		}
+		cases := []struct {
+			name  string
+			rules []*testenv.Rule
+			// rerun: the faulted run may fail; a clean rerun must converge
+			rerun bool
+		}{
+			{name: "throttled reads", rules: []*testenv.Rule{{Op: "rest:GET /2015-03-31/functions/*", Fault: testenv.Throttle, Times: 4},
+				{Op: "ecr:DescribeImages", Fault: testenv.Throttle, Times: 2}, {Op: "cloudformation:ListStackResources", Fault: testenv.Unavailable, Times: 1}}},
+			{name: "lost delete answer", rules: []*testenv.Rule{{Op: "ecr:BatchDeleteImage", Fault: testenv.ResetAfter, Times: 2}}},
+			{name: "killed mid-delete", rules: []*testenv.Rule{{Op: "ecr:BatchDeleteImage", Fault: testenv.Pass, Times: 1, Before: r.interrupt(syscall.SIGKILL)}}, rerun: true},
+			{name: "random faults", rules: []*testenv.Rule{{Op: "*", Fault: testenv.Throttle, Prob: 0.1}, {Op: "*", Fault: testenv.Unavailable, Prob: 0.1},
+				{Op: "*", Fault: testenv.ResetBefore, Prob: 0.05}, {Op: "*", Fault: testenv.ResetAfter, Prob: 0.05}}, rerun: true},
+		}
+		for _, c := range cases {
+			r.oldImages("fault-prune", 3)
+			r.proxy.Set(c.rules...)
+			out, err := r.prune("fault-prune")
+			r.proxy.Set()
+			if err != nil && !c.rerun {
+				t.Fatalf("%s: prune: %v\n%s", c.name, err, out)
+			}
+			if err != nil {
+				if out, err := r.prune("fault-prune"); err != nil {
+					t.Fatalf("%s: clean rerun: %v\n%s", c.name, err, out)
+				}
+			}
+			r.pruned("fault-prune")
+		}
+	})
 
 	t.Run("seeded soak", func(t *testing.T) {
 		r.t = t
