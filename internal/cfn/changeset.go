@@ -164,3 +164,35 @@ func (c *Client) Failed(ctx context.Context, st *Stack) error {
 	}
 	return c.failed(ctx, st)
 }
+
+// PendingTemplates returns the templates (as submitted) of the stack's change sets that are
+// ready to execute: what a later ExecuteChangeSet will deploy (a deploy with
+// --no-execute-changeset, awaiting approval).
+func (c *Client) PendingTemplates(ctx context.Context, stack string) (map[string]string, error) {
+	out := map[string]string{}
+	var token *string
+	for {
+		page, err := c.api.ListChangeSets(ctx, &cloudformation.ListChangeSetsInput{StackName: aws.String(stack), NextToken: token})
+		if err != nil {
+			if isValidation(err, "does not exist") {
+				return nil, &StackNotFoundError{Name: stack}
+			}
+			return nil, fmt.Errorf("list change sets of stack %s: %w", stack, err)
+		}
+		for _, cs := range page.Summaries {
+			if cs.ExecutionStatus != types.ExecutionStatusAvailable {
+				continue
+			}
+			body, err := c.api.GetTemplate(ctx, &cloudformation.GetTemplateInput{StackName: aws.String(stack), ChangeSetName: cs.ChangeSetId,
+				TemplateStage: types.TemplateStageOriginal})
+			if err != nil {
+				return nil, fmt.Errorf("get template of change set %s: %w", aws.ToString(cs.ChangeSetName), err)
+			}
+			out[aws.ToString(cs.ChangeSetName)] = aws.ToString(body.TemplateBody)
+		}
+		if page.NextToken == nil {
+			return out, nil
+		}
+		token = page.NextToken
+	}
+}

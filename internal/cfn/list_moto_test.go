@@ -51,3 +51,36 @@ func TestListAndResourcesOnMoto(t *testing.T) {
 		t.Errorf("Resources of a deleted stack: %v, want StackNotFoundError", err)
 	}
 }
+
+// TestPendingTemplatesOnMoto: a change set not executed yet is pending with its template as
+// submitted; another stack's is not; once one is executed, none is.
+func TestPendingTemplatesOnMoto(t *testing.T) {
+	testenv.Needs(t, "the local AWS")
+	ctx := context.Background()
+	c, cl := client(t)
+	body := func(d string) string {
+		return `{"Description":"` + d + `","Resources":{"T":{"Type":"AWS::SNS::Topic"}}}`
+	}
+	if _, err := c.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String("cfn-pending"), TemplateBody: aws.String(body("v1"))}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String("cfn-pending-other"), TemplateBody: aws.String(body("v1"))}); err != nil {
+		t.Fatal(err)
+	}
+	for stack, name := range map[string]string{"cfn-pending": "next", "cfn-pending-other": "theirs"} {
+		if _, err := cl.CloudFormation.CreateChangeSet(ctx, &cloudformation.CreateChangeSetInput{StackName: aws.String(stack), ChangeSetName: aws.String(name),
+			TemplateBody: aws.String(body("v2"))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := c.PendingTemplates(ctx, "cfn-pending")
+	if err != nil || len(got) != 1 || got["next"] != body("v2") {
+		t.Fatalf("PendingTemplates = %v, %v; want the change set next with its template", got, err)
+	}
+	if _, err := cl.CloudFormation.ExecuteChangeSet(ctx, &cloudformation.ExecuteChangeSetInput{StackName: aws.String("cfn-pending"), ChangeSetName: aws.String("next")}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.PendingTemplates(ctx, "cfn-pending"); err != nil || len(got) != 0 {
+		t.Errorf("after execution: PendingTemplates = %v, %v; want none", got, err)
+	}
+}

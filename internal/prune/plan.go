@@ -56,7 +56,7 @@ func decide(st *state, keep int) *plan {
 		}
 		for i, img := range sorted {
 			pl := planned{Image: img}
-			switch by := used[repo+"@"+img.Digest]; {
+			switch by := usedBy(used, st.pending, repo, img); {
 			case len(by) > 0:
 				pl.reason, pl.by = keptInUse, by
 			case i < keep || !cutoff.IsZero() && img.Pushed.Equal(cutoff):
@@ -109,13 +109,25 @@ type stillInUse struct {
 	by           []string
 }
 
-// stillUsed keeps the planned images that fns now run, and returns them.
-func (p *plan) stillUsed(fns map[string]*lambda.Function) []stillInUse {
+// usedBy is what runs an image (functions, versions, aliases, by digest) or will run it (a
+// change set waiting to be executed, by digest or by any of its tags).
+func usedBy(used, pending map[string][]string, repo string, img ecr.Image) []string {
+	by := slices.Clone(used[repo+"@"+img.Digest])
+	by = append(by, pending[repo+"@"+img.Digest]...)
+	for _, t := range img.Tags {
+		by = append(by, pending[repo+":"+t]...)
+	}
+	return by
+}
+
+// stillUsed keeps the planned images that fns now run or pending change sets name, and
+// returns them.
+func (p *plan) stillUsed(fns map[string]*lambda.Function, pending map[string][]string) []stillInUse {
 	used := inUse(fns)
 	var out []stillInUse
 	for _, r := range p.repos {
 		for i, img := range r.images {
-			if by := used[r.name+"@"+img.Digest]; img.reason == "" && len(by) > 0 {
+			if by := usedBy(used, pending, r.name, img.Image); img.reason == "" && len(by) > 0 {
 				r.images[i].reason, r.images[i].by = keptInUse, by
 				out = append(out, stillInUse{repo: r.name, digest: img.Digest, by: by})
 			}

@@ -1,7 +1,8 @@
 // Package prune deletes the images of a stack's managed repositories that nothing can run:
 // an image is kept when it is the image of one of the stack's functions, of a published
 // version or of an alias of them (read from Lambda, resolved to digests, so another tag of
-// the same image does not fool it), or when it is among the newest of its repository. It
+// the same image does not fool it), when a change set waiting to be executed names it, or
+// when it is among the newest of its repository. It
 // lists what it will delete, asks, reads what is in use once more, and deletes by digest.
 package prune
 
@@ -33,6 +34,7 @@ type Stacks interface {
 	Describe(ctx context.Context, name string) (*cfn.Stack, error)
 	Template(ctx context.Context, name string) (string, error)
 	Resources(ctx context.Context, stack string) ([]cfn.Resource, error)
+	PendingTemplates(ctx context.Context, stack string) (map[string]string, error)
 }
 
 // Images is what prune needs from ECR (ecr.Client).
@@ -125,7 +127,11 @@ func Run(ctx context.Context, in Input, e Env) error {
 	if err != nil {
 		return err
 	}
-	for _, k := range p.stillUsed(now) {
+	pending, err := pendingImages(ctx, e, st.app.ID)
+	if err != nil {
+		return err
+	}
+	for _, k := range p.stillUsed(now, pending) {
 		e.UI.NowInUse(k.repo, k.digest, k.by)
 	}
 	return p.delete(ctx, e, in.StackName)

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/samship/samship/internal/cfn"
@@ -121,6 +123,15 @@ func newWorld(t *testing.T) *world {
 	return w
 }
 
+// changeSet creates a change set of app, not executed, whose function runs image.
+func (w *world) changeSet(t *testing.T, name, image string) {
+	body := "Resources:\n  WorldFunction:\n    Type: AWS::Lambda::Function\n    Properties:\n      PackageType: Image\n      Code:\n        ImageUri: " + host + image + "\n"
+	if _, err := w.cfn.CreateChangeSet(context.Background(), &cloudformation.CreateChangeSetInput{StackName: aws.String("app"),
+		ChangeSetName: aws.String(name), TemplateBody: aws.String(body)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func (w *world) env(out *bytes.Buffer, confirm func() bool) prune.Env {
 	return prune.Env{Stacks: cfn.New(w.cfn, cfn.Poller{}), Images: ecr.New(w.ecr), Functions: w.fns, Region: "us-east-1",
 		UI: &ui.Reporter{Out: out, Err: out, Width: 100},
@@ -179,6 +190,14 @@ func TestPrune(t *testing.T) {
 				return true
 			},
 			wantA: tags("hello", 2, 3, 5, 6), wantB: tags("world", 1, 6)},
+		{name: "an image a change set waiting to be executed names, by tag", in: prune.Input{StackName: "app", Keep: 1},
+			setup: func(w *world) { w.changeSet(t, "approve-me", w.repoB+":world-v3") },
+			wantA: tags("hello", 2, 5, 6), wantB: tags("world", 1, 3, 6),
+			wantOut: []string{"in use: change set approve-me"}},
+		{name: "a change set created while asking", in: prune.Input{StackName: "app", Keep: 1},
+			confirm: func(w *world) bool { w.changeSet(t, "late", w.repoA+"@"+digest(4)); return true },
+			wantA:   tags("hello", 2, 4, 5, 6), wantB: tags("world", 1, 6),
+			wantOut: []string{"in use since it was listed, by change set late"}},
 		{name: "stack being updated", in: prune.Input{StackName: "app", Keep: 1}, setup: func(w *world) { w.app.Status = "UPDATE_IN_PROGRESS" },
 			wantA: allA, wantB: allB, wantErr: "prune stack app: app is UPDATE_IN_PROGRESS; prune when it is done"},
 		{name: "no such stack", in: prune.Input{StackName: "nope", Keep: 1},

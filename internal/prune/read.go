@@ -2,6 +2,7 @@ package prune
 
 import (
 	"context"
+	"fmt"
 
 	"golang.org/x/sync/errgroup"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/samship/samship/internal/ecr"
 	"github.com/samship/samship/internal/imageref"
 	"github.com/samship/samship/internal/lambda"
+	"github.com/samship/samship/internal/template"
 )
 
 // state is what prune read: the stack as described, what each of its functions can run,
@@ -16,6 +18,7 @@ import (
 type state struct {
 	app       *cfn.Stack
 	functions map[string]*lambda.Function // by function name; nil when it does not exist
+	pending   map[string][]string         // see pendingImages
 	repos     []string
 	images    map[string][]ecr.Image
 }
@@ -74,6 +77,10 @@ func read(ctx context.Context, e Env, app *cfn.Stack, repos []string) (*state, e
 			return err
 		})
 	}
+	g.Go(func() (err error) {
+		st.pending, err = pendingImages(gctx, e, app.ID)
+		return err
+	})
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
@@ -162,4 +169,29 @@ func inUse(fns map[string]*lambda.Function) map[string][]string {
 		}
 	}
 	return out
+}
+
+// pendingImages maps the images the stack's change sets waiting to be executed name —
+// "repository:tag" or "repository@digest" — to "change set NAME".
+func pendingImages(ctx context.Context, e Env, stack string) (map[string][]string, error) {
+	sets, err := e.Stacks.PendingTemplates(ctx, stack)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for name, body := range sets {
+		tpl, err := template.Parse(name, []byte(body))
+		if err != nil {
+			return nil, fmt.Errorf("read the template of change set %s: %w", name, err)
+		}
+		for _, ref := range tpl.ImageURIs() {
+			repo, tag, digest := imageref.Split(ref)
+			key := repo + ":" + tag
+			if digest != "" {
+				key = repo + "@" + digest
+			}
+			out[key] = append(out[key], "change set "+name)
+		}
+	}
+	return out, nil
 }

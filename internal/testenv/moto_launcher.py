@@ -15,6 +15,9 @@ behaviour rather than bent to moto's:
   reason "Transform AWS::Serverless-2016-10-31 failed with: ...".
 - CreateChangeSet of type CREATE for a stack in REVIEW_IN_PROGRESS: moto makes a second stack
   of that name instead of using the one there.
+- Change sets: moto's ListChangeSets answers every stack's change sets and keeps a stack's
+  other change sets when one is executed; its GetTemplate ignores ChangeSetName. AWS lists the
+  stack's own, deletes the others on execution, and answers a change set's template.
 - A resource removed by one update and added again by a later one: moto keeps the deleted
   resource's object and "adds" it back without creating it (an ECR repository the companion
   stack lists does not exist). Here a removed resource is forgotten.
@@ -238,9 +241,36 @@ def _execute_change_set_with_outputs(self, change_set_name, stack_name=None):
     if cs.parameters:
         stack.parameters = cs.parameters
     stack.output_map = stack._create_output_map()
+    # The stack's other change sets no longer apply to it: CloudFormation deletes them.
+    for cid, other in list(self.change_sets.items()):
+        if other is not cs and other.stack_id == cs.stack_id:
+            del self.change_sets[cid]
 
 
 cfn.CloudFormationBackend.execute_change_set = _execute_change_set_with_outputs
+
+
+def _list_change_sets_of_stack(self):
+    name = self._get_param("StackName")
+    sets = [cs for cs in self.cloudformation_backend.change_sets.values() if name in (cs.stack_name, cs.stack_id)]
+    return cfn_responses.ActionResult({"Summaries": sets})
+
+
+_get_template = cfn_responses.CloudFormationResponse.get_template
+
+
+def _get_template_of_change_set(self):
+    name = self._get_param("ChangeSetName")
+    if not name:
+        return _get_template(self)
+    cs = self.cloudformation_backend.describe_change_set(name)
+    if cs is None:
+        raise ValidationError(message=f"ChangeSet [{name}] does not exist")
+    return cfn_responses.ActionResult({"TemplateBody": cs.template})
+
+
+cfn_responses.CloudFormationResponse.list_change_sets = _list_change_sets_of_stack
+cfn_responses.CloudFormationResponse.get_template = _get_template_of_change_set
 
 
 def _references(value):

@@ -72,6 +72,7 @@ type CFN struct {
 type changeSet struct {
 	stack, template, typ string
 	created              time.Time
+	executed             bool
 }
 
 // New returns an empty fake.
@@ -246,6 +247,9 @@ func (f *CFN) GetTemplate(_ context.Context, in *cloudformation.GetTemplateInput
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.record("GetTemplate " + aws.ToString(in.StackName))
+	if cs := f.changeSet[aws.ToString(in.ChangeSetName)]; cs != nil {
+		return &cloudformation.GetTemplateOutput{TemplateBody: aws.String(cs.template)}, nil
+	}
 	s := f.find(aws.ToString(in.StackName))
 	if s == nil {
 		return nil, validation("Stack with id " + aws.ToString(in.StackName) + " does not exist")
@@ -296,7 +300,38 @@ func (f *CFN) ExecuteChangeSet(_ context.Context, in *cloudformation.ExecuteChan
 		verb = "create"
 	}
 	f.operate(s, verb, cs.template)
+	cs.executed = true
+	for id, other := range f.changeSet { // CloudFormation deletes the stack's other change sets
+		if other != cs && other.stack == cs.stack {
+			delete(f.changeSet, id)
+		}
+	}
 	return &cloudformation.ExecuteChangeSetOutput{}, nil
+}
+
+// ListChangeSets implements cfn.API: the stack's change sets, AVAILABLE until executed.
+func (f *CFN) ListChangeSets(_ context.Context, in *cloudformation.ListChangeSetsInput, _ ...func(*cloudformation.Options)) (*cloudformation.ListChangeSetsOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("ListChangeSets " + aws.ToString(in.StackName))
+	s := f.find(aws.ToString(in.StackName))
+	if s == nil {
+		return nil, validation("Stack with id " + aws.ToString(in.StackName) + " does not exist")
+	}
+	out := &cloudformation.ListChangeSetsOutput{}
+	for _, id := range slices.Sorted(maps.Keys(f.changeSet)) {
+		cs := f.changeSet[id]
+		if cs.stack != s.Name {
+			continue
+		}
+		status := types.ExecutionStatusAvailable
+		if cs.executed {
+			status = types.ExecutionStatusExecuteComplete
+		}
+		out.Summaries = append(out.Summaries, types.ChangeSetSummary{ChangeSetId: aws.String(id), ChangeSetName: aws.String(id[strings.LastIndexByte(id, '/')+1:]),
+			StackName: aws.String(s.Name), ExecutionStatus: status, Status: types.ChangeSetStatusCreateComplete})
+	}
+	return out, nil
 }
 
 func (f *CFN) DeleteChangeSet(_ context.Context, in *cloudformation.DeleteChangeSetInput, _ ...func(*cloudformation.Options)) (*cloudformation.DeleteChangeSetOutput, error) {
