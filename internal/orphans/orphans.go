@@ -84,16 +84,21 @@ func Run(ctx context.Context, in Input, e Env) error {
 	if err != nil {
 		return err
 	}
+	deleted := 0
 	for _, o := range chosen {
-		if !slices.ContainsFunc(again, func(a orphan) bool { return a.stack.ID == o.stack.ID }) {
+		i := slices.IndexFunc(again, func(a orphan) bool { return a.stack.ID == o.stack.ID })
+		if i < 0 {
 			e.UI.NoLongerOrphan(o.stack.Name)
 			continue
 		}
-		if err := remove(ctx, e, o); err != nil {
+		if err := remove(ctx, e, again[i]); err != nil {
 			return err
 		}
+		deleted++
 	}
-	e.UI.Deleted()
+	if deleted > 0 {
+		e.UI.Deleted()
+	}
 	return nil
 }
 

@@ -121,7 +121,7 @@ func TestOrphansDelete(t *testing.T) {
 				}
 				return true
 			},
-			deleted: []string{renamed}, wantOut: "Keeping " + gone + ": its application stack exists now"},
+			deleted: []string{renamed}, wantOut: "Keeping " + gone + ": since it was listed, its application stack appeared"},
 		{name: "no minimum age: the fresh one goes too", in: orphans.Input{Delete: true, NoPrompts: true},
 			deleted: []string{companion.StackName("fresh"), gone, renamed}},
 	}

@@ -42,7 +42,7 @@ func decide(st *state, keep int) *plan {
 	p := &plan{}
 	for _, repo := range st.repos {
 		imgs, ok := st.images[repo]
-		rp := repoPlan{name: repo, missing: !ok || imgs == nil}
+		rp := repoPlan{name: repo, missing: !ok}
 		sorted := slices.Clone(imgs)
 		slices.SortStableFunc(sorted, func(a, b ecr.Image) int {
 			if c := b.Pushed.Compare(a.Pushed); c != 0 {

@@ -198,6 +198,12 @@ func TestPrune(t *testing.T) {
 			confirm: func(w *world) bool { w.changeSet(t, "late", w.repoA+"@"+digest(4)); return true },
 			wantA:   tags("hello", 2, 4, 5, 6), wantB: tags("world", 1, 6),
 			wantOut: []string{"in use since it was listed, by change set late"}},
+		{name: "an empty repository and a missing one", in: prune.Input{StackName: "app", Keep: 1, NoPrompts: true},
+			setup: func(w *world) {
+				w.ecr.Repos[w.repoA] = []ecrfake.Image{}
+				delete(w.ecr.Repos, w.repoB)
+			},
+			wantOut: []string{"apihellofunction8f88c8f1repo: 0 images, all kept", "worldfunction78a6a9ecrepo (does not exist)", "Nothing to prune"}},
 		{name: "stack being updated", in: prune.Input{StackName: "app", Keep: 1}, setup: func(w *world) { w.app.Status = "UPDATE_IN_PROGRESS" },
 			wantA: allA, wantB: allB, wantErr: "prune stack app: app is UPDATE_IN_PROGRESS; prune when it is done"},
 		{name: "no such stack", in: prune.Input{StackName: "nope", Keep: 1},

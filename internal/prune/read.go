@@ -14,7 +14,7 @@ import (
 )
 
 // state is what prune read: the stack as described, what each of its functions can run,
-// and the images of each managed repository (nil for a repository that does not exist).
+// and the images of each managed repository (absent for a repository that does not exist).
 type state struct {
 	app       *cfn.Stack
 	functions map[string]*lambda.Function // by function name; nil when it does not exist
@@ -59,6 +59,7 @@ func read(ctx context.Context, e Env, app *cfn.Stack, repos []string) (*state, e
 	st := &state{app: app, repos: repos, images: map[string][]ecr.Image{}}
 	fns := make([]*lambda.Function, len(names))
 	images := make([][]ecr.Image, len(repos))
+	missing := make([]bool, len(repos))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(e.parallel())
 	for i, name := range names {
@@ -71,6 +72,7 @@ func read(ctx context.Context, e Env, app *cfn.Stack, repos []string) (*state, e
 		g.Go(func() error {
 			imgs, err := e.Images.Describe(gctx, repo)
 			if ecr.IsRepositoryNotFound(err) {
+				missing[i] = true
 				return nil
 			}
 			images[i] = imgs
@@ -89,7 +91,9 @@ func read(ctx context.Context, e Env, app *cfn.Stack, repos []string) (*state, e
 		st.functions[name] = fns[i]
 	}
 	for i, repo := range repos {
-		st.images[repo] = images[i]
+		if !missing[i] {
+			st.images[repo] = images[i]
+		}
 	}
 	return st, nil
 }

@@ -63,9 +63,10 @@ func (r *Reporter) Orphans(region string, found []Orphan, young []LeftAlone, min
 	r.write(b.String())
 }
 
-// NoLongerOrphan says a companion stack found orphaned has its application stack again.
+// NoLongerOrphan says a companion stack found orphaned is kept: since it was listed, its
+// application stack appeared or it began to change.
 func (r *Reporter) NoLongerOrphan(stack string) {
-	r.errf("\tKeeping %s: its application stack exists now\n", stack)
+	r.errf("\tKeeping %s: since it was listed, its application stack appeared or it began to change\n", stack)
 }
 
 // ShortDuration is "1h", "30m", "1h30m", "45s": a Duration without its zero tail.
