@@ -157,6 +157,7 @@ func newRoot(io IO, r runners) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return deploy.Usage(err) })
 	root.Example = "  # Deploy, answering SAM CLI's questions once\n  $ samship deploy --guided\n\n" +
 		"  # In CI\n  $ samship deploy --stack-name my-app --resolve-image-repos --resolve-s3\n\n" +
+		"  # Old images nothing runs, and companion stacks left behind\n  $ samship prune --stack-name my-app --dry-run\n  $ samship orphans\n\n" +
 		"  # What a command takes, and what samship reads from the environment\n  $ samship deploy --help\n  $ samship help environment"
 	root.AddCommand(newDeployCmd(io, r.deploy), newPackageCmd(io, r.pack), newDeleteCmd(io, r.delete),
 		newPruneCmd(io, r.prune), newOrphansCmd(io, r.orphans), newEnvironmentTopic())
