@@ -11,6 +11,7 @@ import (
 	"github.com/samship/samship/internal/deploy"
 	"github.com/samship/samship/internal/orphans"
 	"github.com/samship/samship/internal/samconfig"
+	"github.com/samship/samship/internal/ui"
 )
 
 // orphansFlags are the options of `samship orphans`.
@@ -59,7 +60,7 @@ func (f *orphansFlags) resolve(fl *pflag.FlagSet, io IO) (orphans.Input, deployR
 	}
 	rt.Region, rt.Profile, rt.Debug = f.region, f.profile, f.debug || io.Getenv("SAM_DEBUG") != ""
 	if f.minAge < 0 {
-		return orphans.Input{}, rt, deploy.Usage(fmt.Errorf("Invalid value for '--min-age': %s is below 0.", f.minAge))
+		return orphans.Input{}, rt, deploy.Usage(fmt.Errorf("Invalid value for '--min-age': %s is below 0.", ui.ShortDuration(f.minAge)))
 	}
 	return orphans.Input{Delete: f.del, NoPrompts: f.noPrompts, MinAge: f.minAge}, rt, nil
 }

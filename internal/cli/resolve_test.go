@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/samship/samship/internal/deploy"
+	"github.com/samship/samship/internal/orphans"
 )
 
 // resolved is what a command line resolved to: the options its runner was given, rendered as
@@ -100,6 +101,15 @@ func (tc resolveCase) run(t *testing.T) (resolved, string, int) {
 			got = resolved{"stack": d.stackName, "bucket": d.bucket, "prefix": d.prefix, "no_prompts": fmt.Sprint(d.noPrompts),
 				"express": fmt.Sprint(d.express), "region": rt.Region, "profile": rt.Profile, "poll": d.pollCap.String(),
 				"config_file": rt.ConfigFile}
+			return nil
+		},
+		prune: func(_ context.Context, p *pruneRequest, rt deployRuntime) error {
+			got = resolved{"stack": p.in.StackName, "keep": fmt.Sprint(p.in.Keep), "dry_run": fmt.Sprint(p.in.DryRun),
+				"no_prompts": fmt.Sprint(p.in.NoPrompts), "region": rt.Region, "profile": rt.Profile}
+			return nil
+		},
+		orphans: func(_ context.Context, in orphans.Input, rt deployRuntime) error {
+			got = resolved{"delete": fmt.Sprint(in.Delete), "no_prompts": fmt.Sprint(in.NoPrompts), "min_age": in.MinAge.String(), "region": rt.Region}
 			return nil
 		},
 	}
@@ -228,5 +238,34 @@ func TestPackageAndDeleteResolution(t *testing.T) {
 		"delete asks for the stack": {args: []string{"delete"}, files: map[string]string{}, want: resolved{"stack": ""}},
 		"delete without a stack":    {args: []string{"delete", "--no-prompts"}, files: map[string]string{}, wantCode: 2, wantErr: "Missing option '--stack-name', provide a stack name that needs to be deleted."},
 		"delete bad stack":          {args: []string{"delete", "--stack-name", "-bad"}, files: map[string]string{}, wantCode: 2, wantErr: `invalid --stack-name "-bad": it must start with a letter and contain only letters, digits and hyphens`},
+	})
+}
+
+// TestPruneAndOrphansResolution: prune and orphans read the deploy section (stack name,
+// region), their own section over it, and check their values before anything runs.
+func TestPruneAndOrphansResolution(t *testing.T) {
+	deploySection := tomlHead + "[default.deploy.parameters]\nstack_name = \"dep\"\nregion = \"eu-west-1\"\nconfirm_changeset = true\n"
+	runResolveCases(t, map[string]resolveCase{
+		"prune defaults from the deploy section": {args: []string{"prune"}, files: map[string]string{"samconfig.toml": deploySection},
+			want: resolved{"stack": "dep", "region": "eu-west-1", "keep": "3", "dry_run": "false", "no_prompts": "false"}},
+		"prune section over it": {args: []string{"prune", "--dry-run"}, files: map[string]string{"samconfig.toml": deploySection +
+			"[default.prune.parameters]\nkeep = 5\nno_prompts = true\n"},
+			want: resolved{"stack": "dep", "keep": "5", "dry_run": "true", "no_prompts": "true"}},
+		"prune flags": {args: []string{"prune", "--stack-name", "s", "--keep", "0", "--region", "us-west-2"}, files: map[string]string{},
+			want: resolved{"stack": "s", "keep": "0", "region": "us-west-2"}},
+		"prune without a stack": {args: []string{"prune"}, files: map[string]string{}, wantCode: 2,
+			wantErr: "Missing option '--stack-name', provide the stack whose repositories to prune."},
+		"prune negative keep": {args: []string{"prune", "--stack-name", "s", "--keep", "-2"}, files: map[string]string{}, wantCode: 2,
+			wantErr: "Invalid value for '--keep': -2 is below 0."},
+		"prune keep not a number": {args: []string{"prune", "--stack-name", "s", "--keep", "many"}, files: map[string]string{}, wantCode: 2,
+			wantErr: `invalid argument "many" for "--keep"`},
+		"prune bad stack": {args: []string{"prune", "--stack-name", "-bad"}, files: map[string]string{}, wantCode: 2,
+			wantErr: `invalid --stack-name "-bad"`},
+		"orphans": {args: []string{"orphans"}, files: map[string]string{"samconfig.toml": deploySection},
+			want: resolved{"delete": "false", "min_age": "1h0m0s", "region": "eu-west-1"}},
+		"orphans flags": {args: []string{"orphans", "--delete", "--no-prompts", "--min-age", "90m"}, files: map[string]string{},
+			want: resolved{"delete": "true", "no_prompts": "true", "min_age": "1h30m0s"}},
+		"orphans negative age": {args: []string{"orphans", "--min-age", "-1h"}, files: map[string]string{}, wantCode: 2,
+			wantErr: "Invalid value for '--min-age': -1h is below 0."},
 	})
 }
