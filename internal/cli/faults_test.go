@@ -74,13 +74,16 @@ func (r *faultRig) template(n int) string {
 
 // deploy runs samship deploy of the first n functions as stack, through the proxy.
 func (r *faultRig) deploy(stack string, n int) (string, error) {
-	r.runs++
-	cmd := exec.Command(r.bin, "deploy", "-t", r.template(n), "--stack-name", stack, "--resolve-image-repos",
+	return r.samship("deploy", "-t", r.template(n), "--stack-name", stack, "--resolve-image-repos",
 		"--capabilities", "CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND", "--no-fail-on-empty-changeset")
+}
+
+// samship runs samship with args through the proxies and returns what it printed.
+func (r *faultRig) samship(args ...string) (string, error) {
+	r.runs++
+	cmd := exec.Command(r.bin, args...)
 	cmd.Dir = r.dir
-	env := testenv.Environ(r.moto)
-	env = append(env, "AWS_ENDPOINT_URL="+r.proxy.URL, "SAMSHIP_REGISTRY_ENDPOINT="+r.ecr, "SAM_CLI_POLL_DELAY=1")
-	cmd.Env = env
+	cmd.Env = append(testenv.Environ(r.moto), "AWS_ENDPOINT_URL="+r.proxy.URL, "SAMSHIP_REGISTRY_ENDPOINT="+r.ecr, "SAM_CLI_POLL_DELAY=1")
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	r.cmd = cmd
@@ -90,15 +93,7 @@ func (r *faultRig) deploy(stack string, n int) (string, error) {
 
 // prune runs samship prune --keep 0 --no-prompts of stack, through the proxy.
 func (r *faultRig) prune(stack string) (string, error) {
-	r.runs++
-	cmd := exec.Command(r.bin, "prune", "--stack-name", stack, "--keep", "0", "--no-prompts")
-	cmd.Dir = r.dir
-	cmd.Env = append(testenv.Environ(r.moto), "AWS_ENDPOINT_URL="+r.proxy.URL)
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	r.cmd = cmd
-	err := cmd.Run()
-	return out.String(), err
+	return r.samship("prune", "--stack-name", stack, "--keep", "0", "--no-prompts")
 }
 
 // oldImages puts n images nothing runs into each of the first three functions' managed

@@ -10,17 +10,14 @@ import (
 
 	"github.com/samship/samship/internal/deploy"
 	"github.com/samship/samship/internal/orphans"
-	"github.com/samship/samship/internal/samconfig"
 	"github.com/samship/samship/internal/ui"
 )
 
 // orphansFlags are the options of `samship orphans`.
 type orphansFlags struct {
-	region, profile       string
-	del, noPrompts        bool
-	minAge                time.Duration
-	configFile, configEnv string
-	saveParams, debug     bool
+	awsFlags
+	del, noPrompts bool
+	minAge         time.Duration
 }
 
 // newOrphansCmd builds `samship orphans`.
@@ -42,23 +39,17 @@ func newOrphansCmd(io IO, runF func(context.Context, orphans.Input, deployRuntim
 	fl.BoolVar(&f.del, "delete", false, "empty and delete the orphaned companion stacks found, after asking")
 	fl.BoolVar(&f.noPrompts, "no-prompts", false, "with --delete: delete without asking")
 	fl.DurationVar(&f.minAge, "min-age", time.Hour, "leave alone a companion stack changed more recently than this (a first deploy makes it before the application stack)")
-	fl.StringVar(&f.region, "region", "", "AWS region")
-	fl.StringVar(&f.profile, "profile", "", "AWS profile from the shared config files")
-	fl.StringVar(&f.configFile, "config-file", samconfig.DefaultName, "samconfig file")
-	fl.StringVar(&f.configEnv, "config-env", "default", "samconfig environment")
-	fl.BoolVar(&f.saveParams, "save-params", false, "save the options given on the command line to the samconfig file")
-	fl.BoolVar(&f.debug, "debug", false, "print every AWS call")
+	f.awsFlags.add(fl)
 	setHelp(cmd, io.helpWidth, orphansHelp)
 	return cmd
 }
 
-// resolve reads the options (see stackCommandConfig) and checks them.
+// resolve reads the options (see awsFlags.runtime) and checks them.
 func (f *orphansFlags) resolve(fl *pflag.FlagSet, io IO) (orphans.Input, deployRuntime, error) {
-	rt, err := stackCommandConfig(fl, "orphans", f.configFile, f.configEnv, f.saveParams)
+	rt, err := f.runtime(fl, "orphans", io)
 	if err != nil {
 		return orphans.Input{}, rt, err
 	}
-	rt.Region, rt.Profile, rt.Debug = f.region, f.profile, f.debug || io.Getenv("SAM_DEBUG") != ""
 	if f.minAge < 0 {
 		return orphans.Input{}, rt, deploy.Usage(fmt.Errorf("Invalid value for '--min-age': %s is below 0.", ui.ShortDuration(f.minAge)))
 	}

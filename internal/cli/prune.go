@@ -10,16 +10,14 @@ import (
 
 	"github.com/samship/samship/internal/deploy"
 	"github.com/samship/samship/internal/prune"
-	"github.com/samship/samship/internal/samconfig"
 )
 
 // pruneFlags are the options of `samship prune`.
 type pruneFlags struct {
-	stackName, region, profile string
-	keep                       int
-	dryRun, noPrompts          bool
-	configFile, configEnv      string
-	saveParams, debug          bool
+	awsFlags
+	stackName         string
+	keep              int
+	dryRun, noPrompts bool
 }
 
 // pruneRequest is what resolving prune's flags decided.
@@ -45,23 +43,17 @@ func newPruneCmd(io IO, runF func(context.Context, *pruneRequest, deployRuntime)
 	fl.IntVar(&f.keep, "keep", 3, "how many of the newest images of each repository stay, in use or not")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "only list what would be deleted")
 	fl.BoolVar(&f.noPrompts, "no-prompts", false, "delete without asking")
-	fl.StringVar(&f.region, "region", "", "AWS region")
-	fl.StringVar(&f.profile, "profile", "", "AWS profile from the shared config files")
-	fl.StringVar(&f.configFile, "config-file", samconfig.DefaultName, "samconfig file")
-	fl.StringVar(&f.configEnv, "config-env", "default", "samconfig environment")
-	fl.BoolVar(&f.saveParams, "save-params", false, "save the options given on the command line to the samconfig file")
-	fl.BoolVar(&f.debug, "debug", false, "print every AWS call")
+	f.awsFlags.add(fl)
 	setHelp(cmd, io.helpWidth, pruneHelp)
 	return cmd
 }
 
-// resolve reads the options (see stackCommandConfig) and checks them.
+// resolve reads the options (see awsFlags.runtime) and checks them.
 func (f *pruneFlags) resolve(fl *pflag.FlagSet, io IO) (*pruneRequest, deployRuntime, error) {
-	rt, err := stackCommandConfig(fl, "prune", f.configFile, f.configEnv, f.saveParams)
+	rt, err := f.runtime(fl, "prune", io)
 	if err != nil {
 		return nil, rt, err
 	}
-	rt.Region, rt.Profile, rt.Debug = f.region, f.profile, f.debug || io.Getenv("SAM_DEBUG") != ""
 	switch {
 	case f.stackName == "":
 		return nil, rt, deploy.Usage(errors.New("Missing option '--stack-name', provide the stack whose repositories to prune."))

@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"path/filepath"
+
+	"github.com/spf13/pflag"
+
+	"github.com/samship/samship/internal/samconfig"
+)
+
+// awsFlags are the options the commands on deployed stacks share (delete, prune, orphans):
+// where to work (region, profile), samconfig, and --debug.
+type awsFlags struct {
+	region, profile       string
+	configFile, configEnv string
+	saveParams, debug     bool
+}
+
+func (a *awsFlags) add(fl *pflag.FlagSet) {
+	fl.StringVar(&a.region, "region", "", "AWS region")
+	fl.StringVar(&a.profile, "profile", "", "AWS profile from the shared config files")
+	fl.StringVar(&a.configFile, "config-file", samconfig.DefaultName, "samconfig file")
+	fl.StringVar(&a.configEnv, "config-env", "default", "samconfig environment")
+	fl.BoolVar(&a.saveParams, "save-params", false, "save the options given on the command line to the samconfig file")
+	fl.BoolVar(&a.debug, "debug", false, "print every AWS call")
+}
+
+// runtime applies samconfig for command (see stackCommandConfig) and returns the run's
+// settings.
+func (a *awsFlags) runtime(fl *pflag.FlagSet, command string, io IO) (deployRuntime, error) {
+	rt, err := stackCommandConfig(fl, command, a.configFile, a.configEnv, a.saveParams)
+	if err != nil {
+		return rt, err
+	}
+	rt.Region, rt.Profile, rt.Debug = a.region, a.profile, a.debug || io.Getenv("SAM_DEBUG") != ""
+	return rt, nil
+}
+
+// stackCommandConfig applies samconfig to a command that works on deployed stacks (delete,
+// prune, orphans): flags over [env.<command>.parameters] (what --save-params writes) over
+// [env.deploy.parameters] (what sam delete reads: the stack name, region, profile) over
+// defaults.
+func stackCommandConfig(fl *pflag.FlagSet, command, configFile, configEnv string, save bool) (deployRuntime, error) {
+	rt := deployRuntime{ConfigFile: configFile, ConfigEnv: configEnv, ConfigDir: "."}
+	cfgPath, err := samconfig.Find(".", configFile, fl.Changed("config-file"))
+	if err != nil {
+		return rt, err
+	}
+	if cfgPath != "" {
+		cfg, err := samconfig.Load(cfgPath)
+		if err != nil {
+			return rt, err
+		}
+		params := cfg.Params(configEnv, "deploy")
+		for k, v := range cfg.Params(configEnv, command) {
+			params[k] = v
+		}
+		if err := applyConfig(fl, params, cfgPath, configEnv+".deploy"); err != nil {
+			return rt, err
+		}
+		rt.ConfigFile, rt.ConfigFound = filepath.Base(cfgPath), true
+	}
+	if save {
+		rt.SaveParams, rt.SaveGlobal = commandLineParams(fl)
+	}
+	return rt, nil
+}
