@@ -96,19 +96,29 @@ func (r *faultRig) prune(stack string) (string, error) {
 	return r.samship("prune", "--stack-name", stack, "--keep", "0", "--no-prompts")
 }
 
-// oldImages puts n images nothing runs into each of the first three functions' managed
-// repositories of stack, straight into the emulator's ECR.
-func (r *faultRig) oldImages(stack string, n int) {
+// repos returns an ECR client of the emulator and the managed repositories of the three
+// functions of stack.
+func (r *faultRig) repos(stack string) (*ecr.Client, []string) {
 	r.t.Helper()
 	cfg, err := r.moto.Config(context.Background())
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	c := ecr.NewFromConfig(cfg)
+	var names []string
 	for fn := 1; fn <= 3; fn++ {
-		repo := companion.NewRepo(stack, fmt.Sprintf("Fn%d", fn)).Name
+		names = append(names, companion.NewRepo(stack, fmt.Sprintf("Fn%d", fn)).Name)
+	}
+	return ecr.NewFromConfig(cfg), names
+}
+
+// oldImages puts n images nothing runs into each repository of stack, straight into the
+// emulator's ECR.
+func (r *faultRig) oldImages(stack string, n int) {
+	r.t.Helper()
+	c, repos := r.repos(stack)
+	for j, repo := range repos {
 		for i := range n {
-			manifest := fmt.Sprintf(`{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":1,"digest":"sha256:%064x"},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":10,"digest":"sha256:%064x"}]}`, fn, r.runs*100+i)
+			manifest := fmt.Sprintf(`{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":1,"digest":"sha256:%064x"},"layers":[{"mediaType":"application/vnd.docker.image.rootfs.diff.tar.gzip","size":10,"digest":"sha256:%064x"}]}`, j, r.runs*100+i)
 			if _, err := c.PutImage(context.Background(), &ecr.PutImageInput{RepositoryName: aws.String(repo), ImageTag: aws.String(fmt.Sprintf("old-%d-%d", r.runs, i)), ImageManifest: aws.String(manifest)}); err != nil {
 				r.t.Fatal(err)
 			}
@@ -116,21 +126,18 @@ func (r *faultRig) oldImages(stack string, n int) {
 	}
 }
 
-// pruned checks that each of the three repositories of stack holds only the image its
-// function runs, and that every function still runs an image that is in ECR.
+// pruned checks that each repository of stack holds only the image its function runs, and
+// that every function still runs an image that is in ECR.
 func (r *faultRig) pruned(stack string) {
 	r.t.Helper()
 	r.converged(stack, 3)
-	cfg, err := r.moto.Config(context.Background())
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	c := ecr.NewFromConfig(cfg)
-	for fn := 1; fn <= 3; fn++ {
-		repo := companion.NewRepo(stack, fmt.Sprintf("Fn%d", fn)).Name
+	c, repos := r.repos(stack)
+	for _, repo := range repos {
 		out, err := c.DescribeImages(context.Background(), &ecr.DescribeImagesInput{RepositoryName: aws.String(repo)})
-		if err != nil || len(out.ImageDetails) != 1 {
-			r.t.Errorf("%s after prune: %d images, %v; want the one in use", repo, len(out.ImageDetails), err)
+		if err != nil {
+			r.t.Errorf("%s after prune: %v", repo, err)
+		} else if len(out.ImageDetails) != 1 {
+			r.t.Errorf("%s after prune: %d images, want the one in use", repo, len(out.ImageDetails))
 		}
 	}
 }
