@@ -43,3 +43,35 @@ func TestDescribe(t *testing.T) {
 		t.Errorf("a missing repository: %v, want RepositoryNotFoundError", err)
 	}
 }
+
+func TestDeleteDigests(t *testing.T) {
+	fake := ecrfake.New()
+	for i := range 250 {
+		fake.Put("repo", ecrfake.Image{Digest: fmt.Sprintf("sha256:%064d", i), Tags: []string{"a", "b"}})
+	}
+	fake.Referenced = map[string]bool{fmt.Sprintf("sha256:%064d", 7): true}
+	var digests []string
+	for i := range 250 {
+		digests = append(digests, fmt.Sprintf("sha256:%064d", i))
+	}
+	digests = append(digests, "sha256:gone") // deleted already: counts as done
+	kept, err := ecr.New(fake).DeleteDigests(context.Background(), "repo", digests)
+	if err != nil || len(kept) != 1 || kept[0] != fmt.Sprintf("sha256:%064d", 7) {
+		t.Fatalf("DeleteDigests = %v, %v; want the referenced one kept", kept, err)
+	}
+	if left := fake.Images("repo"); len(left) != 1 {
+		t.Errorf("%d images left, want the referenced one", len(left))
+	}
+	calls := 0
+	for _, c := range fake.Calls {
+		if c == "BatchDeleteImage repo" {
+			calls++
+		}
+	}
+	if calls != 3 {
+		t.Errorf("%d BatchDeleteImage calls for 251 digests, want 3", calls)
+	}
+	if _, err := ecr.New(fake).DeleteDigests(context.Background(), "nope", digests[:1]); !ecr.IsRepositoryNotFound(err) {
+		t.Errorf("a missing repository: %v", err)
+	}
+}

@@ -99,6 +99,8 @@ func Run(ctx context.Context, in Input, e Env) error {
 	for i, r := range repos {
 		names[i] = r.Name
 	}
+	e.UI.Note(fmt.Sprintf("Reading what the functions of %s run, and the images of %d managed %s", in.StackName, len(names),
+		ui.Plural(len(names), "repository", "repositories")))
 	st, err := read(ctx, e, app, names)
 	if err != nil {
 		return err

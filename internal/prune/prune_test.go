@@ -204,6 +204,10 @@ func TestPrune(t *testing.T) {
 				delete(w.ecr.Repos, w.repoB)
 			},
 			wantOut: []string{"apihellofunction8f88c8f1repo: 0 images, all kept", "worldfunction78a6a9ecrepo (does not exist)", "Nothing to prune"}},
+		{name: "an image an image index refers to", in: prune.Input{StackName: "app", Keep: 1, NoPrompts: true},
+			setup: func(w *world) { w.ecr.Referenced = map[string]bool{digest(13): true} },
+			wantA: tags("hello", 2, 5, 6), wantB: tags("world", 1, 3, 6),
+			wantOut: []string{"Kept appd2a57dc1/worldfunction78a6a9ecrepo@" + digest(13)[:19] + ": an image index still refers to it", "Deleted 7 images"}},
 		{name: "stack being updated", in: prune.Input{StackName: "app", Keep: 1}, setup: func(w *world) { w.app.Status = "UPDATE_IN_PROGRESS" },
 			wantA: allA, wantB: allB, wantErr: "prune stack app: app is UPDATE_IN_PROGRESS; prune when it is done"},
 		{name: "no such stack", in: prune.Input{StackName: "nope", Keep: 1},

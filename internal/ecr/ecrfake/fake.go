@@ -42,6 +42,9 @@ type ECR struct {
 	Before func(op string)
 	// Token is the user:password GetAuthorizationToken returns ("AWS:password" when empty).
 	Token string
+	// Referenced holds digests an image index refers to: BatchDeleteImage refuses them, as
+	// ECR does, with ImageReferencedByManifestList.
+	Referenced map[string]bool
 	// Scanning is the registry's scanning configuration (BASIC without rules when nil).
 	Scanning *types.RegistryScanningConfiguration
 }
@@ -118,6 +121,11 @@ func (f *ECR) BatchDeleteImage(_ context.Context, in *ecr.BatchDeleteImageInput,
 	}
 	out := &ecr.BatchDeleteImageOutput{}
 	for _, id := range in.ImageIds {
+		if f.Referenced[aws.ToString(id.ImageDigest)] {
+			out.Failures = append(out.Failures, types.ImageFailure{ImageId: &id, FailureCode: types.ImageFailureCodeImageReferencedByManifestList,
+				FailureReason: aws.String("Requested image referenced by manifest list")})
+			continue
+		}
 		var found bool
 		images, found = remove(images, aws.ToString(id.ImageDigest), aws.ToString(id.ImageTag))
 		if !found || f.Lost {
