@@ -52,6 +52,10 @@ var several = map[string]string{
 
 const configNote = "Values not given come from samconfig.toml: [<config-env>.<command>.parameters] over [<config-env>.global.parameters], with SAM CLI's keys."
 
+// stackConfigNote is configNote for the commands on deployed stacks, which also read the
+// deploy section, as sam delete does.
+const stackConfigNote = "Values not given come from samconfig.toml: [<config-env>.<command>.parameters] over [<config-env>.deploy.parameters] (the stack name, region and profile, as sam delete reads them) over [<config-env>.global.parameters], with SAM CLI's keys."
+
 // setHelp makes h the help of cmd (for --help and `samship help <command>`), wrapped to the
 // width width reads.
 func setHelp(cmd *cobra.Command, width func() int, h commandHelp) {

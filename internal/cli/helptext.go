@@ -70,7 +70,7 @@ var deleteHelp = commandHelp{
 	groups: helpGroups(
 		optionGroup{title: "Delete Options", names: []string{"stack-name", "no-prompts", "s3-bucket", "s3-prefix", "express"}},
 		optionGroup{title: "AWS Credential Options", names: []string{"region", "profile"}},
-		optionGroup{title: "Configuration Options", names: []string{"config-file", "config-env", "save-params"}, note: configNote},
+		optionGroup{title: "Configuration Options", names: []string{"config-file", "config-env", "save-params"}, note: stackConfigNote},
 	),
 }
 
@@ -86,7 +86,7 @@ var pruneHelp = commandHelp{
 	groups: helpGroups(
 		optionGroup{title: "Prune Options", names: []string{"stack-name", "keep", "dry-run", "no-prompts"}},
 		optionGroup{title: "AWS Credential Options", names: []string{"region", "profile"}},
-		optionGroup{title: "Configuration Options", names: []string{"config-file", "config-env", "save-params"}, note: configNote},
+		optionGroup{title: "Configuration Options", names: []string{"config-file", "config-env", "save-params"}, note: stackConfigNote},
 	),
 }
 
@@ -102,7 +102,7 @@ var orphansHelp = commandHelp{
 	groups: helpGroups(
 		optionGroup{title: "Orphans Options", names: []string{"delete", "no-prompts", "min-age"}},
 		optionGroup{title: "AWS Credential Options", names: []string{"region", "profile"}},
-		optionGroup{title: "Configuration Options", names: []string{"config-file", "config-env", "save-params"}, note: configNote},
+		optionGroup{title: "Configuration Options", names: []string{"config-file", "config-env", "save-params"}, note: stackConfigNote},
 	),
 }
 
