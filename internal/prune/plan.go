@@ -34,9 +34,9 @@ type planned struct {
 	by     []string // what runs it, when in use
 }
 
-// decide keeps, in each repository, every image a function, version or alias runs and the
-// keep newest (by push time, with any pushed at the same instant as the last of them); the
-// rest go.
+// decide keeps, in each repository, every image a function, version or alias runs or a
+// pending change set names, and the keep newest (by push time, with any pushed at the same
+// instant as the last of them); the rest go.
 func decide(st *state, keep int) *plan {
 	used := inUse(st.functions)
 	p := &plan{}

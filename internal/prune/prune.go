@@ -71,7 +71,7 @@ func (e Env) parallel() int {
 
 // Run prunes the managed repositories of in.StackName.
 func Run(ctx context.Context, in Input, e Env) error {
-	app, err := settled(ctx, e, in.StackName)
+	app, err := settled(ctx, e, in.StackName, in.StackName)
 	if cfn.IsNotFound(err) {
 		return fmt.Errorf("prune stack %s: the stack does not exist in %s (samship orphans lists companion stacks left behind)", in.StackName, e.Region)
 	}
@@ -79,7 +79,7 @@ func Run(ctx context.Context, in Input, e Env) error {
 		return err
 	}
 	compName := companion.StackName(in.StackName)
-	comp, err := settled(ctx, e, compName)
+	comp, err := settled(ctx, e, in.StackName, compName)
 	if cfn.IsNotFound(err) {
 		e.UI.NoManagedRepositories(in.StackName)
 		return nil
@@ -139,15 +139,15 @@ func Run(ctx context.Context, in Input, e Env) error {
 	return p.delete(ctx, e, in.StackName)
 }
 
-// settled describes a stack and refuses one CloudFormation is working on: its functions and
-// repositories are changing.
-func settled(ctx context.Context, e Env, name string) (*cfn.Stack, error) {
+// settled describes a stack (the application's or its companion) and refuses one
+// CloudFormation is working on: its functions and repositories are changing.
+func settled(ctx context.Context, e Env, app, name string) (*cfn.Stack, error) {
 	st, err := e.Stacks.Describe(ctx, name)
 	if err != nil {
 		return nil, err
 	}
 	if cfn.InProgress(st.Status) {
-		return nil, fmt.Errorf("prune stack %s: %s is %s; prune when it is done", name, st.Name, st.Status)
+		return nil, fmt.Errorf("prune stack %s: %s is %s; prune when it is done", app, st.Name, st.Status)
 	}
 	return st, nil
 }

@@ -102,7 +102,7 @@ func read(ctx context.Context, e Env, app *cfn.Stack, repos []string) (*state, e
 // the stack changed since st was read (a deploy), everything; otherwise only $LATEST of each
 // function, and the versions and aliases of those whose $LATEST changed.
 func reread(ctx context.Context, e Env, st *state) (map[string]*lambda.Function, error) {
-	app, err := settled(ctx, e, st.app.Name)
+	app, err := settled(ctx, e, st.app.Name, st.app.Name)
 	if err != nil {
 		return nil, err
 	}
