@@ -117,7 +117,8 @@ func usedBy(used, pending map[string][]string, repo string, img ecr.Image) []str
 	for _, t := range img.Tags {
 		by = append(by, pending[repo+":"+t]...)
 	}
-	return by
+	slices.Sort(by) // "fn:$LATEST" before "fn:1" before "fn:live"
+	return slices.Compact(by)
 }
 
 // stillUsed keeps the planned images that fns now run or pending change sets name, and
