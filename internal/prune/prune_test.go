@@ -203,7 +203,7 @@ func TestPrune(t *testing.T) {
 				w.ecr.Repos[w.repoA] = []ecrfake.Image{}
 				delete(w.ecr.Repos, w.repoB)
 			},
-			wantOut: []string{"apihellofunction8f88c8f1repo: 0 images, all kept", "worldfunction78a6a9ecrepo (does not exist)", "Nothing to prune"}},
+			wantOut: []string{"apihellofunction8f88c8f1repo: no images", "worldfunction78a6a9ecrepo (does not exist)", "Nothing to prune"}},
 		{name: "an image an image index refers to", in: prune.Input{StackName: "app", Keep: 1, NoPrompts: true},
 			setup: func(w *world) { w.ecr.Referenced = map[string]bool{digest(13): true} },
 			wantA: tags("hello", 2, 5, 6), wantB: tags("world", 1, 3, 6),

@@ -34,7 +34,11 @@ func (r *Reporter) PrunePlan(stack string, repos []PruneRepo, keep int) {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "\nManaged image repositories of stack %s (keeping every image in use and the %d newest of each):\n", stack, keep)
+	newest := fmt.Sprintf(" and the %d newest of each", keep)
+	if keep == 0 {
+		newest = ""
+	}
+	fmt.Fprintf(&b, "\nManaged image repositories of stack %s (keeping every image in use%s):\n", stack, newest)
 	for _, repo := range repos {
 		del, size := 0, int64(0)
 		for _, img := range repo.Images {
@@ -46,6 +50,9 @@ func (r *Reporter) PrunePlan(stack string, repos []PruneRepo, keep int) {
 		switch {
 		case repo.Missing:
 			fmt.Fprintf(&b, "\t%s (does not exist)\n", repo.Name)
+			continue
+		case len(repo.Images) == 0:
+			fmt.Fprintf(&b, "\t%s: no images\n", repo.Name)
 			continue
 		case del > 0:
 			fmt.Fprintf(&b, "\t%s: %d %s, %d to delete (%s)\n", repo.Name, len(repo.Images), Plural(len(repo.Images), "image", "images"), del, MB(size))
@@ -90,6 +97,10 @@ func (r *Reporter) NoManagedRepositories(stack string) {
 
 // NothingToPrune says every image stays.
 func (r *Reporter) NothingToPrune(keep int) {
+	if keep == 0 {
+		r.errf("\nNothing to prune: every image is in use.\n")
+		return
+	}
 	r.errf("\nNothing to prune: every image is in use or among the %d newest of its repository.\n", keep)
 }
 
