@@ -299,9 +299,18 @@ def _update_in_dependency_order(self, template, parameters=None):
     """moto's ResourceMap.update with its additions and modifications in dependency order."""
     diff = self.build_resource_diff(template, parameters)
     pending = list(diff["Add"]) + list(diff["Modify"])
-    for name in diff["Remove"]:
-        if name in self._parsed_resources:
-            self._delete_resource(self._parsed_resources[name], self._resource_json_map[name])
+    removing = [n for n in diff["Remove"] if n in self._parsed_resources]
+    last_error = None
+    for _ in range(len(removing) + 1):  # as moto: a removal that fails on a dependency is tried again
+        for name in list(removing):
+            try:
+                self._delete_resource(self._parsed_resources[name], self._resource_json_map[name])
+            except Exception as e:
+                last_error = e
+                continue
+            removing.remove(name)
+    if removing:
+        raise last_error
     self._template = template
     if parameters:
         self.input_parameters = parameters
@@ -310,7 +319,6 @@ def _update_in_dependency_order(self, template, parameters=None):
     self.load_conditions()
     self._resource_json_map = template["Resources"]
     added = set(diff["Add"])
-    last_error = None
     for _ in range(len(pending) + 1):
         if not pending:
             return
