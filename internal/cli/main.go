@@ -18,6 +18,7 @@ import (
 	"github.com/samship/samship/internal/deploy"
 	"github.com/samship/samship/internal/orphans"
 	"github.com/samship/samship/internal/prompt"
+	"github.com/samship/samship/internal/prune"
 	"github.com/samship/samship/internal/ui"
 )
 
@@ -73,7 +74,7 @@ type runners struct {
 	deploy  func(ctx context.Context, o *deploy.Options, rt deployRuntime) error
 	pack    func(ctx context.Context, o *deploy.Options, rt deployRuntime, output string) error
 	delete  func(ctx context.Context, d *deleteRequest, rt deployRuntime) error
-	prune   func(ctx context.Context, p *pruneRequest, rt deployRuntime) error
+	prune   func(ctx context.Context, in prune.Input, rt deployRuntime) error
 	orphans func(ctx context.Context, in orphans.Input, rt deployRuntime) error
 }
 
@@ -84,7 +85,7 @@ func defaultRunners(io IO) runners {
 			return runPackage(ctx, o, rt, io, output)
 		},
 		delete: func(ctx context.Context, d *deleteRequest, rt deployRuntime) error { return runDelete(ctx, d, rt, io) },
-		prune:  func(ctx context.Context, p *pruneRequest, rt deployRuntime) error { return runPrune(ctx, p, rt, io) },
+		prune:  func(ctx context.Context, in prune.Input, rt deployRuntime) error { return runPrune(ctx, in, rt, io) },
 		orphans: func(ctx context.Context, in orphans.Input, rt deployRuntime) error {
 			return runOrphans(ctx, in, rt, io)
 		},

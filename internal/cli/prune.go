@@ -20,22 +20,19 @@ type pruneFlags struct {
 	dryRun, noPrompts bool
 }
 
-// pruneRequest is what resolving prune's flags decided.
-type pruneRequest struct{ in prune.Input }
-
 // newPruneCmd builds `samship prune`.
-func newPruneCmd(io IO, runF func(context.Context, *pruneRequest, deployRuntime) error) *cobra.Command {
+func newPruneCmd(io IO, runF func(context.Context, prune.Input, deployRuntime) error) *cobra.Command {
 	f := &pruneFlags{}
 	cmd := &cobra.Command{
 		Use:   "prune",
 		Short: "Delete the images of a stack's managed repositories that nothing can run",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			p, rt, err := f.resolve(cmd.Flags(), io)
+			in, rt, err := f.resolve(cmd.Flags(), io)
 			if err != nil {
 				return err
 			}
-			return runF(cmd.Context(), p, rt)
+			return runF(cmd.Context(), in, rt)
 		},
 	}
 	fl := cmd.Flags()
@@ -49,26 +46,26 @@ func newPruneCmd(io IO, runF func(context.Context, *pruneRequest, deployRuntime)
 }
 
 // resolve reads the options (see awsFlags.runtime) and checks them.
-func (f *pruneFlags) resolve(fl *pflag.FlagSet, io IO) (*pruneRequest, deployRuntime, error) {
+func (f *pruneFlags) resolve(fl *pflag.FlagSet, io IO) (prune.Input, deployRuntime, error) {
 	rt, err := f.runtime(fl, "prune", io)
 	if err != nil {
-		return nil, rt, err
+		return prune.Input{}, rt, err
 	}
 	switch {
 	case f.stackName == "":
-		return nil, rt, deploy.Usage(errors.New("Missing option '--stack-name', provide the stack whose repositories to prune."))
+		return prune.Input{}, rt, deploy.Usage(errors.New("Missing option '--stack-name', provide the stack whose repositories to prune."))
 	case f.keep < 0:
-		return nil, rt, deploy.Usage(fmt.Errorf("Invalid value for '--keep': %d is below 0.", f.keep))
+		return prune.Input{}, rt, deploy.Usage(fmt.Errorf("Invalid value for '--keep': %d is below 0.", f.keep))
 	}
 	if err := deploy.CheckStackName(f.stackName); err != nil {
-		return nil, rt, deploy.Usage(err)
+		return prune.Input{}, rt, deploy.Usage(err)
 	}
-	return &pruneRequest{in: prune.Input{StackName: f.stackName, Keep: f.keep, DryRun: f.dryRun, NoPrompts: f.noPrompts}}, rt, nil
+	return prune.Input{StackName: f.stackName, Keep: f.keep, DryRun: f.dryRun, NoPrompts: f.noPrompts}, rt, nil
 }
 
 // runPrune connects and prunes.
-func runPrune(ctx context.Context, p *pruneRequest, rt deployRuntime, io IO) error {
-	c := newConnection(&deploy.Options{StackName: p.in.StackName}, rt, io)
+func runPrune(ctx context.Context, in prune.Input, rt deployRuntime, io IO) error {
+	c := newConnection(&deploy.Options{StackName: in.StackName}, rt, io)
 	defer c.report()
 	sv, err := c.services(ctx, rt.Region)
 	if err != nil {
@@ -77,6 +74,6 @@ func runPrune(ctx context.Context, p *pruneRequest, rt deployRuntime, io IO) err
 	if err := saveParams(rt, c.ui, "prune"); err != nil {
 		return err
 	}
-	return prune.Run(ctx, p.in, prune.Env{Stacks: sv.cfn, Images: sv.ecr, Functions: sv.lambda, Region: sv.region,
+	return prune.Run(ctx, in, prune.Env{Stacks: sv.cfn, Images: sv.ecr, Functions: sv.lambda, Region: sv.region,
 		UI: c.ui, Confirm: c.prompt.Confirm})
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/samship/samship/internal/deploy"
 	"github.com/samship/samship/internal/orphans"
+	"github.com/samship/samship/internal/prune"
 )
 
 // resolved is what a command line resolved to: the options its runner was given, rendered as
@@ -103,9 +104,9 @@ func (tc resolveCase) run(t *testing.T) (resolved, string, int) {
 				"config_file": rt.ConfigFile}
 			return nil
 		},
-		prune: func(_ context.Context, p *pruneRequest, rt deployRuntime) error {
-			got = resolved{"stack": p.in.StackName, "keep": fmt.Sprint(p.in.Keep), "dry_run": fmt.Sprint(p.in.DryRun),
-				"no_prompts": fmt.Sprint(p.in.NoPrompts), "region": rt.Region, "profile": rt.Profile}
+		prune: func(_ context.Context, in prune.Input, rt deployRuntime) error {
+			got = resolved{"stack": in.StackName, "keep": fmt.Sprint(in.Keep), "dry_run": fmt.Sprint(in.DryRun),
+				"no_prompts": fmt.Sprint(in.NoPrompts), "region": rt.Region, "profile": rt.Profile}
 			return nil
 		},
 		orphans: func(_ context.Context, in orphans.Input, rt deployRuntime) error {
