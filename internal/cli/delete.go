@@ -29,27 +29,13 @@ type deleteRequest struct {
 // newDeleteCmd builds `samship delete`.
 func newDeleteCmd(io IO, runF func(context.Context, *deleteRequest, deployRuntime) error) *cobra.Command {
 	f := &deleteFlags{}
-	cmd := &cobra.Command{
-		Use:   "delete",
-		Short: "Delete an application: its stack, its ECR companion stack and images, its artifacts",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, rt, err := f.resolve(cmd.Flags(), io)
-			if err != nil {
-				return err
-			}
-			return runF(cmd.Context(), d, rt)
-		},
-	}
-	fl := cmd.Flags()
-	fl.StringVar(&f.stackName, "stack-name", "", "the stack to delete")
-	fl.BoolVar(&f.noPrompts, "no-prompts", false, "ask nothing: delete the stack, its companion stack with every repository, and its artifacts")
-	fl.StringVar(&f.s3Bucket, "s3-bucket", "", "the bucket holding the artifacts (default: found in the stack's template)")
-	fl.StringVar(&f.s3Prefix, "s3-prefix", "", "the prefix of the artifacts in the bucket")
-	fl.BoolVar(&f.express, "express", false, "delete the stacks in CloudFormation's Express mode")
-	f.awsFlags.add(fl)
-	setHelp(cmd, io.helpWidth, deleteHelp)
-	return cmd
+	return stackCmd(io, "delete", "Delete an application: its stack, its ECR companion stack and images, its artifacts", deleteHelp, &f.awsFlags, func(fl *pflag.FlagSet) {
+		fl.StringVar(&f.stackName, "stack-name", "", "the stack to delete")
+		fl.BoolVar(&f.noPrompts, "no-prompts", false, "ask nothing: delete the stack, its companion stack with every repository, and its artifacts")
+		fl.StringVar(&f.s3Bucket, "s3-bucket", "", "the bucket holding the artifacts (default: found in the stack's template)")
+		fl.StringVar(&f.s3Prefix, "s3-prefix", "", "the prefix of the artifacts in the bucket")
+		fl.BoolVar(&f.express, "express", false, "delete the stacks in CloudFormation's Express mode")
+	}, f.resolve, runF)
 }
 
 // resolve reads the options (see awsFlags.runtime).

@@ -23,25 +23,11 @@ type orphansFlags struct {
 // newOrphansCmd builds `samship orphans`.
 func newOrphansCmd(io IO, runF func(context.Context, orphans.Input, deployRuntime) error) *cobra.Command {
 	f := &orphansFlags{}
-	cmd := &cobra.Command{
-		Use:   "orphans",
-		Short: "List companion stacks whose application stack is gone, and delete them",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			in, rt, err := f.resolve(cmd.Flags(), io)
-			if err != nil {
-				return err
-			}
-			return runF(cmd.Context(), in, rt)
-		},
-	}
-	fl := cmd.Flags()
-	fl.BoolVar(&f.del, "delete", false, "empty and delete the orphaned companion stacks found, after asking")
-	fl.BoolVar(&f.noPrompts, "no-prompts", false, "with --delete: delete without asking")
-	fl.DurationVar(&f.minAge, "min-age", time.Hour, "leave alone a companion stack changed more recently than this (a first deploy makes it before the application stack)")
-	f.awsFlags.add(fl)
-	setHelp(cmd, io.helpWidth, orphansHelp)
-	return cmd
+	return stackCmd(io, "orphans", "List companion stacks whose application stack is gone, and delete them", orphansHelp, &f.awsFlags, func(fl *pflag.FlagSet) {
+		fl.BoolVar(&f.del, "delete", false, "empty and delete the orphaned companion stacks found, after asking")
+		fl.BoolVar(&f.noPrompts, "no-prompts", false, "with --delete: delete without asking")
+		fl.DurationVar(&f.minAge, "min-age", time.Hour, "leave alone a companion stack changed more recently than this (a first deploy makes it before the application stack)")
+	}, f.resolve, runF)
 }
 
 // resolve reads the options (see awsFlags.runtime) and checks them.

@@ -23,26 +23,12 @@ type pruneFlags struct {
 // newPruneCmd builds `samship prune`.
 func newPruneCmd(io IO, runF func(context.Context, prune.Input, deployRuntime) error) *cobra.Command {
 	f := &pruneFlags{}
-	cmd := &cobra.Command{
-		Use:   "prune",
-		Short: "Delete the images of a stack's managed repositories that nothing can run",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			in, rt, err := f.resolve(cmd.Flags(), io)
-			if err != nil {
-				return err
-			}
-			return runF(cmd.Context(), in, rt)
-		},
-	}
-	fl := cmd.Flags()
-	fl.StringVar(&f.stackName, "stack-name", "", "the stack whose managed repositories are pruned")
-	fl.IntVar(&f.keep, "keep", 3, "how many of the newest images of each repository stay, in use or not")
-	fl.BoolVar(&f.dryRun, "dry-run", false, "only list what would be deleted")
-	fl.BoolVar(&f.noPrompts, "no-prompts", false, "delete without asking")
-	f.awsFlags.add(fl)
-	setHelp(cmd, io.helpWidth, pruneHelp)
-	return cmd
+	return stackCmd(io, "prune", "Delete the images of a stack's managed repositories that nothing can run", pruneHelp, &f.awsFlags, func(fl *pflag.FlagSet) {
+		fl.StringVar(&f.stackName, "stack-name", "", "the stack whose managed repositories are pruned")
+		fl.IntVar(&f.keep, "keep", 3, "how many of the newest images of each repository stay, in use or not")
+		fl.BoolVar(&f.dryRun, "dry-run", false, "only list what would be deleted")
+		fl.BoolVar(&f.noPrompts, "no-prompts", false, "delete without asking")
+	}, f.resolve, runF)
 }
 
 // resolve reads the options (see awsFlags.runtime) and checks them.

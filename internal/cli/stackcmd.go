@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"context"
 	"path/filepath"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/samship/samship/internal/samconfig"
@@ -14,6 +16,29 @@ type awsFlags struct {
 	region, profile       string
 	configFile, configEnv string
 	saveParams, debug     bool
+}
+
+// stackCmd builds a command on deployed stacks: no arguments; its flags resolve to a request
+// (resolve), which runF runs. addFlags registers the command's own flags; the shared ones
+// (awsFlags) are added after them.
+func stackCmd[R any](io IO, use, short string, h commandHelp, a *awsFlags, addFlags func(*pflag.FlagSet),
+	resolve func(*pflag.FlagSet, IO) (R, deployRuntime, error), runF func(context.Context, R, deployRuntime) error) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			req, rt, err := resolve(cmd.Flags(), io)
+			if err != nil {
+				return err
+			}
+			return runF(cmd.Context(), req, rt)
+		},
+	}
+	addFlags(cmd.Flags())
+	a.add(cmd.Flags())
+	setHelp(cmd, io.helpWidth, h)
+	return cmd
 }
 
 func (a *awsFlags) add(fl *pflag.FlagSet) {
