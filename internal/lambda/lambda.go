@@ -74,7 +74,7 @@ func (c *Client) Images(ctx context.Context, name string) (*Function, error) {
 	}
 	for _, a := range aliases {
 		for _, v := range a.Versions {
-			if !slices.Contains(versions, v) { // published after the versions were listed
+			if v != "$LATEST" && !slices.Contains(versions, v) { // published after the versions were listed
 				u, _, err := c.get(ctx, name, v)
 				if err != nil {
 					return nil, err

@@ -93,6 +93,8 @@ func TestImages(t *testing.T) {
 			want: []string{"$LATEST=r/repo@d2", "1=r/repo@d1", "2=r/repo@d2", "live->2,1"}},
 		{name: "alias to a version published after the listing", fn: fake{latest: "d1", versions: []string{"d1"}, late: "2", aliases: map[string]string{"live": "2"}},
 			want: []string{"$LATEST=r/repo@d1", "1=r/repo@d1", "2=r/repo@late", "live->2"}},
+		{name: "alias to $LATEST", fn: fake{latest: "d1", aliases: map[string]string{"dev": "$LATEST"}},
+			want: []string{"$LATEST=r/repo@d1", "dev->$LATEST"}},
 		{name: "function gone", fn: fake{missing: true}, want: nil},
 	}
 	for _, tt := range tests {

@@ -125,11 +125,7 @@ func Run(ctx context.Context, in Input, e Env) error {
 	}
 	// What is in use is read once more just before deleting: a deploy may have finished, or a
 	// version been published, while the list was on the screen.
-	now, err := reread(ctx, e, st)
-	if err != nil {
-		return err
-	}
-	pending, err := pendingImages(ctx, e, st.app.ID)
+	now, pending, err := reread(ctx, e, st)
 	if err != nil {
 		return err
 	}

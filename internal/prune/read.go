@@ -98,20 +98,21 @@ func read(ctx context.Context, e Env, app *cfn.Stack, repos []string) (*state, e
 	return st, nil
 }
 
-// reread reads what the functions can run once more, as cheaply as it can be sure of: when
-// the stack changed since st was read (a deploy), everything; otherwise only $LATEST of each
-// function, and the versions and aliases of those whose $LATEST changed.
-func reread(ctx context.Context, e Env, st *state) (map[string]*lambda.Function, error) {
+// reread reads what is in use once more, as cheaply as it can be sure of: the pending change
+// sets, and when the stack changed since st was read (a deploy) all of its functions;
+// otherwise only $LATEST of each function, and the versions and aliases of those whose
+// $LATEST changed.
+func reread(ctx context.Context, e Env, st *state) (map[string]*lambda.Function, map[string][]string, error) {
 	app, err := settled(ctx, e, st.app.Name, st.app.Name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !app.Changed.Equal(st.app.Changed) || app.ID != st.app.ID {
 		again, err := read(ctx, e, app, nil)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return again.functions, nil
+		return again.functions, again.pending, nil
 	}
 	out := make(map[string]*lambda.Function, len(st.functions))
 	names := make([]string, 0, len(st.functions))
@@ -119,8 +120,13 @@ func reread(ctx context.Context, e Env, st *state) (map[string]*lambda.Function,
 		names = append(names, name)
 	}
 	fns := make([]*lambda.Function, len(names))
+	var pending map[string][]string
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(e.parallel())
+	g.Go(func() (err error) {
+		pending, err = pendingImages(gctx, e, app.ID)
+		return err
+	})
 	for i, name := range names {
 		g.Go(func() error {
 			before := st.functions[name]
@@ -139,12 +145,12 @@ func reread(ctx context.Context, e Env, st *state) (map[string]*lambda.Function,
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for i, name := range names {
 		out[name] = fns[i]
 	}
-	return out, nil
+	return out, pending, nil
 }
 
 // inUse maps "repository@digest" to what runs it: "fn:$LATEST", "fn:3", "fn:live".
