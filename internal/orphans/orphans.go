@@ -7,7 +7,6 @@ package orphans
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -78,20 +77,23 @@ func Run(ctx context.Context, in Input, e Env) error {
 	if len(chosen) == 0 {
 		return nil
 	}
-	// The application stacks are looked for once more: one may have been created (a first
-	// deploy under way) while the questions were asked.
-	again, _, err := find(ctx, e, in.MinAge)
+	// The region's stacks are listed once more: an application stack may have been created
+	// (a first deploy under way), or a companion stack changed, while the questions were asked.
+	stacks, err := e.Stacks.List(ctx)
 	if err != nil {
 		return err
 	}
+	now := map[string]*cfn.Stack{}
+	for _, o := range candidates(stacks) {
+		now[o.stack.ID] = o.stack
+	}
 	deleted := 0
 	for _, o := range chosen {
-		i := slices.IndexFunc(again, func(a orphan) bool { return a.stack.ID == o.stack.ID })
-		if i < 0 {
+		if s := now[o.stack.ID]; s == nil || !s.Changed.Equal(o.stack.Changed) || cfn.InProgress(s.Status) {
 			e.UI.NoLongerOrphan(o.stack.Name)
 			continue
 		}
-		if err := remove(ctx, e, again[i]); err != nil {
+		if err := remove(ctx, e, o); err != nil {
 			return err
 		}
 		deleted++
@@ -102,6 +104,22 @@ func Run(ctx context.Context, in Input, e Env) error {
 	return nil
 }
 
+// candidates are the companion stacks among stacks that none of them is the parent of.
+func candidates(stacks []*cfn.Stack) []orphan {
+	parents := map[string]bool{} // companion names the existing stacks would have
+	for _, s := range stacks {
+		parents[companion.StackName(s.Name)] = true
+	}
+	var out []orphan
+	for _, s := range stacks {
+		if companion.IsCompanion(s.Name, s.Description) && !parents[s.Name] {
+			parent, whole := companion.ParentName(s.Name)
+			out = append(out, orphan{stack: s, parent: parent, whole: whole})
+		}
+	}
+	return out
+}
+
 // find lists the region's stacks and returns the companion stacks none of them is the parent
 // of, with their repositories and image counts, and those too recent or busy to judge.
 func find(ctx context.Context, e Env, minAge time.Duration) ([]orphan, []ui.LeftAlone, error) {
@@ -109,24 +127,15 @@ func find(ctx context.Context, e Env, minAge time.Duration) ([]orphan, []ui.Left
 	if err != nil {
 		return nil, nil, err
 	}
-	parents := map[string]bool{} // companion names the existing stacks would have
-	for _, s := range stacks {
-		parents[companion.StackName(s.Name)] = true
-	}
-	var candidates []orphan
-	for _, s := range stacks {
-		if companion.IsCompanion(s.Name, s.Description) && !parents[s.Name] {
-			parent, whole := companion.ParentName(s.Name)
-			candidates = append(candidates, orphan{stack: s, parent: parent, whole: whole})
-		}
-	}
+	cands := candidates(stacks)
+	recent := func(s *cfn.Stack) bool { return cfn.InProgress(s.Status) || e.Now().Sub(s.Changed) < minAge }
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
-	ours := make([]bool, len(candidates))
-	for i := range candidates {
+	ours := make([]bool, len(cands))
+	for i := range cands {
 		g.Go(func() error {
 			var err error
-			ours[i], err = candidates[i].read(gctx, e)
+			ours[i], err = cands[i].read(gctx, e, !recent(cands[i].stack))
 			return err
 		})
 	}
@@ -135,12 +144,12 @@ func find(ctx context.Context, e Env, minAge time.Duration) ([]orphan, []ui.Left
 	}
 	var found []orphan
 	var young []ui.LeftAlone
-	for i, o := range candidates {
+	for i, o := range cands {
 		s := o.stack
-		switch age := e.Now().Sub(s.Changed); {
+		switch {
 		case !ours[i]:
-		case cfn.InProgress(s.Status) || age < minAge:
-			young = append(young, ui.LeftAlone{Stack: s.Name, Status: s.Status, Age: age, InProgress: cfn.InProgress(s.Status)})
+		case recent(s):
+			young = append(young, ui.LeftAlone{Stack: s.Name, Status: s.Status, Age: e.Now().Sub(s.Changed), InProgress: cfn.InProgress(s.Status)})
 		default:
 			found = append(found, o)
 		}
@@ -148,9 +157,10 @@ func find(ctx context.Context, e Env, minAge time.Duration) ([]orphan, []ui.Left
 	return found, young, nil
 }
 
-// read reads the companion stack's repositories and counts their images; false when its
-// repositories do not carry SAM CLI's tag naming it (a stack that only looks like one).
-func (o *orphan) read(ctx context.Context, e Env) (bool, error) {
+// read reads the companion stack's repositories, and with count how many images they hold;
+// false when its repositories do not carry SAM CLI's tag naming it (a stack that only looks
+// like one).
+func (o *orphan) read(ctx context.Context, e Env, count bool) (bool, error) {
 	body, err := e.Stacks.Template(ctx, o.stack.ID)
 	if err != nil {
 		return false, err
@@ -163,9 +173,11 @@ func (o *orphan) read(ctx context.Context, e Env) (bool, error) {
 		return false, fmt.Errorf("read companion stack %s: %w", o.stack.Name, err)
 	}
 	for _, r := range repos {
-		n, err := companion.CountImages(ctx, e.Images, r.Name)
-		if err != nil {
-			return false, err
+		n := 0
+		if count {
+			if n, err = companion.CountImages(ctx, e.Images, r.Name); err != nil {
+				return false, err
+			}
 		}
 		o.repos = append(o.repos, ui.OrphanRepo{Name: r.Name, Images: n})
 	}

@@ -122,6 +122,12 @@ func TestOrphansDelete(t *testing.T) {
 				return true
 			},
 			deleted: []string{renamed}, wantOut: "Keeping " + gone + ": since it was listed, its application stack appeared"},
+		{name: "a companion stack updated while asking", in: orphans.Input{Delete: true, MinAge: time.Hour},
+			answer: func(w *world, q string) bool {
+				w.cfn.Stacks[gone].Changed = now.Add(-time.Second) // a deploy of "gone" again, under way
+				return true
+			},
+			deleted: []string{renamed}, wantOut: "Keeping " + gone + ": since it was listed"},
 		{name: "no minimum age: the fresh one goes too", in: orphans.Input{Delete: true, NoPrompts: true},
 			deleted: []string{companion.StackName("fresh"), gone, renamed}},
 	}
@@ -157,5 +163,38 @@ func TestOrphansDelete(t *testing.T) {
 				t.Errorf("output lacks %q:\n%s", tt.wantOut, out.String())
 			}
 		})
+	}
+}
+
+// TestOrphansReadsOnce: each candidate's template is read once, the images of a stack left
+// alone are not counted, and the check before deleting is one ListStacks.
+func TestOrphansReadsOnce(t *testing.T) {
+	w := newWorld(t)
+	var out bytes.Buffer
+	if err := orphans.Run(context.Background(), orphans.Input{Delete: true, NoPrompts: true, MinAge: time.Hour}, w.env(&out, nil)); err != nil {
+		t.Fatal(err)
+	}
+	count := func(calls []string, prefix string) int {
+		n := 0
+		for _, c := range calls {
+			if strings.HasPrefix(c, prefix) {
+				n++
+			}
+		}
+		return n
+	}
+	// gone, renamed, fresh, busy and impostor are candidates; lookalike has another description.
+	if n := count(w.cfn.Calls, "GetTemplate"); n != 5 {
+		t.Errorf("%d GetTemplate calls, want 5: %v", n, w.cfn.Calls)
+	}
+	if n := count(w.cfn.Calls, "ListStacks"); n != 2 {
+		t.Errorf("%d ListStacks calls, want 2", n)
+	}
+	for _, stack := range []string{"fresh", "busy"} {
+		for _, repo := range w.repos[companion.StackName(stack)] {
+			if n := count(w.ecr.Calls, "ListImages "+repo); n != 0 {
+				t.Errorf("the images of %s, left alone, were listed %d times", repo, n)
+			}
+		}
 	}
 }
