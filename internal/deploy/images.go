@@ -37,7 +37,7 @@ func (r *run) openImages(ctx context.Context) error {
 			if r.opener.Dir, err = filepath.Abs(f.Template().Dir()); err != nil { // the function's own template
 				return err
 			}
-			if img, err = r.opener.Open(ctx, f.ImageURI, fp); err != nil {
+			if img, err = r.opener.Open(ctx, f.ImageURI, fp, f.Architecture); err != nil {
 				return fmt.Errorf("%s: %w", f.Where, err)
 			}
 			bySource[key] = img

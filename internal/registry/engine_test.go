@@ -34,7 +34,7 @@ func TestEngineSource(t *testing.T) {
 	}
 	tmp := t.TempDir()
 	o := &Opener{Dir: t.TempDir(), Temp: tmp, Engine: e}
-	got, err := o.Open(context.Background(), "hellofunction:python3.12-v1", "HelloFunction")
+	got, err := o.Open(context.Background(), "hellofunction:python3.12-v1", "HelloFunction", "")
 	if err != nil {
 		t.Fatalf("Open() = %v", err)
 	}
@@ -53,7 +53,7 @@ func TestEngineSource(t *testing.T) {
 	if n := fake.Saves.Load(); n != 1 {
 		t.Errorf("the engine was asked for the image %d times, want once", n)
 	}
-	if _, err := o.Open(context.Background(), "nope:latest", "Fn"); err == nil || !strings.Contains(err.Error(), "has no image nope:latest (run sam build)") {
+	if _, err := o.Open(context.Background(), "nope:latest", "Fn", ""); err == nil || !strings.Contains(err.Error(), "has no image nope:latest (run sam build)") {
 		t.Errorf("Open(missing) = %v", err)
 	}
 	o.Close()

@@ -77,7 +77,7 @@ func TestPushRefusesAManifestNotItsDigest(t *testing.T) {
 	dir := brokenLayout(t, func(_, _, _, manifest string) { os.WriteFile(manifest, otherManifest, 0o644) }, other)
 	o := &Opener{}
 	defer o.Close()
-	img, err := o.Open(context.Background(), dir, "Fn")
+	img, err := o.Open(context.Background(), dir, "Fn", "")
 	if err != nil {
 		t.Fatal(err)
 	}

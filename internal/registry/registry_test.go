@@ -94,7 +94,7 @@ func TestOpen(t *testing.T) {
 	// A file's tag is the one it names the image by (docker save's RepoTags), else latest.
 	for src, tag := range map[string]string{"layout": "latest", "docker.tar": "v1", "oci.tar": "latest"} {
 		t.Run(src, func(t *testing.T) {
-			got, err := o.Open(context.Background(), src, "Child/Fn")
+			got, err := o.Open(context.Background(), src, "Child/Fn", "")
 			if err != nil {
 				t.Fatalf("Open(%s) = %v", src, err)
 			}
@@ -103,13 +103,13 @@ func TestOpen(t *testing.T) {
 			}
 		})
 	}
-	if _, err := o.Open(context.Background(), "hellofunction:python3.12-v1", "Fn"); err == nil || !strings.Contains(err.Error(), "no Docker or Podman engine is reachable (set DOCKER_HOST)") {
+	if _, err := o.Open(context.Background(), "hellofunction:python3.12-v1", "Fn", ""); err == nil || !strings.Contains(err.Error(), "no Docker or Podman engine is reachable (set DOCKER_HOST)") {
 		t.Errorf("Open(local name) error = %v", err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "bad.tar"), []byte("not a tar"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := o.Open(context.Background(), "bad.tar", "Fn"); err == nil || !strings.HasPrefix(err.Error(), "function Fn: read image bad.tar: ") {
+	if _, err := o.Open(context.Background(), "bad.tar", "Fn", ""); err == nil || !strings.HasPrefix(err.Error(), "function Fn: read image bad.tar: ") {
 		t.Errorf("Open(bad.tar) error = %v", err)
 	}
 }
@@ -173,7 +173,7 @@ func TestPushAll(t *testing.T) {
 	p := &Pusher{Access: Access{Transport: rt, Keychain: NewKeychain(tokens)}, Jobs: 4}
 	img, _ := random.Image(2048, 3)
 	o := &Opener{Dir: sources(t, img), Temp: t.TempDir()}
-	a, err := o.Open(context.Background(), "docker.tar", "A")
+	a, err := o.Open(context.Background(), "docker.tar", "A", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,7 +337,7 @@ func TestProgressAndRetries(t *testing.T) {
 	ctx := context.Background()
 	p := &Pusher{Access: Access{Transport: rt, Keychain: NewKeychain(&fakeToken{})}, Report: rec, retryDelays: []time.Duration{time.Millisecond}}
 	img, _ := random.Image(4096, 2)
-	a, err := (&Opener{Dir: sources(t, img), Temp: t.TempDir()}).Open(context.Background(), "layout", "A")
+	a, err := (&Opener{Dir: sources(t, img), Temp: t.TempDir()}).Open(context.Background(), "layout", "A", "")
 	if err != nil {
 		t.Fatal(err)
 	}

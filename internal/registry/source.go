@@ -64,10 +64,11 @@ func (o *Opener) Close() {
 	o.temp = nil
 }
 
-// Open reads the image that value names for the function at fullPath: an OCI layout
-// directory, a docker-archive or OCI tarball (a path, relative to the template), or a
-// reference to another registry. ctx bounds the engine and registry requests.
-func (o *Opener) Open(ctx context.Context, value, fullPath string) (*Image, error) {
+// Open reads the image that value names for the function at fullPath, whose Architectures is
+// arch (x86_64 when ""): an OCI layout directory, a docker-archive or OCI tarball (a path,
+// relative to the template), or a reference to another registry. ctx bounds the engine and
+// registry requests.
+func (o *Opener) Open(ctx context.Context, value, fullPath, arch string) (*Image, error) {
 	path := value
 	if !filepath.IsAbs(path) {
 		path = ""

@@ -64,7 +64,7 @@ func TestVerify(t *testing.T) {
 			dir := brokenLayout(t, tc.spoil, tc.also...)
 			o := &Opener{}
 			defer o.Close()
-			img, err := o.Open(context.Background(), dir, "Fn")
+			img, err := o.Open(context.Background(), dir, "Fn", "")
 			if err == nil {
 				_, err = VerifyAll([]*Image{img})
 			}

@@ -32,6 +32,9 @@ type Function struct {
 	ImageURI string
 	// ImageURIIntrinsic reports an ImageUri that is an intrinsic samship cannot resolve.
 	ImageURIIntrinsic bool
+	// Architecture is the function's Architectures ("x86_64" or "arm64", after Globals and
+	// parameters); "" when the template names none (Lambda's default, x86_64).
+	Architecture string
 	// DockerContext reports a non-empty Metadata.DockerContext.
 	DockerContext bool
 	// DockerTag and DockerImage are Metadata.DockerTag and .DockerImage: the tag and name sam
