@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/samship/samship/internal/awsclient"
@@ -116,6 +117,21 @@ func (c *connection) connect(ctx context.Context, region string) (deploy.Env, er
 		UI:      c.ui,
 		Confirm: c.prompt.Confirm, Now: time.Now,
 		Registry: registry.Access{Transport: transport, Keychain: registry.NewKeychain(sv.ecr), Debug: debug},
+		Layers:   &registry.LayerCache{Dir: layerCacheDir(c.io.Getenv)},
 		Scanning: sv.ecr,
 	}, nil
+}
+
+// layerCacheDir is where what engine images' layers were pushed as is remembered:
+// $XDG_CACHE_HOME/samship/layers, else ~/.cache/samship/layers; "" when neither is known.
+func layerCacheDir(getenv func(string) string) string {
+	base := getenv("XDG_CACHE_HOME")
+	if base == "" {
+		home := getenv("HOME")
+		if home == "" {
+			return ""
+		}
+		base = filepath.Join(home, ".cache")
+	}
+	return filepath.Join(base, "samship", "layers")
 }

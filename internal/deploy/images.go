@@ -20,7 +20,8 @@ func (r *run) openImages(ctx context.Context) error {
 		return nil
 	}
 	fns := byPath(in.Tree)
-	r.opener = &registry.Opener{Remote: e.Registry.Options(), Engine: in.Engine}
+	r.scratch = registry.NewScratch("")
+	r.opener = &registry.Opener{Remote: e.Registry.Options(), Engine: in.Engine, Scratch: r.scratch}
 	r.images, r.tags = map[string]*registry.Image{}, map[string]string{}
 	bySource := map[string]*registry.Image{}
 	var distinct []*registry.Image
@@ -92,10 +93,10 @@ func (r *run) checkInline(ctx context.Context) error {
 	return nil
 }
 
-// closeImages removes the temporary copies opening the images made.
+// closeImages removes the temporary files reading and pushing the images made.
 func (r *run) closeImages() {
-	if r.opener != nil {
-		r.opener.Close()
+	if r.scratch != nil {
+		r.scratch.Close()
 	}
 }
 
@@ -138,7 +139,7 @@ func (r *run) pushImages(ctx context.Context) (map[string]string, error) {
 		jobsAtOnce = 8
 	}
 	pushes := e.UI.Pushes(in.Push, jobsAtOnce, in.NoProgressBar, e.Now)
-	res, err := (&registry.Pusher{Access: e.Registry, Jobs: jobsAtOnce, Report: pushes}).PushAll(ctx, jobs)
+	res, err := (&registry.Pusher{Access: e.Registry, Jobs: jobsAtOnce, Report: pushes, Scratch: r.scratch, Cache: e.Layers}).PushAll(ctx, jobs)
 	if err != nil {
 		pushes.Stop()
 		return nil, err

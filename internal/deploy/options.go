@@ -236,7 +236,7 @@ func (in *Input) checkDeployable(ctx context.Context) error {
 			return fmt.Errorf("%s: function %s: image %s is neither a file nor a directory next to the template, nor an image in a registry, and no Docker or Podman engine is reachable (set DOCKER_HOST)",
 				f.Where, f.FullPath, f.ImageURI)
 		default:
-			if _, err := in.Engine.ImageID(ctx, f.ImageURI); errors.Is(err, registry.ErrImageNotFound) {
+			if _, err := in.Engine.Inspect(ctx, f.ImageURI); errors.Is(err, registry.ErrImageNotFound) {
 				return fmt.Errorf("%s: function %s: the engine at %s has no image %s (run sam build)", f.Where, f.FullPath, in.Engine.Host, f.ImageURI)
 			} else if err != nil {
 				return fmt.Errorf("%s: function %s: image %s: %w", f.Where, f.FullPath, f.ImageURI, err)

@@ -51,6 +51,8 @@ type Env struct {
 	Now     func() time.Time
 	// Registry is how registries are reached (credentials, transport).
 	Registry registry.Access
+	// Layers remembers what engine images' layers were pushed as; nil remembers nothing.
+	Layers *registry.LayerCache
 	// Scanning reads the registry's scanning configuration (ecr.Client), to say whether
 	// --image-repos-scan-on-push applies; nil says nothing.
 	Scanning interface {
@@ -103,6 +105,7 @@ type run struct {
 	applier  *companion.Applier
 	compSt   *cfn.Stack
 	opener   *registry.Opener
+	scratch  *registry.Scratch          // the run's temporary files
 	images   map[string]*registry.Image // by function full path, read and verified
 	tags     map[string]string          // by function full path: SAM's tag for its image
 	// executing, executed and deployed say how far the main stack got: its change set's

@@ -76,31 +76,58 @@ func (e *Engine) socketExists() bool {
 // ErrImageNotFound reports an image the engine does not have.
 var ErrImageNotFound = errors.New("no such image")
 
-// ImageID returns the id of the engine's image ref ("sha256:..."): a quick existence check.
-func (e *Engine) ImageID(ctx context.Context, ref string) (string, error) {
+// EngineImage is what the engine says of one of its images, without exporting it.
+type EngineImage struct {
+	// ID is the engine's image id ("sha256:..."): the digest of the image's config in the
+	// engine's own image store, which SAM CLI's tag takes its 12 hex from.
+	ID string
+	// OS, Architecture and Variant are the platform the image was built for.
+	OS, Architecture, Variant string
+	// DiffIDs are the digests of the image's layers, uncompressed, bottom first.
+	DiffIDs []string
+	// Size is the image's size in the engine, uncompressed.
+	Size int64
+	// Indexed tells that the engine keeps images as registries do (the containerd image store:
+	// its ID names an index or a manifest, not the config), so its export holds compressed
+	// blobs rather than the layers by their diff ids.
+	Indexed bool
+}
+
+// Inspect asks the engine about its image ref: a quick existence check, and what the push
+// needs to know before it reads anything.
+func (e *Engine) Inspect(ctx context.Context, ref string) (*EngineImage, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	resp, err := e.get(ctx, "/images/"+ref+"/json") // the engine routes names with their "/"
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	defer resp.Body.Close()
-	var info struct{ Id string }
-	if err := json.NewDecoder(resp.Body).Decode(&info); err != nil {
-		return "", fmt.Errorf("read the engine's answer: %w", err)
+	var info struct {
+		Id, Os, Architecture, Variant string
+		Size                          int64
+		RootFS                        struct{ Layers []string }
+		Descriptor                    *json.RawMessage // only the containerd image store sets it
 	}
-	return info.Id, nil
+	if err := json.NewDecoder(resp.Body).Decode(&info); err != nil {
+		return nil, fmt.Errorf("read the engine's answer: %w", err)
+	}
+	return &EngineImage{ID: info.Id, OS: info.Os, Architecture: info.Architecture, Variant: info.Variant,
+		DiffIDs: info.RootFS.Layers, Size: info.Size, Indexed: info.Descriptor != nil}, nil
 }
 
-// Save streams the engine's image ref as a docker archive (docker save) into w.
-func (e *Engine) Save(ctx context.Context, ref string, w io.Writer) error {
-	resp, err := e.get(ctx, "/images/"+ref+"/get")
-	if err != nil {
-		return err
+// Export streams the engine's images refs as one docker archive (docker save of them all):
+// a layer the images share is in it once.
+func (e *Engine) Export(ctx context.Context, refs []string) (io.ReadCloser, error) {
+	q := url.Values{}
+	for _, r := range refs {
+		q.Add("names", r)
 	}
-	defer resp.Body.Close()
-	_, err = io.Copy(w, resp.Body)
-	return err
+	resp, err := e.get(ctx, "/images/get?"+q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	return resp.Body, nil
 }
 
 func (e *Engine) get(ctx context.Context, path string) (*http.Response, error) {

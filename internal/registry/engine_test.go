@@ -9,13 +9,12 @@ import (
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/random"
 
 	"github.com/samship/samship/internal/testenv"
 )
 
 func TestEngineSource(t *testing.T) {
-	img, _ := random.Image(1024, 2)
+	img := built(t, layer(t, 1024), layer(t, 1024))
 	fake, err := testenv.StartFakeEngine(map[string]v1.Image{"hellofunction:python3.12-v1": img})
 	if err != nil {
 		t.Fatal(err)
@@ -26,14 +25,15 @@ func TestEngineSource(t *testing.T) {
 		t.Fatal(err)
 	}
 	want, _ := img.ConfigName()
-	if id, err := e.ImageID(context.Background(), "hellofunction:python3.12-v1"); err != nil || id != want.String() {
-		t.Errorf("ImageID() = %q, %v, want %s", id, err, want)
+	info, err := e.Inspect(context.Background(), "hellofunction:python3.12-v1")
+	if err != nil || info.ID != want.String() || len(info.DiffIDs) != 2 || info.Architecture != "amd64" {
+		t.Errorf("Inspect() = %+v, %v, want id %s, 2 layers, amd64", info, err, want)
 	}
-	if _, err := e.ImageID(context.Background(), "nope:latest"); !errors.Is(err, ErrImageNotFound) {
-		t.Errorf("ImageID(missing) = %v, want ErrImageNotFound", err)
+	if _, err := e.Inspect(context.Background(), "nope:latest"); !errors.Is(err, ErrImageNotFound) {
+		t.Errorf("Inspect(missing) = %v, want ErrImageNotFound", err)
 	}
 	tmp := t.TempDir()
-	o := &Opener{Dir: t.TempDir(), Temp: tmp, Engine: e}
+	o := &Opener{Dir: t.TempDir(), Scratch: NewScratch(tmp), Engine: e}
 	got, err := o.Open(context.Background(), "hellofunction:python3.12-v1", "HelloFunction", "")
 	if err != nil {
 		t.Fatalf("Open() = %v", err)
@@ -42,23 +42,15 @@ func TestEngineSource(t *testing.T) {
 	if tag := got.TagFor("helloworld", ""); tag != Tag("hellofunction", "python3.12-v1", want.String()) {
 		t.Errorf("TagFor() = %q", tag)
 	}
-	layers, _ := got.Layers()
-	for _, l := range layers {
-		rc, err := l.Compressed()
-		if err != nil {
-			t.Fatal(err)
-		}
-		rc.Close()
-	}
-	if n := fake.Saves.Load(); n != 1 {
-		t.Errorf("the engine was asked for the image %d times, want once", n)
+	if n := fake.Saves.Load(); n != 0 {
+		t.Errorf("Open() exported the image %d times, want never (only a push reads it)", n)
 	}
 	if _, err := o.Open(context.Background(), "nope:latest", "Fn", ""); err == nil || !strings.Contains(err.Error(), "has no image nope:latest (run sam build)") {
 		t.Errorf("Open(missing) = %v", err)
 	}
-	o.Close()
-	if left, _ := os.ReadDir(tmp); len(left) != 0 {
-		t.Errorf("Close() left %d temporary files", len(left))
+	_, err = o.Open(context.Background(), "hellofunction:python3.12-v1", "Fn", ARM64)
+	if want := "function Fn: image hellofunction:python3.12-v1 holds linux/amd64, not the linux/arm64 that Architectures arm64 runs: build it with docker build --platform linux/arm64 (or set the function's Architectures to x86_64)"; err == nil || err.Error() != want {
+		t.Errorf("Open(arm64) = %v, want %q", err, want)
 	}
 }
 

@@ -75,8 +75,7 @@ func TestPushRefusesAManifestNotItsDigest(t *testing.T) {
 	}
 	otherManifest, _ := other.RawManifest()
 	dir := brokenLayout(t, func(_, _, _, manifest string) { os.WriteFile(manifest, otherManifest, 0o644) }, other)
-	o := &Opener{}
-	defer o.Close()
+	o := &Opener{Scratch: NewScratch(t.TempDir())}
 	img, err := o.Open(context.Background(), dir, "Fn", "")
 	if err != nil {
 		t.Fatal(err)

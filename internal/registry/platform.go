@@ -38,6 +38,11 @@ func platformString(p v1.Platform) string {
 	return s
 }
 
+// PlatformError is an image that holds no image for its function's architecture.
+type PlatformError struct{ msg string }
+
+func (e *PlatformError) Error() string { return e.msg }
+
 // wrongPlatform is the error for an image that holds no image for the function's
 // architecture: holds names what it does hold ("linux/amd64", or several joined by ", ").
 func wrongPlatform(fullPath, source, holds, arch string) error {
@@ -46,6 +51,6 @@ func wrongPlatform(fullPath, source, holds, arch string) error {
 	if archOf(arch) == X86_64 {
 		other = ARM64
 	}
-	return fmt.Errorf("function %s: image %s holds %s, not the %s that Architectures %s runs: build it with docker build --platform %s (or set the function's Architectures to %s)",
-		fullPath, source, holds, platformString(want), archOf(arch), platformString(want), other)
+	return &PlatformError{fmt.Sprintf("function %s: image %s holds %s, not the %s that Architectures %s runs: build it with docker build --platform %s (or set the function's Architectures to %s)",
+		fullPath, source, holds, platformString(want), archOf(arch), platformString(want), other)}
 }

@@ -41,6 +41,10 @@ type Pusher struct {
 	Jobs int
 	// Report hears each image's bytes and result; nil for none.
 	Report Reporter
+	// Scratch is where layers compressed for the push wait for their uploads.
+	Scratch *Scratch
+	// Cache remembers what the layers of engine images were pushed as; nil remembers nothing.
+	Cache *LayerCache
 
 	retryDelays []time.Duration // retryDelays when nil
 }
@@ -54,10 +58,13 @@ type pushRun struct {
 	clients perKey[clientKey, clientOnce]
 }
 
-// PushAll pushes every job and returns the results in job order. Each blob goes to a
-// registry once: a job that needs a blob another job is sending waits for it and mounts it
-// (an image several functions use is read once; layers images share are sent once), unless
-// the registry does not mount, and then each repository gets its own copy.
+// PushAll pushes every job and returns the results in job order. An image already in its
+// repository under its tag (the same image: the tag names the same config, however its
+// layers were compressed) is not pushed again, and its tag is left as it is. Each blob goes
+// to a registry once: a job that needs a blob another job is sending waits for it and mounts
+// it (an image several functions use is read once; layers images share are sent once), unless
+// the registry does not mount, and then each repository gets its own copy. The images of an
+// engine are read in one export, after each job has looked for its tag.
 func (p *Pusher) PushAll(ctx context.Context, jobs []Job) ([]Result, error) {
 	limit := p.Jobs
 	if limit <= 0 {
@@ -66,19 +73,59 @@ func (p *Pusher) PushAll(ctx context.Context, jobs []Job) ([]Result, error) {
 	r := &pushRun{p: p, rt: newPingCache(p.Access.transport()), blobs: newBlobs(), uploads: make(chan struct{}, limit)}
 	results := make([]Result, len(jobs))
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(limit)
+	var mu sync.Mutex
+	var engine []engineTask
+	var looked sync.WaitGroup // the engine jobs' looks for their tags
+	for _, j := range jobs {
+		if j.Image.engine != nil {
+			looked.Add(1)
+		}
+	}
+	g.Go(func() error {
+		looked.Wait()
+		return r.pushEngine(gctx, engine, results)
+	})
+	sem := make(chan struct{}, limit)
 	for i, j := range jobs {
 		g.Go(func() error {
-			tag := j.Tag
-			if tag == "" {
-				tag = j.Image.TagFor(samName(j.Function), "")
+			inEngine := j.Image.engine != nil
+			if inEngine {
+				defer looked.Done()
 			}
-			ref, pushed, err := r.push(gctx, j.Image, j.Repo, tag, j.Empty)
+			select {
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+			tagName := j.Tag
+			if tagName == "" {
+				tagName = j.Image.TagFor(samName(j.Function), "")
+			}
+			tag, err := name.NewTag(j.Repo + ":" + tagName)
 			if err != nil {
 				return fmt.Errorf("push image of function %s to %s: %w", j.Function, j.Repo, err)
 			}
-			results[i] = Result{Function: j.Function, Ref: ref, Pushed: pushed}
-			p.report().Result(j.Function, j.Image.Source, ref, pushed)
+			c, err := r.client(gctx, tag.Context(), j.Empty)
+			if err != nil {
+				return fmt.Errorf("push image of function %s to %s: %w", j.Function, j.Repo, err)
+			}
+			if r.there(gctx, c, tag.TagStr(), j.Image) {
+				results[i] = Result{Function: j.Function, Ref: tag.String()}
+				p.report().Result(j.Function, j.Image.Source, tag.String(), false)
+				return nil
+			}
+			if inEngine {
+				mu.Lock()
+				engine = append(engine, engineTask{i: i, job: j, tag: tag, c: c})
+				mu.Unlock()
+				return nil
+			}
+			if err := r.push(gctx, c, j.Image, tag); err != nil {
+				return fmt.Errorf("push image of function %s to %s: %w", j.Function, j.Repo, err)
+			}
+			results[i] = Result{Function: j.Function, Ref: tag.String(), Pushed: true}
+			p.report().Result(j.Function, j.Image.Source, tag.String(), true)
 			return nil
 		})
 	}
@@ -122,33 +169,18 @@ func (r *pushRun) clientFor(ctx context.Context, k clientKey, empty bool) (*repo
 	return e.c, e.err
 }
 
-// push writes img to repo under tagName unless the tag already names the same digest: one
-// HEAD request when nothing changed. Otherwise it gets each blob into the repository (see
-// blob) and then puts the manifest.
-func (r *pushRun) push(ctx context.Context, img *Image, repo, tagName string, empty bool) (string, bool, error) {
-	tag, err := name.NewTag(repo + ":" + tagName)
-	if err != nil {
-		return "", false, err
-	}
+// push gets each blob of img into c's repository (see blob) and then puts its manifest
+// under tag.
+func (r *pushRun) push(ctx context.Context, c *repoClient, img *Image, tag name.Tag) error {
 	want, err := img.expectedDigest()
 	if err != nil {
-		return "", false, err
+		return err
 	}
 	m, err := img.Manifest()
 	if err != nil {
-		return "", false, err
-	}
-	c, err := r.client(ctx, tag.Context(), empty)
-	if err != nil {
-		return "", false, err
+		return err
 	}
 	blobs := append([]v1.Descriptor{m.Config}, m.Layers...)
-	if d, found, err := c.lookupTag(ctx, tag.TagStr()); err == nil && found && d == want {
-		for _, b := range blobs {
-			r.blobs.landed(b.Digest, c.repo)
-		}
-		return tag.String(), false, nil
-	}
 	total := m.Config.Size
 	for _, d := range m.Layers {
 		total += d.Size
@@ -167,10 +199,7 @@ func (r *pushRun) push(ctx context.Context, img *Image, repo, tagName string, em
 		}
 	}
 	up.Done(err != nil)
-	if err != nil {
-		return "", false, err
-	}
-	return tag.String(), true, nil
+	return err
 }
 
 func (p *Pusher) report() Reporter {

@@ -90,7 +90,7 @@ func TestOpen(t *testing.T) {
 	}
 	want, _ := img.ConfigName()
 	dir := sources(t, img)
-	o := &Opener{Dir: dir, Temp: t.TempDir()}
+	o := &Opener{Dir: dir, Scratch: NewScratch(t.TempDir())}
 	// A file's tag is the one it names the image by (docker save's RepoTags), else latest.
 	for src, tag := range map[string]string{"layout": "latest", "docker.tar": "v1", "oci.tar": "latest"} {
 		t.Run(src, func(t *testing.T) {
@@ -172,7 +172,7 @@ func TestPushAll(t *testing.T) {
 	ctx := context.Background()
 	p := &Pusher{Access: Access{Transport: rt, Keychain: NewKeychain(tokens)}, Jobs: 4}
 	img, _ := random.Image(2048, 3)
-	o := &Opener{Dir: sources(t, img), Temp: t.TempDir()}
+	o := &Opener{Dir: sources(t, img), Scratch: NewScratch(t.TempDir())}
 	a, err := o.Open(context.Background(), "docker.tar", "A", "")
 	if err != nil {
 		t.Fatal(err)
@@ -288,11 +288,14 @@ func TestSharedBaseLayerIsUploadedOnce(t *testing.T) {
 
 // recorder is a Reporter that keeps what it hears.
 type recorder struct {
-	mu      sync.Mutex
-	sent    atomic.Int64
-	repos   []string
-	failed  []bool
-	results []string
+	mu   sync.Mutex
+	sent atomic.Int64
+	read atomic.Int64 // from engines
+	// compressed counts the bytes of engine layers compressed.
+	compressed atomic.Int64
+	repos      []string
+	failed     []bool
+	results    []string
 }
 
 func (r *recorder) Sending(repo string, _ int64) Upload {
@@ -302,16 +305,33 @@ func (r *recorder) Sending(repo string, _ int64) Upload {
 	return &recordedUpload{r: r}
 }
 
+func (r *recorder) Reading([]string, int64) Read { return &recordedUpload{r: r, reading: true} }
+
 func (r *recorder) Result(function, _, ref string, pushed bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.results = append(r.results, fmt.Sprintf("%s %s %v", function, ref, pushed))
 }
 
-type recordedUpload struct{ r *recorder }
+type recordedUpload struct {
+	r       *recorder
+	reading bool
+}
 
-func (u *recordedUpload) Add(n int64) { u.r.sent.Add(n) }
+func (u *recordedUpload) Add(n int64) {
+	if u.reading {
+		u.r.read.Add(n)
+	} else {
+		u.r.sent.Add(n)
+	}
+}
+
+func (u *recordedUpload) Compressed(n int64) { u.r.compressed.Add(n) }
+
 func (u *recordedUpload) Done(failed bool) {
+	if u.reading {
+		return
+	}
 	u.r.mu.Lock()
 	defer u.r.mu.Unlock()
 	u.r.failed = append(u.r.failed, failed)
@@ -337,7 +357,7 @@ func TestProgressAndRetries(t *testing.T) {
 	ctx := context.Background()
 	p := &Pusher{Access: Access{Transport: rt, Keychain: NewKeychain(&fakeToken{})}, Report: rec, retryDelays: []time.Duration{time.Millisecond}}
 	img, _ := random.Image(4096, 2)
-	a, err := (&Opener{Dir: sources(t, img), Temp: t.TempDir()}).Open(context.Background(), "layout", "A", "")
+	a, err := (&Opener{Dir: sources(t, img), Scratch: NewScratch(t.TempDir())}).Open(context.Background(), "layout", "A", "")
 	if err != nil {
 		t.Fatal(err)
 	}

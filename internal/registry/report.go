@@ -9,6 +9,17 @@ type Reporter interface {
 	Sending(repo string, total int64) Upload
 	// Result says an image is in place at ref: pushed, or already there.
 	Result(function, source, ref string, pushed bool)
+	// Reading starts following the read of images from an engine (refs, total bytes about).
+	Reading(refs []string, total int64) Read
+}
+
+// Read follows one read of images from an engine.
+type Read interface {
+	// Add counts n bytes read; Done ends the read.
+	Upload
+	// Compressed counts n bytes of layers compressed: those the registry may lack. The others
+	// are only checked.
+	Compressed(n int64)
 }
 
 // Upload follows one image's bytes.
@@ -24,6 +35,8 @@ type quiet struct{}
 
 func (quiet) Sending(string, int64) Upload        { return quiet{} }
 func (quiet) Result(string, string, string, bool) {}
+func (quiet) Reading([]string, int64) Read        { return quiet{} }
+func (quiet) Compressed(int64)                    {}
 func (quiet) Add(int64)                           {}
 func (quiet) Done(bool)                           {}
 

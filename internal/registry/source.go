@@ -39,6 +39,9 @@ type Image struct {
 	ID string
 
 	fromRegistry bool // read from another registry, whose layers stream verified
+	// engine is set for an image left in an engine: nothing of it is read until it must be
+	// pushed (Image is nil then), and it is checked as it is read.
+	engine *engineSource
 }
 
 // Opener reads images named by ImageUri values.
@@ -48,20 +51,10 @@ type Opener struct {
 	Dir string
 	// Remote are the options for reading from registries (auth, transport).
 	Remote []remote.Option
-	// Temp is where OCI archives are unpacked and engine images saved (os.TempDir when empty).
-	Temp string
+	// Scratch is where OCI archives are unpacked and engine images saved.
+	Scratch *Scratch
 	// Engine is the Docker or Podman engine local names are read from; nil when none.
 	Engine *Engine
-
-	temp []string // files and directories to remove on Close
-}
-
-// Close removes the temporary copies Open made.
-func (o *Opener) Close() {
-	for _, p := range o.temp {
-		os.RemoveAll(p)
-	}
-	o.temp = nil
 }
 
 // Open reads the image that value names for the function at fullPath, whose Architectures is
@@ -97,10 +90,22 @@ func (o *Opener) Open(ctx context.Context, value, fullPath, arch string) (*Image
 			nm, tag = refNameTag(ref)
 		}
 	case o.Engine != nil:
-		img, err = o.fromEngine(ctx, value)
 		nm, tag = splitNameTag(value)
+		var src *engineSource
+		src, err = o.fromEngine(ctx, value, fullPath, arch)
+		if err != nil || src.info.Indexed {
+			if err == nil {
+				img, err = o.saveEngine(ctx, value)
+			}
+			break
+		}
+		return &Image{Source: value, Name: nm, Tag: tag, ID: src.info.ID, engine: src}, nil
 	default:
 		return nil, fmt.Errorf("function %s: image %s is neither a file nor a directory next to the template, nor an image in a registry, and no Docker or Podman engine is reachable (set DOCKER_HOST)", fullPath, value)
+	}
+	var pe *PlatformError
+	if errors.As(err, &pe) {
+		return nil, err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("function %s: read image %s: %w", fullPath, value, err)
@@ -112,19 +117,22 @@ func (o *Opener) Open(ctx context.Context, value, fullPath, arch string) (*Image
 	return &Image{Image: img, Source: value, Name: nm, Tag: tag, ID: id.String(), fromRegistry: fromRegistry}, nil
 }
 
-// fromEngine saves the engine's image to a temporary docker archive, streaming, and reads it
-// from there: the image is read from the engine once however many layers it has.
-func (o *Opener) fromEngine(ctx context.Context, ref string) (v1.Image, error) {
-	f, err := os.CreateTemp(o.Temp, "samship-engine-*.tar")
+// saveEngine saves the engine's image to a docker archive in the scratch directory and reads
+// it from there: what an engine that keeps images as registries do (the containerd image
+// store) exports is its compressed blobs, named by digests that only its manifests tie to
+// the image.
+func (o *Opener) saveEngine(ctx context.Context, ref string) (v1.Image, error) {
+	f, err := o.Scratch.CreateTemp("engine-*.tar")
 	if err != nil {
 		return nil, err
 	}
-	o.temp = append(o.temp, f.Name())
 	defer f.Close()
-	if err := o.Engine.Save(ctx, ref, f); err != nil {
-		if errors.Is(err, ErrImageNotFound) {
-			return nil, fmt.Errorf("the engine at %s has no image %s (run sam build)", o.Engine.Host, ref)
-		}
+	rc, err := o.Engine.Export(ctx, []string{ref})
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	if _, err := io.Copy(f, rc); err != nil {
 		return nil, err
 	}
 	return tarball.ImageFromPath(f.Name(), nil)
@@ -219,11 +227,10 @@ func (o *Opener) fromArchive(path string) (v1.Image, string, error) {
 		}
 		return img, tag, err
 	}
-	dir, err := os.MkdirTemp(o.Temp, "samship-oci-")
+	dir, err := o.Scratch.MkdirTemp("oci-")
 	if err != nil {
 		return nil, "", err
 	}
-	o.temp = append(o.temp, dir)
 	if err := untar(path, dir); err != nil {
 		return nil, "", err
 	}

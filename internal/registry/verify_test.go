@@ -62,8 +62,7 @@ func TestVerify(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			dir := brokenLayout(t, tc.spoil, tc.also...)
-			o := &Opener{}
-			defer o.Close()
+			o := &Opener{Scratch: NewScratch(t.TempDir())}
 			img, err := o.Open(context.Background(), dir, "Fn", "")
 			if err == nil {
 				_, err = VerifyAll([]*Image{img})

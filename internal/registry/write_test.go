@@ -215,7 +215,7 @@ func through(t *testing.T, h http.Handler) *Pusher {
 func pushToTwoRepos(t *testing.T, p *Pusher, size int64) *Image {
 	t.Helper()
 	img, _ := random.Image(size, 2)
-	a, err := (&Opener{Dir: sources(t, img), Temp: t.TempDir()}).Open(context.Background(), "layout", "A", "")
+	a, err := (&Opener{Dir: sources(t, img), Scratch: NewScratch(t.TempDir())}).Open(context.Background(), "layout", "A", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +246,7 @@ func TestFailedUpload(t *testing.T) {
 	}))
 	p.retryDelays = []time.Duration{time.Millisecond, time.Millisecond}
 	img, _ := random.Image(512, 1)
-	a, err := (&Opener{Dir: sources(t, img), Temp: t.TempDir()}).Open(context.Background(), "layout", "A", "")
+	a, err := (&Opener{Dir: sources(t, img), Scratch: NewScratch(t.TempDir())}).Open(context.Background(), "layout", "A", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,26 +1,56 @@
 package testenv
 
 import (
+	"archive/tar"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
 )
 
-// FakeEngine answers the two Docker engine API calls samship makes (image inspect, image
-// save) for images, on a unix socket in a scratch directory: there is no Docker engine here.
+// FakeEngine answers the Docker engine API calls samship makes (image inspect, image export)
+// for images, on a unix socket in a scratch directory, where no real engine is wanted. Its
+// export is what engines export: the layers uncompressed, named as Podman names them
+// (<diff id hex>.tar), or with Legacy as Docker before 25 does (<v1 id>/layer.tar, in the
+// lexical order of made-up v1 ids).
 type FakeEngine struct {
 	// Host is the DOCKER_HOST value that reaches it.
-	Host  string
-	Saves atomic.Int32
-	srv   *http.Server
-	dir   string
+	Host string
+	// Saves counts the exports; Exported the bytes they sent.
+	Saves, Exported atomic.Int64
+	// Legacy names layers by position, as Docker before 25 does.
+	Legacy bool
+	// Spoil, when set, may change the bytes of each entry of an export (named as in the tar).
+	Spoil func(name string, b []byte) []byte
+
+	mu     sync.Mutex
+	images map[string]v1.Image
+	srv    *http.Server
+	dir    string
+}
+
+// Set makes name an image of the engine (a rebuild).
+func (e *FakeEngine) Set(name string, img v1.Image) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.images[name] = img
+}
+
+func (e *FakeEngine) image(name string) (v1.Image, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	img, ok := e.images[name]
+	return img, ok
 }
 
 // StartFakeEngine serves images by their local names ("hellofunction:python3.12-v1").
@@ -34,39 +64,140 @@ func StartFakeEngine(images map[string]v1.Image) (*FakeEngine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &FakeEngine{Host: "unix://" + sock, dir: dir}
+	e := &FakeEngine{Host: "unix://" + sock, dir: dir, images: map[string]v1.Image{}}
+	for n, img := range images {
+		e.images[n] = img
+	}
 	e.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		path := strings.TrimPrefix(r.URL.Path, "/images/")
-		i := strings.LastIndexByte(path, '/')
-		if i < 0 {
-			http.NotFound(w, r)
+		if r.URL.Path == "/images/get" {
+			var imgs []v1.Image
+			for _, n := range r.URL.Query()["names"] {
+				img, ok := e.image(n)
+				if !ok {
+					http.Error(w, `{"message":"No such image: `+n+`"}`, http.StatusNotFound)
+					return
+				}
+				imgs = append(imgs, img)
+			}
+			e.Saves.Add(1)
+			w.Header().Set("Content-Type", "application/x-tar")
+			cw := &countingWriter{w: w}
+			if err := e.export(cw, imgs); err != nil {
+				panic(http.ErrAbortHandler)
+			}
+			e.Exported.Add(cw.n)
 			return
 		}
-		ref, op := path[:i], path[i+1:]
-		img, ok := images[ref]
-		if !ok {
+		ref, ok := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, "/images/"), "/json")
+		img, found := e.image(ref)
+		if !ok || !found {
 			http.Error(w, `{"message":"No such image: `+ref+`"}`, http.StatusNotFound)
 			return
 		}
-		switch op {
-		case "json":
-			id, _ := img.ConfigName()
-			w.Write([]byte(`{"Id":"` + id.String() + `"}`))
-		case "get":
-			e.Saves.Add(1)
-			tag, err := name.NewTag(ref)
-			if err != nil {
-				http.Error(w, err.Error(), http.StatusBadRequest)
-				return
-			}
-			w.Header().Set("Content-Type", "application/x-tar")
-			tarball.Write(tag, img, w)
-		default:
-			http.NotFound(w, r)
-		}
+		json.NewEncoder(w).Encode(inspect(img))
 	})}
 	go e.srv.Serve(l)
 	return e, nil
+}
+
+// inspect is the engine's answer to an image inspect.
+func inspect(img v1.Image) map[string]any {
+	id, _ := img.ConfigName()
+	cfg, _ := img.ConfigFile()
+	var diffs []string
+	var size int64
+	layers, _ := img.Layers()
+	for _, l := range layers {
+		d, _ := l.DiffID()
+		diffs = append(diffs, d.String())
+		if rc, err := l.Uncompressed(); err == nil {
+			n, _ := io.Copy(io.Discard, rc)
+			rc.Close()
+			size += n
+		}
+	}
+	return map[string]any{"Id": id.String(), "Os": cfg.OS, "Architecture": cfg.Architecture,
+		"Variant": cfg.Variant, "Size": size, "RootFS": map[string]any{"Type": "layers", "Layers": diffs}}
+}
+
+// export writes imgs as one docker archive, each distinct layer once.
+func (e *FakeEngine) export(w io.Writer, imgs []v1.Image) error {
+	type entry struct {
+		name string
+		open func() (io.ReadCloser, error)
+	}
+	var entries []entry
+	seen := map[v1.Hash]bool{}
+	for _, img := range imgs {
+		id, err := img.ConfigName()
+		if err != nil {
+			return err
+		}
+		raw, err := img.RawConfigFile()
+		if err != nil {
+			return err
+		}
+		entries = append(entries, entry{id.Hex + ".json", func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(string(raw))), nil }})
+		layers, err := img.Layers()
+		if err != nil {
+			return err
+		}
+		for i, l := range layers {
+			d, err := l.DiffID()
+			if err != nil {
+				return err
+			}
+			if seen[d] {
+				continue
+			}
+			seen[d] = true
+			name := d.Hex + ".tar"
+			if e.Legacy {
+				name = fmt.Sprintf("%x/layer.tar", sha256.Sum256([]byte(fmt.Sprint(id, i))))
+			}
+			entries = append(entries, entry{name, l.Uncompressed})
+		}
+	}
+	if e.Legacy {
+		sort.Slice(entries, func(i, j int) bool { return entries[i].name < entries[j].name })
+	}
+	tw := tar.NewWriter(w)
+	for _, en := range entries {
+		rc, err := en.open()
+		if err != nil {
+			return err
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			return err
+		}
+		if e.Spoil != nil {
+			b = e.Spoil(en.name, b)
+		}
+		if err := tw.WriteHeader(&tar.Header{Name: en.name, Mode: 0o644, Size: int64(len(b)), Typeflag: tar.TypeReg}); err != nil {
+			return err
+		}
+		if _, err := tw.Write(b); err != nil {
+			return err
+		}
+	}
+	// manifest.json comes last, as engines write it; samship does not need it.
+	m := []byte("[]")
+	tw.WriteHeader(&tar.Header{Name: "manifest.json", Mode: 0o644, Size: int64(len(m)), Typeflag: tar.TypeReg})
+	tw.Write(m)
+	return tw.Close()
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // Stop ends the fake engine.

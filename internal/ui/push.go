@@ -34,10 +34,13 @@ type Pushes struct {
 
 type upload struct {
 	p       *Pushes
-	repo    string
-	total   int64
-	sent    atomic.Int64
-	started time.Time
+	repo    string // the repository, or what is read from an engine
+	reading bool   // a read from an engine, not an upload
+	// compressed counts the bytes of a read's layers that were compressed.
+	compressed atomic.Int64
+	total      int64
+	sent       atomic.Int64
+	started    time.Time
 }
 
 // Pushes starts showing the push of the functions' images, atOnce at a time.
@@ -54,6 +57,16 @@ func (r *Reporter) Pushes(functions []string, atOnce int, noProgressBar bool, no
 // Sending implements registry.Reporter.
 func (p *Pushes) Sending(repo string, total int64) registry.Upload {
 	u := &upload{p: p, repo: repo, total: total, started: p.now()}
+	p.mu.Lock()
+	p.uploads = append(p.uploads, u)
+	p.mu.Unlock()
+	return u
+}
+
+// Reading implements registry.Reporter: a read from an engine gets a live line like an
+// upload's on a terminal, and a line with its size and time when it ends.
+func (p *Pushes) Reading(refs []string, total int64) registry.Read {
+	u := &upload{p: p, repo: "reading " + strings.Join(refs, ", "), reading: true, total: total, started: p.now()}
 	p.mu.Lock()
 	p.uploads = append(p.uploads, u)
 	p.mu.Unlock()
@@ -81,7 +94,9 @@ func (p *Pushes) sent() int64 {
 	defer p.mu.Unlock()
 	n := p.sentAll
 	for _, u := range p.uploads {
-		n += u.sent.Load()
+		if !u.reading {
+			n += u.sent.Load()
+		}
 	}
 	return n
 }
@@ -102,6 +117,9 @@ func (p *Pushes) Stop() {
 	}
 }
 
+// Compressed implements registry.Read.
+func (u *upload) Compressed(n int64) { u.compressed.Add(n) }
+
 // Add implements registry.Upload.
 func (u *upload) Add(n int64) {
 	u.sent.Add(n)
@@ -109,18 +127,23 @@ func (u *upload) Add(n int64) {
 }
 
 // Done implements registry.Upload: the image's line leaves the live lines.
-func (u *upload) Done(bool) {
+func (u *upload) Done(failed bool) {
 	p := u.p
 	p.mu.Lock()
 	for i, x := range p.uploads {
 		if x == u {
 			p.uploads = append(p.uploads[:i:i], p.uploads[i+1:]...)
-			p.sentAll += u.sent.Load()
+			if !u.reading {
+				p.sentAll += u.sent.Load()
+			}
 			break
 		}
 	}
 	p.mu.Unlock()
 	p.draw(true)
+	if u.reading && !failed {
+		p.r.errf("\tRead %s from the engine: %s in %.1f s, %s of new layers compressed\n", strings.TrimPrefix(u.repo, "reading "), MB(u.sent.Load()), p.now().Sub(u.started).Seconds(), MB(u.compressed.Load()))
+	}
 }
 
 // draw redraws the live lines on a terminal, at most ten times a second unless final.

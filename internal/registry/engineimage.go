@@ -1,0 +1,32 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// engineSource is an image in an engine, known by what the engine says of it.
+type engineSource struct {
+	e    *Engine
+	info *EngineImage
+}
+
+// fromEngine asks the engine about its image ref, for the function at fullPath of
+// architecture arch, and refuses an image built for another platform.
+func (o *Opener) fromEngine(ctx context.Context, ref, fullPath, arch string) (*engineSource, error) {
+	info, err := o.Engine.Inspect(ctx, ref)
+	if errors.Is(err, ErrImageNotFound) {
+		return nil, fmt.Errorf("the engine at %s has no image %s (run sam build)", o.Engine.Host, ref)
+	}
+	if err != nil {
+		return nil, err
+	}
+	want := PlatformOf(arch)
+	if info.OS != "" && info.Architecture != "" && (info.OS != want.OS || info.Architecture != want.Architecture) {
+		return nil, wrongPlatform(fullPath, ref, platformString(v1.Platform{OS: info.OS, Architecture: info.Architecture, Variant: info.Variant}), arch)
+	}
+	return &engineSource{e: o.Engine, info: info}, nil
+}
