@@ -14,6 +14,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/random"
 
 	"github.com/samship/samship/internal/companion"
 	"github.com/samship/samship/internal/testenv"
@@ -30,6 +32,7 @@ type faultRig struct {
 	dir   string
 	cmd   *exec.Cmd // the running samship, for the rules that interrupt it
 	runs  int
+	env   []string // added to samship's environment
 }
 
 func newFaultRig(t *testing.T) *faultRig {
@@ -84,6 +87,7 @@ func (r *faultRig) samship(args ...string) (string, error) {
 	cmd := exec.Command(r.bin, args...)
 	cmd.Dir = r.dir
 	cmd.Env = append(testenv.Environ(r.moto), "AWS_ENDPOINT_URL="+r.proxy.URL, "SAMSHIP_REGISTRY_ENDPOINT="+r.ecr, "SAM_CLI_POLL_DELAY=1")
+	cmd.Env = append(cmd.Env, r.env...)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	r.cmd = cmd
@@ -266,6 +270,67 @@ func TestFaults(t *testing.T) {
 			})
 		}
 	}
+
+	// Engine images: stopped mid-push by CI's cancellation, a closed terminal or a kill, the run
+	// leaves no temporary file (a killed one's is removed by the next run), and a rerun converges.
+	t.Run("engine image stopped mid-push", func(t *testing.T) {
+		r.t = t
+		r.proxy.Set()
+		r.reg.Set()
+		images := map[string]v1.Image{}
+		var b strings.Builder
+		b.WriteString("Transform: AWS::Serverless-2016-10-31\nResources:\n")
+		for i := 1; i <= 3; i++ {
+			img, err := random.Image(1<<20, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			images[fmt.Sprintf("fn%d:v1", i)] = img
+			fmt.Fprintf(&b, "  Fn%d:\n    Type: AWS::Serverless::Function\n    Properties: {PackageType: Image, ImageUri: \"fn%d:v1\"}\n", i, i)
+		}
+		engine, err := testenv.StartFakeEngine(images)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer engine.Stop()
+		tmp := t.TempDir()
+		r.env = []string{"DOCKER_HOST=" + engine.Host, "TMPDIR=" + tmp, "XDG_CACHE_HOME=" + t.TempDir()}
+		defer func() { r.env = nil }()
+		if err := os.WriteFile(filepath.Join(r.dir, "engine.yaml"), []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		left := func() int {
+			entries, _ := os.ReadDir(tmp)
+			return len(entries)
+		}
+		for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP, syscall.SIGKILL} {
+			stack := fmt.Sprintf("fault-engine-%d", sig)
+			deploy := func() (string, error) {
+				return r.samship("deploy", "-t", "engine.yaml", "--stack-name", stack, "--resolve-image-repos", "--no-fail-on-empty-changeset")
+			}
+			r.reg.Set(&testenv.Rule{Op: "rest:PUT /v2/*", Fault: testenv.Pass, Times: 1, Before: r.interrupt(sig)})
+			out, err := deploy()
+			r.reg.Set()
+			var exit *exec.ExitError
+			switch {
+			case sig == syscall.SIGKILL:
+				if left() == 0 {
+					t.Errorf("killed mid-push: no scratch directory left, so its removal by the next run goes untested")
+				}
+			case !errors.As(err, &exit) || exit.ExitCode() != 128+int(sig) || !strings.Contains(out, "Error: interrupted: nothing was deployed"):
+				t.Errorf("%s mid-push: %v; want exit %d and a line saying what was left:\n%s", sig, err, 128+int(sig), out)
+			case left() != 0:
+				t.Errorf("%s mid-push left %d temporary entries", sig, left())
+			}
+			if out, err := deploy(); err != nil {
+				t.Fatalf("rerun after %s: %v\n%s", sig, err, out)
+			}
+			r.converged(stack, 3)
+			if n := left(); n != 0 {
+				t.Errorf("after the rerun that followed %s: %d temporary entries left", sig, n)
+			}
+		}
+	})
 
 	// prune under faults: throttled and failing reads, a lost delete answer, an interruption
 	// mid-delete, random faults. It never deletes an image in use, and a rerun converges.

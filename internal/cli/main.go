@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -57,11 +58,33 @@ func systemIO() IO {
 }
 
 // Main runs samship with the process's arguments and streams and returns its exit code.
+// Ctrl-C (SIGINT), CI's cancellation and timeout's (SIGTERM), a closed terminal (SIGHUP) and
+// a reader that went away (SIGPIPE, as in `samship deploy | head`) all stop the run the same
+// way: what is under way is abandoned or finished as an interruption says, temporary files
+// go, and the exit code is the shell's for that signal (130, 143, 129, 141).
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	return Run(ctx, os.Args[1:], systemIO())
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
+	defer signal.Stop(sigs)
+	go func() {
+		if s, ok := <-sigs; ok {
+			cancel(signalError{s.(syscall.Signal)})
+		}
+	}()
+	code := Run(ctx, os.Args[1:], systemIO())
+	var se signalError
+	if code == 130 && errors.As(context.Cause(ctx), &se) {
+		code = 128 + int(se.sig)
+	}
+	return code
 }
+
+// signalError is the cause of a run stopped by a signal.
+type signalError struct{ sig syscall.Signal }
+
+func (e signalError) Error() string { return "stopped by " + e.sig.String() }
 
 // Run runs samship with args and returns the exit code.
 func Run(ctx context.Context, args []string, io IO) int {
