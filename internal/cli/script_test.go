@@ -93,6 +93,8 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 			"gen-template": genTemplateCmd,
 			"gen-image":    genImageCmd,
 			"reg-tags":     regTagsCmd,
+			"reg-digest":   regDigestCmd,
+			"reg-repush":   regRepushCmd,
 		},
 	}
 }
@@ -318,5 +320,43 @@ func regTagsCmd(ts *testscript.TestScript, neg bool, args []string) {
 	sort.Strings(tags)
 	for _, tg := range tags {
 		fmt.Fprintln(ts.Stdout(), tg)
+	}
+}
+
+// regRepo is REPO of the local registry.
+func regRepo(ts *testscript.TestScript, repo string) name.Repository {
+	r, err := name.NewRepository(strings.TrimPrefix(ts.Getenv("REGISTRY_URL"), "http://") + "/" + repo)
+	ts.Check(err)
+	return r
+}
+
+// regDigestCmd prints each tag of a repository of the local registry with the digest it
+// names, sorted: reg-digest REPO.
+func regDigestCmd(ts *testscript.TestScript, neg bool, args []string) {
+	repo := regRepo(ts, args[0])
+	tags, err := remote.List(repo)
+	ts.Check(err)
+	sort.Strings(tags)
+	for _, tg := range tags {
+		d, err := remote.Head(repo.Tag(tg))
+		ts.Check(err)
+		fmt.Fprintln(ts.Stdout(), tg, d.Digest)
+	}
+}
+
+// regRepushCmd pushes the image each tag of a repository of the local registry names again
+// under that tag, as SAM CLI's docker push would: the same config, other compressed bytes,
+// another manifest digest. It prints each tag with the digest it names now: reg-repush REPO.
+func regRepushCmd(ts *testscript.TestScript, neg bool, args []string) {
+	repo := regRepo(ts, args[0])
+	tags, err := remote.List(repo)
+	ts.Check(err)
+	sort.Strings(tags)
+	for _, tg := range tags {
+		img, err := remote.Image(repo.Tag(tg))
+		ts.Check(err)
+		d, err := testenv.PushRecompressed(repo.Tag(tg), img)
+		ts.Check(err)
+		fmt.Fprintln(ts.Stdout(), tg, d)
 	}
 }
