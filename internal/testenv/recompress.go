@@ -68,5 +68,5 @@ func PushRecompressed(tag name.Tag, img v1.Image, opts ...remote.Option) (v1.Has
 
 type rawManifest []byte
 
-func (r rawManifest) RawManifest() ([]byte, error)       { return r, nil }
+func (r rawManifest) RawManifest() ([]byte, error)        { return r, nil }
 func (r rawManifest) MediaType() (types.MediaType, error) { return types.DockerManifestSchema2, nil }
