@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
@@ -14,8 +15,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/random"
 
 	"github.com/samship/samship/internal/companion"
 	"github.com/samship/samship/internal/testenv"
@@ -87,6 +86,7 @@ func (r *faultRig) samship(args ...string) (string, error) {
 	cmd := exec.Command(r.bin, args...)
 	cmd.Dir = r.dir
 	cmd.Env = append(testenv.Environ(r.moto), "AWS_ENDPOINT_URL="+r.proxy.URL, "SAMSHIP_REGISTRY_ENDPOINT="+r.ecr, "SAM_CLI_POLL_DELAY=1")
+	cmd.Env = append(cmd.Env, "XDG_CACHE_HOME="+filepath.Join(r.dir, ".cache"))
 	cmd.Env = append(cmd.Env, r.env...)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -271,30 +271,32 @@ func TestFaults(t *testing.T) {
 		}
 	}
 
-	// Engine images: stopped mid-push by CI's cancellation, a closed terminal or a kill, the run
+	// Images in a real Docker engine: stopped mid-push by CI's cancellation, a closed terminal or a kill, the run
 	// leaves no temporary file (a killed one's is removed by the next run), and a rerun converges.
 	t.Run("engine image stopped mid-push", func(t *testing.T) {
 		r.t = t
 		r.proxy.Set()
 		r.reg.Set()
-		images := map[string]v1.Image{}
-		var b strings.Builder
-		b.WriteString("Transform: AWS::Serverless-2016-10-31\nResources:\n")
-		for i := 1; i <= 3; i++ {
-			img, err := random.Image(1<<20, 3)
-			if err != nil {
-				t.Fatal(err)
-			}
-			images[fmt.Sprintf("fn%d:v1", i)] = img
-			fmt.Fprintf(&b, "  Fn%d:\n    Type: AWS::Serverless::Function\n    Properties: {PackageType: Image, ImageUri: \"fn%d:v1\"}\n", i, i)
-		}
-		engine, err := testenv.StartFakeEngine(images)
+		engine, err := testenv.StartDockerd()
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer engine.Stop()
+		var b strings.Builder
+		b.WriteString("Transform: AWS::Serverless-2016-10-31\nResources:\n")
+		for i := 1; i <= 3; i++ {
+			files := map[string][]byte{"Dockerfile": []byte("FROM scratch\nCOPY a /a\nCOPY b /b\nCOPY c /c\n")}
+			for _, f := range []string{"a", "b", "c"} {
+				files[f] = make([]byte, 1<<20)
+				rand.Read(files[f])
+			}
+			if _, err := engine.Build(context.Background(), fmt.Sprintf("fn%d:v1", i), files); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&b, "  Fn%d:\n    Type: AWS::Serverless::Function\n    Properties: {PackageType: Image, ImageUri: \"fn%d:v1\"}\n", i, i)
+		}
 		tmp := t.TempDir()
-		r.env = []string{"DOCKER_HOST=" + engine.Host, "TMPDIR=" + tmp, "XDG_CACHE_HOME=" + t.TempDir()}
+		r.env = []string{"DOCKER_HOST=" + engine.Host, "TMPDIR=" + tmp}
 		defer func() { r.env = nil }()
 		if err := os.WriteFile(filepath.Join(r.dir, "engine.yaml"), []byte(b.String()), 0o644); err != nil {
 			t.Fatal(err)

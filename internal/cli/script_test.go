@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -86,6 +87,7 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 			e.Setenv("REGISTRY_URL", ecrURL)
 			e.Setenv("ENGINE_HOST", engine.Host)
 			e.Setenv("SAM_CLI_POLL_DELAY", "1")
+			e.Setenv("XDG_CACHE_HOME", filepath.Join(e.WorkDir, ".cache")) // samship's layer cache
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

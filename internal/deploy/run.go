@@ -79,8 +79,9 @@ type InterruptedError struct {
 
 func (e *InterruptedError) Error() string { return "interrupted: " + e.State }
 
-// Unwrap returns the error the interrupt caused (context.Canceled, or a question's abort).
-func (e *InterruptedError) Unwrap() error { return e.err }
+// Unwrap returns the error the interrupt caused (a question's abort, or whatever a request cut
+// short failed with), and context.Canceled: however the run noticed, it was interrupted.
+func (e *InterruptedError) Unwrap() []error { return []error{e.err, context.Canceled} }
 
 // state says, for an interrupted deploy, what it left behind.
 func (r *run) state() string {

@@ -208,7 +208,10 @@ func (r *pushRun) exportAndSend(ctx context.Context, e *Engine, refs []string, t
 			r.p.Cache.Add(c.repo.RegistryStr(), d, CachedLayer{Digest: l.desc.Digest, Size: l.desc.Size, Uncompressed: l.usize})
 		}
 	}
-	return configs, r.p.Cache.Save()
+	// The cache is a hint: a run that cannot write it (a read-only home) compresses again next
+	// time, which is no reason to fail this one.
+	_ = r.p.Cache.Save()
+	return configs, nil
 }
 
 // putEngineManifests sends each task's config and manifest: the manifest names each layer by

@@ -3,6 +3,7 @@ package testenv
 import (
 	"context"
 	"fmt"
+	"os"
 	"sort"
 )
 
@@ -16,13 +17,20 @@ type LocalAWS struct {
 	// Engine is nil when dockerd could not start; EngineErr says why.
 	Engine    *Engine
 	EngineErr error
+	// cache is samship's cache directory (XDG_CACHE_HOME) while it runs against this local AWS:
+	// what it learns of this registry is not kept in the user's own cache.
+	cache string
 }
 
 // StartLocalAWS starts it all; with engine it also tries to start dockerd.
 func StartLocalAWS(engine bool) (*LocalAWS, error) {
 	l := &LocalAWS{}
 	var err error
+	if l.cache, err = os.MkdirTemp("", "samship-localaws-cache-"); err != nil {
+		return nil, err
+	}
 	if l.Moto, err = StartMoto(); err != nil {
+		l.Stop()
 		return nil, err
 	}
 	if l.Registry, err = StartRegistry(); err != nil {
@@ -48,6 +56,7 @@ func StartLocalAWS(engine bool) (*LocalAWS, error) {
 func (l *LocalAWS) Env() map[string]string {
 	env := l.Moto.Env()
 	env["SAMSHIP_REGISTRY_ENDPOINT"] = l.ECR.URL
+	env["XDG_CACHE_HOME"] = l.cache
 	if l.Engine != nil {
 		env["DOCKER_HOST"] = l.Engine.Host
 	}
@@ -81,5 +90,8 @@ func (l *LocalAWS) Stop() {
 	}
 	if l.Moto != nil {
 		l.Moto.Stop()
+	}
+	if l.cache != "" {
+		os.RemoveAll(l.cache)
 	}
 }
