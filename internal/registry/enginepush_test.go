@@ -213,3 +213,35 @@ func TestEnginePushRefusesSpoiledLayers(t *testing.T) {
 		t.Errorf("%d manifests written, want none", reg.puts)
 	}
 }
+
+// TestEnginePushIndexed: an engine that keeps images as registries do (Docker's containerd
+// image store) names an image by its manifest's digest, which SAM CLI's tag takes; the image
+// is pushed under that tag, and is already there on the next push.
+func TestEnginePushIndexed(t *testing.T) {
+	img := built(t, layer(t, 10_000), layer(t, 2000))
+	fake, err := testenv.StartFakeEngine(map[string]v1.Image{"app:v1": img})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fake.Stop()
+	fake.Indexed = true
+	e, _ := NewEngine(fake.Host)
+	_, rt := countingRegistry(t)
+	p := &Pusher{Access: Access{Transport: rt, Keychain: NewKeychain(&fakeToken{})}, Scratch: NewScratch(t.TempDir())}
+	defer p.Scratch.Close()
+	for i, wantPushed := range []bool{true, false} {
+		a, err := (&Opener{Engine: e, Scratch: p.Scratch}).Open(context.Background(), "app:v1", "A", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := p.PushAll(context.Background(), []Job{{Function: "A", Image: a, Repo: ecrHostForTest + "/app/a"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, _ := img.Digest()
+		if want := ecrHostForTest + "/app/a:" + Tag("app", "v1", d.String()); res[0].Ref != want || res[0].Pushed != wantPushed {
+			t.Errorf("push %d: %+v, want %s pushed %v", i+1, res[0], want, wantPushed)
+		}
+		checkPushed(t, rt, res[0].Ref, img)
+	}
+}

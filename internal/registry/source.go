@@ -35,7 +35,9 @@ type Image struct {
 	// Name and Tag are the name and tag parts of SAM CLI's tag; Name is empty for images read
 	// from files, which SAM CLI names after each function that uses them.
 	Name, Tag string
-	// ID is the image id: the digest of its config ("sha256:...").
+	// ID is the image id SAM CLI's tag takes its 12 hex from: the digest of its config
+	// ("sha256:..."), or the id its engine gives it (which names an index or a manifest in an
+	// engine that keeps images as registries do).
 	ID string
 
 	fromRegistry bool // read from another registry, whose layers stream verified
@@ -73,6 +75,7 @@ func (o *Opener) Open(ctx context.Context, value, fullPath, arch string) (*Image
 	var err error
 	nm, tag := "", "latest"
 	fromRegistry := false
+	engineID := "" // the id an engine gives the image, when it is not the config's digest
 	fi, statErr := os.Stat(path)
 	if path == "" {
 		statErr = os.ErrNotExist
@@ -96,6 +99,7 @@ func (o *Opener) Open(ctx context.Context, value, fullPath, arch string) (*Image
 		if err != nil || src.info.Indexed {
 			if err == nil {
 				img, err = o.saveEngine(ctx, value)
+				engineID = src.info.ID
 			}
 			break
 		}
@@ -114,7 +118,10 @@ func (o *Opener) Open(ctx context.Context, value, fullPath, arch string) (*Image
 	if err != nil {
 		return nil, fmt.Errorf("function %s: read image %s: %w", fullPath, value, err)
 	}
-	return &Image{Image: img, Source: value, Name: nm, Tag: tag, ID: id.String(), fromRegistry: fromRegistry}, nil
+	if engineID == "" {
+		engineID = id.String()
+	}
+	return &Image{Image: img, Source: value, Name: nm, Tag: tag, ID: engineID, fromRegistry: fromRegistry}, nil
 }
 
 // saveEngine saves the engine's image to a docker archive in the scratch directory and reads

@@ -30,7 +30,7 @@ func (r *pushRun) there(ctx context.Context, c *repoClient, tag string, img *Ima
 		}
 	}
 	m, err := c.manifest(ctx, d)
-	if err != nil || m.Config.Digest.String() != img.ID {
+	if err != nil || m.Config.Digest.String() != img.configID() {
 		return false
 	}
 	r.landed(c, append([]v1.Descriptor{m.Config}, m.Layers...))
@@ -71,4 +71,14 @@ func (c *repoClient) manifest(ctx context.Context, d v1.Hash) (*v1.Manifest, err
 		return nil, fmt.Errorf("manifest %s is not an image manifest", d)
 	}
 	return &m, nil
+}
+
+// configID is the digest of img's config.
+func (img *Image) configID() string {
+	if img.Image != nil {
+		if d, err := img.ConfigName(); err == nil {
+			return d.String()
+		}
+	}
+	return img.ID // an engine's image, whose id is its config's digest
 }

@@ -15,7 +15,9 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
 )
 
 // FakeEngine answers the Docker engine API calls samship makes (image inspect, image export)
@@ -30,6 +32,9 @@ type FakeEngine struct {
 	Saves, Exported atomic.Int64
 	// Legacy names layers by position, as Docker before 25 does.
 	Legacy bool
+	// Indexed keeps images as Docker's containerd image store does: an image's id is its
+	// manifest's digest, and its export holds the compressed blobs.
+	Indexed bool
 	// Spoil, when set, may change the bytes of each entry of an export (named as in the tar).
 	Spoil func(name string, b []byte) []byte
 
@@ -82,7 +87,11 @@ func StartFakeEngine(images map[string]v1.Image) (*FakeEngine, error) {
 			e.Saves.Add(1)
 			w.Header().Set("Content-Type", "application/x-tar")
 			cw := &countingWriter{w: w}
-			if err := e.export(cw, imgs); err != nil {
+			export := e.export
+			if e.Indexed {
+				export = exportBlobs
+			}
+			if err := export(cw, imgs); err != nil {
 				panic(http.ErrAbortHandler)
 			}
 			e.Exported.Add(cw.n)
@@ -94,7 +103,12 @@ func StartFakeEngine(images map[string]v1.Image) (*FakeEngine, error) {
 			http.Error(w, `{"message":"No such image: `+ref+`"}`, http.StatusNotFound)
 			return
 		}
-		json.NewEncoder(w).Encode(inspect(img))
+		info := inspect(img)
+		if e.Indexed {
+			d, _ := img.Digest()
+			info["Id"], info["Descriptor"] = d.String(), map[string]any{"digest": d.String()}
+		}
+		json.NewEncoder(w).Encode(info)
 	})}
 	go e.srv.Serve(l)
 	return e, nil
@@ -187,6 +201,19 @@ func (e *FakeEngine) export(w io.Writer, imgs []v1.Image) error {
 	tw.WriteHeader(&tar.Header{Name: "manifest.json", Mode: 0o644, Size: int64(len(m)), Typeflag: tar.TypeReg})
 	tw.Write(m)
 	return tw.Close()
+}
+
+// exportBlobs writes imgs as a docker archive of their compressed blobs.
+func exportBlobs(w io.Writer, imgs []v1.Image) error {
+	refs := map[name.Reference]v1.Image{}
+	for i, img := range imgs {
+		ref, err := name.ParseReference(fmt.Sprintf("image%d:latest", i))
+		if err != nil {
+			return err
+		}
+		refs[ref] = img
+	}
+	return tarball.MultiRefWrite(refs, w)
 }
 
 type countingWriter struct {
