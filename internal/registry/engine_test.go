@@ -39,7 +39,7 @@ func TestEngineSource(t *testing.T) {
 		t.Fatalf("Open() = %v", err)
 	}
 	// SAM CLI's own tag for a built image: name and tag from the local reference.
-	if tag := got.TagFor("helloworld", ""); tag != Tag("hellofunction", "python3.12-v1", want.String()) {
+	if tag := got.TagFor("HelloFunction", "helloworld", ""); tag != Tag("hellofunction", "python3.12-v1", want.String()) {
 		t.Errorf("TagFor() = %q", tag)
 	}
 	layers, _ := got.Layers()

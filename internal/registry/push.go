@@ -71,7 +71,7 @@ func (p *Pusher) PushAll(ctx context.Context, jobs []Job) ([]Result, error) {
 		g.Go(func() error {
 			tag := j.Tag
 			if tag == "" {
-				tag = j.Image.TagFor(samName(j.Function), "")
+				tag = j.Image.TagFor(j.Function, samName(j.Function), "")
 			}
 			ref, pushed, err := r.push(gctx, j.Image, j.Repo, tag, j.Empty)
 			if err != nil {
