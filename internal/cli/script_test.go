@@ -89,10 +89,12 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"aws":          awsCmd,
-			"gen-template": genTemplateCmd,
-			"gen-image":    genImageCmd,
-			"reg-tags":     regTagsCmd,
+			"aws":           awsCmd,
+			"gen-template":  genTemplateCmd,
+			"gen-image":     genImageCmd,
+			"reg-tags":      regTagsCmd,
+			"gen-platforms": genPlatformsCmd,
+			"reg-image":     regImageCmd,
 		},
 	}
 }
