@@ -299,8 +299,9 @@ func refNameTag(ref name.Reference) (string, string) {
 	return n, "latest"
 }
 
-// samName is the name part for images read from files when no build name is given: the
-// function's full path, made a valid tag (SAM CLI leaves "/" in and fails, defect D12).
+// samName is the name part of a docker-archive's tag (and of a file's when no build name is
+// given): the function's full path, made a valid tag (SAM CLI leaves "/" in and fails, defect
+// D12).
 func samName(fullPath string) string { return strings.ReplaceAll(fullPath, "/", "-") }
 
 // TagFor returns SAM CLI's tag for img pushed for the function at fullPath: an engine's or
