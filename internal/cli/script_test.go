@@ -91,12 +91,14 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"aws":          awsCmd,
-			"gen-template": genTemplateCmd,
-			"gen-image":    genImageCmd,
-			"reg-tags":     regTagsCmd,
-			"reg-digest":   regDigestCmd,
-			"reg-repush":   regRepushCmd,
+			"aws":           awsCmd,
+			"gen-template":  genTemplateCmd,
+			"gen-image":     genImageCmd,
+			"reg-tags":      regTagsCmd,
+			"reg-digest":    regDigestCmd,
+			"reg-repush":    regRepushCmd,
+			"gen-platforms": genPlatformsCmd,
+			"reg-image":     regImageCmd,
 		},
 	}
 }

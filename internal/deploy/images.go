@@ -13,7 +13,7 @@ import (
 
 // openImages reads every image the run pushes, whole, and verifies each against its
 // digests, before anything changes in AWS: a broken image stops the run with nothing created.
-// Each source is read once however many functions share it.
+// Each source is read once per platform however many functions share it.
 func (r *run) openImages(ctx context.Context) error {
 	in, e := r.in, r.e
 	if len(in.Push) == 0 {
@@ -32,6 +32,7 @@ func (r *run) openImages(ctx context.Context) error {
 		if p := imagePath(f); exists(p) {
 			key = p
 		}
+		key += " " + registry.PlatformOf(f.Architecture).String() // an index holds one image per platform
 		img, ok := bySource[key]
 		if !ok {
 			var err error
@@ -45,7 +46,7 @@ func (r *run) openImages(ctx context.Context) error {
 			distinct, firstUse = append(distinct, img), append(firstUse, f)
 		}
 		r.images[fp] = img
-		r.tags[fp] = img.TagFor(f.BuildName(), f.DockerTag)
+		r.tags[fp] = img.TagFor(fp, f.BuildName(), f.DockerTag)
 	}
 	if i, err := registry.VerifyAll(distinct); err != nil {
 		f := firstUse[i]

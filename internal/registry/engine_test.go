@@ -39,7 +39,7 @@ func TestEngineSource(t *testing.T) {
 		t.Fatalf("Open() = %v", err)
 	}
 	// SAM CLI's own tag for a built image: name and tag from the local reference.
-	if tag := got.TagFor("helloworld", ""); tag != Tag("hellofunction", "python3.12-v1", want.String()) {
+	if tag := got.TagFor("HelloFunction", "helloworld", ""); tag != Tag("hellofunction", "python3.12-v1", want.String()) {
 		t.Errorf("TagFor() = %q", tag)
 	}
 	if n := fake.Saves.Load(); n != 0 {
@@ -49,7 +49,7 @@ func TestEngineSource(t *testing.T) {
 		t.Errorf("Open(missing) = %v", err)
 	}
 	_, err = o.Open(context.Background(), "hellofunction:python3.12-v1", "Fn", ARM64)
-	if want := "function Fn: image hellofunction:python3.12-v1 holds linux/amd64, not the linux/arm64 that Architectures arm64 runs: build it with docker build --platform linux/arm64 (or set the function's Architectures to x86_64)"; err == nil || err.Error() != want {
+	if want := "function Fn: image hellofunction:python3.12-v1 holds linux/amd64, not the linux/arm64 that Architectures arm64 runs: build it with docker build --platform linux/arm64 (or set the function's Architectures to [x86_64])"; err == nil || err.Error() != want {
 		t.Errorf("Open(arm64) = %v, want %q", err, want)
 	}
 }

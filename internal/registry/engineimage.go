@@ -14,9 +14,9 @@ type engineSource struct {
 	info *EngineImage
 }
 
-// fromEngine asks the engine about its image ref, for the function at fullPath of
-// architecture arch, and refuses an image built for another platform.
-func (o *Opener) fromEngine(ctx context.Context, ref, fullPath, arch string) (*engineSource, error) {
+// fromEngine asks the engine about its image ref, for a function of architecture arch, and
+// refuses (with a *platformError) an image built for another platform.
+func (o *Opener) fromEngine(ctx context.Context, ref, arch string) (*engineSource, error) {
 	info, err := o.Engine.Inspect(ctx, ref)
 	if errors.Is(err, ErrImageNotFound) {
 		return nil, fmt.Errorf("the engine at %s has no image %s (run sam build)", o.Engine.Host, ref)
@@ -26,7 +26,7 @@ func (o *Opener) fromEngine(ctx context.Context, ref, fullPath, arch string) (*e
 	}
 	want := PlatformOf(arch)
 	if info.OS != "" && info.Architecture != "" && (info.OS != want.OS || info.Architecture != want.Architecture) {
-		return nil, wrongPlatform(fullPath, ref, platformString(v1.Platform{OS: info.OS, Architecture: info.Architecture, Variant: info.Variant}), arch)
+		return nil, &platformError{holds: platformString(v1.Platform{OS: info.OS, Architecture: info.Architecture, Variant: info.Variant})}
 	}
 	return &engineSource{e: o.Engine, info: info}, nil
 }

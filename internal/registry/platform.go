@@ -2,6 +2,8 @@ package registry
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
@@ -38,19 +40,20 @@ func platformString(p v1.Platform) string {
 	return s
 }
 
-// PlatformError is an image that holds no image for its function's architecture.
-type PlatformError struct{ msg string }
-
-func (e *PlatformError) Error() string { return e.msg }
-
 // wrongPlatform is the error for an image that holds no image for the function's
-// architecture: holds names what it does hold ("linux/amd64", or several joined by ", ").
+// architecture: holds names what it does hold ("linux/amd64", or several joined by ", "). The
+// fix it names is building for the function's platform, or, when the image holds the other
+// architecture's, setting Architectures to that.
 func wrongPlatform(fullPath, source, holds, arch string) error {
-	want := PlatformOf(arch)
+	want := platformString(PlatformOf(arch))
 	other := X86_64
 	if archOf(arch) == X86_64 {
 		other = ARM64
 	}
-	return &PlatformError{fmt.Sprintf("function %s: image %s holds %s, not the %s that Architectures %s runs: build it with docker build --platform %s (or set the function's Architectures to %s)",
-		fullPath, source, holds, platformString(want), archOf(arch), platformString(want), other)}
+	also := ""
+	if slices.Contains(strings.Split(holds, ", "), platformString(PlatformOf(other))) {
+		also = " (or set the function's Architectures to [" + other + "])"
+	}
+	return fmt.Errorf("function %s: image %s holds %s, not the %s that Architectures %s runs: build it with docker build --platform %s%s",
+		fullPath, source, holds, want, archOf(arch), want, also)
 }

@@ -100,7 +100,7 @@ func (p *Pusher) PushAll(ctx context.Context, jobs []Job) ([]Result, error) {
 			}
 			tagName := j.Tag
 			if tagName == "" {
-				tagName = j.Image.TagFor(samName(j.Function), "")
+				tagName = j.Image.TagFor(j.Function, samName(j.Function), "")
 			}
 			tag, err := name.NewTag(j.Repo + ":" + tagName)
 			if err != nil {

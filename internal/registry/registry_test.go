@@ -91,15 +91,28 @@ func TestOpen(t *testing.T) {
 	want, _ := img.ConfigName()
 	dir := sources(t, img)
 	o := &Opener{Dir: dir, Scratch: NewScratch(t.TempDir())}
-	// A file's tag is the one it names the image by (docker save's RepoTags), else latest.
-	for src, tag := range map[string]string{"layout": "latest", "docker.tar": "v1", "oci.tar": "latest"} {
-		t.Run(src, func(t *testing.T) {
-			got, err := o.Open(context.Background(), src, "Child/Fn", "")
+	// A docker-archive gets SAM CLI's tag, after the function (its RepoTags tag fn:v1 plays no
+	// part); an OCI layout or archive the build name and the tag its ref name or DockerTag gives.
+	tests := map[string]struct {
+		src, dockerTag, wantName, wantTag string
+	}{
+		"layout":                 {"layout", "", "fn", "latest"},
+		"layout with DockerTag":  {"layout", "v2", "fn", "v2"},
+		"oci archive":            {"oci.tar", "", "fn", "latest"},
+		"docker archive":         {"docker.tar", "", "Child-Fn", "latest"},
+		"docker archive ignores": {"docker.tar", "v2", "Child-Fn", "latest"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got, err := o.Open(context.Background(), tc.src, "Child/Fn", "")
 			if err != nil {
-				t.Fatalf("Open(%s) = %v", src, err)
+				t.Fatalf("Open(%s) = %v", tc.src, err)
 			}
-			if got.ID != want.String() || got.TagFor(samName("Child/Fn"), "") != Tag("Child-Fn", tag, want.String()) {
-				t.Errorf("Open(%s) = id %s tag %s, want id %s", src, got.ID, got.TagFor(samName("Child/Fn"), ""), want)
+			if got.ID != want.String() {
+				t.Errorf("Open(%s).ID = %s, want %s", tc.src, got.ID, want)
+			}
+			if tag := got.TagFor("Child/Fn", "fn", tc.dockerTag); tag != Tag(tc.wantName, tc.wantTag, want.String()) {
+				t.Errorf("TagFor(Child/Fn, fn, %q) = %s, want %s", tc.dockerTag, tag, Tag(tc.wantName, tc.wantTag, want.String()))
 			}
 		})
 	}
@@ -184,8 +197,8 @@ func TestPushAll(t *testing.T) {
 	if err != nil {
 		t.Fatalf("PushAll() = %v", err)
 	}
-	tag := Tag("A", "v1", a.ID)
-	if res[0].Ref != host+"/app/a:"+tag || res[1].Ref != host+"/app/b:"+Tag("B", "v1", a.ID) || !res[0].Pushed || !res[1].Pushed {
+	tag := Tag("A", "latest", a.ID)
+	if res[0].Ref != host+"/app/a:"+tag || res[1].Ref != host+"/app/b:"+Tag("B", "latest", a.ID) || !res[0].Pushed || !res[1].Pushed {
 		t.Errorf("PushAll() = %+v", res)
 	}
 	if !reg.sawAuth || tokens.calls != 1 {
@@ -233,7 +246,7 @@ func TestPushToDistributionRegistry(t *testing.T) {
 	if proxy.mounts != 3 || proxy.uploads != 3 {
 		t.Errorf("%d mounts and %d upload requests; want the 3 blobs uploaded once and mounted into the second repository", proxy.mounts, proxy.uploads)
 	}
-	ref, err := name.ParseReference(strings.TrimPrefix(srv.URL, "http://") + "/app/b:" + a.TagFor("B", ""))
+	ref, err := name.ParseReference(strings.TrimPrefix(srv.URL, "http://") + "/app/b:" + a.TagFor("B", "B", ""))
 	if err != nil {
 		t.Fatal(err)
 	}

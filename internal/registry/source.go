@@ -33,14 +33,15 @@ type Image struct {
 	// Source is where the image was read from, as the template names it.
 	Source string
 	// Name and Tag are the name and tag parts of SAM CLI's tag; Name is empty for images read
-	// from files, which SAM CLI names after each function that uses them.
+	// from files, which are named after each function that uses them.
 	Name, Tag string
 	// ID is the image id SAM CLI's tag takes its 12 hex from: the digest of its config
 	// ("sha256:..."), or the id its engine gives it (which names an index or a manifest in an
 	// engine that keeps images as registries do).
 	ID string
 
-	fromRegistry bool // read from another registry, whose layers stream verified
+	fromRegistry  bool // read from another registry, whose layers stream verified
+	dockerArchive bool // read from a docker-archive file (docker save), tagged as SAM CLI tags those
 	// engine is set for an image left in an engine: nothing of it is read until it must be
 	// pushed (Image is nil then), and it is checked as it is read.
 	engine *engineSource
@@ -61,8 +62,10 @@ type Opener struct {
 
 // Open reads the image that value names for the function at fullPath, whose Architectures is
 // arch (x86_64 when ""): an OCI layout directory, a docker-archive or OCI tarball (a path,
-// relative to the template), or a reference to another registry. ctx bounds the engine and
-// registry requests.
+// relative to the template), or a reference to another registry. Of an index (a layout's, an
+// archive's or a registry's) it reads the one image manifest for arch's platform (see
+// selectImage); a single image whose config names another platform is refused. ctx bounds the
+// engine and registry requests.
 func (o *Opener) Open(ctx context.Context, value, fullPath, arch string) (*Image, error) {
 	path := value
 	if !filepath.IsAbs(path) {
@@ -74,7 +77,7 @@ func (o *Opener) Open(ctx context.Context, value, fullPath, arch string) (*Image
 	var img v1.Image
 	var err error
 	nm, tag := "", "latest"
-	fromRegistry := false
+	fromRegistry, dockerArchive := false, false
 	engineID := "" // the id an engine gives the image, when it is not the config's digest
 	fi, statErr := os.Stat(path)
 	if path == "" {
@@ -82,20 +85,20 @@ func (o *Opener) Open(ctx context.Context, value, fullPath, arch string) (*Image
 	}
 	switch {
 	case statErr == nil && fi.IsDir():
-		img, tag, err = fromLayout(path)
+		img, tag, err = fromLayout(path, arch)
 	case statErr == nil:
-		img, tag, err = o.fromArchive(path)
+		img, tag, dockerArchive, err = o.fromArchive(path, arch)
 	case imageref.IsRegistryReference(value):
 		fromRegistry = true
 		var ref name.Reference
 		if ref, err = name.ParseReference(value); err == nil {
-			img, err = remote.Image(ref, append([]remote.Option{remote.WithContext(ctx)}, o.Remote...)...)
+			img, err = o.fromRegistry(ctx, ref, arch)
 			nm, tag = refNameTag(ref)
 		}
 	case o.Engine != nil:
 		nm, tag = splitNameTag(value)
 		var src *engineSource
-		src, err = o.fromEngine(ctx, value, fullPath, arch)
+		src, err = o.fromEngine(ctx, value, arch)
 		if err != nil || src.info.Indexed {
 			if err == nil {
 				img, err = o.saveEngine(ctx, value)
@@ -107,9 +110,9 @@ func (o *Opener) Open(ctx context.Context, value, fullPath, arch string) (*Image
 	default:
 		return nil, fmt.Errorf("function %s: image %s is neither a file nor a directory next to the template, nor an image in a registry, and no Docker or Podman engine is reachable (set DOCKER_HOST)", fullPath, value)
 	}
-	var pe *PlatformError
-	if errors.As(err, &pe) {
-		return nil, err
+	var wrong *platformError
+	if errors.As(err, &wrong) {
+		return nil, wrongPlatform(fullPath, value, wrong.holds, arch)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("function %s: read image %s: %w", fullPath, value, err)
@@ -121,7 +124,7 @@ func (o *Opener) Open(ctx context.Context, value, fullPath, arch string) (*Image
 	if engineID == "" {
 		engineID = id.String()
 	}
-	return &Image{Image: img, Source: value, Name: nm, Tag: tag, ID: engineID, fromRegistry: fromRegistry}, nil
+	return &Image{Image: img, Source: value, Name: nm, Tag: tag, ID: engineID, fromRegistry: fromRegistry, dockerArchive: dockerArchive}, nil
 }
 
 // saveEngine saves the engine's image to a docker archive in the scratch directory and reads
@@ -145,28 +148,48 @@ func (o *Opener) saveEngine(ctx context.Context, ref string) (v1.Image, error) {
 	return tarball.ImageFromPath(f.Name(), nil)
 }
 
-// fromLayout reads the single image of an OCI layout (the first for linux/amd64 when the
-// index has several), and the tag its ref name annotation gives ("latest" without one).
-func fromLayout(dir string) (v1.Image, string, error) {
+// fromLayout reads the image of an OCI layout for arch (see selectImage), and the tag the
+// ref name annotation of its entry in index.json gives ("latest" without one).
+func fromLayout(dir, arch string) (v1.Image, string, error) {
 	idx, err := layout.ImageIndexFromPath(dir)
 	if err != nil {
 		return nil, "", err
 	}
-	m, err := idx.IndexManifest()
+	l, err := selectImage(idx, arch)
 	if err != nil {
 		return nil, "", err
 	}
 	tag := "latest"
-	if len(m.Manifests) > 0 {
-		if t, ok := tagOf(m.Manifests[0].Annotations["org.opencontainers.image.ref.name"]); ok {
-			tag = t
-		}
+	if t, ok := tagOf(l.top.Annotations["org.opencontainers.image.ref.name"]); ok {
+		tag = t
 	}
-	img, d, err := firstImage(idx)
+	img, err := l.image()
+	return img, tag, err
+}
+
+// fromRegistry reads the image ref names, and of an index the image for arch (see
+// selectImage), so that what is pushed is one image manifest.
+func (o *Opener) fromRegistry(ctx context.Context, ref name.Reference, arch string) (v1.Image, error) {
+	desc, err := remote.Get(ref, append([]remote.Option{remote.WithContext(ctx)}, o.Remote...)...)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	return &named{Image: img, digest: d}, tag, nil
+	if desc.MediaType.IsIndex() {
+		idx, err := desc.ImageIndex()
+		if err != nil {
+			return nil, err
+		}
+		l, err := selectImage(idx, arch)
+		if err != nil {
+			return nil, err
+		}
+		return l.image()
+	}
+	img, err := desc.Image()
+	if err != nil {
+		return nil, err
+	}
+	return img, checkPlatform(img, arch)
 }
 
 // named is an image of a layout with the digest the layout's index names it by, which is
@@ -191,57 +214,28 @@ func tagOf(ref string) (string, bool) {
 // validTag is the distribution spec's tag grammar.
 var validTag = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
 
-func firstImage(idx v1.ImageIndex) (v1.Image, v1.Hash, error) {
-	m, err := idx.IndexManifest()
-	if err != nil {
-		return nil, v1.Hash{}, err
-	}
-	if len(m.Manifests) == 0 {
-		return nil, v1.Hash{}, errors.New("the index holds no image")
-	}
-	pick := m.Manifests[0]
-	for _, d := range m.Manifests {
-		if d.Platform != nil && d.Platform.OS == "linux" && d.Platform.Architecture == "amd64" {
-			pick = d
-			break
-		}
-	}
-	if pick.MediaType.IsIndex() {
-		child, err := idx.ImageIndex(pick.Digest)
-		if err != nil {
-			return nil, v1.Hash{}, err
-		}
-		return firstImage(child)
-	}
-	img, err := idx.Image(pick.Digest)
-	return img, pick.Digest, err
-}
-
-// fromArchive reads a docker-archive (docker save) or an OCI archive (a tarred OCI layout),
-// and the tag the archive names the image by ("latest" when it names none).
-func (o *Opener) fromArchive(path string) (v1.Image, string, error) {
+// fromArchive reads a docker-archive (docker save), reporting it, or an OCI archive (a tarred
+// OCI layout) with the tag its ref name gives; the image for arch in either.
+func (o *Opener) fromArchive(path, arch string) (img v1.Image, tag string, docker bool, err error) {
 	oci, err := isOCIArchive(path)
 	if err != nil {
-		return nil, "", err
+		return nil, "", false, err
 	}
 	if !oci {
-		img, err := tarball.ImageFromPath(path, nil)
-		tag := "latest"
-		if m, merr := tarball.LoadManifest(func() (io.ReadCloser, error) { return os.Open(path) }); merr == nil && len(m) > 0 && len(m[0].RepoTags) > 0 {
-			if t, ok := tagOf(m[0].RepoTags[0]); ok {
-				tag = t
-			}
+		if img, err = tarball.ImageFromPath(path, nil); err == nil {
+			err = checkPlatform(img, arch)
 		}
-		return img, tag, err
+		return img, "latest", true, err
 	}
 	dir, err := o.Scratch.MkdirTemp("oci-")
 	if err != nil {
-		return nil, "", err
+		return nil, "", false, err
 	}
 	if err := untar(path, dir); err != nil {
-		return nil, "", err
+		return nil, "", false, err
 	}
-	return fromLayout(dir)
+	img, tag, err = fromLayout(dir, arch)
+	return img, tag, false, err
 }
 
 func isOCIArchive(path string) (bool, error) {
@@ -315,18 +309,27 @@ func refNameTag(ref name.Reference) (string, string) {
 	return n, "latest"
 }
 
-// samName is the name part for images read from files when no build name is given: the
-// function's full path, made a valid tag (SAM CLI leaves "/" in and fails, defect D12).
+// samName is the name part of a docker-archive's tag (and of a file's when no build name is
+// given): the function's full path, made a valid tag (SAM CLI leaves "/" in and fails, defect
+// D12).
 func samName(fullPath string) string { return strings.ReplaceAll(fullPath, "/", "-") }
 
-// TagFor returns SAM CLI's tag for img pushed for a function: an engine's or registry's image
-// keeps its own name and tag; an image read from a file gets the name and tag sam build would
-// have given it (buildName, the function's lower-cased logical id; dockerTag, its
-// Metadata.DockerTag, else the tag the file names, else latest), so that the tag is the one
-// SAM CLI pushes for the same image.
-func (img *Image) TagFor(buildName, dockerTag string) string {
-	if img.Name != "" {
+// TagFor returns SAM CLI's tag for img pushed for the function at fullPath: an engine's or
+// registry's image keeps its own name and tag. A docker-archive file gets exactly SAM CLI's
+// tag for it: the resource name SAM CLI's exporter passes, the function's full path (its
+// SamResourceId or CDK id, not the logical id: aws-sam-cli samcli/lib/package/artifact_exporter.py
+// Template.export, "full_path = get_full_path(self.parent_stack_id, resource_id)", given to
+// ecr_uploader.py ECRUploader.upload as resource_name, which tags
+// tag_translation(resource_name, ..., gen_tag="latest")), with "/" made "-" (see samName), and
+// latest. An OCI layout or archive, samship's own, gets the name and tag sam build would have
+// given it: buildName (the function's lower-cased logical id) and dockerTag (its
+// Metadata.DockerTag, else the tag its ref name gives, else latest).
+func (img *Image) TagFor(fullPath, buildName, dockerTag string) string {
+	switch {
+	case img.Name != "":
 		return Tag(img.Name, img.Tag, img.ID)
+	case img.dockerArchive:
+		return Tag(samName(fullPath), "latest", img.ID)
 	}
 	tag := img.Tag
 	if dockerTag != "" {

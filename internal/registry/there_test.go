@@ -36,7 +36,7 @@ func TestAlreadyThereWhateverItsCompression(t *testing.T) {
 	for kind, src := range map[string]*Image{"file": fromFile, "engine": fromEngine} {
 		t.Run(kind, func(t *testing.T) {
 			reg, rt := countingRegistry(t)
-			ref := ecrHostForTest + "/app/a:" + src.TagFor("a", "")
+			ref := ecrHostForTest + "/app/a:" + src.TagFor("A", "a", "")
 			tag, _ := name.NewTag(ref)
 			samDigest, err := testenv.PushRecompressed(tag, img, remote.WithTransport(rt))
 			if err != nil {
@@ -46,7 +46,7 @@ func TestAlreadyThereWhateverItsCompression(t *testing.T) {
 			puts, uploads := reg.puts, reg.uploads
 			reg.mu.Unlock()
 			p := &Pusher{Access: Access{Transport: rt, Keychain: NewKeychain(&fakeToken{})}, Scratch: scratch}
-			res, err := p.PushAll(context.Background(), []Job{{Function: "A", Image: src, Repo: ecrHostForTest + "/app/a", Tag: src.TagFor("a", "")}})
+			res, err := p.PushAll(context.Background(), []Job{{Function: "A", Image: src, Repo: ecrHostForTest + "/app/a", Tag: src.TagFor("A", "a", "")}})
 			if err != nil {
 				t.Fatal(err)
 			}

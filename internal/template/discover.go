@@ -154,6 +154,15 @@ func (tr *Tree) walk(t *Template, parent *Stack, loc *yaml.Node, stackPath strin
 			}
 			pt, _ := sc.str(prop("PackageType"))
 			f.Image = pt == "Image"
+			var global *yaml.Node
+			if typ == ServerlessFunction {
+				global = lookup(globals, "Architectures")
+			}
+			arch, line, err := sc.architecture(lookup(props, "Architectures"), global)
+			if err != nil {
+				return fmt.Errorf("%s:%d: function %s: %w", t.Path, line, joinPath(stackPath, id), err)
+			}
+			f.Architecture = arch
 			uri := lookup(props, "ImageUri")
 			if typ == LambdaFunction {
 				f.MisplacedImageURI = uri != nil
