@@ -39,10 +39,11 @@ func TestEngines(t *testing.T) {
 		e.Setenv("PODMAN_HOST", podman.Host)
 		return setup(e)
 	}
-	// build-image docker|podman TAG DIR: build DIR (with its Dockerfile) in that engine.
+	// build-image docker|podman TAG DIR [PLATFORM]: build DIR (with its Dockerfile) in that
+	// engine, for PLATFORM when given (docker build --platform).
 	p.Cmds["build-image"] = func(ts *testscript.TestScript, neg bool, args []string) {
-		if len(args) != 3 || engines[args[0]] == nil {
-			ts.Fatalf("usage: build-image docker|podman TAG DIR")
+		if len(args) < 3 || len(args) > 4 || engines[args[0]] == nil {
+			ts.Fatalf("usage: build-image docker|podman TAG DIR [PLATFORM]")
 		}
 		files := map[string][]byte{}
 		dir := ts.MkAbs(args[2])
@@ -53,7 +54,7 @@ func TestEngines(t *testing.T) {
 			ts.Check(err)
 			files[en.Name()] = b
 		}
-		id, err := engines[args[0]].Build(context.Background(), args[1], files)
+		id, err := engines[args[0]].Build(context.Background(), args[1], files, args[3:]...)
 		ts.Check(err)
 		ts.Stdout().Write([]byte(id + "\n"))
 	}

@@ -98,8 +98,9 @@ func lastLines(s string, n int) string {
 }
 
 // Build builds an image from the files of a build context (one of them the Dockerfile) and
-// tags it tag; it returns the image id.
-func (e *Engine) Build(ctx context.Context, tag string, files map[string][]byte) (string, error) {
+// tags it tag, for platform ("linux/arm64", as docker build --platform) when one is given; it
+// returns the image id.
+func (e *Engine) Build(ctx context.Context, tag string, files map[string][]byte, platform ...string) (string, error) {
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	names := make([]string, 0, len(files))
@@ -116,7 +117,11 @@ func (e *Engine) Build(ctx context.Context, tag string, files map[string][]byte)
 	if err := tw.Close(); err != nil {
 		return "", err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://engine/build?t="+url.QueryEscape(tag), &buf)
+	q := url.Values{"t": {tag}}
+	if len(platform) > 0 {
+		q.Set("platform", platform[0])
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://engine/build?"+q.Encode(), &buf)
 	if err != nil {
 		return "", err
 	}
