@@ -117,6 +117,8 @@ var environment = []struct{ name, what string }{
 	{"AWS_EC2_METADATA_DISABLED", "true: never ask the instance metadata service for credentials"},
 	{"SAMSHIP_REGISTRY_ENDPOINT", "send ECR registry traffic (image pushes) to this URL, e.g. a local registry; AWS calls are unchanged"},
 	{"DOCKER_HOST", "the Docker or Podman engine images are read from (unix:// or tcp://); default: Docker's socket, then Podman's"},
+	{"XDG_CACHE_HOME", "where samship/layers remembers what engine images' layers were pushed as (default ~/.cache); keep it between CI runs to compress only new layers"},
+	{"TMPDIR", "where a run keeps its temporary files (compressed layers on their way), removed when it ends"},
 	{"SAM_CLI_POLL_DELAY", "seconds between CloudFormation status polls at most (default 5): samship polls every 0.5 s, or this when shorter"},
 	{"SAM_TEMPLATE_FILE", "the template when --template-file is not given"},
 	{"SAM_DEBUG", "any value: as --debug"},
