@@ -206,8 +206,9 @@ func TestEnginePushRefusesSpoiledLayers(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = p.PushAll(context.Background(), []Job{{Function: "A", Image: a, Repo: ecrHostForTest + "/app/a"}})
-	if err == nil || !strings.Contains(err.Error(), "holds bytes whose digest is") {
+	if err == nil || !strings.HasPrefix(err.Error(), "push image of function A to "+ecrHostForTest+"/app/a: read app:v1 from the engine: layer sha256:") || !strings.Contains(err.Error(), "holds bytes whose digest is") {
 		t.Errorf("PushAll() = %v, want the spoiled layer refused", err)
+
 	}
 	if reg.puts != 0 {
 		t.Errorf("%d manifests written, want none", reg.puts)

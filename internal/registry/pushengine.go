@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 
@@ -67,7 +68,7 @@ func (r *pushRun) pushEngine(ctx context.Context, tasks []engineTask, results []
 			if want.layers[d] == nil {
 				want.layers[d] = &layerJob{diff: d, compress: true}
 			}
-			if !contains(targets[d], t.c) {
+			if !slices.Contains(targets[d], t.c) {
 				targets[d] = append(targets[d], t.c)
 			}
 		}
@@ -82,7 +83,9 @@ func (r *pushRun) pushEngine(ctx context.Context, tasks []engineTask, results []
 		}
 	}
 	configs, err := r.exportAndSend(ctx, e, refs, total, want, targets, ups)
-	if err == nil {
+	if err != nil {
+		err = fmt.Errorf("push %s: %w", describe(tasks), err)
+	} else {
 		err = r.putEngineManifests(ctx, tasks, want, configs, ups, results)
 	}
 	for _, up := range ups {
@@ -91,13 +94,17 @@ func (r *pushRun) pushEngine(ctx context.Context, tasks []engineTask, results []
 	return err
 }
 
-func contains(cs []*repoClient, c *repoClient) bool {
-	for _, x := range cs {
-		if x == c {
-			return true
-		}
+// describe names the functions and repositories of tasks as push errors do: "image of
+// function A to REPO", or "images of functions A, B to their repositories".
+func describe(tasks []engineTask) string {
+	if len(tasks) == 1 {
+		return fmt.Sprintf("image of function %s to %s", tasks[0].job.Function, tasks[0].job.Repo)
 	}
-	return false
+	var fns []string
+	for _, t := range tasks {
+		fns = append(fns, t.job.Function)
+	}
+	return "images of functions " + strings.Join(fns, ", ") + " to their repositories"
 }
 
 // known marks the layers the cache knows a blob of that every repository they go to holds:
