@@ -24,6 +24,7 @@ type engineRow struct {
 	name    string
 	docker  bool  // a docker push: wall time and registry counts only
 	largest int64 // the image's largest layer (its tar)
+	top     int64 // and its top layer
 	runs    []engineRun
 }
 
@@ -129,7 +130,7 @@ func (b *engineBench) runPlan(p enginePlan) ([]*engineRow, error) {
 		rows = append(rows, pushFirst, pushAgain)
 	}
 	for _, r := range rows {
-		r.largest = p.img.largest()
+		r.largest, r.top = p.img.largest(), p.img.top()
 	}
 	for i := 0; i < p.rounds; i++ {
 		if err := b.round(p, tpl, first, again, changed, pushFirst, pushAgain); err != nil {

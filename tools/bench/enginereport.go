@@ -115,13 +115,13 @@ func engineTargets(rows map[string]*engineRow) string {
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("- One top layer changed, work proportional to that layer:")
+	b.WriteString("- One top layer changed, work proportional to that layer (taken as: reads from the engine and sends to the registry at most twice the layer):")
 	for _, s := range sizes {
 		for key, r := range rows {
 			if strings.HasPrefix(key, s.key+"/top layer") && len(r.runs) > 0 {
-				top := strings.TrimSuffix(strings.TrimPrefix(key, s.key+"/top layer ("), ") changed")
 				l := r.last()
-				fmt.Fprintf(&b, " %s (top layer %s): %s, read %s from the engine, sent %s;", s.label, top, secs(r.wall()), mb(l.engineRead), mb(l.sent))
+				fmt.Fprintf(&b, " %s (top layer %s): %s, read %s from the engine, sent %s (%s);", s.label, mb(r.top), secs(r.wall()), mb(l.engineRead), mb(l.sent),
+					verdict(l.engineRead <= 2*r.top && l.sent <= 2*r.top))
 			}
 		}
 	}
