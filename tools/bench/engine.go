@@ -48,7 +48,7 @@ func engineSection(bin string, m *testenv.Moto, dir string, runs int, scale floa
 		return "", err
 	}
 	defer e.Stop()
-	b := &engineBench{bin: bin, m: m, e: e, work: filepath.Join(dir, "engine"), runs: runs}
+	b := &engineBench{bin: bin, m: m, e: e, work: filepath.Join(dir, "engine")}
 	if b.em, err = startEngineMeter(b.scratch("meter"), e.Host); err != nil {
 		return "", err
 	}

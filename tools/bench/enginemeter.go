@@ -123,9 +123,6 @@ func (q *requestLines) Read(p []byte) (int, error) {
 	for _, m := range requestLine.FindAllSubmatch(p[:n], -1) {
 		path := string(m[2])
 		name := path[strings.LastIndexByte(path, '/')+1:]
-		if strings.HasPrefix(path, "/images/get") || strings.Contains(path, "/images/get") {
-			name = "get"
-		}
 		q.em.mu.Lock()
 		q.em.calls[string(m[1])+" "+name]++
 		q.em.mu.Unlock()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 
 	"github.com/samship/samship/internal/testenv"
 )
@@ -27,7 +29,6 @@ type engineBench struct {
 	e    *testenv.Engine
 	em   *engineMeter
 	work string
-	runs int
 	seq  int // numbers the scratch directories
 }
 
@@ -140,7 +141,8 @@ func (s *engineSet) dockerPush(tag, repo string) (engineRun, error) {
 		return r, err
 	}
 	_, err = ecr.NewFromConfig(cfg).CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String(repo)})
-	if err != nil && !strings.Contains(err.Error(), "RepositoryAlreadyExists") {
+	var exists *ecrtypes.RepositoryAlreadyExistsException
+	if err != nil && !errors.As(err, &exists) {
 		return r, fmt.Errorf("create repository %s: %w", repo, err)
 	}
 	dst := strings.TrimPrefix(s.regURL, "http://") + "/" + repo + ":latest"
@@ -172,14 +174,14 @@ func sampleSize(dir string, interval time.Duration) (stop func(), peak <-chan in
 	ch := make(chan int64, 1)
 	done := make(chan struct{})
 	go func() {
-		var max int64
+		var peak int64
 		t := time.NewTicker(interval)
 		defer t.Stop()
 		for {
-			max = maxInt(max, dirSize(dir))
+			peak = max(peak, dirSize(dir))
 			select {
 			case <-done:
-				ch <- maxInt(max, dirSize(dir))
+				ch <- max(peak, dirSize(dir))
 				return
 			case <-t.C:
 			}
@@ -188,8 +190,6 @@ func sampleSize(dir string, interval time.Duration) (stop func(), peak <-chan in
 	var once sync.Once
 	return func() { once.Do(func() { close(done) }) }, ch
 }
-
-func maxInt(a, b int64) int64 { return max(a, b) }
 
 // dirSize is the total size of the regular files under dir (0 when it does not exist).
 func dirSize(dir string) int64 {
