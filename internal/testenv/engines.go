@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -155,6 +156,66 @@ func (e *Engine) Build(ctx context.Context, tag string, files map[string][]byte,
 		return "", errors.New("build " + tag + ": the engine gave no image id")
 	}
 	return id, sc.Err()
+}
+
+// Load loads a docker archive (the format of docker save) read from r into the engine, as
+// docker load does, and returns the names of the images it loaded.
+func (e *Engine) Load(ctx context.Context, r io.Reader) ([]string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://engine/images/load?quiet=1", r)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-tar")
+	resp, err := e.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("load image: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		return nil, fmt.Errorf("load image: %s: %s", resp.Status, bytes.TrimSpace(b))
+	}
+	var loaded []string
+	dec := json.NewDecoder(resp.Body)
+	for {
+		var m struct{ Stream, Error string }
+		if err := dec.Decode(&m); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, fmt.Errorf("load image: read the engine's answer: %w", err)
+		}
+		if m.Error != "" {
+			return nil, fmt.Errorf("load image: %s", m.Error)
+		}
+		for _, prefix := range []string{"Loaded image: ", "Loaded image ID: "} {
+			if rest, ok := strings.CutPrefix(strings.TrimSpace(m.Stream), prefix); ok {
+				loaded = append(loaded, rest)
+			}
+		}
+	}
+	if len(loaded) == 0 {
+		return nil, errors.New("load image: the engine loaded nothing")
+	}
+	return loaded, nil
+}
+
+// Remove deletes the engine's image ref (a name or an id), forcing as docker rmi -f does;
+// layers no other image uses are deleted with it.
+func (e *Engine) Remove(ctx context.Context, ref string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, "http://engine/images/"+ref+"?force=1", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := e.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("remove image %s: %w", ref, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("remove image %s: %s: %s", ref, resp.Status, bytes.TrimSpace(b))
+	}
+	return nil
 }
 
 // Stop ends the engine and removes its storage.

@@ -1,7 +1,8 @@
 // Command bench measures samship against a local moto_server and writes the results as
 // Markdown: median wall time of repeated runs and AWS calls by operation, for `--version` and
 // for deploys of 3, 50 and 200 image functions (first, unchanged, one function removed), and
-// for prune of 200 repositories of 20 images.
+// for prune of 200 repositories of 20 images, and for images of up to 3 GB in a Docker engine
+// against docker push.
 // Run it with `make bench`.
 package main
 
@@ -34,6 +35,10 @@ func main() {
 	latencyScale = flag.Float64("latency-scale", 1, "multiply the AWS-like stack times by this (quick looks)")
 	skipPrune = flag.Bool("skip-prune", false, "skip the prune scenarios")
 	onlyPrune = flag.Bool("only-prune", false, "run only the prune scenarios (and print, not write, them)")
+	skipEngine = flag.Bool("skip-engine", false, "skip the Docker engine image scenarios")
+	onlyEngine = flag.Bool("only-engine", false, "run only the Docker engine image scenarios (and print, not write, them)")
+	engineRuns = flag.Int("engine-runs", 3, "rounds of the 1 MB, 200 MB and 1 GB engine scenarios (the others run once)")
+	engineScale = flag.Float64("engine-scale", 1, "multiply the engine image sizes by this (quick looks)")
 	flag.Parse()
 	if err := run(*out, *runs); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -88,6 +93,11 @@ func run(outPath string, runs int) error {
 	}
 	if *onlyPrune {
 		section, err := pruneBench(bin, m, dir, runs)
+		fmt.Print(section)
+		return err
+	}
+	if *onlyEngine {
+		section, err := engineSection(bin, m, dir, *engineRuns, *engineScale)
 		fmt.Print(section)
 		return err
 	}
@@ -161,6 +171,22 @@ func run(outPath string, runs int) error {
 			return err
 		}
 		section, err := pushBench(bin, m, dir, runs)
+		if err != nil {
+			return err
+		}
+		md += section
+	}
+	if !*skipEngine {
+		// A fresh emulator again, for the same reason.
+		m.Stop()
+		if m, err = testenv.StartMoto(); err != nil {
+			return err
+		}
+		defer m.Stop()
+		if err := m.Warm(context.Background()); err != nil {
+			return err
+		}
+		section, err := engineSection(bin, m, dir, *engineRuns, *engineScale)
 		if err != nil {
 			return err
 		}
