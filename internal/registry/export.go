@@ -65,7 +65,7 @@ type exported struct {
 }
 
 // readExport reads an engine's export from r. Each layer to compress is compressed into a
-// file made by create, its uncompressed bytes checked against its diff id and its compressed
+// file of sp, its uncompressed bytes checked against its diff id and its compressed
 // ones hashed in the same pass; onLayer hears of each such layer as soon as it is done. The
 // other layers are only checked. It fails on an entry whose bytes do not match the digest it
 // stands for, and on a layer or config the export lacks.

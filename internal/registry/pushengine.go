@@ -32,9 +32,12 @@ type engineTask struct {
 	c   *repoClient
 }
 
-// filesInFlight bounds the compressed layers waiting for their uploads at once: one being
-// uploaded while the next is compressed.
-const filesInFlight = 2
+// filesInFlight bounds the compressed layers waiting for their uploads at once, and so the
+// temporary space a push takes: one, so at most the largest layer, compressed. Layers only
+// checked go on being read meanwhile; the next compression waits. (With two the next layer
+// would be compressed while one uploads, which saves little: an image's time goes to its
+// biggest layer.)
+const filesInFlight = 1
 
 // pushEngine pushes the engine images of tasks, all read in one export of the engine: each
 // distinct layer is read once, compressed once (or only checked, when the registry is known
@@ -147,7 +150,7 @@ func (r *pushRun) known(ctx context.Context, layers map[v1.Hash]*layerJob, targe
 }
 
 // exportAndSend reads the export of refs once, sending each compressed layer to the
-// repositories that need it while the next is compressed, and returns the images' configs by
+// repositories that need it as soon as it is compressed, and returns the images' configs by
 // id. A layer whose guess by size was wrong (Docker before 25 names layers by position) is
 // read again in a second export.
 func (r *pushRun) exportAndSend(ctx context.Context, e *Engine, refs []string, total int64, want exportWant, targets map[v1.Hash][]*repoClient, ups map[*repoClient]Upload) (map[v1.Hash][]byte, error) {

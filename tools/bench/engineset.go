@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -79,6 +81,7 @@ type engineRun struct {
 	rss, temp, cache  int64 // peak RSS, peak size of TMPDIR, size of XDG_CACHE_HOME after
 	engineRead        int64
 	engineCalls       string
+	compressed        int64 // bytes of layers samship compressed (its "of new layers compressed")
 	sent              int64
 	requests, uploads int
 }
@@ -125,6 +128,7 @@ func (s *engineSet) deploy(tpl string) (engineRun, error) {
 	r.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	r.cache = dirSize(s.cache)
 	r.engineRead, r.engineCalls = s.b.em.snapshot()
+	r.compressed = compressedBytes(out.String())
 	sent, req, up, _ := s.mt.snapshot()
 	r.sent, r.requests, r.uploads = sent-sent0, req-req0, up-up0
 	return r, nil
@@ -203,4 +207,17 @@ func dirSize(dir string) int64 {
 		return nil
 	})
 	return n
+}
+
+// compressedRE matches what samship says it compressed of a read from the engine.
+var compressedRE = regexp.MustCompile(`, ([0-9.]+) MB of new layers compressed`)
+
+// compressedBytes adds up the layers samship says it compressed in its output.
+func compressedBytes(out string) int64 {
+	var n float64
+	for _, m := range compressedRE.FindAllStringSubmatch(out, -1) {
+		v, _ := strconv.ParseFloat(m[1], 64)
+		n += v * 1e6
+	}
+	return int64(n)
 }
