@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -22,6 +23,14 @@ type Engine struct {
 	Host   string
 	client *http.Client
 	base   string
+
+	inspected perKey[string, inspection] // one answer per image name for a run's life
+}
+
+type inspection struct {
+	once sync.Once
+	info *EngineImage
+	err  error
 }
 
 // FindEngine returns the engine DOCKER_HOST names, else the first default socket (Docker's,
@@ -94,8 +103,15 @@ type EngineImage struct {
 }
 
 // Inspect asks the engine about its image ref: a quick existence check, and what the push
-// needs to know before it reads anything.
+// needs to know before it reads anything. The engine is asked once per name: a run checks the
+// image before it opens it, and functions share images.
 func (e *Engine) Inspect(ctx context.Context, ref string) (*EngineImage, error) {
+	in := e.inspected.get(ref)
+	in.once.Do(func() { in.info, in.err = e.inspect(ctx, ref) })
+	return in.info, in.err
+}
+
+func (e *Engine) inspect(ctx context.Context, ref string) (*EngineImage, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	resp, err := e.get(ctx, "/images/"+ref+"/json") // the engine routes names with their "/"

@@ -61,21 +61,22 @@ func TestEnginePush(t *testing.T) {
 			}
 			defer fake.Stop()
 			fake.Legacy = legacy
-			e, _ := NewEngine(fake.Host)
 			tmp := t.TempDir()
 			reg, rt := countingRegistry(t)
 			rec := &recorder{}
 			p := &Pusher{Access: Access{Transport: rt, Keychain: NewKeychain(&fakeToken{})}, Report: rec,
 				Scratch: NewScratch(tmp), Cache: &LayerCache{Dir: t.TempDir()}}
-			o := &Opener{Engine: e, Scratch: p.Scratch}
-			open := func(ref string) *Image {
-				img, err := o.Open(ctx, ref, "Fn", "")
-				if err != nil {
-					t.Fatal(err)
-				}
-				return img
-			}
+			// jobs opens the images as a new run does, with an engine client of its own.
 			jobs := func() []Job {
+				e, _ := NewEngine(fake.Host)
+				o := &Opener{Engine: e, Scratch: p.Scratch}
+				open := func(ref string) *Image {
+					img, err := o.Open(ctx, ref, "Fn", "")
+					if err != nil {
+						t.Fatal(err)
+					}
+					return img
+				}
 				a, w := open("app:v1"), open("worker:v1")
 				return []Job{{Function: "A", Image: a, Repo: ecrHostForTest + "/app/a"}, {Function: "B", Image: a, Repo: ecrHostForTest + "/app/b"},
 					{Function: "W", Image: w, Repo: ecrHostForTest + "/app/w"}}
@@ -101,11 +102,15 @@ func TestEnginePush(t *testing.T) {
 
 			// Unchanged: one look per job, nothing read from the engine, nothing sent.
 			reg.mu.Lock()
-			uploads, puts := reg.uploads, reg.puts
+			uploads, puts, requests := reg.uploads, reg.puts, reg.requests
 			reg.mu.Unlock()
 			res, err = p.PushAll(ctx, jobs())
 			if err != nil {
 				t.Fatal(err)
+			}
+			// A HEAD of each tag, and a GET of each distinct manifest to compare its config.
+			if n := reg.requests - requests; n != 3+2 {
+				t.Errorf("unchanged push: %d registry requests, want 5 (3 tags looked up, 2 manifests read)", n)
 			}
 			if res[0].Pushed || res[1].Pushed || res[2].Pushed || fake.Saves.Load() != 1 || reg.uploads != uploads || reg.puts != puts {
 				t.Errorf("unchanged push: %+v, %d exports, %d uploads, %d manifests; want nothing read or sent", res, fake.Saves.Load(), reg.uploads-uploads, reg.puts-puts)

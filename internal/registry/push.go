@@ -56,6 +56,8 @@ type pushRun struct {
 	blobs   *blobs
 	uploads chan struct{} // one token per blob upload in flight
 	clients perKey[clientKey, clientOnce]
+	// manifests are the manifests read to compare an image's config, by digest.
+	manifests perKey[v1.Hash, manifestEntry]
 }
 
 // PushAll pushes every job and returns the results in job order. An image already in its

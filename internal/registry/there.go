@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
@@ -29,12 +30,34 @@ func (r *pushRun) there(ctx context.Context, c *repoClient, tag string, img *Ima
 			return true
 		}
 	}
-	m, err := c.manifest(ctx, d)
+	m, err := r.manifest(ctx, c, d)
 	if err != nil || m.Config.Digest.String() != img.configID() {
 		return false
 	}
 	r.landed(c, append([]v1.Descriptor{m.Config}, m.Layers...))
 	return true
+}
+
+// manifest reads manifest d from c's repository, once per run: the same digest is the same
+// manifest in every repository, and functions that share an image look it up in each of
+// theirs at the same time.
+func (r *pushRun) manifest(ctx context.Context, c *repoClient, d v1.Hash) (*v1.Manifest, error) {
+	e := r.manifests.get(d)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.m == nil {
+		m, err := c.manifest(ctx, d)
+		if err != nil {
+			return nil, err // not kept: another repository may answer
+		}
+		e.m = m
+	}
+	return e.m, nil
+}
+
+type manifestEntry struct {
+	mu sync.Mutex
+	m  *v1.Manifest
 }
 
 // landed records that c's repository holds blobs.
