@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -53,7 +52,7 @@ func (s *Scratch) Dir() (string, error) {
 	}
 	f, err := os.Create(filepath.Join(dir, "lock"))
 	if err == nil {
-		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		err = lock(f)
 	}
 	if err != nil {
 		if f != nil {
@@ -127,17 +126,10 @@ func (s *Scratch) sweep() {
 // abandoned reports whether no live run holds the lock of scratch directory dir. A directory
 // without a lock file is one whose run was killed between making it and locking it.
 func abandoned(dir string) bool {
-	f, err := os.Open(filepath.Join(dir, "lock"))
-	if errors.Is(err, os.ErrNotExist) {
+	path := filepath.Join(dir, "lock")
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		fi, serr := os.Stat(dir)
 		return serr == nil && time.Since(fi.ModTime()) > time.Minute
 	}
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
-		return false // a live run holds it
-	}
-	return true
+	return unlocked(path)
 }
