@@ -125,3 +125,39 @@ func TestHold(t *testing.T) {
 		t.Errorf("screen %q, want %q", got, want)
 	}
 }
+
+// TestPushesReading: a read from an engine is followed like an upload on a terminal, ends with
+// a line saying its size, time and how much of it was compressed, and is not counted as sent.
+func TestPushesReading(t *testing.T) {
+	read := func(terminal bool) string {
+		clock := time.Date(2026, 12, 4, 7, 0, 0, 0, time.UTC)
+		now := func() time.Time { return clock }
+		var b strings.Builder
+		r := &Reporter{Err: &b, Terminal: terminal, Width: 80}
+		p := r.Pushes([]string{"A"}, 8, false, now)
+		rd := p.Reading([]string{"app:v1"}, 100_000_000)
+		clock = clock.Add(time.Second)
+		rd.Add(40_000_000)
+		p.draw(true)
+		rd.Add(60_000_000)
+		rd.Compressed(3_000_000)
+		clock = clock.Add(time.Second)
+		rd.Done(false)
+		up := p.Sending("app/a", 3_000_000)
+		up.Add(3_000_000)
+		up.Done(false)
+		p.Result("A", "app:v1", "reg/app/a:t", true)
+		p.Done()
+		return b.String()
+	}
+	log := read(false)
+	if want := "\n\tPushing the images of 1 function (8 at a time)\n" +
+		"\tRead app:v1 from the engine: 100.0 MB in 2.0 s, 3.0 MB of new layers compressed\n" +
+		"\tPushed A (app:v1) to reg/app/a:t\n" +
+		"\tImages: 1 pushed, 0 already there, 3.0 MB sent (2.00 s)\n"; log != want {
+		t.Errorf("log:\n%q\nwant\n%q", log, want)
+	}
+	if term := read(true); !strings.Contains(term, "  reading app:v1  40.0/100.0 MB   40%  40.0 MB/s  2s left\n") {
+		t.Errorf("terminal output lacks the reading line:\n%q", term)
+	}
+}
