@@ -247,6 +247,9 @@ func (in *Input) checkDeployable(ctx context.Context) error {
 	// Local files and nested templates are packaged into the deployment bucket.
 	needBucket := len(in.Tree.Stacks) > 1
 	for _, st := range in.Tree.Stacks {
+		if _, err := st.Template.S3URLEdits(); err != nil {
+			return err // an s3:// value that names no object
+		}
 		for _, a := range st.Template.LocalArtifacts() {
 			needBucket = true
 			p := a.Path

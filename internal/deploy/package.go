@@ -9,7 +9,9 @@ import (
 
 // packageTree returns the root template to deploy, packaged as SAM CLI packages it: pushed
 // images' references in ImageUri, local files uploaded to the bucket and named by their S3
-// location, and nested templates packaged the same way, uploaded, and named by their URL.
+// location (s3:// values already there turned into the objects SAM CLI writes where
+// CloudFormation takes one), and nested templates packaged the same way, uploaded, and named
+// by their URL.
 // Stacks are packaged deepest first; every byte not rewritten stays as it was.
 func (r *run) packageTree(ctx context.Context, images map[string]string) ([]byte, error) {
 	stacks := r.in.Tree.Stacks
@@ -21,6 +23,11 @@ func (r *run) packageTree(ctx context.Context, images map[string]string) ([]byte
 		if err != nil {
 			return nil, err
 		}
+		s3, err := st.Template.S3URLEdits()
+		if err != nil {
+			return nil, err
+		}
+		edits = append(edits, s3...)
 		for _, f := range st.Functions {
 			if ref, ok := images[f.FullPath]; ok {
 				e, err := f.ImageEdit(ref)

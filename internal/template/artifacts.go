@@ -22,24 +22,11 @@ type LocalArtifact struct {
 	tpl  *Template
 }
 
-// s3Objects maps the resource types and properties whose packaged value is an object to its
-// bucket and key names; every other packaged property becomes an s3://bucket/key string.
-var s3Objects = map[string][2]string{
-	LambdaFunction + ".Code":                                 {"S3Bucket", "S3Key"},
-	"AWS::Lambda::LayerVersion.Content":                      {"S3Bucket", "S3Key"},
-	"AWS::ElasticBeanstalk::ApplicationVersion.SourceBundle": {"S3Bucket", "S3Key"},
-	"AWS::ApiGateway::RestApi.BodyS3Location":                {"Bucket", "Key"},
-	"AWS::ApiGatewayV2::Api.BodyS3Location":                  {"Bucket", "Key"},
-	"AWS::StepFunctions::StateMachine.DefinitionS3Location":  {"Bucket", "Key"},
-}
-
 // Edit points the property at the uploaded object, in the form SAM CLI writes for it.
 func (a LocalArtifact) Edit(bucket, key string) Edit {
 	var text string
-	if names, ok := s3Objects[a.Type+"."+a.Property]; ok {
-		b, _ := json.Marshal(bucket)
-		k, _ := json.Marshal(key)
-		text = fmt.Sprintf(`{"%s": %s, "%s": %s}`, names[0], b, names[1], k)
+	if obj, ok := s3Objects[a.Type+"."+a.Property]; ok {
+		text = obj.text(bucket, key, "")
 	} else {
 		q, _ := json.Marshal("s3://" + bucket + "/" + key)
 		text = string(q)
