@@ -7,6 +7,7 @@ import "strings"
 var greedy = map[string]bool{
 	"--capabilities": true, "--tags": true, "--notification-arns": true,
 	"--parameter-overrides": true, "--image-repositories": true, "--image-repos-tags": true,
+	"--signing-profiles": true, // refused (unsupported.go), but whole
 }
 
 // normalizeArgs rewrites `--flag a b` into `--flag=a --flag=b` for the greedy options so the

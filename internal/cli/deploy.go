@@ -22,6 +22,7 @@ import (
 
 // deployFlags are the raw values of `samship deploy`'s flags.
 type deployFlags struct {
+	unsupported                unsupportedValues
 	guided                     bool
 	templateFile               string
 	stackName, region, profile string
@@ -122,6 +123,7 @@ func addArtifactFlags(fl *pflag.FlagSet, f *deployFlags) {
 	fl.StringVar(&f.configEnv, "config-env", "default", "samconfig environment")
 	fl.BoolVar(&f.saveParams, "save-params", false, "save the options given on the command line to the samconfig file")
 	fl.BoolVar(&f.debug, "debug", false, "print every AWS call and registry request")
+	addUnsupportedFlags(fl, &f.unsupported)
 }
 
 // deployRuntime is what resolving the flags found besides the deploy options.
@@ -166,6 +168,8 @@ func (f *deployFlags) resolve(fl *pflag.FlagSet, io IO, command string) (*deploy
 		rt.ConfigFile = filepath.Base(cfgPath)
 	}
 	imageReposFrom := ""
+	// sectionOf names the samconfig section a key was read from, for refusals.
+	sectionOf := func(string) string { return "" }
 	if cfgPath != "" {
 		rt.ConfigFound = true
 		cfg, err := samconfig.Load(cfgPath)
@@ -175,9 +179,19 @@ func (f *deployFlags) resolve(fl *pflag.FlagSet, io IO, command string) (*deploy
 		if err := applyConfig(fl, cfg.Params(f.configEnv, command), cfgPath, f.configEnv+"."+command); err != nil {
 			return nil, rt, err
 		}
+		sectionOf = func(key string) string {
+			section := "global"
+			if _, own := cfg.Section(f.configEnv, command)[key]; own {
+				section = command
+			}
+			return fmt.Sprintf("%s: [%s.%s.parameters]", cfgPath, f.configEnv, section)
+		}
 		if !fl.Changed("image-repositories") && len(f.imageRepositories) > 0 {
 			imageReposFrom = fmt.Sprintf("%s [%s.%s.parameters]", filepath.Base(cfgPath), f.configEnv, command)
 		}
+	}
+	if err := f.unsupported.check(fl, sectionOf); err != nil {
+		return nil, rt, err
 	}
 	o := &deploy.Options{
 		TemplateFile: f.templateFile, StackName: f.stackName, ImageReposFrom: imageReposFrom, S3Bucket: f.s3Bucket, S3Prefix: f.s3Prefix,

@@ -219,6 +219,14 @@ func TestDeployRefusals(t *testing.T) {
 		"no template":     {args: []string{"deploy"}, files: map[string]string{"other.yaml": ""}, wantCode: 1, wantErr: "no template: looked for .aws-sam/build/template.yaml, template.yaml, template.yml, template.json in "},
 		"missing config":  {args: []string{"deploy", "--config-file", "nope.toml"}, wantCode: 1, wantErr: "Config file nope.toml does not exist or could not be read!"},
 		"samconfig value": {args: []string{"deploy"}, files: map[string]string{"template.yaml": "", "samconfig.toml": tomlHead + "[default.deploy.parameters]\nconfirm_changeset = \"maybe\"\n"}, wantCode: 1, wantErr: "samconfig.toml: [default.deploy.parameters] confirm_changeset: want true or false, found maybe"},
+		// SAM CLI's options samship does not implement are refused, never ignored.
+		"signing profiles":    {args: []string{"deploy", "--signing-profiles", "Fn=Profile", "Layer=Other"}, wantCode: 2, wantErr: "--signing-profiles: samship does not sign code (AWS Signer) yet: deploy with sam deploy to sign it, or remove the option"},
+		"language extensions": {args: []string{"package", "--language-extensions"}, wantCode: 2, wantErr: "--language-extensions: samship does not expand AWS::LanguageExtensions templates (Fn::ForEach) yet"},
+		"beta features":       {args: []string{"deploy", "--beta-features"}, wantCode: 2, wantErr: "--beta-features: samship has no beta features: remove the option (or set it to false)"},
+		"signing in samconfig": {args: []string{"deploy"}, files: map[string]string{"template.yaml": "", "samconfig.toml": tomlHead + "[default.deploy.parameters]\nsigning_profiles = \"Fn=Profile\"\n"}, wantCode: 1,
+			wantErr: "samconfig.toml: [default.deploy.parameters] signing_profiles: samship does not sign code (AWS Signer) yet"},
+		"beta features in global": {args: []string{"deploy"}, files: map[string]string{"template.yaml": "", "samconfig.toml": tomlHead + "[default.global.parameters]\nbeta_features = true\n"}, wantCode: 1,
+			wantErr: "samconfig.toml: [default.global.parameters] beta_features: samship has no beta features"},
 	})
 }
 

@@ -111,9 +111,19 @@ func (f *File) checkVersion() error {
 // Params returns the parameters of cmd (e.g. "deploy") in env, with the env's global
 // parameters underneath: a key in the command's table wins.
 func (f *File) Params(env, cmd string) map[string]any {
+	return f.params(env, "global", cmd)
+}
+
+// Section returns the parameters of one section of env ("deploy", "global") alone.
+func (f *File) Section(env, section string) map[string]any {
+	return f.params(env, section)
+}
+
+// params merges the parameters of env's sections, later ones winning.
+func (f *File) params(env string, sections ...string) map[string]any {
 	out := map[string]any{}
 	e, _ := f.doc[env].(map[string]any)
-	for _, section := range []string{"global", cmd} {
+	for _, section := range sections {
 		s, _ := e[section].(map[string]any)
 		p, _ := s["parameters"].(map[string]any)
 		for k, v := range p {
