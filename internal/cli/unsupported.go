@@ -43,7 +43,7 @@ func addUnsupportedFlags(fl *pflag.FlagSet, u *unsupportedValues) {
 // usage, from samconfig naming the file and section it is in (sectionOf: "FILE: [SECTION]").
 func (u *unsupportedValues) check(fl *pflag.FlagSet, sectionOf func(key string) string) error {
 	asked := map[string]bool{
-		"signing-profiles":    len(u.signingProfiles) > 0 && strings.Join(u.signingProfiles, "") != "",
+		"signing-profiles":    strings.Join(u.signingProfiles, "") != "",
 		"language-extensions": u.languageExtensions && !u.noLanguageExt,
 		"beta-features":       u.betaFeatures && !u.noBetaFeatures,
 	}
