@@ -29,6 +29,10 @@ deps:
 test: deps
 	@unformatted=$$(gofmt -l cmd internal tools); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted" >&2; exit 1; fi
 	$(GO) vet ./...
+	@# samship is built for the systems its users deploy from, not only this one (a Unix-only
+	@# call once broke the Windows build unnoticed).
+	GOOS=darwin $(GO) build -o /dev/null ./cmd/samship
+	GOOS=windows $(GO) build -o /dev/null ./cmd/samship
 	AWS_EC2_METADATA_DISABLED=true $(GO) test -count=1 -timeout 15m ./...
 
 # unit runs every test that needs nothing started (no emulator, registry, engine or terminal).
