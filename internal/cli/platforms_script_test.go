@@ -2,9 +2,7 @@ package cli_test
 
 import (
 	"fmt"
-	"strings"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
@@ -57,8 +55,7 @@ func regImageCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 1 {
 		ts.Fatalf("usage: reg-image REPO")
 	}
-	repo, err := name.NewRepository(strings.TrimPrefix(ts.Getenv("REGISTRY_URL"), "http://") + "/" + args[0])
-	ts.Check(err)
+	repo := regRepo(ts, args[0])
 	tags, err := remote.List(repo)
 	ts.Check(err)
 	for _, tag := range tags {

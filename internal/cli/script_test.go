@@ -314,10 +314,7 @@ func genImageCmd(ts *testscript.TestScript, neg bool, args []string) {
 
 // regTagsCmd lists the tags of a repository of the local registry: reg-tags REPO.
 func regTagsCmd(ts *testscript.TestScript, neg bool, args []string) {
-	host := strings.TrimPrefix(ts.Getenv("REGISTRY_URL"), "http://")
-	repo, err := name.NewRepository(host + "/" + args[0])
-	ts.Check(err)
-	tags, err := remote.List(repo)
+	tags, err := remote.List(regRepo(ts, args[0]))
 	if err != nil && !neg {
 		ts.Fatalf("reg-tags: %v", err)
 	}
