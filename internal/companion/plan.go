@@ -41,8 +41,12 @@ type Plan struct {
 	Action Action
 	// After is the stack action after a successful main deploy (removals).
 	After Action
-	// Adopt reports a companion stack SAM CLI created, which samship takes over.
+	// Adopt reports a companion stack SAM CLI created, which samship takes over when it must
+	// change it.
 	Adopt bool
+	// Settled reports a deployed companion stack whose repositories all carry the settings
+	// asked for, in whichever form (SAM CLI's or samship's) its template has them.
+	Settled bool
 	// Stack is the companion stack as found (nil when absent).
 	Stack *cfn.Stack
 	// Before and Final are the templates before and after the main deploy.
@@ -87,6 +91,9 @@ type Planner struct {
 	Report Reporter
 	// Settings go into every repository (--image-repos-*).
 	Settings Settings
+	// Spare lists the full paths of functions whose repository is kept when the stack has
+	// one, though none is needed (template.Tree.SAMRepoOnly).
+	Spare []string
 }
 
 // Plan computes the plan for the application stack parent whose functions at fullPaths need
@@ -124,6 +131,9 @@ func (pl *Planner) Plan(ctx context.Context, parent string, fullPaths []string) 
 			return nil, fmt.Errorf("read companion stack %s: %w", p.Companion, err)
 		}
 		p.Adopt = sam
+		if p.Settled, err = settled(deployedBody, p.Companion, pl.Settings); err != nil {
+			return nil, fmt.Errorf("read companion stack %s: %w", p.Companion, err)
+		}
 		for _, r := range repos {
 			deployed[r.LogicalID] = r
 		}
@@ -144,6 +154,15 @@ func (pl *Planner) Plan(ctx context.Context, parent string, fullPaths []string) 
 	}
 	// Keep function order for display; templates sort by logical id themselves.
 	p.Create, p.Keep = inOrder(p.Create, want), inOrder(p.Keep, want)
+	// A spare repository is kept after those needed, never created.
+	for _, fp := range pl.Spare {
+		r := NewRepo(parent, fp)
+		if d, ok := deployed[r.LogicalID]; ok && !wanted[r.LogicalID] {
+			d.FullPath = fp
+			p.Keep = append(p.Keep, d)
+			wanted[r.LogicalID] = true
+		}
+	}
 	var removeIDs []string
 	for id := range deployed {
 		if !wanted[id] {
@@ -196,10 +215,31 @@ func (p *Plan) decide(deployedBody string) error {
 	case current == "":
 	case len(desired) == 0:
 		p.After = ActionDelete
+	case p.Action == ActionNone && len(p.Remove) == 0 && p.Settled:
+		// The stack holds exactly the repositories needed, with their settings: its form
+		// (SAM CLI's Transform and outputs, or samship's) is no reason to update it, and
+		// leaving it alone is what lets sam deploy and samship take turns without churn.
 	case string(p.Final) != current:
 		p.After = ActionUpdate
 	}
 	return nil
+}
+
+// settled reports whether every repository of a deployed companion template carries the
+// settings s with SAM CLI's tag naming companion.
+func settled(body, companion string, s Settings) (bool, error) {
+	var doc struct {
+		Resources map[string]deployedRepo `yaml:"Resources"`
+	}
+	if err := yaml.Unmarshal([]byte(body), &doc); err != nil {
+		return false, fmt.Errorf("parse deployed template: %w", err)
+	}
+	for _, r := range doc.Resources {
+		if r.Type == "AWS::ECR::Repository" && !s.same(r, companion) {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 func inOrder(rs []Repo, order []Repo) []Repo {

@@ -3,6 +3,7 @@ package companion
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/samship/samship/internal/cfn"
@@ -96,6 +97,92 @@ func TestPlan(t *testing.T) {
 				if p.Remove[i].Name != tc.remove[i].Name || p.Remove[i].Images != tc.remove[i].Images {
 					t.Errorf("Plan().Remove[%d] = %+v, want %+v", i, p.Remove[i], tc.remove[i])
 				}
+			}
+		})
+	}
+}
+
+// A companion stack that holds exactly the repositories needed, with the settings asked for,
+// is left as it is, in SAM CLI's form as in samship's: taking turns with sam deploy updates
+// nothing. Any difference in repositories or settings updates it.
+func TestPlanLeavesSettledStacks(t *testing.T) {
+	ok := &cfn.Stack{Name: StackName("app"), ID: "id", Status: "UPDATE_COMPLETE"}
+	samForm := func(paths ...string) string {
+		body := `{"AWSTemplateFormatVersion": "2010-09-09", "Transform": "AWS::Serverless-2016-10-31", "Metadata": {"SamCliInfo": "1.164.0", "key": "` + StackName("app") + `"}, "Resources": {`
+		for i, p := range paths {
+			r := NewRepo("app", p)
+			if i > 0 {
+				body += ","
+			}
+			body += `"` + r.LogicalID + `": {"Type": "AWS::ECR::Repository", "Properties": {"RepositoryName": "` + r.Name + `", "Tags": [{"Key": "ManagedStackSource", "Value": "AwsSamCli"}, {"Key": "AwsSamCliCompanionStack", "Value": "` + StackName("app") + `"}], "RepositoryPolicyText": {"Version": "2012-10-17", "Statement": [{"Sid": "AllowLambdaSLR", "Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com"]}, "Action": ["ecr:GetDownloadUrlForLayer", "ecr:GetRepositoryPolicy", "ecr:BatchGetImage"]}]}}}`
+		}
+		return body + `}, "Outputs": {}, "Description": "AWS SAM CLI Managed ECR Repo Stack"}`
+	}
+	ours := func(s Settings, paths ...string) string {
+		b, _ := Template(StackName("app"), repos("app", paths...), s)
+		return string(b)
+	}
+	scan := Settings{ScanOnPush: true}
+	tagged := Settings{Tags: []Tag{{"team", "web"}}}
+	tests := map[string]struct {
+		deployed string
+		settings Settings
+		want     []string
+		after    Action
+	}{
+		"SAM's form, same repositories":      {samForm("A", "B"), Settings{}, []string{"A", "B"}, ActionNone},
+		"SAM's form, settings asked":         {samForm("A", "B"), scan, []string{"A", "B"}, ActionUpdate},
+		"SAM's form, one removed":            {samForm("A", "B"), Settings{}, []string{"A"}, ActionUpdate},
+		"samship's form, same settings":      {ours(scan, "A"), scan, []string{"A"}, ActionNone},
+		"samship's form, settings dropped":   {ours(scan, "A"), Settings{}, []string{"A"}, ActionUpdate},
+		"samship's form, tag changed":        {ours(tagged, "A"), Settings{Tags: []Tag{{"team", "api"}}}, []string{"A"}, ActionUpdate},
+		"samship's form, mutable said again": {ours(Settings{}, "A"), Settings{TagMutability: "MUTABLE"}, []string{"A"}, ActionNone},
+		"samship's form, immutable asked":    {ours(Settings{}, "A"), Settings{TagMutability: "IMMUTABLE"}, []string{"A"}, ActionUpdate},
+		"another stack's tag":                {strings.ReplaceAll(samForm("A"), `"Value": "`+StackName("app")+`"}]`, `"Value": "other"}]`), Settings{}, []string{"A"}, ActionUpdate},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			pl := &Planner{Stacks: fakeStacks{ok, tc.deployed}, Images: imageCounts(nil), Report: quiet{}, Settings: tc.settings}
+			p, err := pl.Plan(context.Background(), "app", tc.want)
+			if err != nil {
+				t.Fatalf("Plan() = %v", err)
+			}
+			if p.Action != ActionNone || p.After != tc.after {
+				t.Errorf("Plan() = action %s, after %s; want none, %s", p.Action, p.After, tc.after)
+			}
+		})
+	}
+}
+
+// A repository SAM CLI made for a function samship pushes nothing for (an ImageUri that is an
+// ECR URI only with the overrides given) is kept while the stack has it, and never created.
+func TestPlanKeepsSpareRepositories(t *testing.T) {
+	ok := &cfn.Stack{Name: StackName("app"), ID: "id", Status: "UPDATE_COMPLETE"}
+	body := func(paths ...string) string {
+		b, _ := Template(StackName("app"), repos("app", paths...), Settings{})
+		return string(b)
+	}
+	tests := map[string]struct {
+		deployed     string
+		want, spare  []string
+		keep, remove int
+		after        Action
+	}{
+		"spare deployed":           {body("A", "P"), []string{"A"}, []string{"P"}, 2, 0, ActionNone},
+		"spare not deployed":       {body("A"), []string{"A"}, []string{"P"}, 1, 0, ActionNone},
+		"not spare any more":       {body("A", "P"), []string{"A"}, nil, 1, 1, ActionUpdate},
+		"only a spare one":         {body("P"), nil, []string{"P"}, 1, 0, ActionNone},
+		"spare and needed at once": {body("A"), []string{"A"}, []string{"A"}, 1, 0, ActionNone},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			pl := &Planner{Stacks: fakeStacks{ok, tc.deployed}, Images: imageCounts(nil), Report: quiet{}, Spare: tc.spare}
+			p, err := pl.Plan(context.Background(), "app", tc.want)
+			if err != nil {
+				t.Fatalf("Plan() = %v", err)
+			}
+			if len(p.Create) != 0 || len(p.Keep) != tc.keep || len(p.Remove) != tc.remove || p.After != tc.after {
+				t.Errorf("Plan() = create %d keep %d remove %d after %s; want 0 %d %d %s", len(p.Create), len(p.Keep), len(p.Remove), p.After, tc.keep, tc.remove, tc.after)
 			}
 		})
 	}

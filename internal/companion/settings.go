@@ -176,7 +176,12 @@ func DeployedSettings(body string) (Settings, error) {
 		return Settings{}, nil
 	}
 	sort.Strings(ids)
-	p := doc.Resources[ids[0]].Properties
+	return doc.Resources[ids[0]].settings(), nil
+}
+
+// settings are the settings the repository carries (its encryption aside).
+func (d deployedRepo) settings() Settings {
+	p := d.Properties
 	s := Settings{ScanOnPush: p.ImageScanningConfiguration.ScanOnPush, TagMutability: p.ImageTagMutability,
 		LifecyclePolicy: p.LifecyclePolicy.LifecyclePolicyText}
 	for _, t := range p.Tags {
@@ -184,5 +189,33 @@ func DeployedSettings(body string) (Settings, error) {
 			s.Tags = append(s.Tags, Tag{t.Key, t.Value})
 		}
 	}
-	return s, nil
+	return s
+}
+
+// same reports whether a repository with settings d is what s writes: the same scanning, tag
+// mutability (MUTABLE is ECR's default, written or not), lifecycle policy and extra tags, and
+// SAM CLI's tag naming companion as its stack.
+func (s Settings) same(d deployedRepo, companion string) bool {
+	got := d.settings()
+	mut := func(m string) string {
+		if m == "" {
+			return "MUTABLE"
+		}
+		return m
+	}
+	if got.ScanOnPush != s.ScanOnPush || mut(got.TagMutability) != mut(s.TagMutability) ||
+		got.LifecyclePolicy != s.LifecyclePolicy || len(got.Tags) != len(s.Tags) {
+		return false
+	}
+	for i := range s.Tags {
+		if got.Tags[i] != s.Tags[i] {
+			return false
+		}
+	}
+	for _, t := range d.Properties.Tags {
+		if t.Key == TagCompanionStack {
+			return t.Value == companion
+		}
+	}
+	return false
 }

@@ -183,7 +183,7 @@ func (r *run) resolveBucket(ctx context.Context, needed bool) error {
 
 // planCompanion computes the companion plan.
 func (r *run) planCompanion(ctx context.Context) error {
-	pl := &companion.Planner{Stacks: r.e.CFN, Images: r.e.Images, Report: r.e.UI, Settings: r.in.RepoSettings}
+	pl := &companion.Planner{Stacks: r.e.CFN, Images: r.e.Images, Report: r.e.UI, Settings: r.in.RepoSettings, Spare: r.in.Tree.SAMRepoOnly()}
 	p, err := pl.Plan(ctx, r.in.StackName, r.in.Managed)
 	if err != nil {
 		return err

@@ -137,7 +137,7 @@ func (f *Flow) askImages(ctx context.Context, env deploy.Env, d Defaults, a *ans
 
 // planRepos plans the companion stack for the managed functions.
 func (f *Flow) planRepos(ctx context.Context, env deploy.Env, a *answers, r *repos) error {
-	pl := &companion.Planner{Stacks: env.CFN, Images: env.Images, Report: f.UI, Settings: a.settings}
+	pl := &companion.Planner{Stacks: env.CFN, Images: env.Images, Report: f.UI, Settings: a.settings, Spare: a.tree.SAMRepoOnly()}
 	p, err := pl.Plan(ctx, a.stack, r.managed)
 	if err != nil {
 		return err

@@ -35,6 +35,10 @@ type Function struct {
 	// Architecture is the function's Architectures ("x86_64" or "arm64", after Globals and
 	// parameters); "" when the template names none (Lambda's default, x86_64).
 	Architecture string
+	// SAMRepo reports an image function SAM CLI's companion stack has a repository for: its
+	// image location, resolved with parameter defaults only (SAM CLI's sync_ecr_stack passes
+	// no overrides), is not an ECR URI, or it has a DockerContext.
+	SAMRepo bool
 	// DockerContext reports a non-empty Metadata.DockerContext.
 	DockerContext bool
 	// DockerTag and DockerImage are Metadata.DockerTag and .DockerImage: the tag and name sam
@@ -122,6 +126,10 @@ func (tr *Tree) walk(t *Template, parent *Stack, loc *yaml.Node, stackPath strin
 		return fmt.Errorf("%s:%d: the template has %d resources, more than the %d CloudFormation allows in a stack", t.Path, res.Line, len(res.Content)/2, MaxResources)
 	}
 	sc := newScope(t, overrides, region)
+	defaults := sc // what SAM CLI's companion stack sees: the root without overrides
+	if parent == nil {
+		defaults = newScope(t, nil, region)
+	}
 	st := &Stack{Path: stackPath, Template: t, Parent: parent, loc: loc}
 	tr.Stacks = append(tr.Stacks, st)
 	globals := lookup(lookup(t.root, "Globals"), "Function")
@@ -168,13 +176,16 @@ func (tr *Tree) walk(t *Template, parent *Stack, loc *yaml.Node, stackPath strin
 				f.MisplacedImageURI = uri != nil
 				uri = lookup(lookup(props, "Code"), "ImageUri")
 			}
+			samURI := ""
 			if uri != nil {
 				v, ok := sc.str(uri)
 				f.ImageURI, f.ImageURIIntrinsic, f.uri = v, !ok, uri
+				samURI, _ = defaults.str(uri)
 			}
 			if dc := lookup(meta, "DockerContext"); dc != nil && dc.Kind == yaml.ScalarNode && dc.Value != "" {
 				f.DockerContext = true
 			}
+			f.SAMRepo = f.Image && (!imageref.IsSAMECR(samURI) || f.DockerContext)
 			if tag := lookup(meta, "DockerTag"); tag != nil && tag.Kind == yaml.ScalarNode {
 				f.DockerTag = tag.Value
 			}
@@ -283,6 +294,20 @@ func (tr *Tree) ImageFunctions() []Function {
 	for _, f := range tr.Functions() {
 		if f.Managed() {
 			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// SAMRepoOnly returns the full paths of the functions SAM CLI's companion stack has a
+// repository for although samship pushes no image for them: an ImageUri that is an ECR URI
+// only with the parameter overrides given. Their repositories are kept when they exist, so
+// that sam deploy does not create again what samship deleted.
+func (tr *Tree) SAMRepoOnly() []string {
+	var out []string
+	for _, f := range tr.Functions() {
+		if f.SAMRepo && !f.Managed() {
+			out = append(out, f.FullPath)
 		}
 	}
 	return out

@@ -22,6 +22,9 @@ func TestImageFunctions(t *testing.T) {
 		file      string
 		overrides map[string]string
 		want      []string
+		// spare are the functions SAM CLI's companion stack has a repository for, and
+		// samship pushes nothing for.
+		spare []string
 	}{
 		"sam template with globals and ref": {
 			file: "testdata/sam.yaml",
@@ -31,6 +34,7 @@ func TestImageFunctions(t *testing.T) {
 			file:      "testdata/sam.yaml",
 			overrides: map[string]string{"Packaging": "Zip", "LocalImage": "123456789012.dkr.ecr.us-east-1.amazonaws.com/x:1"},
 			want:      []string{"HelloFunction", "UnresolvedFunction", "BuiltFunction", "CdkFunction-x", "Worker", "MisplacedFunction"},
+			spare:     []string{"LocalRefFunction"},
 		},
 		"nested stacks": {
 			file: "testdata/nested/root.yaml",
@@ -49,6 +53,9 @@ func TestImageFunctions(t *testing.T) {
 			}
 			if diff := cmp.Diff(tc.want, fullPaths(tr.ImageFunctions())); diff != "" {
 				t.Errorf("ImageFunctions() mismatch (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.spare, tr.SAMRepoOnly()); diff != "" {
+				t.Errorf("SAMRepoOnly() mismatch (-want +got):\n%s", diff)
 			}
 		})
 	}
