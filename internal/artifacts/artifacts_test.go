@@ -114,10 +114,11 @@ func TestUploadTemplate(t *testing.T) {
 		wantPuts int
 		wantURL  string
 	}{
-		"new":             {false, false, "us-east-1", 1, "https://s3.us-east-1.amazonaws.com/b/" + key},
-		"already there":   {true, false, "us-east-1", 0, "https://s3.us-east-1.amazonaws.com/b/" + key},
-		"forced":          {true, true, "us-east-1", 1, "https://s3.us-east-1.amazonaws.com/b/" + key},
+		"new":             {false, false, "us-east-1", 1, "https://s3.amazonaws.com/b/" + key},
+		"already there":   {true, false, "us-east-1", 0, "https://s3.amazonaws.com/b/" + key},
+		"forced":          {true, true, "us-east-1", 1, "https://s3.amazonaws.com/b/" + key},
 		"china partition": {false, false, "cn-north-1", 1, "https://s3.cn-north-1.amazonaws.com.cn/b/" + key},
+		"another region":  {false, false, "eu-west-1", 1, "https://s3.eu-west-1.amazonaws.com/b/" + key},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -61,8 +61,13 @@ func (u *Uploader) prefixed(name string) string {
 	return name
 }
 
-// URL returns the canonical path-style URL CloudFormation reads a template from.
+// URL returns the path-style URL CloudFormation reads a template from, on the endpoint SAM
+// CLI's S3 client has (boto's: the global https://s3.amazonaws.com in us-east-1), so that a
+// nested stack's TemplateURL is written as sam deploy writes it.
 func (u *Uploader) URL(key string) string {
+	if u.Region == "us-east-1" {
+		return fmt.Sprintf("https://s3.amazonaws.com/%s/%s", u.Bucket, key)
+	}
 	return fmt.Sprintf("https://s3.%s.%s/%s/%s", u.Region, imageref.URLSuffix(u.Region), u.Bucket, key)
 }
 

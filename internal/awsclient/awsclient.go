@@ -47,7 +47,10 @@ type Clients struct {
 	S3             *s3.Client
 	STS            *sts.Client
 	Region         string
-	Calls          *Counter
+	// S3Endpoint is the S3 endpoint the configuration points at (AWS_ENDPOINT_URL_S3,
+	// AWS_ENDPOINT_URL or the profile's endpoint_url); "" for AWS's own.
+	S3Endpoint string
+	Calls      *Counter
 
 	accountOnce sync.Once
 	account     string
@@ -96,7 +99,11 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 		}
 		return nil, errors.New(msg)
 	}
-	pathStyle := cfg.BaseEndpoint != nil || getenv("AWS_ENDPOINT_URL_S3") != ""
+	s3Endpoint := getenv("AWS_ENDPOINT_URL_S3")
+	if s3Endpoint == "" {
+		s3Endpoint = aws.ToString(cfg.BaseEndpoint)
+	}
+	pathStyle := s3Endpoint != ""
 	return &Clients{
 		CloudFormation: cloudformation.NewFromConfig(cfg),
 		ECR:            ecr.NewFromConfig(cfg),
@@ -108,10 +115,11 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 				a.StandardOptions = append(a.StandardOptions, func(s *retry.StandardOptions) { s.MaxAttempts = 10 })
 			})
 		}),
-		S3:     s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = pathStyle }),
-		STS:    sts.NewFromConfig(cfg),
-		Region: cfg.Region,
-		Calls:  counter,
+		S3:         s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = pathStyle }),
+		STS:        sts.NewFromConfig(cfg),
+		Region:     cfg.Region,
+		S3Endpoint: s3Endpoint,
+		Calls:      counter,
 	}, nil
 }
 

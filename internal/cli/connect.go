@@ -112,7 +112,7 @@ func (c *connection) connect(ctx context.Context, region string) (deploy.Env, er
 		debug = c.io.Err
 	}
 	return deploy.Env{
-		CFN: sv.cfn, Images: sv.ecr, S3: sv.s3,
+		CFN: sv.cfn, Images: sv.ecr, S3: sv.s3, S3Endpoint: sv.sdk.S3Endpoint,
 		Region: sv.region, Account: sv.sdk.Account, SetAccount: sv.sdk.SetAccount,
 		UI:      c.ui,
 		Confirm: c.prompt.Confirm, Now: time.Now,

@@ -7,16 +7,21 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -99,6 +104,7 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 			"reg-repush":    regRepushCmd,
 			"gen-platforms": genPlatformsCmd,
 			"reg-image":     regImageCmd,
+			"reg-tag":       regTagCmd,
 		},
 	}
 }
@@ -115,6 +121,12 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 //	aws create-topic NAME         create an SNS topic
 //	aws create-repo NAME          create an ECR repository
 //	aws template NAME             a stack's template
+//	aws put-object BUCKET KEY FILE  store FILE in S3 (the bucket is made when missing)
+//	aws delete-object BUCKET KEY  delete an object from S3
+//	aws change-stack NAME FILE    update a stack as sam deploy does (a change set with
+//	                              CAPABILITY_IAM and CAPABILITY_AUTO_EXPAND, executed) to
+//	                              FILE, without txtar's last newline, with each $VAR
+//	                              (capitals; not ${AWS::Region}) of the script's environment
 //	aws functions NAME            its Lambda functions as read back (see testenv.StackFunctions)
 //	aws repo-settings PREFIX      each repository named PREFIX...: its settings, one per line
 //	aws registry-scanning TYPE [FREQUENCY FILTER]  set the registry's scanning configuration
@@ -206,6 +218,14 @@ func awsCmd(ts *testscript.TestScript, neg bool, args []string) {
 				RepositoryFilters: []ecrtypes.ScanningRepositoryFilter{{Filter: aws.String(args[3]), FilterType: ecrtypes.ScanningRepositoryFilterTypeWildcard}}}}
 		}
 		_, cmdErr = cl.ECR.PutRegistryScanningConfiguration(ctx, in)
+	case "put-object":
+		cmdErr = putObject(ctx, cfg, args[1], args[2], ts.ReadFile(args[3]))
+	case "delete-object":
+		_, cmdErr = s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }).DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(args[1]), Key: aws.String(args[2])})
+	case "change-stack":
+		body := strings.TrimSuffix(ts.ReadFile(args[2]), "\n") // txtar ends every file with one
+		body = scriptVar.ReplaceAllStringFunc(body, func(v string) string { return ts.Getenv(v[1:]) })
+		cmdErr = changeStack(ctx, cl.CloudFormation, args[1], body)
 	case "template":
 		res, err := cl.CloudFormation.GetTemplate(ctx, &cloudformation.GetTemplateInput{StackName: aws.String(args[1])})
 		if cmdErr = err; err == nil {
@@ -220,6 +240,40 @@ func awsCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if cmdErr == nil && neg {
 		ts.Fatalf("aws %s succeeded unexpectedly", args[0])
 	}
+}
+
+// scriptVar is a $VAR change-stack replaces.
+var scriptVar = regexp.MustCompile(`\$[A-Z][A-Z0-9_]*`)
+
+// putObject stores body at bucket/key, making the bucket first when it is missing.
+func putObject(ctx context.Context, cfg aws.Config, bucket, key, body string) error {
+	c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+			return err
+		}
+	}
+	_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: strings.NewReader(body)})
+	return err
+}
+
+// changeStack updates stack to body through an executed change set, as sam deploy does.
+func changeStack(ctx context.Context, c *cloudformation.Client, stack, body string) error {
+	cs, err := c.CreateChangeSet(ctx, &cloudformation.CreateChangeSetInput{StackName: aws.String(stack), ChangeSetName: aws.String("script-" + strconv.FormatInt(time.Now().UnixNano(), 36)),
+		ChangeSetType: cfntypes.ChangeSetTypeUpdate, TemplateBody: aws.String(body),
+		Capabilities: []cfntypes.Capability{cfntypes.CapabilityCapabilityIam, cfntypes.CapabilityCapabilityAutoExpand}})
+	if err != nil {
+		return err
+	}
+	if err := cloudformation.NewChangeSetCreateCompleteWaiter(c, func(o *cloudformation.ChangeSetCreateCompleteWaiterOptions) { o.MinDelay = 100 * time.Millisecond }).
+		Wait(ctx, &cloudformation.DescribeChangeSetInput{ChangeSetName: cs.Id}, time.Minute); err != nil {
+		return err
+	}
+	if _, err := c.ExecuteChangeSet(ctx, &cloudformation.ExecuteChangeSetInput{ChangeSetName: cs.Id}); err != nil {
+		return err
+	}
+	return cloudformation.NewStackUpdateCompleteWaiter(c, func(o *cloudformation.StackUpdateCompleteWaiterOptions) { o.MinDelay = 100 * time.Millisecond }).
+		Wait(ctx, &cloudformation.DescribeStacksInput{StackName: cs.StackId}, time.Minute)
 }
 
 // tagFunctionImage tags the image the function logicalID of stack runs as tag too: ECR then
@@ -329,6 +383,20 @@ func regRepo(ts *testscript.TestScript, repo string) name.Repository {
 	r, err := name.NewRepository(strings.TrimPrefix(ts.Getenv("REGISTRY_URL"), "http://") + "/" + repo)
 	ts.Check(err)
 	return r
+}
+
+// regTagCmd sets VAR in the script's environment to the one tag of a repository of the local
+// registry: reg-tag VAR REPO.
+func regTagCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: reg-tag VAR REPO")
+	}
+	tags, err := remote.List(regRepo(ts, args[1]))
+	ts.Check(err)
+	if len(tags) != 1 {
+		ts.Fatalf("reg-tag: %s has %d tags, want 1", args[1], len(tags))
+	}
+	ts.Setenv(args[0], tags[0])
 }
 
 // regDigestCmd prints each tag of a repository of the local registry with the digest it

@@ -84,7 +84,7 @@ func (r *run) checkInline(ctx context.Context) error {
 		return nil
 	}
 	// Every account id has 12 digits: a stand-in gives the exact size without asking STS.
-	body, err := r.packageTree(ctx, r.plannedRefs("000000000000")) // without a bucket nothing is uploaded
+	body, err := r.packageTree(ctx, r.plannedRefs("000000000000"), "") // without a bucket nothing is uploaded
 	if err != nil {
 		return err
 	}

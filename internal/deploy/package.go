@@ -12,9 +12,17 @@ import (
 // location (s3:// values already there turned into the objects SAM CLI writes where
 // CloudFormation takes one), and nested templates packaged the same way, uploaded, and named
 // by their URL.
-// Stacks are packaged deepest first; every byte not rewritten stays as it was.
-func (r *run) packageTree(ctx context.Context, images map[string]string) ([]byte, error) {
+// Stacks are packaged deepest first; every byte not rewritten stays as it was. A nested
+// template the deployed stack (named by stack, "" for none) already runs keeps its URL.
+func (r *run) packageTree(ctx context.Context, images map[string]string, stack string) ([]byte, error) {
 	stacks := r.in.Tree.Stacks
+	deployed := map[*template.Stack]deployedTemplate{}
+	if r.uploader != nil {
+		var err error
+		if deployed, err = r.deployedNested(ctx, stack); err != nil {
+			return nil, err
+		}
+	}
 	bodies := map[*template.Stack][]byte{}
 	keys := map[string]string{} // by absolute path: each artifact is uploaded once
 	for i := len(stacks) - 1; i >= 0; i-- {
@@ -56,7 +64,8 @@ func (r *run) packageTree(ctx context.Context, images map[string]string) ([]byte
 			if child.Parent != st {
 				continue
 			}
-			url, err := r.uploader.UploadTemplate(ctx, bodies[child])
+			d, ok := deployed[child]
+			url, err := r.nestedURL(ctx, bodies[child], d, ok)
 			if err != nil {
 				return nil, err
 			}

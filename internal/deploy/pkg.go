@@ -38,5 +38,5 @@ func Package(ctx context.Context, in *Input, e Env) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return r.packageTree(ctx, refs)
+	return r.packageTree(ctx, refs, "") // no stack: sam package names none
 }

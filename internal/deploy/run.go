@@ -37,11 +37,14 @@ type Stacks interface {
 type Env struct {
 	// CFN runs the stack operations; it deploys the helper stacks in the main stack's mode
 	// (Express or not), as it was built.
-	CFN     Stacks
-	Images  companion.Images
-	S3      artifacts.Objects
-	Region  string
-	Account func(ctx context.Context) (string, error)
+	CFN    Stacks
+	Images companion.Images
+	S3     Objects
+	// S3Endpoint is the S3 endpoint configured ("" for AWS's): a nested template URL on it
+	// names an object too.
+	S3Endpoint string
+	Region     string
+	Account    func(ctx context.Context) (string, error)
 	// SetAccount records the account id read from a stack ARN.
 	SetAccount func(string)
 	// UI shows the run: results for scripts (stack outputs) on its Out, the rest on its Err.

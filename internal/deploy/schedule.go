@@ -115,8 +115,12 @@ func (r *run) changeSetChain(ctx context.Context, main *cfn.Stack, bucketDone, n
 			return err
 		}
 	}
+	deployed := ""
+	if main != nil && main.Status != "REVIEW_IN_PROGRESS" {
+		deployed = main.ID
+	}
 	var err error
-	if r.body, err = r.packageTree(ctx, refs); err != nil {
+	if r.body, err = r.packageTree(ctx, refs, deployed); err != nil {
 		return err
 	}
 	*cs, *csErr = r.createChangeSet(ctx, main)
@@ -156,7 +160,7 @@ func (r *run) needsBucket(ctx context.Context, inline bool) (bool, error) {
 		return false, nil
 	}
 	// Every account id has 12 digits: a stand-in gives the exact size without asking STS.
-	body, err := r.packageTree(ctx, r.plannedRefs("000000000000")) // nothing to upload
+	body, err := r.packageTree(ctx, r.plannedRefs("000000000000"), "") // nothing to upload
 	return len(body) > companion.InlineLimit, err
 }
 

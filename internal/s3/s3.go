@@ -1,4 +1,4 @@
-// Package s3 wraps the S3 API calls samship makes: whether an object exists, putting one
+// Package s3 wraps the S3 API calls samship makes: whether an object exists, reading one, putting one
 // (server-side encrypted, with --kms-key-id and --metadata), deleting one and listing the
 // keys under a prefix. Callers branch on its typed error (NoSuchBucketError) and never see
 // the SDK's shapes.
@@ -19,6 +19,7 @@ import (
 // s3fake.
 type API interface {
 	HeadObject(context.Context, *awss3.HeadObjectInput, ...func(*awss3.Options)) (*awss3.HeadObjectOutput, error)
+	GetObject(context.Context, *awss3.GetObjectInput, ...func(*awss3.Options)) (*awss3.GetObjectOutput, error)
 	PutObject(context.Context, *awss3.PutObjectInput, ...func(*awss3.Options)) (*awss3.PutObjectOutput, error)
 	DeleteObject(context.Context, *awss3.DeleteObjectInput, ...func(*awss3.Options)) (*awss3.DeleteObjectOutput, error)
 	ListObjectsV2(context.Context, *awss3.ListObjectsV2Input, ...func(*awss3.Options)) (*awss3.ListObjectsV2Output, error)
@@ -52,6 +53,23 @@ func (c *Client) Exists(ctx context.Context, bucket, key string) (bool, error) {
 		return false, fmt.Errorf("head s3://%s/%s: %w", bucket, key, typed(err, bucket))
 	}
 	return true, nil
+}
+
+// Get returns the content of bucket/key, refusing one over limit bytes.
+func (c *Client) Get(ctx context.Context, bucket, key string, limit int64) ([]byte, error) {
+	out, err := c.api.GetObject(ctx, &awss3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		return nil, fmt.Errorf("get s3://%s/%s: %w", bucket, key, typed(err, bucket))
+	}
+	defer out.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(out.Body, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("get s3://%s/%s: %w", bucket, key, err)
+	}
+	if int64(len(body)) > limit {
+		return nil, fmt.Errorf("get s3://%s/%s: over %d bytes", bucket, key, limit)
+	}
+	return body, nil
 }
 
 // Object is what Put stores.

@@ -71,3 +71,35 @@ func TestNoSuchBucket(t *testing.T) {
 		t.Errorf("List: %v, want NoSuchBucketError", err)
 	}
 }
+
+func TestGet(t *testing.T) {
+	ctx := context.Background()
+	fake := s3fake.New("b")
+	fake.Buckets["b"]["k"] = s3fake.Object{Body: []byte("0123456789")}
+	c := s3.New(fake)
+	tests := map[string]struct {
+		bucket, key string
+		limit       int64
+		want        string
+		wantErr     string
+	}{
+		"whole":          {"b", "k", 10, "0123456789", ""},
+		"over the limit": {"b", "k", 9, "", "get s3://b/k: over 9 bytes"},
+		"no such key":    {"b", "x", 10, "", "get s3://b/x: "},
+		"no such bucket": {"nb", "k", 10, "", "bucket nb does not exist"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got, err := c.Get(ctx, tc.bucket, tc.key, tc.limit)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("Get() = %q, %v; want error %q", got, err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || string(got) != tc.want {
+				t.Errorf("Get() = %q, %v; want %q", got, err, tc.want)
+			}
+		})
+	}
+}

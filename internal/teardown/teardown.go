@@ -47,8 +47,11 @@ type Env struct {
 	Stacks  Stacks
 	Images  Images
 	Objects Objects
-	Region  string
-	UI      *ui.Reporter
+	// S3Endpoint is the S3 endpoint configured ("" for AWS's): a nested template URL on it
+	// names an object too.
+	S3Endpoint string
+	Region     string
+	UI         *ui.Reporter
 	// Confirm asks a yes/no question.
 	Confirm func(ctx context.Context, question string, def bool) (bool, error)
 }
@@ -113,7 +116,7 @@ func ask(ctx context.Context, in Input, e Env) (*plan, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read the template of stack %s: %w", in.StackName, err)
 		}
-		p.objects, p.images, p.ownRepos = tpl.S3Artifacts(), tpl.ImageURIs(), tpl.ECRRepositories()
+		p.objects, p.images, p.ownRepos = tpl.S3Artifacts(e.S3Endpoint), tpl.ImageURIs(), tpl.ECRRepositories()
 	}
 	p.templateKey = artifacts.TemplateName([]byte(p.body))
 	if p.bucket == "" {

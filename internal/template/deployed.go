@@ -14,8 +14,9 @@ type S3Object struct{ Bucket, Key string }
 
 // S3Artifacts returns the S3 objects a packaged template names, in template order: packaged
 // code and definitions (s3://bucket/key, or {S3Bucket, S3Key} / {Bucket, Key}) and nested
-// templates (https URLs of S3 objects). What `sam delete` removes from the bucket.
-func (t *Template) S3Artifacts() []S3Object {
+// templates (https URLs of S3 objects, or path-style URLs on endpoint, the S3 endpoint
+// the tools were pointed at, when not ""). What `sam delete` removes from the bucket.
+func (t *Template) S3Artifacts(endpoint string) []S3Object {
 	var out []S3Object
 	res := lookup(t.root, "Resources")
 	for i := 0; i+1 < len(res.Content); i += 2 {
@@ -29,7 +30,7 @@ func (t *Template) S3Artifacts() []S3Object {
 			props2 = append(props2, "Location")
 		}
 		for _, prop := range props2 {
-			if o, ok := s3Object(lookupPath(props, prop)); ok {
+			if o, ok := s3Object(lookupPath(props, prop), endpoint); ok {
 				out = append(out, o)
 			}
 		}
@@ -37,7 +38,7 @@ func (t *Template) S3Artifacts() []S3Object {
 	return out
 }
 
-func s3Object(n *yaml.Node) (S3Object, bool) {
+func s3Object(n *yaml.Node, endpoint string) (S3Object, bool) {
 	switch {
 	case n == nil:
 		return S3Object{}, false
@@ -53,19 +54,27 @@ func s3Object(n *yaml.Node) (S3Object, bool) {
 			b, k, ok := strings.Cut(rest, "/")
 			return S3Object{Bucket: b, Key: k}, ok && b != "" && k != ""
 		}
-		return s3URL(n.Value)
+		return s3URL(n.Value, endpoint)
 	}
 	return S3Object{}, false
 }
 
 // s3URL reads an S3 object's https URL: path style (s3[.-]region.amazonaws.com/bucket/key)
-// or virtual-hosted style (bucket.s3[.-]region.amazonaws.com/key).
-func s3URL(s string) (S3Object, bool) {
+// or virtual-hosted style (bucket.s3[.-]region.amazonaws.com/key); or a path-style URL on
+// endpoint (SAM CLI names a nested template on its S3 client's endpoint, a local one too).
+func s3URL(s, endpoint string) (S3Object, bool) {
 	u, err := url.Parse(s)
-	if err != nil || u.Scheme != "https" || !strings.Contains(u.Host, ".amazonaws.com") {
+	if err != nil {
 		return S3Object{}, false
 	}
 	path := strings.TrimPrefix(u.Path, "/")
+	if e, err := url.Parse(endpoint); endpoint != "" && err == nil && u.Scheme == e.Scheme && u.Host == e.Host {
+		b, k, ok := strings.Cut(strings.TrimPrefix(path, strings.Trim(e.Path, "/")+"/"), "/")
+		return S3Object{Bucket: b, Key: k}, ok && b != "" && k != ""
+	}
+	if u.Scheme != "https" || !strings.Contains(u.Host, ".amazonaws.com") {
+		return S3Object{}, false
+	}
 	if strings.HasPrefix(u.Host, "s3.") || strings.HasPrefix(u.Host, "s3-") {
 		b, k, ok := strings.Cut(path, "/")
 		return S3Object{Bucket: b, Key: k}, ok && b != "" && k != ""

@@ -23,6 +23,12 @@ func TestDeployedReferences(t *testing.T) {
   Hosted:
     Type: AWS::CloudFormation::Stack
     Properties: {TemplateURL: https://bkt.s3.eu-west-1.amazonaws.com/app/1111.template}
+  OnLocalEndpoint:
+    Type: AWS::CloudFormation::Stack
+    Properties: {TemplateURL: http://127.0.0.1:4566/bkt/app/2222.template}
+  ElsewhereOnTheWeb:
+    Type: AWS::Serverless::Application
+    Properties: {Location: https://example.com/bkt/app/3333.template}
   Local:
     Type: AWS::Serverless::Function
     Properties: {CodeUri: ./src, Handler: a.b, Runtime: python3.12}
@@ -44,8 +50,13 @@ func TestDeployedReferences(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantS3 := []S3Object{{"bkt", "app/0123.zip"}, {"bkt", "app/4567"}, {"bkt", "app/89ab"}, {"bkt", "app/cdef.template"}, {"bkt", "app/1111.template"}}
-	if diff := cmp.Diff(wantS3, tpl.S3Artifacts()); diff != "" {
+	if diff := cmp.Diff(wantS3, tpl.S3Artifacts("")); diff != "" {
 		t.Errorf("S3Artifacts() mismatch (-want +got):\n%s", diff)
+	}
+	// With the local endpoint SAM CLI named its uploads on, they are objects too.
+	wantLocal := append(wantS3[:5:5], S3Object{"bkt", "app/2222.template"})
+	if diff := cmp.Diff(wantLocal, tpl.S3Artifacts("http://127.0.0.1:4566")); diff != "" {
+		t.Errorf("S3Artifacts(endpoint) mismatch (-want +got):\n%s", diff)
 	}
 	wantImages := []string{"123456789012.dkr.ecr.us-east-1.amazonaws.com/app/img:Img-0123456789ab-latest", "123456789012.dkr.ecr.us-east-1.amazonaws.com/app/sam:v1"}
 	if diff := cmp.Diff(wantImages, tpl.ImageURIs()); diff != "" {

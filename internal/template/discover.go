@@ -80,7 +80,9 @@ func (f Function) Managed() bool {
 
 // Stack is one template of the tree with its stack path ("" for the root).
 type Stack struct {
-	Path      string
+	Path string
+	// LogicalID is the nested stack's resource in its parent ("" for the root).
+	LogicalID string
 	Template  *Template
 	Functions []Function
 	// Parent is the stack this one is nested in (nil for the root).
@@ -105,13 +107,13 @@ type Tree struct {
 // children get the values their parent passes in Parameters.
 func Discover(root *Template, overrides map[string]string, region string) (*Tree, error) {
 	tr := &Tree{}
-	if err := tr.walk(root, nil, nil, "", overrides, region, map[string]bool{}); err != nil {
+	if err := tr.walk(root, nil, nil, "", "", overrides, region, map[string]bool{}); err != nil {
 		return nil, err
 	}
 	return tr, nil
 }
 
-func (tr *Tree) walk(t *Template, parent *Stack, loc *yaml.Node, stackPath string, overrides map[string]string, region string, chain map[string]bool) error {
+func (tr *Tree) walk(t *Template, parent *Stack, loc *yaml.Node, logical, stackPath string, overrides map[string]string, region string, chain map[string]bool) error {
 	abs, _ := filepath.Abs(t.Path)
 	if chain[abs] {
 		return fmt.Errorf("%s: nested stacks include themselves", t.Path)
@@ -130,15 +132,15 @@ func (tr *Tree) walk(t *Template, parent *Stack, loc *yaml.Node, stackPath strin
 	if parent == nil {
 		defaults = newScope(t, nil, region)
 	}
-	st := &Stack{Path: stackPath, Template: t, Parent: parent, loc: loc}
+	st := &Stack{Path: stackPath, LogicalID: logical, Template: t, Parent: parent, loc: loc}
 	tr.Stacks = append(tr.Stacks, st)
 	globals := lookup(lookup(t.root, "Globals"), "Function")
 	res := lookup(t.root, "Resources")
 	type child struct {
-		path, file string
-		params     map[string]string
-		where      string
-		loc        *yaml.Node
+		logical, path, file string
+		params              map[string]string
+		where               string
+		loc                 *yaml.Node
 	}
 	var children []child
 	for i := 0; i+1 < len(res.Content); i += 2 {
@@ -217,7 +219,7 @@ func (tr *Tree) walk(t *Template, parent *Stack, loc *yaml.Node, stackPath strin
 					}
 				}
 			}
-			children = append(children, child{joinPath(stackPath, id), file, params, fmt.Sprintf("%s:%d", t.Path, loc.Line), loc})
+			children = append(children, child{logical, joinPath(stackPath, id), file, params, fmt.Sprintf("%s:%d", t.Path, loc.Line), loc})
 		}
 	}
 	for _, c := range children {
@@ -225,7 +227,7 @@ func (tr *Tree) walk(t *Template, parent *Stack, loc *yaml.Node, stackPath strin
 		if err != nil {
 			return fmt.Errorf("%s: nested stack %s: %w", c.where, c.path, err)
 		}
-		if err := tr.walk(ct, st, c.loc, c.path, c.params, region, chain); err != nil {
+		if err := tr.walk(ct, st, c.loc, c.logical, c.path, c.params, region, chain); err != nil {
 			return err
 		}
 	}

@@ -13,6 +13,10 @@ behaviour rather than bent to moto's:
   GetTemplate still answers the template as submitted; a failed transform answers CreateStack
   and UpdateStack with ValidationError, and leaves a change set FAILED with CloudFormation's
   reason "Transform AWS::Serverless-2016-10-31 failed with: ...".
+- Short-form intrinsics in YAML: moto splits `!GetAtt A.Outputs.B` at every dot (AWS: at the
+  first, [A, Outputs.B]) and leaves the items of a short-form list as YAML nodes, so a
+  template and its long-form dump (SAM CLI re-dumps the templates it packages) differ, and a
+  change set between them is never empty. Here they read as CloudFormation reads them.
 - CreateChangeSet of type CREATE for a stack in REVIEW_IN_PROGRESS: moto makes a second stack
   of that name instead of using the one there.
 - Change sets: moto's ListChangeSets answers every stack's change sets and keeps a stack's
@@ -64,6 +68,8 @@ import sys
 import threading
 import weakref
 import uuid
+
+import yaml
 
 import boto3
 from moto.apigateway import models as apigw
@@ -136,6 +142,20 @@ def sam_transform(template, parameters, region, account):
 
 
 # --- stacks -------------------------------------------------------------------------------
+
+def _yaml_tag_constructor(loader, tag, node):
+    key = "Ref" if tag == "!Ref" else "Fn::" + tag[1:]
+    if isinstance(node, yaml.SequenceNode):
+        return {key: loader.construct_sequence(node, deep=True)}
+    if isinstance(node, yaml.MappingNode):
+        return {key: loader.construct_mapping(node, deep=True)}
+    value = loader.construct_scalar(node)
+    if tag == "!GetAtt":
+        value = value.split(".", 1)
+    return {key: value}
+
+
+cfn.yaml_tag_constructor = _yaml_tag_constructor  # Stack.parse_template registers it
 
 _stack_init = cfn.Stack.__init__
 

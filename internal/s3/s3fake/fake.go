@@ -30,7 +30,7 @@ type S3 struct {
 	Buckets map[string]map[string]Object
 	// PageSize is how many keys a ListObjectsV2 page holds (1000, S3's maximum, when 0).
 	PageSize int
-	// Calls records "HeadObject KEY", "PutObject KEY", "DeleteObject KEY" and
+	// Calls records "HeadObject KEY", "GetObject KEY", "PutObject KEY", "DeleteObject KEY" and
 	// "ListObjectsV2 PREFIX".
 	Calls []string
 	// Before, when set, runs before each call is carried out, with the lock held, given the
@@ -92,6 +92,22 @@ func (f *S3) HeadObject(_ context.Context, in *s3.HeadObjectInput, _ ...func(*s3
 		return nil, &types.NotFound{}
 	}
 	return &s3.HeadObjectOutput{ContentLength: aws.Int64(int64(len(o.Body)))}, nil
+}
+
+// GetObject implements s3.API; S3 answers a missing object with NoSuchKey.
+func (f *S3) GetObject(_ context.Context, in *s3.GetObjectInput, _ ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.call("GetObject " + aws.ToString(in.Key))
+	b, err := f.bucket(aws.ToString(in.Bucket))
+	if err != nil {
+		return nil, err
+	}
+	o, ok := b[aws.ToString(in.Key)]
+	if !ok {
+		return nil, &types.NoSuchKey{}
+	}
+	return &s3.GetObjectOutput{Body: io.NopCloser(strings.NewReader(string(o.Body))), ContentLength: aws.Int64(int64(len(o.Body)))}, nil
 }
 
 // PutObject implements s3.API.
