@@ -18,6 +18,7 @@ type Images interface {
 // Objects is what teardown needs from S3 (s3.Client).
 type Objects interface {
 	Exists(ctx context.Context, bucket, key string) (bool, error)
+	Get(ctx context.Context, bucket, key string, limit int64) ([]byte, error)
 	Delete(ctx context.Context, bucket, key string) error
 	List(ctx context.Context, bucket, prefix string) ([]string, error)
 }

@@ -117,6 +117,11 @@ func ask(ctx context.Context, in Input, e Env) (*plan, error) {
 			return nil, fmt.Errorf("read the template of stack %s: %w", in.StackName, err)
 		}
 		p.objects, p.images, p.ownRepos = tpl.S3Artifacts(e.S3Endpoint), tpl.ImageURIs(), tpl.ECRRepositories()
+		nested, err := nestedArtifacts(ctx, e, tpl, map[template.S3Object]bool{})
+		if err != nil {
+			return nil, err
+		}
+		p.objects = dedupe(append(p.objects, nested...))
 	}
 	p.templateKey = artifacts.TemplateName([]byte(p.body))
 	if p.bucket == "" {
@@ -305,6 +310,7 @@ func cfnTags(tags map[string]string) []cfntypes.Tag {
 func (p *plan) deleteArtifacts(ctx context.Context, e Env, objs []template.S3Object) error {
 	for _, o := range objs {
 		if o.Bucket != p.bucket {
+			e.UI.KeepingObject(o.Bucket, o.Key, p.bucket)
 			continue
 		}
 		if err := deleteObject(ctx, e, p.bucket, o.Key); err != nil {

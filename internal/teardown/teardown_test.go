@@ -264,3 +264,42 @@ func TestBucketWarning(t *testing.T) {
 		})
 	}
 }
+
+// TestDeleteNestedArtifacts deletes what nested stacks were packaged with too: their templates
+// are read from S3 (named on a local endpoint as SAM CLI names them there, or on S3's global
+// one), and their code and their own children's templates go. Objects outside the artifacts
+// bucket are kept, and said so.
+func TestDeleteNestedArtifacts(t *testing.T) {
+	s := newSetup(t)
+	s.cfn.Seed("nest", "UPDATE_COMPLETE", `Resources:
+  Child:
+    Type: AWS::CloudFormation::Stack
+    Properties: {TemplateURL: http://127.0.0.1:4566/bkt/child.template}
+  Lib:
+    Type: AWS::Lambda::LayerVersion
+    Properties: {Content: {S3Bucket: shared-code, S3Key: lib.zip}}
+`)
+	b := s.s3.Buckets["bkt"]
+	b["child.template"] = s3fake.Object{Body: []byte("Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties: {Code: {S3Bucket: bkt, S3Key: code2}}\n  Grand:\n    Type: AWS::CloudFormation::Stack\n    Properties: {TemplateURL: https://s3.amazonaws.com/bkt/grand.template}\n")}
+	b["grand.template"] = s3fake.Object{Body: []byte("Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties: {CodeUri: s3://bkt/code3}\n  Again:\n    Type: AWS::CloudFormation::Stack\n    Properties: {TemplateURL: https://s3.amazonaws.com/bkt/child.template}\n")}
+	b["code2"], b["code3"], b["unrelated"] = s3fake.Object{}, s3fake.Object{}, s3fake.Object{}
+	poll := cfn.Poller{First: time.Millisecond, Cap: time.Millisecond, Sleep: func(context.Context, time.Duration) error { return nil }}
+	err := teardown.Run(context.Background(), teardown.Input{StackName: "nest", NoPrompts: true}, teardown.Env{Stacks: cfn.New(s.cfn, poll), Images: ecr.New(s.ecr),
+		Objects: s3.New(s.s3), S3Endpoint: "http://127.0.0.1:4566", Region: "us-east-1", UI: &ui.Reporter{Out: io.Discard, Err: &s.out, Width: 100}})
+	if err != nil {
+		t.Fatalf("Run() = %v", err)
+	}
+	want := []string{"delete object child.template", "delete object code2", "delete object grand.template", "delete object code3"}
+	if !slices.Equal(s.log, want) {
+		t.Errorf("changes %v, want %v", s.log, want)
+	}
+	if n := strings.Count(strings.Join(s.s3.Calls, "\n"), "GetObject child.template"); n != 1 {
+		t.Errorf("child.template read %d times, want once", n)
+	}
+	if _, ok := s.s3.Object("bkt", "unrelated"); !ok {
+		t.Error("an object the stack does not name was deleted")
+	}
+	if !strings.Contains(s.out.String(), "\t- Keeping S3 object s3://shared-code/lib.zip: not in the artifacts bucket bkt\n") {
+		t.Errorf("output lacks the kept object:\n%s", s.out.String())
+	}
+}

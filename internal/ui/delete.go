@@ -53,6 +53,12 @@ func (r *Reporter) NoSuchImage(tag, repo string) {
 // DeletingObject and NoSuchObject say what became of an artifact in the bucket.
 func (r *Reporter) DeletingObject(key string) { r.errf("\t- Deleting S3 object with key %s\n", key) }
 
+// KeepingObject says an object the stack names is kept: it is not in the artifacts' bucket
+// (another stack's, or someone's own, may use it).
+func (r *Reporter) KeepingObject(bucket, key, artifactsBucket string) {
+	r.errf("\t- Keeping S3 object s3://%s/%s: not in the artifacts bucket %s\n", bucket, key, artifactsBucket)
+}
+
 func (r *Reporter) NoSuchObject(key string) {
 	r.errf("\t- Could not find and delete the S3 object with the key %s\n", key)
 }
