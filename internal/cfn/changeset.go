@@ -165,9 +165,10 @@ func (c *Client) Failed(ctx context.Context, st *Stack) error {
 	return c.failed(ctx, st)
 }
 
-// PendingTemplates returns the templates (as submitted) of the stack's change sets that are
-// ready to execute: what a later ExecuteChangeSet will deploy (a deploy with
-// --no-execute-changeset, awaiting approval).
+// PendingTemplates returns the templates (as submitted) of the stack's change sets that may
+// still be executed: ready (a deploy with --no-execute-changeset, one awaiting approval),
+// being created (another deploy about to execute it) or executing. What a later
+// ExecuteChangeSet will deploy.
 func (c *Client) PendingTemplates(ctx context.Context, stack string) (map[string]string, error) {
 	out := map[string]string{}
 	var token *string
@@ -180,7 +181,11 @@ func (c *Client) PendingTemplates(ctx context.Context, stack string) (map[string
 			return nil, fmt.Errorf("list change sets of stack %s: %w", stack, err)
 		}
 		for _, cs := range page.Summaries {
-			if cs.ExecutionStatus != types.ExecutionStatusAvailable {
+			switch {
+			case cs.Status == types.ChangeSetStatusFailed || cs.Status == types.ChangeSetStatusDeleteComplete:
+				continue
+			case cs.ExecutionStatus == types.ExecutionStatusExecuteComplete || cs.ExecutionStatus == types.ExecutionStatusExecuteFailed ||
+				cs.ExecutionStatus == types.ExecutionStatusObsolete:
 				continue
 			}
 			body, err := c.api.GetTemplate(ctx, &cloudformation.GetTemplateInput{StackName: aws.String(stack), ChangeSetName: cs.ChangeSetId,

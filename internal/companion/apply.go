@@ -2,6 +2,7 @@ package companion
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -35,7 +36,9 @@ type Applier struct {
 	// Report hears of each step taken.
 	Report Reporter
 	// LiveTemplates returns the templates the application stack has deployed now, nested
-	// stacks' included: a repository one of them names is in use and is never removed.
+	// stacks' included, and those of its change sets that may still be executed: a
+	// repository one of them names is in use and is never removed. It returns a BusyError
+	// while another operation is changing the application stack.
 	LiveTemplates func(ctx context.Context) ([]string, error)
 }
 
@@ -154,6 +157,11 @@ func (a *Applier) notInUse(ctx context.Context, p *Plan) ([]Removal, error) {
 		return p.Remove, nil
 	}
 	live, err := a.LiveTemplates(ctx)
+	var busy *BusyError
+	if errors.As(err, &busy) {
+		a.Report.RemovalDeferred(len(p.Remove), busy.Error())
+		return nil, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read the deployed templates of stack %s before removing repositories: %w", p.Parent, err)
 	}
@@ -166,6 +174,14 @@ func (a *Applier) notInUse(ctx context.Context, p *Plan) ([]Removal, error) {
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// BusyError says the application stack is being changed by another operation (a deploy
+// executing its change set, a delete): what it will run is not known yet.
+type BusyError struct{ Stack, Status string }
+
+func (e *BusyError) Error() string {
+	return fmt.Sprintf("stack %s is %s: another run is changing it", e.Stack, e.Status)
 }
 
 // named reports whether a template names an image of repository repo (repo:tag or

@@ -81,6 +81,8 @@ type Reporter interface {
 	CompanionAdopted(stack string)
 	RepositoryRemoved(name string, images int)
 	RepositoryInUse(name, stack string)
+	// RemovalDeferred says n repositories to remove are kept for the next deploy, and why.
+	RemovalDeferred(n int, why string)
 }
 
 // Planner computes plans.

@@ -38,6 +38,7 @@ func (quiet) CompanionDeleting(string)           {}
 func (quiet) CompanionAdopted(string)            {}
 func (quiet) RepositoryRemoved(string, int)      {}
 func (quiet) RepositoryInUse(string, string)     {}
+func (quiet) RemovalDeferred(int, string)        {}
 
 // imageCounts returns an ECR whose repositories hold that many images each.
 func imageCounts(counts map[string]int) *ecr.Client {

@@ -3,15 +3,36 @@ package deploy
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/samship/samship/internal/companion"
 
 	"github.com/samship/samship/internal/template"
 )
 
-// liveTemplates returns the templates the application stack has deployed now: its own and
-// those of its nested stacks, depth first. What they name is in use, whatever this run
-// planned (another deploy may have changed the stack since).
+// liveTemplates returns the templates the application stack has deployed now (its own and
+// those of its nested stacks, depth first) and those of its change sets that may still be
+// executed. What they name is in use, whatever this run planned: another deploy may have
+// changed the stack since, or be about to. While another operation changes the stack, what
+// it will run is not known: a companion.BusyError says so.
 func (r *run) liveTemplates(ctx context.Context) ([]string, error) {
+	st, err := r.e.CFN.Describe(ctx, r.in.StackName)
+	if err != nil {
+		return nil, err
+	}
+	if strings.HasSuffix(st.Status, "_IN_PROGRESS") {
+		return nil, &companion.BusyError{Stack: r.in.StackName, Status: st.Status}
+	}
+	pending, err := r.e.CFN.PendingTemplates(ctx, st.ID)
+	if err != nil {
+		return nil, err
+	}
 	var out []string
+	for _, name := range slices.Sorted(maps.Keys(pending)) {
+		out = append(out, pending[name])
+	}
 	var walk func(stack string, depth int) error
 	walk = func(stack string, depth int) error {
 		if depth > 10 {
@@ -37,5 +58,5 @@ func (r *run) liveTemplates(ctx context.Context) ([]string, error) {
 		}
 		return nil
 	}
-	return out, walk(r.in.StackName, 0)
+	return out, walk(st.ID, 0)
 }

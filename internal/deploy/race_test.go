@@ -18,14 +18,20 @@ import (
 func TestCleanUpKeepsWhatAnotherDeployUses(t *testing.T) {
 	fn3, fn4 := companion.NewRepo("app", "Fn003"), companion.NewRepo("app", "Fn004")
 	comp := companion.StackName("app")
+	const appID = "arn:aws:cloudformation:us-east-1:123456789012:stack/app/2" // the fake's: seeded second
 	tests := map[string]struct {
 		step     string // B finishes just before A makes this call
 		keepsFn3 bool
+		// b is what B has done by then when not finished: "executing" its change set, or
+		// left it "pending" (created, not executed yet).
+		b string
 	}{
-		"before A reads the live stack":   {"GetTemplate app", true},
-		"before A lists Fn003's images":   {"ListImages " + fn3.Name, false},
-		"before A deletes Fn003's images": {"BatchDeleteImage " + fn3.Name, false},
-		"before A reads the companion":    {"GetTemplate " + comp, false},
+		"before A reads the live stack":     {"DescribeStacks app", true, ""},
+		"B executing when A looks":          {"DescribeStacks app", true, "executing"},
+		"B's change set ready when A looks": {"ListChangeSets " + appID, true, "pending"},
+		"before A lists Fn003's images":     {"ListImages " + fn3.Name, false, ""},
+		"before A deletes Fn003's images":   {"BatchDeleteImage " + fn3.Name, false, ""},
+		"before A reads the companion":      {"GetTemplate " + comp, false, ""},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -49,6 +55,15 @@ func TestCleanUpKeepsWhatAnotherDeployUses(t *testing.T) {
 				done = true
 				// B's companion update and main deploy, as they leave the stacks.
 				h.cfn.Stacks[comp].Template = string(withB)
+				usesFn3 := "Resources:\n  Fn003:\n    Type: AWS::Lambda::Function\n    Properties:\n      Code: {ImageUri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/" + fn3.Name + ":fn003-v1}\n"
+				switch tc.b {
+				case "executing":
+					h.cfn.Stacks["app"].Status = "UPDATE_IN_PROGRESS"
+					return
+				case "pending":
+					h.cfn.SeedChangeSet("app", "b", usesFn3)
+					return
+				}
 				h.cfn.Stacks["app"].Template = "Resources:\n  Fn003:\n    Type: AWS::Lambda::Function\n    Properties:\n      Code: {ImageUri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/" + fn3.Name + ":fn003-v1}\n"
 			}
 			// Only during A's clean-up: after A's own change set ran.
@@ -80,7 +95,11 @@ func TestCleanUpKeepsWhatAnotherDeployUses(t *testing.T) {
 				if len(deleted(h.ecr)) != 0 || !strings.Contains(final, fn3.Name) {
 					t.Errorf("deleted %v, companion %s: A removed Fn003's repository, which the live stack uses", deleted(h.ecr), final)
 				}
-				if !strings.Contains(h.stderr.String(), "Keeping repository "+fn3.Name+": the deployed stack app uses it") {
+				note := "Keeping repository " + fn3.Name + ": the deployed stack app uses it"
+				if tc.b == "executing" {
+					note = "Kept 1 unreferenced repository for the next deploy to remove: stack app is UPDATE_IN_PROGRESS: another run is changing it"
+				}
+				if !strings.Contains(h.stderr.String(), note) {
 					t.Errorf("no note on the kept repository:\n%s", h.stderr.String())
 				}
 			}

@@ -31,6 +31,7 @@ type Stacks interface {
 	Watch(ctx context.Context, stackID string, start time.Time, onEvent func(cfn.Event)) (*cfn.Stack, error)
 	Failed(ctx context.Context, st *cfn.Stack) error
 	Abandon(ctx context.Context, cs *cfn.ChangeSet) (bool, error)
+	PendingTemplates(ctx context.Context, stack string) (map[string]string, error)
 }
 
 // Env is everything a deploy run uses from outside: AWS, the terminal and the clock.

@@ -50,6 +50,11 @@ func (r *Reporter) RepositoryInUse(name, stack string) {
 	r.Note(fmt.Sprintf("Keeping repository %s: the deployed stack %s uses it (another deploy changed it meanwhile)", name, stack))
 }
 
+// RemovalDeferred says the repositories to remove stay until a later deploy.
+func (r *Reporter) RemovalDeferred(n int, why string) {
+	r.Note(fmt.Sprintf("Kept %d unreferenced %s for the next deploy to remove: %s", n, Plural(n, "repository", "repositories"), why))
+}
+
 // StackWaiting says the application stack is busy with another operation.
 func (r *Reporter) StackWaiting(stack, status string) {
 	r.Note(fmt.Sprintf("Stack %s is %s (another deploy?); waiting for it to finish", stack, status))

@@ -91,6 +91,13 @@ func (f *CFN) Seed(name, status, template string) *Stack {
 	return s
 }
 
+// SeedChangeSet adds a change set of template to the stack named, ready to execute, as
+// another deploy leaves it; it takes no lock (call it from Before, or before the run).
+func (f *CFN) SeedChangeSet(stack, name, template string) {
+	s := f.find(stack)
+	f.changeSet[s.ID+"/changeSet/"+name] = &changeSet{stack: s.Name, template: template, typ: "UPDATE", created: f.tick()}
+}
+
 func (f *CFN) find(nameOrID string) *Stack {
 	for _, s := range f.Stacks {
 		if s.Name == nameOrID || s.ID == nameOrID {
