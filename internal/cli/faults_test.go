@@ -182,6 +182,36 @@ func (r *faultRig) converged(stack string, n int) int {
 	return lost
 }
 
+// clone returns a rig that runs samship beside r's runs: the same proxies and images, its own
+// running command.
+func (r *faultRig) clone() *faultRig {
+	c := *r
+	c.cmd = nil
+	return &c
+}
+
+// lostImages returns how many functions of the live stack run an image that is not in ECR,
+// logging each.
+func (r *faultRig) lostImages(stack string) int {
+	r.t.Helper()
+	cfg, err := r.moto.Config(context.Background())
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	lines, err := testenv.StackFunctions(context.Background(), cfg, stack)
+	if err != nil {
+		r.t.Fatalf("read back %s: %v", stack, err)
+	}
+	lost := 0
+	for _, l := range lines {
+		if !strings.HasSuffix(l, " pushed") {
+			lost++
+			r.t.Logf("stack %s: %s", stack, l)
+		}
+	}
+	return lost
+}
+
 // TestFaults deploys through a proxy that throttles, fails, drops connections before and after
 // AWS acted, and interrupts samship at each step; every rerun converges and no image in use is
 // lost. Figures: docs/reliability.md.

@@ -102,16 +102,28 @@ func (a *Applier) Finish(ctx context.Context, p *Plan, st *cfn.Stack) error {
 	if p.After == ActionNone {
 		return nil
 	}
-	remove, err := a.notInUse(ctx, p)
+	remove, err := a.notInUse(ctx, p, p.Remove)
 	if err != nil {
 		return err
 	}
+	var removed []Removal
 	for _, r := range remove {
-		n, err := a.empty(ctx, r.Name)
+		ids, err := listImages(ctx, a.Images, r.Name)
 		if err != nil {
 			return err
 		}
-		a.Report.RepositoryRemoved(r.Name, n)
+		// Once more right before deleting: another run may have deployed meanwhile.
+		if again, err := a.notInUse(ctx, p, []Removal{r}); err != nil || len(again) == 0 {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if err := a.Images.DeleteImages(ctx, r.Name, ids); err != nil && !ecr.IsRepositoryNotFound(err) {
+			return err
+		}
+		a.Report.RepositoryRemoved(r.Name, distinctDigests(ids))
+		removed = append(removed, r)
 	}
 	current, err := a.Stacks.Template(ctx, p.Companion)
 	if err != nil {
@@ -122,7 +134,7 @@ func (a *Applier) Finish(ctx context.Context, p *Plan, st *cfn.Stack) error {
 		return fmt.Errorf("read companion stack %s: %w", p.Companion, err)
 	}
 	gone := map[string]bool{}
-	for _, r := range remove {
+	for _, r := range removed {
 		gone[r.Name] = true
 	}
 	keep := p.Desired()
@@ -150,23 +162,23 @@ func (a *Applier) Finish(ctx context.Context, p *Plan, st *cfn.Stack) error {
 	return err
 }
 
-// notInUse returns the planned removals that no live template of the application stack
-// names, and says so for each one kept.
-func (a *Applier) notInUse(ctx context.Context, p *Plan) ([]Removal, error) {
-	if len(p.Remove) == 0 || a.LiveTemplates == nil {
-		return p.Remove, nil
+// notInUse returns the removals that no live template of the application stack names, and
+// says so for each one kept.
+func (a *Applier) notInUse(ctx context.Context, p *Plan, remove []Removal) ([]Removal, error) {
+	if len(remove) == 0 || a.LiveTemplates == nil {
+		return remove, nil
 	}
 	live, err := a.LiveTemplates(ctx)
 	var busy *BusyError
 	if errors.As(err, &busy) {
-		a.Report.RemovalDeferred(len(p.Remove), busy.Error())
+		a.Report.RemovalDeferred(len(remove), busy.Error())
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read the deployed templates of stack %s before removing repositories: %w", p.Parent, err)
 	}
 	var out []Removal
-	for _, r := range p.Remove {
+	for _, r := range remove {
 		if named(live, r.Name) {
 			a.Report.RepositoryInUse(r.Name, p.Parent)
 			continue
@@ -230,11 +242,6 @@ func (a *Applier) body(ctx context.Context, b []byte, inline, url **string) erro
 	}
 	*url = aws.String(u)
 	return nil
-}
-
-// empty deletes every image of a repository; see Empty.
-func (a *Applier) empty(ctx context.Context, repo string) (int, error) {
-	return Empty(ctx, a.Images, repo)
 }
 
 // Empty deletes every image of a repository and returns how many images (distinct digests)

@@ -42,6 +42,9 @@ func (r *run) deployMain(ctx context.Context, main *cfn.Stack, cs *cfn.ChangeSet
 				return err
 			}
 		}
+		if err := r.checkImages(ctx); err != nil {
+			return err
+		}
 		if in.FailOnEmptyChangeset {
 			return err
 		}
@@ -83,6 +86,9 @@ func (r *run) deployMain(ctx context.Context, main *cfn.Stack, cs *cfn.ChangeSet
 	r.deployed = true
 	if err := r.finishCompanion(ctx); err != nil {
 		return fmt.Errorf("stack %s deployed, but removing unreferenced repositories failed (the next deploy retries): %w", in.StackName, err)
+	}
+	if err := r.checkImages(ctx); err != nil {
+		return err
 	}
 	e.UI.Outputs(st.Outputs)
 	e.UI.Deployed(in.StackName, e.Region, in.Express)

@@ -140,7 +140,8 @@ func (r *run) pushImages(ctx context.Context) (map[string]string, error) {
 		jobsAtOnce = 8
 	}
 	pushes := e.UI.Pushes(in.Push, jobsAtOnce, in.NoProgressBar, e.Now)
-	res, err := (&registry.Pusher{Access: e.Registry, Jobs: jobsAtOnce, Report: pushes, Scratch: r.scratch, Cache: e.Layers}).PushAll(ctx, jobs)
+	r.pusher = &registry.Pusher{Access: e.Registry, Jobs: jobsAtOnce, Report: pushes, Scratch: r.scratch, Cache: e.Layers}
+	res, err := r.pusher.PushAll(ctx, jobs)
 	if err != nil {
 		pushes.Stop()
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -92,4 +93,35 @@ func (h *harness) imageApp(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return tpl
+}
+
+// TestDeployFindsItsImageGone: another run deletes the image this deploy pushed while its
+// change set executes (a deploy of the same stack removing the function, in the one call
+// between its last look at the stack and its deletion). The deploy says so and fails, naming
+// the function, instead of reporting success with a function whose image is gone.
+func TestDeployFindsItsImageGone(t *testing.T) {
+	var gone atomic.Bool
+	access := registryFor(t, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if gone.Load() && strings.Contains(r.URL.Path, "/manifests/") {
+				http.Error(w, `{"errors":[{"code":"MANIFEST_UNKNOWN"}]}`, http.StatusNotFound)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	h := newHarness(t)
+	tpl := h.imageApp(t)
+	h.cfn.Before = func(op string) {
+		if op == "ExecuteChangeSet" {
+			gone.Store(true)
+		}
+	}
+	o := deploy.Options{TemplateFile: tpl, StackName: "app", ImageRepository: "123456789012.dkr.ecr.us-east-1.amazonaws.com/app",
+		FailOnEmptyChangeset: true, PollCap: time.Second}
+	err := h.runWith(t, o, func(e *deploy.Env) { e.Registry = access })
+	want := "stack app deployed, but the image of function Fn is gone from its repository (123456789012.dkr.ecr.us-east-1.amazonaws.com/app:fn-"
+	if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.HasSuffix(err.Error(), "run samship deploy again to push it back") {
+		t.Fatalf("Run() = %v, want %q…", err, want)
+	}
 }

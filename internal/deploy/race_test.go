@@ -1,6 +1,7 @@
 package deploy_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -10,11 +11,13 @@ import (
 
 // TestCleanUpKeepsWhatAnotherDeployUses runs deploy A, which removes Fn003, while deploy B of
 // the same stack (Fn003 kept, Fn004 added) finishes at each step of A's clean-up. Whenever B
-// finished before A read the live stack, Fn003's repository and images stay; at every step,
-// the repository B added stays in the companion stack. (Between A's read of the companion
-// template and its UpdateStack a window of one call remains; there CloudFormation itself
-// refuses to delete a repository that holds images, since the companion template does not set
-// EmptyOnDelete, so what B pushed cannot be lost.)
+// finished (or was executing, or had a change set ready) before A's last look at the live
+// stack, right before deleting, Fn003's repository and images stay; at every step, the
+// repository B added stays in the companion stack. B finishing in the one call between that
+// look and the deletion is what B's own check after deploying finds (TestDeployFindsItsImageGone).
+// Between A's read of the companion template and its UpdateStack a window of one call also
+// remains; there CloudFormation itself refuses to delete a repository that holds images (the
+// companion template does not set EmptyOnDelete), so what B pushed cannot be lost.
 func TestCleanUpKeepsWhatAnotherDeployUses(t *testing.T) {
 	fn3, fn4 := companion.NewRepo("app", "Fn003"), companion.NewRepo("app", "Fn004")
 	comp := companion.StackName("app")
@@ -29,9 +32,11 @@ func TestCleanUpKeepsWhatAnotherDeployUses(t *testing.T) {
 		"before A reads the live stack":     {"DescribeStacks app", true, ""},
 		"B executing when A looks":          {"DescribeStacks app", true, "executing"},
 		"B's change set ready when A looks": {"ListChangeSets " + appID, true, "pending"},
-		"before A lists Fn003's images":     {"ListImages " + fn3.Name, false, ""},
-		"before A deletes Fn003's images":   {"BatchDeleteImage " + fn3.Name, false, ""},
-		"before A reads the companion":      {"GetTemplate " + comp, false, ""},
+		"before A lists Fn003's images":     {"ListImages " + fn3.Name, true, ""},
+		// A looks again right before deleting: B finished after A's first look.
+		"after A listed Fn003's images":   {"DescribeStacks app#2", true, ""},
+		"before A deletes Fn003's images": {"BatchDeleteImage " + fn3.Name, false, ""},
+		"before A reads the companion":    {"GetTemplate " + comp, false, ""},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -48,8 +53,10 @@ func TestCleanUpKeepsWhatAnotherDeployUses(t *testing.T) {
 				t.Fatal(err)
 			}
 			done := false
+			seen := map[string]int{}
 			deployB := func(op string) {
-				if done || op != tc.step {
+				seen[op]++
+				if n := seen[op]; done || op != tc.step && op+"#"+strconv.Itoa(n) != tc.step {
 					return
 				}
 				done = true

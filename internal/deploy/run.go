@@ -113,6 +113,8 @@ type run struct {
 	scratch  *registry.Scratch          // the run's temporary files
 	images   map[string]*registry.Image // by function full path, read and verified
 	tags     map[string]string          // by function full path: SAM's tag for its image
+	refs     map[string]string          // by function full path: the image the template names
+	pusher   *registry.Pusher           // what pushed them, to check them after the deploy
 	// executing, executed and deployed say how far the main stack got: its change set's
 	// execution asked for, answered, and the stack done.
 	executing, executed, deployed bool

@@ -47,6 +47,7 @@ func (r *run) deployAll(ctx context.Context, main *cfn.Stack) error {
 	if err != nil {
 		return err
 	}
+	r.refs = refs
 	var cs *cfn.ChangeSet
 	var csErr, bErr error
 	csReady := make(chan struct{}) // the change set chain is done; cs, csErr and bErr are set

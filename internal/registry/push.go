@@ -47,6 +47,15 @@ type Pusher struct {
 	Cache *LayerCache
 
 	retryDelays []time.Duration // retryDelays when nil
+	pings       sync.Once
+	rt          http.RoundTripper // Access's transport with its version checks answered once
+}
+
+// transport is the Pusher's transport: each registry's version check (GET /v2/) is made once
+// for every PushAll and Missing of it.
+func (p *Pusher) transport() http.RoundTripper {
+	p.pings.Do(func() { p.rt = newPingCache(p.Access.transport()) })
+	return p.rt
 }
 
 // pushRun is the state of one PushAll.
@@ -72,7 +81,7 @@ func (p *Pusher) PushAll(ctx context.Context, jobs []Job) ([]Result, error) {
 	if limit <= 0 {
 		limit = 8
 	}
-	r := &pushRun{p: p, rt: newPingCache(p.Access.transport()), blobs: newBlobs(), uploads: make(chan struct{}, limit)}
+	r := &pushRun{p: p, rt: p.transport(), blobs: newBlobs(), uploads: make(chan struct{}, limit)}
 	results := make([]Result, len(jobs))
 	g, gctx := errgroup.WithContext(ctx)
 	var mu sync.Mutex

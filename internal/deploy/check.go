@@ -1,0 +1,40 @@
+package deploy
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/samship/samship/internal/ui"
+)
+
+// checkImages makes sure, once the stack is deployed, that every image the deployed template
+// names and this run pushed (or found there) is still in its registry: another run (a deploy
+// of the same stack that removed a function, a prune) may have deleted it while this one ran,
+// and a function whose image is gone fails on its next cold start. It fails loudly, naming
+// the functions; a rerun pushes the images again.
+func (r *run) checkImages(ctx context.Context) error {
+	if len(r.refs) == 0 || r.pusher == nil {
+		return nil
+	}
+	byRef := map[string][]string{}
+	for fp, ref := range r.refs {
+		byRef[ref] = append(byRef[ref], fp)
+	}
+	missing, err := r.pusher.Missing(ctx, slices.Sorted(maps.Keys(byRef)))
+	if err != nil {
+		return fmt.Errorf("stack %s deployed, but checking its images failed: %w", r.in.StackName, err)
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	var fns []string
+	for _, ref := range missing {
+		fns = append(fns, byRef[ref]...)
+	}
+	slices.Sort(fns)
+	return fmt.Errorf("stack %s deployed, but the image of %s %s is gone from its repository (%s): another run deleted it while this deploy ran, a deploy of this stack removing the function or a prune; run samship deploy again to push it back",
+		r.in.StackName, ui.Plural(len(fns), "function", "functions"), strings.Join(fns, ", "), strings.Join(missing, ", "))
+}
