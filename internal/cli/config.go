@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -27,6 +28,9 @@ func applyConfig(fl *pflag.FlagSet, params map[string]any, path, section string)
 			continue
 		}
 		vals, err := configValues(params[key])
+		if m, ok := params[key].(map[string]any); ok && err == nil {
+			vals, err = tableValues(key, m, vals)
+		}
 		if err != nil {
 			return fmt.Errorf("%s: [%s.parameters] %s: %w", path, section, key, err)
 		}
@@ -89,6 +93,32 @@ func configValues(v any) ([]string, error) {
 		return []string{""}, nil
 	}
 	return nil, fmt.Errorf("unsupported value %v", v)
+}
+
+// tableValues reads the tables SAM CLI's --save-params writes for options click made
+// dictionaries of: image repositories as Function=URI, metadata as its JSON object; tags and
+// parameter overrides as Key="value" (vals, from configValues).
+func tableValues(key string, m map[string]any, vals []string) ([]string, error) {
+	switch key {
+	case "image_repositories":
+		out := make([]string, len(vals))
+		for i, v := range vals {
+			k, _, _ := strings.Cut(v, "=")
+			s, ok := m[k].(string)
+			if !ok {
+				return nil, fmt.Errorf("want Function = \"URI\" entries, found %v", m[k])
+			}
+			out[i] = k + "=" + s
+		}
+		return out, nil
+	case "metadata":
+		b, err := json.Marshal(m)
+		if err != nil {
+			return nil, err
+		}
+		return []string{string(b)}, nil
+	}
+	return vals, nil
 }
 
 func quote(s string) string {

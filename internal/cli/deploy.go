@@ -137,8 +137,10 @@ type deployRuntime struct {
 	// file existed and was read; ConfigDir is where a relative file name lives.
 	ConfigFile, ConfigEnv, ConfigDir string
 	ConfigFound                      bool
-	// SaveParams and SaveGlobal are what --save-params writes (empty without it).
-	SaveParams, SaveGlobal []samconfig.Param
+	// Save reports --save-params; SaveParams is what it writes into the command's section
+	// (the region goes into the global section).
+	Save       bool
+	SaveParams []samconfig.Param
 	// RepoSettings are the repository settings given, as samconfig parameters: a guided
 	// deploy saves them with its answers.
 	RepoSettings []samconfig.Param
@@ -239,7 +241,7 @@ func (f *deployFlags) resolve(fl *pflag.FlagSet, io IO, command string) (*deploy
 		}
 	}
 	if f.saveParams && !f.guided {
-		rt.SaveParams, rt.SaveGlobal = commandLineParams(fl)
+		rt.Save, rt.SaveParams = true, commandLineParams(fl)
 	}
 	rt.Region, rt.Profile = f.region, f.profile
 	rt.Debug = f.debug || io.Getenv("SAM_DEBUG") != ""

@@ -1,28 +1,40 @@
 package cli
 
 import (
+	"context"
+	"encoding/json"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
 
+	"github.com/samship/samship/internal/awsclient"
+	"github.com/samship/samship/internal/deploy"
 	"github.com/samship/samship/internal/samconfig"
 	"github.com/samship/samship/internal/ui"
 )
 
-// commandLineParams returns what --save-params saves: every option given on the command line
-// (but --save-params, --config-file, --config-env and --guided) under SAM CLI's samconfig key,
-// and the region again for the env's global section, as SAM CLI saves them. A --no-x flag is
-// saved as x = false.
-func commandLineParams(fl *pflag.FlagSet) (params, global []samconfig.Param) {
+// notSaved are the options SAM CLI's save_command_line_args_to_config does not write into the
+// command's section: its own and the config file's (excluded), and --region, --profile and
+// --debug, whose click options have expose_value=False, so they have no value to save.
+// --guided is samship's own exclusion: a guided run saves its answers itself.
+var notSaved = map[string]bool{"save-params": true, "config-file": true, "config-env": true,
+	"region": true, "profile": true, "debug": true, "guided": true}
+
+// commandLineParams returns what --save-params saves into the command's section: every option
+// given on the command line, in command-line order, under SAM CLI's samconfig key and in the
+// form click hands SAM CLI's writer: --template-file made absolute, lists of the words given
+// (capabilities, notification ARNs), dictionaries (tags, parameter overrides, image
+// repositories, metadata) as tables, a --no-x flag as x = false.
+func commandLineParams(fl *pflag.FlagSet) []samconfig.Param {
 	sorted := fl.SortFlags
 	fl.SortFlags = false // visit in command-line order, the order SAM CLI saves in
 	defer func() { fl.SortFlags = sorted }()
+	var params []samconfig.Param
 	fl.Visit(func(f *pflag.Flag) {
 		name := f.Name
-		switch name {
-		case "save-params", "config-file", "config-env", "guided":
+		if notSaved[name] {
 			return
 		}
 		var value any = f.Value.String()
@@ -37,31 +49,120 @@ func commandLineParams(fl *pflag.FlagSet) (params, global []samconfig.Param) {
 			value, _ = strconv.Atoi(f.Value.String())
 		case "stringArray":
 			vals, _ := fl.GetStringArray(name)
-			if name == "image-repositories" {
-				value = vals
-			} else {
-				value = strings.Join(vals, " ")
+			value = arrayValue(name, vals)
+		}
+		switch name {
+		case "template-file":
+			if abs, err := filepath.Abs(f.Value.String()); err == nil {
+				value = abs
+			}
+		case "metadata":
+			value = metadataMap(f.Value.String())
+		}
+		params = append(params, samconfig.Param{Key: strings.ReplaceAll(name, "-", "_"), Value: value, Keep: true})
+	})
+	return params
+}
+
+// arrayValue is a multi-value option as click gives it to SAM CLI's writer: the dictionary
+// its type makes of it, or the words as given.
+func arrayValue(name string, vals []string) any {
+	switch name {
+	case "tags":
+		kvs, _ := parseTags("--tags", vals) // validated before anything is saved
+		return toMap(kvs)
+	case "parameter-overrides":
+		kvs, _ := parseOverrides(vals)
+		return toMap(kvs)
+	case "image-repositories":
+		var m samconfig.Map
+		for _, v := range vals {
+			for _, w := range strings.Fields(v) {
+				k, uri, _ := strings.Cut(w, "=")
+				m = setEntry(m, k, uri)
 			}
 		}
-		key := strings.ReplaceAll(name, "-", "_")
-		params = append(params, samconfig.Param{Key: key, Value: value, Keep: true})
-		if key == "region" {
-			global = append(global, samconfig.Param{Key: key, Value: value, Keep: true})
+		return m
+	}
+	return vals
+}
+
+func toMap(kvs []deploy.KV) samconfig.Map {
+	var m samconfig.Map
+	for _, kv := range kvs {
+		m = setEntry(m, kv.Key, kv.Value)
+	}
+	return m
+}
+
+// setEntry sets key in m: a later value replaces an earlier one in its place, as in a Python
+// dictionary.
+func setEntry(m samconfig.Map, key, value string) samconfig.Map {
+	for i := range m {
+		if m[i].Key == key {
+			m[i].Value = value
+			return m
 		}
-	})
-	return params, global
+	}
+	return append(m, samconfig.Entry{Key: key, Value: value})
+}
+
+// metadataMap is --metadata as SAM CLI's CfnMetadataType makes it: a flat JSON object, or
+// KeyName1=string,KeyName2=string, in the order given.
+func metadataMap(v string) samconfig.Map {
+	var m samconfig.Map
+	dec := json.NewDecoder(strings.NewReader(v))
+	if tok, err := dec.Token(); err == nil && tok == json.Delim('{') {
+		for dec.More() {
+			k, err := dec.Token()
+			if err != nil {
+				return m
+			}
+			var x any
+			if err := dec.Decode(&x); err != nil {
+				return m
+			}
+			s, ok := x.(string)
+			if !ok {
+				b, _ := json.Marshal(x)
+				s = string(b)
+			}
+			m = setEntry(m, k.(string), s)
+		}
+		return m
+	}
+	for _, pair := range strings.Split(v, ",") {
+		if k, val, ok := strings.Cut(pair, "="); ok {
+			m = setEntry(m, k, val)
+		}
+	}
+	return m
+}
+
+// saveRegion is the region SAM CLI's --save-params writes into [env.global.parameters]
+// whatever the command line said: the region the run uses (--region or samconfig), else the
+// SDK's default (environment, shared config), else us-east-1.
+func saveRegion(ctx context.Context, region string) string {
+	if region == "" {
+		region = awsclient.DefaultRegion(ctx, "")
+	}
+	if region == "" {
+		region = "us-east-1"
+	}
+	return region
 }
 
 // saveParams writes the command line's options to the samconfig file (--save-params).
 func saveParams(rt deployRuntime, r *ui.Reporter, command string) error {
-	if len(rt.SaveParams) == 0 {
+	if !rt.Save {
 		return nil
 	}
 	path := rt.ConfigFile
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(rt.ConfigDir, path)
 	}
-	if err := samconfig.Write(path, rt.ConfigEnv, command, rt.SaveParams, rt.SaveGlobal); err != nil {
+	global := []samconfig.Param{{Key: "region", Value: saveRegion(context.Background(), rt.Region), Keep: true}}
+	if err := samconfig.Write(path, rt.ConfigEnv, command, rt.SaveParams, global); err != nil {
 		return err
 	}
 	r.SavedParams(path, rt.ConfigEnv+"."+command)

@@ -69,7 +69,9 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 	if err != nil {
 		t.Fatal(err)
 	}
-	engine, err := testenv.StartFakeEngine(map[string]v1.Image{"hellofunction:python3.12-v1": built, "myorg/worker:v2": built})
+	// sam build names a CDK image function's image by its logical id, lower-cased (apps/cdk_*).
+	engine, err := testenv.StartFakeEngine(map[string]v1.Image{"hellofunction:python3.12-v1": built, "myorg/worker:v2": built,
+		"imagefunction5e9b8b42:latest": built, "colorsrandomfunctionf61b9209:latest": built})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -86,7 +86,7 @@ func stackCommandConfig(fl *pflag.FlagSet, command, configFile, configEnv string
 		rt.ConfigFile, rt.ConfigFound = filepath.Base(cfgPath), true
 	}
 	if save {
-		rt.SaveParams, rt.SaveGlobal = commandLineParams(fl)
+		rt.Save, rt.SaveParams = true, commandLineParams(fl)
 	}
 	return rt, nil
 }

@@ -11,12 +11,20 @@ import (
 	"strings"
 )
 
+// Map is a table value in key order, as SAM CLI's --save-params writes the options click
+// turns into dictionaries (tags, parameter_overrides, image_repositories, metadata): a
+// [env.cmd.parameters.key] sub-table in TOML, a nested mapping in YAML.
+type Map []Entry
+
+// Entry is one key of a Map.
+type Entry struct{ Key, Value string }
+
 // Param is one parameter to save. A nil Value, false, an empty string or an empty list
 // removes the key (unless Keep): unlike SAM CLI, a setting turned off does not leave an old
 // true behind.
 type Param struct {
 	Key   string
-	Value any // string, bool, int or []string
+	Value any // string, bool, int, []string or Map
 	// Keep writes a false, empty or zero value instead of removing the key (--save-params
 	// saves what the command line said, and false may differ from the default).
 	Keep bool
@@ -34,6 +42,8 @@ func (p Param) removes() bool {
 	case string:
 		return v == ""
 	case []string:
+		return len(v) == 0
+	case Map:
 		return len(v) == 0
 	}
 	return false
@@ -135,9 +145,12 @@ func apply(ed editor, path string, src []byte, env, cmd string, params, global [
 			return nil, fmt.Errorf("edit %s: %w", path, perr)
 		}
 		g, hasGlobal := cur.Params(env, "global")[p.Key]
+		m, isMap := p.Value.(Map)
 		switch {
 		case p.removes(), hasGlobal && sameValue(g, p.Value):
 			src, err = ed.remove(src, cmdTable, p.Key)
+		case isMap:
+			src, err = setMap(ed, src, cur.Params(env, cmd)[p.Key], cmdTable, p.Key, m)
 		default:
 			src, err = ed.set(src, cmdTable, p.Key, p.Value)
 		}
@@ -156,6 +169,36 @@ func apply(ed editor, path string, src []byte, env, cmd string, params, global [
 		}
 	}
 	return src, verify(path, src, env, cmd, params, global)
+}
+
+// setMap makes table.key the table m, as SAM CLI's writer does when it saves a dictionary:
+// an old value of another form goes, and so do old keys of the table m does not have.
+func setMap(ed editor, src []byte, old any, table []string, key string, m Map) ([]byte, error) {
+	var err error
+	sub := append(append([]string{}, table...), key)
+	if oldMap, ok := old.(map[string]any); ok {
+		keep := map[string]bool{}
+		for _, e := range m {
+			keep[e.Key] = true
+		}
+		for k := range oldMap {
+			if !keep[k] {
+				if src, err = ed.remove(src, sub, k); err != nil {
+					return nil, err
+				}
+			}
+		}
+	} else if old != nil {
+		if src, err = ed.remove(src, table, key); err != nil {
+			return nil, err
+		}
+	}
+	for _, e := range m {
+		if src, err = ed.set(src, sub, e.Key, e.Value); err != nil {
+			return nil, err
+		}
+	}
+	return src, nil
 }
 
 // verify reads the edited document back and checks it holds what was written.
@@ -183,6 +226,18 @@ func verify(path string, src []byte, env, cmd string, params, global []Param) er
 
 // sameValue compares a parsed value with a value to write.
 func sameValue(parsed, v any) bool {
+	if m, ok := v.(Map); ok {
+		got, ok := parsed.(map[string]any)
+		if !ok || len(got) != len(m) {
+			return false
+		}
+		for _, e := range m {
+			if got[e.Key] != e.Value {
+				return false
+			}
+		}
+		return true
+	}
 	if n, ok := v.(int); ok {
 		return fmt.Sprint(parsed) == fmt.Sprint(n)
 	}

@@ -67,6 +67,7 @@ func (t *Template) LocalArtifacts() []LocalArtifact {
 		logical, r := res.Content[i].Value, res.Content[i+1]
 		typ := lookup(r, "Type").Value
 		props := lookup(r, "Properties")
+		asset, replaced, _ := assetOf(t.Path, logical, r)
 		if typ == ServerlessFunction || typ == LambdaFunction {
 			pt := lookup(props, "PackageType")
 			if pt == nil && typ == ServerlessFunction {
@@ -78,6 +79,12 @@ func (t *Template) LocalArtifacts() []LocalArtifact {
 		}
 		for _, prop := range packageable[typ] {
 			v := lookupPath(props, prop)
+			if replaced && asset.replaces(prop) && asset.node != nil {
+				// CDK asset metadata: SAM CLI's normalizer makes the asset's path the property.
+				out = append(out, LocalArtifact{Resource: logical, Property: prop, Path: asset.path, Where: fmt.Sprintf("%s:%d", t.Path, asset.node.Line),
+					Type: typ, node: asset.node, tpl: t})
+				continue
+			}
 			if v == nil && typ == ServerlessFunction && prop == "CodeUri" {
 				v = lookup(globals, "CodeUri")
 			}

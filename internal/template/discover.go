@@ -50,8 +50,9 @@ type Function struct {
 	// Where is "file:line" of the resource.
 	Where string
 
-	uri *yaml.Node // the function's own ImageUri node, for rewriting
-	tpl *Template  // the template the function is defined in
+	uri       *yaml.Node // the function's own ImageUri node, for rewriting
+	codeAsset bool       // uri is the whole Code of a CDK image asset, rewritten as {ImageUri: ...}
+	tpl       *Template  // the template the function is defined in
 }
 
 // BuildName is the name sam build gives the function's image: Metadata.DockerImage, else the
@@ -150,6 +151,10 @@ func (tr *Tree) walk(t *Template, parent *Stack, loc *yaml.Node, logical, stackP
 		meta := lookup(r, "Metadata")
 		id := resourceID(logical, typ, meta)
 		where := fmt.Sprintf("%s:%d", t.Path, res.Content[i].Line)
+		asset, replaced, err := assetOf(t.Path, logical, r)
+		if err != nil {
+			return err
+		}
 		switch typ {
 		case ServerlessFunction, LambdaFunction:
 			f := Function{FullPath: joinPath(stackPath, id), ID: id, LogicalID: logical, Type: typ, Where: where, tpl: t}
@@ -194,6 +199,11 @@ func (tr *Tree) walk(t *Template, parent *Stack, loc *yaml.Node, logical, stackP
 			if img := lookup(meta, "DockerImage"); img != nil && img.Kind == yaml.ScalarNode {
 				f.DockerImage = img.Value
 			}
+			if replaced && asset.image && typ == LambdaFunction {
+				if err := f.useImageAsset(asset); err != nil {
+					return err
+				}
+			}
 			st.Functions = append(st.Functions, f)
 		case "AWS::CloudFormation::Stack", "AWS::Serverless::Application":
 			key := "TemplateURL"
@@ -201,10 +211,16 @@ func (tr *Tree) walk(t *Template, parent *Stack, loc *yaml.Node, logical, stackP
 				key = "Location"
 			}
 			loc := lookup(props, key)
-			if loc == nil || loc.Kind != yaml.ScalarNode || loc.Tag == "!Ref" || loc.Tag == "!Sub" {
+			value := ""
+			switch {
+			case replaced && asset.replaces(key) && loc != nil:
+				value = asset.path // a CDK nested stack: its template is the asset
+			case loc == nil || loc.Kind != yaml.ScalarNode || loc.Tag == "!Ref" || loc.Tag == "!Sub":
 				continue // intrinsics and SAR applications are invisible, as in SAM CLI
+			default:
+				value = loc.Value
 			}
-			file, ok := localPath(loc.Value)
+			file, ok := localPath(value)
 			if !ok {
 				continue
 			}

@@ -17,13 +17,15 @@ type Parameter struct {
 	NoEcho     bool
 }
 
-// Parameters returns the template's parameters in template order.
+// Parameters returns the template's parameters in template order, CDK asset parameters with
+// the default SAM CLI gives them (see cdkParameterDefaults).
 func (t *Template) Parameters() []Parameter {
 	var out []Parameter
 	ps := lookup(t.root, "Parameters")
 	if ps == nil || ps.Kind != yaml.MappingNode {
 		return nil
 	}
+	cdk := t.cdkParameterDefaults()
 	for i := 0; i+1 < len(ps.Content); i += 2 {
 		p := Parameter{Key: ps.Content[i].Value}
 		v := ps.Content[i+1]
@@ -31,6 +33,9 @@ func (t *Template) Parameters() []Parameter {
 			p.Default, p.HasDefault = d.Value, true
 		} else if d != nil && d.Kind == yaml.SequenceNode {
 			p.Default, p.HasDefault = joinScalars(d), true
+		}
+		if cdk[p.Key] != nil {
+			p.Default, p.HasDefault = cdkAssetDefault, true
 		}
 		if ne := lookup(v, "NoEcho"); ne != nil && ne.Kind == yaml.ScalarNode {
 			p.NoEcho = ne.Value == "true" || ne.Value == "True" || ne.Value == "TRUE"

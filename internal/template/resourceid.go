@@ -1,16 +1,19 @@
 package template
 
 import (
-	"encoding/json"
 	"fmt"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
 
-// ResourceIDEdits returns the edits that give every resource of t a Metadata.SamResourceId
-// (its SAM CLI id: see resourceID), as SAM CLI's packaging writes into the template it
-// deploys. With them a stack deployed by samship and by sam deploy has the same resources, so
-// switching tools shows no change set entry that only the tool caused.
+// ResourceIDEdits returns the edits SAM CLI's packaging makes to the template's resources and
+// parameters (its resource metadata normalizer): every resource gets a Metadata.SamResourceId
+// (its SAM CLI id: see resourceID); resources with CDK asset metadata get the Metadata keys
+// the normalizer sets (see assetOf); CDK asset parameters get their default (see
+// cdkParameterDefaults). With them a stack deployed by samship and by sam deploy has the same
+// resources, so switching tools shows no change set entry that only the tool caused. The
+// asset properties themselves are rewritten by the image, artifact and nested stack edits.
 func (t *Template) ResourceIDEdits() ([]Edit, error) {
 	res := lookup(t.root, "Resources")
 	var edits []Edit
@@ -20,23 +23,35 @@ func (t *Template) ResourceIDEdits() ([]Edit, error) {
 			continue
 		}
 		meta := lookup(r, "Metadata")
-		id := resourceID(logical, lookup(r, "Type").Value, meta)
-		if sid := lookup(meta, "SamResourceId"); sid != nil && sid.Value == id {
+		a, _, err := assetOf(t.Path, logical, r)
+		if err != nil {
+			return nil, err
+		}
+		set := append(a.meta, metaEntry{"SamResourceId", quote(resourceID(logical, lookup(r, "Type").Value, meta))})
+		var flow, block []string
+		for _, e := range set {
+			old := lookup(meta, e.key)
+			switch {
+			case old == nil:
+				flow, block = append(flow, quote(e.key)+": "+e.json), append(block, e.key+": "+e.json)
+			case nodeJSON(old) != e.json:
+				edits = append(edits, Edit{tpl: t, node: old, text: e.json, what: "the " + e.key + " of resource " + logical})
+			}
+		}
+		if len(flow) == 0 {
 			continue
 		}
-		q, _ := json.Marshal(id)
 		var (
 			at   int
 			text string
-			err  error
 		)
 		switch {
 		case meta == nil:
-			at, text, err = t.insertKey(r, `"Metadata": {"SamResourceId": `+string(q)+`}`, func(indent string) string {
-				return "Metadata:\n" + indent + "  SamResourceId: " + string(q)
+			at, text, err = t.insertKey(r, `"Metadata": {`+strings.Join(flow, ", ")+`}`, func(indent string) string {
+				return "Metadata:\n" + indent + "  " + strings.Join(block, "\n"+indent+"  ")
 			})
 		case meta.Kind == yaml.MappingNode:
-			at, text, err = t.insertKey(meta, `"SamResourceId": `+string(q), func(string) string { return "SamResourceId: " + string(q) })
+			at, text, err = t.insertKey(meta, strings.Join(flow, ", "), func(indent string) string { return strings.Join(block, "\n"+indent) })
 		default:
 			continue // Metadata that is not a mapping is the template's own to fix
 		}
@@ -44,6 +59,13 @@ func (t *Template) ResourceIDEdits() ([]Edit, error) {
 			return nil, fmt.Errorf("%s:%d: add SamResourceId to resource %s: %w", t.Path, r.Line, logical, err)
 		}
 		edits = append(edits, Edit{tpl: t, at: at, insert: true, text: text, what: "the SamResourceId of resource " + logical})
+	}
+	for name, p := range t.cdkParameterDefaults() {
+		at, text, err := t.insertKey(p, `"Default": " "`, func(string) string { return `Default: " "` })
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: add the default of CDK asset parameter %s: %w", t.Path, p.Line, name, err)
+		}
+		edits = append(edits, Edit{tpl: t, at: at, insert: true, text: text, what: "the default of parameter " + name})
 	}
 	return edits, nil
 }

@@ -29,7 +29,11 @@ func (f Function) ImageEdit(ref string) (Edit, error) {
 		return Edit{}, fmt.Errorf("%s: the ImageUri of function %s does not resolve to an image, so it cannot be rewritten", f.Where, f.FullPath)
 	}
 	q, _ := json.Marshal(ref)
-	return Edit{tpl: f.tpl, node: f.uri, text: string(q), what: "ImageUri of function " + f.FullPath}, nil
+	text := string(q)
+	if f.codeAsset {
+		text = `{"ImageUri": ` + text + `}` // SAM CLI's normalizer replaces the whole Code
+	}
+	return Edit{tpl: f.tpl, node: f.uri, text: text, what: "ImageUri of function " + f.FullPath}, nil
 }
 
 // Template returns the template the function is defined in.

@@ -51,10 +51,14 @@ func (e *FakeEngine) Set(name string, img v1.Image) {
 	e.images[name] = img
 }
 
+// image is the image name names; a name without a tag is name:latest, as Docker reads it.
 func (e *FakeEngine) image(name string) (v1.Image, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	img, ok := e.images[name]
+	if !ok && !strings.Contains(name[strings.LastIndexByte(name, '/')+1:], ":") && !strings.Contains(name, "@") {
+		img, ok = e.images[name+":latest"]
+	}
 	return img, ok
 }
 
