@@ -71,6 +71,10 @@ func arrayValue(name string, vals []string) any {
 	case "tags":
 		kvs, _ := parseTags("--tags", vals) // validated before anything is saved
 		return toMap(kvs)
+	case "image-repos-tags":
+		// samship's own option, kept as one string: a table would lose the tags' order, which
+		// is the repositories' (and the companion template's).
+		return strings.Join(vals, " ")
 	case "parameter-overrides":
 		kvs, _ := parseOverrides(vals)
 		return toMap(kvs)
