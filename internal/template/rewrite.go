@@ -19,6 +19,13 @@ type Edit struct {
 	insert bool // text is inserted at at, nothing replaced
 	text   string
 	what   string // for errors: "ImageUri of function Fn"
+
+	// With gen: the value (value, as text for when every resource the loop generates gets
+	// the same) of one generated resource's property node, written in the loop body: see
+	// loopEdits.
+	gen   *generated
+	value string
+	leaf  string // the property's last name: "ImageUri", "CodeUri"
 }
 
 // ImageEdit sets the function's ImageUri to ref, as SAM CLI writes the pushed image into the
@@ -29,7 +36,8 @@ func (f Function) ImageEdit(ref string) (Edit, error) {
 		return Edit{}, fmt.Errorf("%s: the ImageUri of function %s does not resolve to an image, so it cannot be rewritten", f.Where, f.FullPath)
 	}
 	q, _ := json.Marshal(ref)
-	return Edit{tpl: f.tpl, node: f.uri, text: string(q), what: "ImageUri of function " + f.FullPath}, nil
+	return Edit{tpl: f.tpl, node: f.uri, text: string(q), what: "ImageUri of function " + f.FullPath,
+		gen: f.gen, value: ref, leaf: "ImageUri"}, nil
 }
 
 // Template returns the template the function is defined in.
@@ -43,6 +51,10 @@ func (t *Template) Apply(edits []Edit) ([]byte, error) {
 		text       string
 	}
 	var spans []span
+	edits, err := t.loopEdits(edits)
+	if err != nil {
+		return nil, err
+	}
 	for _, e := range edits {
 		if e.tpl != t {
 			return nil, fmt.Errorf("%s: the edit of %s belongs to another template", t.Path, e.what)
