@@ -26,7 +26,7 @@ type Template struct {
 	// Raw holds the file's bytes as read.
 	Raw []byte
 	// JSON reports whether the file is JSON rather than YAML.
-	JSON bool
+	JSON  bool
 	root  *yaml.Node // the top-level mapping
 	scope *scope     // the parameter values Discover resolved the template with
 }
