@@ -111,13 +111,25 @@ func (t *Template) localArtifacts(sc scope) ([]LocalArtifact, error) {
 			if v == nil && typ == ServerlessFunction && prop == "CodeUri" {
 				v = lookup(globals, "CodeUri")
 			}
-			if v == nil || v.Kind != yaml.ScalarNode || v.Tag == "!Ref" || v.Tag == "!Sub" || v.Tag == "!GetAtt" {
+			path, ok := "", false
+			switch {
+			case v == nil:
+			case e.gen != nil && v.Tag != "!Ref" && v.Tag != "!GetAtt":
+				// A loop's Sub of its identifier names one path per resource (SAM's "dynamic"
+				// artifact property).
+				if _, sub, isCall := intrinsicCall(v); !isCall || sub.Kind == yaml.ScalarNode {
+					path, ok = sc.str(v)
+				}
+			case v.Kind == yaml.ScalarNode && v.Tag != "!Ref" && v.Tag != "!Sub" && v.Tag != "!GetAtt":
+				path, ok = v.Value, true
+			}
+			if !ok || strings.Contains(path, "${") {
 				continue
 			}
-			if _, local := localPath(v.Value); !local {
+			if _, local := localPath(path); !local {
 				continue
 			}
-			a := LocalArtifact{Resource: logical, Property: prop, Path: v.Value, Where: fmt.Sprintf("%s:%d", t.Path, v.Line),
+			a := LocalArtifact{Resource: logical, Property: prop, Path: path, Where: fmt.Sprintf("%s:%d", t.Path, v.Line),
 				Type: typ, node: v, tpl: t, gen: e.gen}
 			if e.gen != nil {
 				a.node = e.gen.bodyProp(prop)
