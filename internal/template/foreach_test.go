@@ -171,7 +171,7 @@ func TestForEachRewrite(t *testing.T) {
 		"images differ: a SAM mapping, the loop kept": {
 			tpl: leHead + "Resources:\n  Fn::ForEach::Fns:\n    - N\n    - [a, b]\n" + imageFn("${N}Fn", "images/app") +
 				"  Fn::ForEach::Zips:\n    - Z\n    - [c, d]\n    - ${Z}Zip:\n        Type: AWS::Serverless::Function\n        Properties:\n          CodeUri: src\n",
-			want: "Mappings:\n  SAMImageUriFns: {\"a\": {\"ImageUri\": \"repo/a:1\"}, \"b\": {\"ImageUri\": \"repo/b:1\"}}\n" + leHead +
+			want: leHead + "Mappings:\n  SAMImageUriFns: {\"a\": {\"ImageUri\": \"repo/a:1\"}, \"b\": {\"ImageUri\": \"repo/b:1\"}}\n" +
 				"Resources:\n  Fn::ForEach::Fns:\n    - N\n    - [a, b]\n" + imageFn("${N}Fn", `{"Fn::FindInMap": ["SAMImageUriFns", {"Ref": "N"}, "ImageUri"]}`) +
 				"  Fn::ForEach::Zips:\n    - Z\n    - [c, d]\n    - ${Z}Zip:\n        Type: AWS::Serverless::Function\n        Properties:\n          CodeUri: \"s3://bkt/src.zip\"\n",
 		},

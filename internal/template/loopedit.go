@@ -138,6 +138,13 @@ func (t *Template) loopEdits(edits []Edit) ([]Edit, error) {
 	}
 	switch {
 	case len(flow) == 0:
+	case m == nil && t.root.Style&yaml.FlowStyle == 0 && resourcesKey(t.root).Column == 1:
+		// A section of its own, just before Resources.
+		at, err := offsetOf(t.Raw, resourcesKey(t.root).Line, 1)
+		if err != nil {
+			return nil, fmt.Errorf("%s: add Mappings for Fn::ForEach: %w", t.Path, err)
+		}
+		out = append(out, Edit{tpl: t, at: at, insert: true, text: "Mappings:\n  " + strings.Join(block, "\n  ") + "\n", what: "Mappings"})
 	case m == nil:
 		at, text, err := t.insertKey(t.root, `"Mappings": {`+strings.Join(flow, ", ")+`}`, func(indent string) string {
 			return "Mappings:\n" + indent + "  " + strings.Join(block, "\n"+indent+"  ")
@@ -160,6 +167,16 @@ func (t *Template) loopEdits(edits []Edit) ([]Edit, error) {
 		return nil, fmt.Errorf("%s:%d: Mappings must be a mapping to take the mappings of Fn::ForEach, found %s", t.Path, m.Line, kindName(m))
 	}
 	return out, nil
+}
+
+// resourcesKey returns the key node of the Resources section (Parse made sure there is one).
+func resourcesKey(root *yaml.Node) *yaml.Node {
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == "Resources" {
+			return root.Content[i]
+		}
+	}
+	return root
 }
 
 // mappingKey is what SAM CLI accepts as a key of the mappings it writes.
