@@ -161,6 +161,11 @@ func TestDeployResolution(t *testing.T) {
 		"built template first": {args: []string{"deploy"}, files: map[string]string{
 			"template.yaml": "Resources: {}\n", ".aws-sam/build/template.yaml": "Resources: {}\n"},
 			want: resolved{"template": ".aws-sam/build/template.yaml"}},
+		// SAM CLI's switch for expanding Fn::ForEach locally: samship always does, so it is
+		// accepted on the command line and in samconfig, and changes nothing.
+		"language extensions": {args: []string{"deploy", "--language-extensions", "--stack-name", "s"}, want: resolved{"stack": "s"}},
+		"no language extensions in samconfig": {args: []string{"deploy", "--stack-name", "s"}, files: map[string]string{"template.yaml": "", "samconfig.toml": tomlHead +
+			"[default.deploy.parameters]\nlanguage_extensions = false\n"}, want: resolved{"stack": "s", "config_found": "true"}},
 		"SAM_TEMPLATE_FILE": {args: []string{"deploy"}, env: map[string]string{"SAM_TEMPLATE_FILE": "other.yaml"},
 			want: resolved{"template": "other.yaml"}},
 		"samconfig deploy section": {args: []string{"deploy"}, files: map[string]string{"template.yaml": "", "samconfig.toml": tomlHead +
@@ -220,9 +225,8 @@ func TestDeployRefusals(t *testing.T) {
 		"missing config":  {args: []string{"deploy", "--config-file", "nope.toml"}, wantCode: 1, wantErr: "Config file nope.toml does not exist or could not be read!"},
 		"samconfig value": {args: []string{"deploy"}, files: map[string]string{"template.yaml": "", "samconfig.toml": tomlHead + "[default.deploy.parameters]\nconfirm_changeset = \"maybe\"\n"}, wantCode: 1, wantErr: "samconfig.toml: [default.deploy.parameters] confirm_changeset: want true or false, found maybe"},
 		// SAM CLI's options samship does not implement are refused, never ignored.
-		"signing profiles":    {args: []string{"deploy", "--signing-profiles", "Fn=Profile", "Layer=Other"}, wantCode: 2, wantErr: "--signing-profiles: samship does not sign code (AWS Signer) yet: deploy with sam deploy to sign it, or remove the option"},
-		"language extensions": {args: []string{"package", "--language-extensions"}, wantCode: 2, wantErr: "--language-extensions: samship does not expand AWS::LanguageExtensions templates (Fn::ForEach) yet"},
-		"beta features":       {args: []string{"deploy", "--beta-features"}, wantCode: 2, wantErr: "--beta-features: samship has no beta features: remove the option (or set it to false)"},
+		"signing profiles": {args: []string{"deploy", "--signing-profiles", "Fn=Profile", "Layer=Other"}, wantCode: 2, wantErr: "--signing-profiles: samship does not sign code (AWS Signer) yet: deploy with sam deploy to sign it, or remove the option"},
+		"beta features":    {args: []string{"deploy", "--beta-features"}, wantCode: 2, wantErr: "--beta-features: samship has no beta features: remove the option (or set it to false)"},
 		"signing in samconfig": {args: []string{"deploy"}, files: map[string]string{"template.yaml": "", "samconfig.toml": tomlHead + "[default.deploy.parameters]\nsigning_profiles = \"Fn=Profile\"\n"}, wantCode: 1,
 			wantErr: "samconfig.toml: [default.deploy.parameters] signing_profiles: samship does not sign code (AWS Signer) yet"},
 		"beta features in global": {args: []string{"deploy"}, files: map[string]string{"template.yaml": "", "samconfig.toml": tomlHead + "[default.global.parameters]\nbeta_features = true\n"}, wantCode: 1,

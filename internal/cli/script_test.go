@@ -25,6 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -101,6 +102,7 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 			"aws":           awsCmd,
 			"gen-template":  genTemplateCmd,
 			"gen-image":     genImageCmd,
+			"image-id":      imageIDCmd,
 			"reg-tags":      regTagsCmd,
 			"reg-digest":    regDigestCmd,
 			"reg-repush":    regRepushCmd,
@@ -366,6 +368,26 @@ func genImageCmd(ts *testscript.TestScript, neg bool, args []string) {
 		fmt.Sscan(args[2], &size)
 	}
 	ts.Check(testenv.WriteImage(ts.MkAbs(args[0]), args[1], size, 2))
+}
+
+// imageIDCmd sets VAR to the 12 hex digits of the image id (config digest) of the OCI layout
+// at PATH, the part of SAM's tag that names the image: image-id PATH VAR.
+func imageIDCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: image-id PATH VAR")
+	}
+	idx, err := layout.ImageIndexFromPath(ts.MkAbs(args[0]))
+	ts.Check(err)
+	m, err := idx.IndexManifest()
+	ts.Check(err)
+	if len(m.Manifests) == 0 {
+		ts.Fatalf("image-id: %s holds no image", args[0])
+	}
+	img, err := idx.Image(m.Manifests[0].Digest)
+	ts.Check(err)
+	id, err := img.ConfigName()
+	ts.Check(err)
+	ts.Setenv(args[1], id.Hex[:12])
 }
 
 // regTagsCmd lists the tags of a repository of the local registry: reg-tags REPO.

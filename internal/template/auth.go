@@ -34,7 +34,7 @@ func (s *Stack) unauthenticated() []string {
 		if f.Type != ServerlessFunction {
 			continue
 		}
-		r := lookup(res, f.LogicalID)
+		r := f.res
 		props := lookup(r, "Properties")
 		events := lookup(props, "Events")
 		open := false

@@ -121,7 +121,7 @@ func (t *Template) cdkParameterDefaults() map[string]*yaml.Node {
 	res := lookup(t.root, "Resources")
 	for i := 0; i+1 < len(res.Content); i += 2 {
 		r := res.Content[i+1]
-		if lookup(r, "Type").Value == "AWS::CloudFormation::Stack" {
+		if r.Kind != yaml.MappingNode || scalar(lookup(r, "Type")) == "AWS::CloudFormation::Stack" {
 			continue
 		}
 		a, replaced, _ := assetOf(t.Path, res.Content[i].Value, r)
@@ -158,11 +158,12 @@ func forRefs(n, skip *yaml.Node, fn func(string)) {
 // resource with aws:cdk:path metadata, or CDK's files (manifest.json, tree.json, cdk.json)
 // in the current directory.
 func (t *Template) isCDK() bool {
-	res := lookup(t.root, "Resources")
-	for i := 0; i+1 < len(res.Content); i += 2 {
-		r := res.Content[i+1]
-		if lookup(r, "Type").Value == "AWS::CDK::Metadata" || lookup(lookup(r, "Metadata"), "aws:cdk:path") != nil {
-			return true
+	if res := lookup(t.root, "Resources"); res != nil {
+		for i := 0; i+1 < len(res.Content); i += 2 {
+			r := res.Content[i+1] // a Fn::ForEach loop is a list: neither has a Type
+			if scalar(lookup(r, "Type")) == "AWS::CDK::Metadata" || lookup(lookup(r, "Metadata"), "aws:cdk:path") != nil {
+				return true
+			}
 		}
 	}
 	for _, f := range []string{"manifest.json", "tree.json", "cdk.json"} {

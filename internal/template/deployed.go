@@ -18,9 +18,8 @@ type S3Object struct{ Bucket, Key string }
 // the tools were pointed at, when not ""). What `sam delete` removes from the bucket.
 func (t *Template) S3Artifacts(endpoint string) []S3Object {
 	var out []S3Object
-	res := lookup(t.root, "Resources")
-	for i := 0; i+1 < len(res.Content); i += 2 {
-		r := res.Content[i+1]
+	for _, e := range t.asDeployed() {
+		r := e.res
 		typ, props := lookup(r, "Type").Value, lookup(r, "Properties")
 		props2 := append([]string{}, packageable[typ]...)
 		switch typ {
@@ -33,6 +32,11 @@ func (t *Template) S3Artifacts(endpoint string) []S3Object {
 			if o, ok := s3Object(lookupPath(props, prop), endpoint); ok {
 				out = append(out, o)
 			}
+		}
+	}
+	for _, n := range t.samMappingValues(func(leaf string) bool { return leaf != "ImageUri" }) {
+		if o, ok := s3Object(n, endpoint); ok {
+			out = append(out, o)
 		}
 	}
 	return out
@@ -89,9 +93,8 @@ func s3URL(s, endpoint string) (S3Object, bool) {
 // in template order: the images `sam delete` removes by tag.
 func (t *Template) ImageURIs() []string {
 	var out []string
-	res := lookup(t.root, "Resources")
-	for i := 0; i+1 < len(res.Content); i += 2 {
-		r := res.Content[i+1]
+	for _, e := range t.asDeployed() {
+		r := e.res
 		props := lookup(r, "Properties")
 		var v *yaml.Node
 		switch lookup(r, "Type").Value {
@@ -105,6 +108,12 @@ func (t *Template) ImageURIs() []string {
 			out = append(out, v.Value)
 		}
 	}
+	for _, v := range t.samMappingValues(func(leaf string) bool { return leaf == "ImageUri" }) {
+		if v.Kind == yaml.ScalarNode && v.Tag == "!!str" && imageref.IsSAMECR(v.Value) &&
+			strings.Contains(v.Value[strings.LastIndexByte(v.Value, '/'):], ":") {
+			out = append(out, v.Value)
+		}
+	}
 	return out
 }
 
@@ -112,16 +121,15 @@ func (t *Template) ImageURIs() []string {
 // with the stack (no DeletionPolicy Retain or RetainExceptOnCreate).
 func (t *Template) ECRRepositories() []string {
 	var out []string
-	res := lookup(t.root, "Resources")
-	for i := 0; i+1 < len(res.Content); i += 2 {
-		r := res.Content[i+1]
+	for _, e := range t.written() {
+		r := e.res
 		if lookup(r, "Type").Value != "AWS::ECR::Repository" {
 			continue
 		}
 		if dp := lookup(r, "DeletionPolicy"); dp != nil && strings.HasPrefix(dp.Value, "Retain") {
 			continue
 		}
-		out = append(out, res.Content[i].Value)
+		out = append(out, e.logical)
 	}
 	return out
 }
@@ -131,11 +139,60 @@ func (t *Template) ECRRepositories() []string {
 // one under the same id), in template order.
 func (t *Template) NestedStacks() []string {
 	var out []string
+	for _, e := range t.written() {
+		switch lookup(e.res, "Type").Value {
+		case "AWS::CloudFormation::Stack", "AWS::Serverless::Application":
+			out = append(out, e.logical)
+		}
+	}
+	return out
+}
+
+// asDeployed returns the resources of a deployed template for what they name: those written,
+// then the bodies of its Fn::ForEach loops as written (their per-resource values, which SAM
+// CLI writes into SAM... mappings, are read by samMappingValues).
+func (t *Template) asDeployed() []entry {
+	out := t.written()
+	var walk func(body *yaml.Node)
+	walk = func(body *yaml.Node) {
+		for i := 0; i+1 < len(body.Content); i += 2 {
+			k, v := body.Content[i], body.Content[i+1]
+			switch {
+			case strings.HasPrefix(k.Value, foreachPrefix):
+				if v.Kind == yaml.SequenceNode && len(v.Content) == 3 {
+					walk(v.Content[2])
+				}
+			case v.Kind == yaml.MappingNode && lookup(v, "Type") != nil:
+				out = append(out, entry{logical: k.Value, key: k, res: v})
+			}
+		}
+	}
 	res := lookup(t.root, "Resources")
 	for i := 0; i+1 < len(res.Content); i += 2 {
-		switch lookup(res.Content[i+1], "Type").Value {
-		case "AWS::CloudFormation::Stack", "AWS::Serverless::Application":
-			out = append(out, res.Content[i].Value)
+		if v := res.Content[i+1]; strings.HasPrefix(res.Content[i].Value, foreachPrefix) && v.Kind == yaml.SequenceNode && len(v.Content) == 3 {
+			walk(v.Content[2])
+		}
+	}
+	return out
+}
+
+// samMappingValues returns the string values named leaf in the mappings SAM CLI writes for
+// Fn::ForEach loops (SAM<leaf>...), in template order.
+func (t *Template) samMappingValues(leaf func(string) bool) []*yaml.Node {
+	var out []*yaml.Node
+	m := lookup(t.root, "Mappings")
+	for i := 0; m != nil && i+1 < len(m.Content); i += 2 {
+		if !strings.HasPrefix(m.Content[i].Value, "SAM") {
+			continue
+		}
+		top := m.Content[i+1]
+		for j := 1; j < len(top.Content); j += 2 {
+			second := top.Content[j]
+			for k := 0; k+1 < len(second.Content); k += 2 {
+				if leaf(second.Content[k].Value) {
+					out = append(out, second.Content[k+1])
+				}
+			}
 		}
 	}
 	return out

@@ -252,7 +252,7 @@ func TestLoadMissing(t *testing.T) {
 
 func TestParameters(t *testing.T) {
 	tpl, _ := Load("testdata/sam.yaml")
-	want := []Parameter{{Key: "Packaging", Default: "Image", HasDefault: true}, {Key: "Secret", NoEcho: true}, {Key: "LocalImage", Default: "localreffunction:v1", HasDefault: true}}
+	want := []Parameter{{Key: "Packaging", Type: "String", Default: "Image", HasDefault: true}, {Key: "Secret", Type: "String", NoEcho: true}, {Key: "LocalImage", Type: "String", Default: "localreffunction:v1", HasDefault: true}}
 	if diff := cmp.Diff(want, tpl.Parameters()); diff != "" {
 		t.Errorf("Parameters() mismatch (-want +got):\n%s", diff)
 	}

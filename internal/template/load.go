@@ -26,8 +26,9 @@ type Template struct {
 	// Raw holds the file's bytes as read.
 	Raw []byte
 	// JSON reports whether the file is JSON rather than YAML.
-	JSON bool
-	root *yaml.Node // the top-level mapping
+	JSON  bool
+	root  *yaml.Node // the top-level mapping
+	scope *scope     // the parameter values Discover resolved the template with
 }
 
 // Load reads and parses the template at path.
@@ -93,6 +94,9 @@ func Parse(name string, data []byte) (*Template, error) {
 	}
 	for i := 0; i+1 < len(res.Content); i += 2 {
 		k, v := res.Content[i], res.Content[i+1]
+		if strings.HasPrefix(k.Value, foreachPrefix) {
+			continue // a loop: checked when expanded (entries)
+		}
 		if v.Kind != yaml.MappingNode {
 			return nil, fmt.Errorf("%s:%d: resource %s must be a mapping, found %s", name, v.Line, k.Value, kindName(v))
 		}

@@ -12,6 +12,7 @@ import (
 // Parameter is one entry of a template's Parameters section.
 type Parameter struct {
 	Key        string
+	Type       string
 	Default    string
 	HasDefault bool
 	NoEcho     bool
@@ -29,6 +30,9 @@ func (t *Template) Parameters() []Parameter {
 	for i := 0; i+1 < len(ps.Content); i += 2 {
 		p := Parameter{Key: ps.Content[i].Value}
 		v := ps.Content[i+1]
+		if ty := lookup(v, "Type"); ty != nil && ty.Kind == yaml.ScalarNode {
+			p.Type = ty.Value
+		}
 		if d := lookup(v, "Default"); d != nil && d.Kind == yaml.ScalarNode {
 			p.Default, p.HasDefault = d.Value, true
 		} else if d != nil && d.Kind == yaml.SequenceNode {
@@ -62,14 +66,15 @@ func joinScalars(seq *yaml.Node) string {
 // ImageUri written as "${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/..." reads as
 // the ECR URI it is.
 type scope struct {
-	values map[string]string // parameter key -> value (override, else default)
+	values   map[string]string // parameter key -> value (override, else default)
+	mappings *yaml.Node        // the template's Mappings, for Fn::FindInMap
 }
 
 func newScope(t *Template, overrides map[string]string, region string) scope {
 	if region == "" {
 		region = "us-east-1"
 	}
-	s := scope{values: map[string]string{
+	s := scope{mappings: lookup(t.root, "Mappings"), values: map[string]string{
 		"AWS::AccountId": "123456789012",
 		"AWS::Region":    region,
 		"AWS::Partition": imageref.Partition(region),
@@ -102,6 +107,8 @@ func (s scope) str(n *yaml.Node) (string, bool) {
 			return s.sub(arg)
 		case "Fn::Join":
 			return s.join(arg)
+		case "Fn::FindInMap":
+			return s.findInMap(arg)
 		}
 		return "", false
 	}
@@ -171,6 +178,26 @@ func (s scope) join(arg *yaml.Node) (string, bool) {
 		parts = append(parts, v)
 	}
 	return strings.Join(parts, arg.Content[0].Value), true
+}
+
+// findInMap resolves Fn::FindInMap [map, key, second key] in the template's Mappings (how
+// SAM CLI writes the per-function artifacts of Fn::ForEach loops).
+func (s scope) findInMap(arg *yaml.Node) (string, bool) {
+	if arg.Kind != yaml.SequenceNode || len(arg.Content) < 3 {
+		return "", false
+	}
+	v := s.mappings
+	for _, k := range arg.Content[:3] {
+		key, ok := s.str(k)
+		if !ok {
+			return "", false
+		}
+		v = lookup(v, key)
+	}
+	if v == nil || v.Kind != yaml.ScalarNode {
+		return "", false
+	}
+	return s.str(v)
 }
 
 // refName reports the target of a Ref in either form: !Ref X or {Ref: X}.

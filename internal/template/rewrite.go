@@ -19,6 +19,13 @@ type Edit struct {
 	insert bool // text is inserted at at, nothing replaced
 	text   string
 	what   string // for errors: "ImageUri of function Fn"
+
+	// With gen: the value (value, as text for when every resource the loop generates gets
+	// the same) of one generated resource's property node, written in the loop body: see
+	// loopEdits.
+	gen   *generated
+	value string
+	leaf  string // the property's last name: "ImageUri", "CodeUri"
 }
 
 // ImageEdit sets the function's ImageUri to ref, as SAM CLI writes the pushed image into the
@@ -33,7 +40,8 @@ func (f Function) ImageEdit(ref string) (Edit, error) {
 	if f.codeAsset {
 		text = `{"ImageUri": ` + text + `}` // SAM CLI's normalizer replaces the whole Code
 	}
-	return Edit{tpl: f.tpl, node: f.uri, text: text, what: "ImageUri of function " + f.FullPath}, nil
+	return Edit{tpl: f.tpl, node: f.uri, text: text, what: "ImageUri of function " + f.FullPath,
+		gen: f.gen, value: ref, leaf: "ImageUri"}, nil
 }
 
 // Template returns the template the function is defined in.
@@ -47,6 +55,10 @@ func (t *Template) Apply(edits []Edit) ([]byte, error) {
 		text       string
 	}
 	var spans []span
+	edits, err := t.loopEdits(edits)
+	if err != nil {
+		return nil, err
+	}
 	for _, e := range edits {
 		if e.tpl != t {
 			return nil, fmt.Errorf("%s: the edit of %s belongs to another template", t.Path, e.what)

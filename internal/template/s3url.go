@@ -59,9 +59,8 @@ func parseS3URL(s string) (bucket, key, version string, ok bool) {
 // An s3:// value without a bucket and a key is an error, as in SAM CLI.
 func (t *Template) S3URLEdits() ([]Edit, error) {
 	var edits []Edit
-	res := lookup(t.root, "Resources")
-	for i := 0; i+1 < len(res.Content); i += 2 {
-		logical, r := res.Content[i].Value, res.Content[i+1]
+	for _, e := range t.written() { // loop bodies are SAM's to write as they are
+		logical, r := e.logical, e.res
 		typ := lookup(r, "Type").Value
 		props := lookup(r, "Properties")
 		for _, prop := range packageable[typ] {
