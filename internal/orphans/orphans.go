@@ -40,7 +40,8 @@ type Env struct {
 	UI     *ui.Reporter
 	// Confirm asks a yes/no question.
 	Confirm func(ctx context.Context, question string, def bool) (bool, error)
-	Now     func() time.Time
+	// Now is AWS's clock (awsclient.Clock.Now): ages are judged by it, not the machine's.
+	Now func() time.Time
 }
 
 // orphan is a companion stack whose application stack is gone.
