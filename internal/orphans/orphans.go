@@ -129,7 +129,11 @@ func find(ctx context.Context, e Env, minAge time.Duration) ([]orphan, []ui.Left
 		return nil, nil, err
 	}
 	cands := candidates(stacks)
-	recent := func(s *cfn.Stack) bool { return cfn.InProgress(s.Status) || e.Now().Sub(s.Changed) < minAge }
+	// AWS's clock is known to the second (the Date header): --min-age 0 leaves nothing alone
+	// for its age, even a stack changed within the second.
+	recent := func(s *cfn.Stack) bool {
+		return cfn.InProgress(s.Status) || minAge > 0 && e.Now().Sub(s.Changed) < minAge
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
 	ours := make([]bool, len(cands))
