@@ -1,7 +1,7 @@
 // Package awsclient builds the AWS SDK configuration and clients samship uses: profile and
 // region resolution, endpoint overrides (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>, shared
-// config), bounded network timeouts, and a middleware that counts and optionally logs every
-// AWS call.
+// config), bounded network timeouts, a middleware that counts and optionally logs every
+// AWS call, and AWS's clock as its responses tell it.
 package awsclient
 
 import (
@@ -37,6 +37,8 @@ type Options struct {
 	Debug io.Writer
 	// Env reads environment variables (os.Getenv when nil).
 	Env func(string) string
+	// Now is the local clock (time.Now when nil); Clients.Clock corrects it by AWS's.
+	Now func() time.Time
 }
 
 // Clients are the service clients of one run, sharing one configuration.
@@ -51,6 +53,8 @@ type Clients struct {
 	// AWS_ENDPOINT_URL or the profile's endpoint_url); "" for AWS's own.
 	S3Endpoint string
 	Calls      *Counter
+	// Clock is AWS's time as its latest response said it (the local time before any).
+	Clock *Clock
 
 	accountOnce sync.Once
 	account     string
@@ -68,6 +72,7 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 		getenv = os.Getenv
 	}
 	counter := &Counter{debug: o.Debug}
+	clock := &Clock{Local: o.Now}
 	httpClient := awshttp.NewBuildableClient().
 		WithDialerOptions(func(d *net.Dialer) { d.Timeout = 5 * time.Second }).
 		WithTransportOptions(func(t *http.Transport) {
@@ -77,7 +82,7 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 	opts := []func(*config.LoadOptions) error{
 		config.WithHTTPClient(httpClient),
 		config.WithRetryMaxAttempts(3),
-		config.WithAPIOptions([]func(*middleware.Stack) error{counter.install}),
+		config.WithAPIOptions([]func(*middleware.Stack) error{counter.install, clock.install}),
 	}
 	if o.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(o.Profile))
@@ -120,6 +125,7 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 		Region:     cfg.Region,
 		S3Endpoint: s3Endpoint,
 		Calls:      counter,
+		Clock:      clock,
 	}, nil
 }
 

@@ -54,5 +54,5 @@ func runOrphans(ctx context.Context, in orphans.Input, rt deployRuntime, io IO) 
 		return err
 	}
 	return orphans.Run(ctx, in, orphans.Env{Stacks: sv.cfn, Images: sv.ecr, Region: sv.region, UI: c.ui,
-		Confirm: c.prompt.Confirm, Now: time.Now})
+		Confirm: c.prompt.Confirm, Now: sv.sdk.Clock.Now}) // ages by AWS's clock, not the machine's
 }

@@ -7,8 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -17,19 +18,21 @@ import (
 
 	"github.com/samship/samship/internal/deploy"
 	"github.com/samship/samship/internal/srcerr"
+	"github.com/samship/samship/internal/userfile"
 )
+
+// maxParamFile is the largest parameter file read: CloudFormation takes at most 200
+// parameters of at most 4,096 bytes each, far less than this.
+const maxParamFile = 1 * userfile.MiB
 
 // readParamFile reads the parameters of a --parameter-overrides file://path: a JSON or YAML
 // mapping of names to values (a list value is joined with commas, as samconfig tables are),
 // CloudFormation's list of {ParameterKey, ParameterValue}, a TOML table, or KEY=value lines
 // (.env).
 func readParamFile(path string) ([]deploy.KV, error) {
-	data, err := os.ReadFile(path)
+	data, err := userfile.Read("parameter file", path, maxParamFile)
 	if err != nil {
-		if pe, ok := err.(*os.PathError); ok {
-			err = pe.Err
-		}
-		return nil, fmt.Errorf("read parameter file %s: %w", path, err)
+		return nil, err
 	}
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".toml":
@@ -55,7 +58,25 @@ func readParamFile(path string) ([]deploy.KV, error) {
 		return readEnvFile(path, data)
 	case ".json":
 		return readJSONParams(path, data)
+	case ".yaml", ".yml":
+		return readYAMLParams(path, data)
 	}
+	// Any other name is read as YAML (JSON is YAML too), and taken only when it holds
+	// parameter names: a file of another kind (/etc/shadow, say) is refused without a word of
+	// its content, which YAML would otherwise read as names.
+	out, err := readYAMLParams(path, data)
+	if err != nil || slices.ContainsFunc(out, func(kv deploy.KV) bool { return !cfnParamName.MatchString(kv.Key) }) {
+		return nil, fmt.Errorf("read parameter file %s: not a parameter file: want a JSON or YAML mapping of parameter names to values (or name it .json, .yaml, .toml or .env); its content is not shown", path)
+	}
+	return out, nil
+}
+
+// cfnParamName is what CloudFormation accepts as a parameter's name.
+var cfnParamName = regexp.MustCompile(`^[A-Za-z0-9]{1,255}$`)
+
+// readYAMLParams reads a YAML mapping of names to values, or CloudFormation's list of
+// {ParameterKey, ParameterValue}.
+func readYAMLParams(path string, data []byte) ([]deploy.KV, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, srcerr.YAML(path, data, err)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 
@@ -12,6 +11,7 @@ import (
 
 	"github.com/samship/samship/internal/companion"
 	"github.com/samship/samship/internal/samconfig"
+	"github.com/samship/samship/internal/userfile"
 )
 
 // The settings of the managed repositories (--image-repos-*): flags and samconfig keys of
@@ -81,9 +81,9 @@ func lifecyclePolicy(v string) (string, error) {
 	}
 	text, name := []byte(v), "--image-repos-lifecycle-policy"
 	if p, ok := strings.CutPrefix(v, "file://"); ok {
-		b, err := os.ReadFile(p)
+		b, err := userfile.Read(name+" file", p, userfile.MiB) // ECR takes at most 30,720 characters
 		if err != nil {
-			return "", fmt.Errorf("read %s %s: %w", name, v, err)
+			return "", err
 		}
 		text, name = b, name+" "+v
 	}

@@ -132,21 +132,27 @@ func TestParameterFiles(t *testing.T) {
 		want       []deploy.KV
 		wantErr    string
 	}{
-		"yaml mapping":    {file: "p.yaml", body: "Stage: prod\nSubnets: [a, b]\nEmpty: null\nCount: 3\n", want: []deploy.KV{kv("Stage", "prod"), kv("Subnets", "a,b"), kv("Empty", ""), kv("Count", "3")}},
-		"json mapping":    {file: "p.json", body: `{"Stage": "prod", "Flag": true}`, want: []deploy.KV{kv("Stage", "prod"), kv("Flag", "true")}},
-		"json as json":    {file: "p.json", body: "{\"Del\": \"a\x7fb\", \"Zones\": [\"a\", 1], \"N\": null}", want: []deploy.KV{kv("Del", "a\x7fb"), kv("Zones", "a,1"), kv("N", "")}},
-		"json nested":     {file: "p.json", body: "{\n\"A\": {\"b\": 1}}", wantErr: "p.json:2: a parameter value is a plain value or a list"},
-		"json two values": {file: "p.json", body: "{} {}", wantErr: "p.json:1: want one mapping or list, found more after it"},
-		"json broken":     {file: "p.json", body: "{\n\n\"A\" 1}", wantErr: "p.json:3: expected colon after object key"},
-		"cfn list":        {file: "p.json", body: `[{"ParameterKey": "Stage", "ParameterValue": "prod"}]`, want: []deploy.KV{kv("Stage", "prod")}},
-		"toml":            {file: "p.toml", body: "Stage = \"prod\"\nZones = [\"a\", \"b\"]\n", want: []deploy.KV{kv("Stage", "prod"), kv("Zones", "a,b")}},
-		"env":             {file: "p.env", body: "# comment\nStage=prod\nMsg=\"a b\"\n", want: []deploy.KV{kv("Stage", "prod"), kv("Msg", "a b")}},
-		"then overridden": {file: "p.yaml", body: "Stage: prod\n", want: []deploy.KV{kv("Stage", "dev")}},
-		"nested value":    {file: "p.yaml", body: "Stage: {a: b}\n", wantErr: "p.yaml:1: a parameter value is a plain value or a list"},
-		"not a mapping":   {file: "p.yaml", body: "just text\n", wantErr: "p.yaml:1: want a mapping of parameter names to values"},
-		"bad yaml":        {file: "p.yaml", body: "a: [\n", wantErr: "p.yaml:"},
-		"bad env line":    {file: "p.env", body: "novalue\n", wantErr: "p.env:1: want KEY=value"},
-		"missing":         {file: "", wantErr: "read parameter file " + filepath.Join(dir, "nothere.yaml") + ": no such file or directory"},
+		"yaml mapping":       {file: "p.yaml", body: "Stage: prod\nSubnets: [a, b]\nEmpty: null\nCount: 3\n", want: []deploy.KV{kv("Stage", "prod"), kv("Subnets", "a,b"), kv("Empty", ""), kv("Count", "3")}},
+		"json mapping":       {file: "p.json", body: `{"Stage": "prod", "Flag": true}`, want: []deploy.KV{kv("Stage", "prod"), kv("Flag", "true")}},
+		"json as json":       {file: "p.json", body: "{\"Del\": \"a\x7fb\", \"Zones\": [\"a\", 1], \"N\": null}", want: []deploy.KV{kv("Del", "a\x7fb"), kv("Zones", "a,1"), kv("N", "")}},
+		"json nested":        {file: "p.json", body: "{\n\"A\": {\"b\": 1}}", wantErr: "p.json:2: a parameter value is a plain value or a list"},
+		"json two values":    {file: "p.json", body: "{} {}", wantErr: "p.json:1: want one mapping or list, found more after it"},
+		"json broken":        {file: "p.json", body: "{\n\n\"A\" 1}", wantErr: "p.json:3: expected colon after object key"},
+		"cfn list":           {file: "p.json", body: `[{"ParameterKey": "Stage", "ParameterValue": "prod"}]`, want: []deploy.KV{kv("Stage", "prod")}},
+		"toml":               {file: "p.toml", body: "Stage = \"prod\"\nZones = [\"a\", \"b\"]\n", want: []deploy.KV{kv("Stage", "prod"), kv("Zones", "a,b")}},
+		"env":                {file: "p.env", body: "# comment\nStage=prod\nMsg=\"a b\"\n", want: []deploy.KV{kv("Stage", "prod"), kv("Msg", "a b")}},
+		"then overridden":    {file: "p.yaml", body: "Stage: prod\n", want: []deploy.KV{kv("Stage", "dev")}},
+		"nested value":       {file: "p.yaml", body: "Stage: {a: b}\n", wantErr: "p.yaml:1: a parameter value is a plain value or a list"},
+		"not a mapping":      {file: "p.yaml", body: "just text\n", wantErr: "p.yaml:1: want a mapping of parameter names to values"},
+		"bad yaml":           {file: "p.yaml", body: "a: [\n", wantErr: "p.yaml:"},
+		"bad env line":       {file: "p.env", body: "novalue\n", wantErr: "p.env:1: want KEY=value"},
+		"missing":            {file: "", wantErr: "read parameter file " + filepath.Join(dir, "nothere.yaml") + ": no such file or directory"},
+		"no extension, yaml": {file: "params", body: "Stage: prod\n", want: []deploy.KV{kv("Stage", "prod")}},
+		"no extension, json": {file: "params.txt", body: `{"Stage": "prod"}`, want: []deploy.KV{kv("Stage", "prod")}},
+		"shadow-like file":   {file: "shadow", body: "root:$6$secret:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n", wantErr: "not a parameter file: want a JSON or YAML mapping of parameter names to values (or name it .json, .yaml, .toml or .env); its content is not shown"},
+		"hosts-like file":    {file: "hosts", body: "127.0.0.1 secrethost\n", wantErr: "its content is not shown"},
+		"broken, unknown":    {file: "conf", body: "secret: [\n", wantErr: "its content is not shown"},
+		"too large":          {file: "big.yaml", body: "A: " + strings.Repeat("x", 1<<20) + "\n", wantErr: "larger than 1 MiB, the most samship reads of a parameter file"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -165,6 +171,9 @@ func TestParameterFiles(t *testing.T) {
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !strings.HasPrefix(err.Error(), "invalid --parameter-overrides \"file://") {
 					t.Errorf("parseOverrides(%s) error = %v, want %q", tc.file, err, tc.wantErr)
+				}
+				if err != nil && (strings.Contains(err.Error(), "secret") || strings.Contains(err.Error(), "\n")) {
+					t.Errorf("parseOverrides(%s) error = %q: it shows the file's content or has more than one line", tc.file, err)
 				}
 				return
 			}

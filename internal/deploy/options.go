@@ -230,6 +230,8 @@ func (in *Input) checkDeployable(ctx context.Context) error {
 			return fmt.Errorf("%s: function %s has no %s; build it with sam build, or set it to an image", f.Where, f.FullPath, f.ImageProperty())
 		case imageref.IsSAMECR(f.ImageURI):
 			// Already in ECR: deployed as it is, as SAM CLI does.
+		case imageref.IsPath(f.ImageURI) && !exists(imagePath(f)):
+			return fmt.Errorf("%s: function %s: image %s: no such file or directory (a value starting ./, ../ or / is a path, relative to the template)", f.Where, f.FullPath, f.ImageURI)
 		case imageref.IsRegistryReference(f.ImageURI) || exists(imagePath(f)):
 			in.Push = append(in.Push, f.FullPath)
 		case in.Engine == nil:

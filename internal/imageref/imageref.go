@@ -33,11 +33,26 @@ func IsRepositoryURI(s string) bool { return repoURI.MatchString(s) }
 // that only exists in a local engine, such as "hellofunction:python3.12-v1" left by sam build.
 func IsRegistryReference(s string) bool {
 	i := strings.IndexByte(s, '/')
-	if i <= 0 || strings.ContainsAny(s, " \t\n") {
+	if i <= 0 || strings.ContainsAny(s, " \t\n") || IsPath(s) {
 		return false
 	}
 	first := s[:i]
 	return strings.ContainsAny(first, ".:") || first == "localhost"
+}
+
+// IsPath reports whether s can only be a file path: it starts with "./", "../" or "/" (or
+// their Windows forms), or is "." or "..". Such a value is never looked up in a registry or
+// an engine: "./x" has no registry host "." however it is spelt.
+func IsPath(s string) bool {
+	if s == "." || s == ".." {
+		return true
+	}
+	for _, p := range []string{"./", "../", "/", `.\`, `..\`, `\`} {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // Split splits an image reference into the repository (without the registry host), the tag

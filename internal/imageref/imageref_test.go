@@ -73,11 +73,40 @@ func TestIsRegistryReference(t *testing.T) {
 		"org/name":       {"myorg/img:tag", false},
 		"bare":           {"alpine", false},
 		"empty":          {"", false},
+		"./ path":        {"./images/fn", false},
+		"../ path":       {"../build/fn", false},
+		"absolute path":  {"/tmp/images/fn", false},
+		"./ host-like":   {"./x.io/fn:v1", false},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			if got := IsRegistryReference(tc.in); got != tc.want {
 				t.Errorf("IsRegistryReference(%q) = %v, want %v", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestIsPath(t *testing.T) {
+	tests := map[string]struct {
+		in   string
+		want bool
+	}{
+		"./":             {"./x", true},
+		"../":            {"../x", true},
+		"absolute":       {"/x", true},
+		"dot":            {".", true},
+		"windows .\\":    {`.\x`, true},
+		"relative name":  {"images/fn", false},
+		"registry":       {"docker.io/library/alpine:3", false},
+		"hidden file":    {".x/y", false},
+		"sam build name": {"hellofunction:python3.12-v1", false},
+		"empty":          {"", false},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := IsPath(tc.in); got != tc.want {
+				t.Errorf("IsPath(%q) = %v, want %v", tc.in, got, tc.want)
 			}
 		})
 	}

@@ -40,7 +40,8 @@ type Env struct {
 	UI     *ui.Reporter
 	// Confirm asks a yes/no question.
 	Confirm func(ctx context.Context, question string, def bool) (bool, error)
-	Now     func() time.Time
+	// Now is AWS's clock (awsclient.Clock.Now): ages are judged by it, not the machine's.
+	Now func() time.Time
 }
 
 // orphan is a companion stack whose application stack is gone.
@@ -128,7 +129,11 @@ func find(ctx context.Context, e Env, minAge time.Duration) ([]orphan, []ui.Left
 		return nil, nil, err
 	}
 	cands := candidates(stacks)
-	recent := func(s *cfn.Stack) bool { return cfn.InProgress(s.Status) || e.Now().Sub(s.Changed) < minAge }
+	// AWS's clock is known to the second (the Date header): --min-age 0 leaves nothing alone
+	// for its age, even a stack changed within the second.
+	recent := func(s *cfn.Stack) bool {
+		return cfn.InProgress(s.Status) || minAge > 0 && e.Now().Sub(s.Changed) < minAge
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
 	ours := make([]bool, len(cands))

@@ -86,8 +86,13 @@ func (o *Opener) Open(ctx context.Context, value, fullPath, arch string) (*Image
 	switch {
 	case statErr == nil && fi.IsDir():
 		img, tag, err = fromLayout(path, arch)
+	case statErr == nil && !fi.Mode().IsRegular():
+		// A named pipe or a device would be read without end, or waited on forever.
+		return nil, fmt.Errorf("function %s: image %s is neither a regular file nor a directory", fullPath, value)
 	case statErr == nil:
 		img, tag, dockerArchive, err = o.fromArchive(path, arch)
+	case imageref.IsPath(value):
+		return nil, fmt.Errorf("function %s: image %s: no such file or directory (a value starting ./, ../ or / is a path)", fullPath, value)
 	case imageref.IsRegistryReference(value):
 		fromRegistry = true
 		var ref name.Reference

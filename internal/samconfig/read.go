@@ -17,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/samship/samship/internal/srcerr"
+	"github.com/samship/samship/internal/userfile"
 )
 
 // DefaultName is the config file name SAM CLI looks for by default.
@@ -51,11 +52,14 @@ func Find(dir, name string, explicit bool) (string, error) {
 	return "", nil
 }
 
+// MaxSize is the largest config file read (SAM CLI's are a few kilobytes).
+const MaxSize = 1 * userfile.MiB
+
 // Load reads and parses a config file. Syntax errors read "file:line: problem".
 func Load(path string) (*File, error) {
-	data, err := os.ReadFile(path)
+	data, err := userfile.Read("config file", path, MaxSize)
 	if err != nil {
-		return nil, fmt.Errorf("read config file %s: %w", path, err)
+		return nil, err
 	}
 	return Parse(path, data)
 }

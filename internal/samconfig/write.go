@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+
+	"github.com/samship/samship/internal/userfile"
 )
 
 // Map is a table value in key order, as SAM CLI's --save-params writes the options click
@@ -65,13 +67,13 @@ func Write(path, env, cmd string, params, global []Param) error {
 	if target, err := filepath.EvalSymlinks(path); err == nil {
 		path = target
 	}
-	src, err := os.ReadFile(path)
+	src, err := userfile.Read("config file", path, MaxSize)
 	mode := fs.FileMode(0o644)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		src = nil
 	case err != nil:
-		return fmt.Errorf("read config file %s: %w", path, err)
+		return err
 	default:
 		if fi, err := os.Stat(path); err == nil {
 			mode = fi.Mode().Perm()

@@ -96,8 +96,7 @@ func ask(ctx context.Context, in Input, e Env) (*plan, error) {
 	}
 	st, err := e.Stacks.Describe(ctx, in.StackName)
 	if cfn.IsNotFound(err) {
-		e.UI.NoSuchStack(in.StackName, e.Region)
-		return nil, nil
+		return resume(ctx, in, e, yes)
 	}
 	if err != nil {
 		return nil, err
@@ -224,16 +223,18 @@ func (p *plan) apply(ctx context.Context, e Env) error {
 		}
 		e.UI.DeletingRepository(name, n)
 	}
-	e.UI.DeletingStack(p.stack.Name)
-	err := e.Stacks.DeleteStack(ctx, p.stack, "")
-	var sf *cfn.StackFailedError
-	if errors.As(err, &sf) && sf.Status == "DELETE_FAILED" && len(p.retain) > 0 {
-		// CloudFormation does not delete a repository that holds images: keep the ones asked.
-		e.UI.Retaining(p.retain)
-		err = e.Stacks.DeleteStack(ctx, p.stack, "", p.retain...)
-	}
-	if err != nil {
-		return fmt.Errorf("Failed to delete the stack: %s, msg: %w", p.stack.Name, err)
+	if p.stack != nil { // nil when finishing a delete whose application stack already went
+		e.UI.DeletingStack(p.stack.Name)
+		err := e.Stacks.DeleteStack(ctx, p.stack, "")
+		var sf *cfn.StackFailedError
+		if errors.As(err, &sf) && sf.Status == "DELETE_FAILED" && len(p.retain) > 0 {
+			// CloudFormation does not delete a repository that holds images: keep the ones asked.
+			e.UI.Retaining(p.retain)
+			err = e.Stacks.DeleteStack(ctx, p.stack, "", p.retain...)
+		}
+		if err != nil {
+			return fmt.Errorf("Failed to delete the stack: %s, msg: %w", p.stack.Name, err)
+		}
 	}
 	companionRepos := map[string]bool{}
 	for _, r := range append(append([]companion.Repo{}, p.repos...), p.keep...) {

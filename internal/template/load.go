@@ -66,6 +66,10 @@ func Parse(name string, data []byte) (*Template, error) {
 	}
 	if trimmed[0] == '{' || trimmed[0] == '[' {
 		t.JSON = true
+		// A UTF-8 byte order mark is no JSON (SAM CLI reads such a file as YAML, which allows
+		// it): it is dropped, and what samship writes of the template starts without it.
+		data = bytes.TrimPrefix(data, []byte("\ufeff"))
+		t.Raw = data
 		if err := checkJSON(name, data); err != nil {
 			return nil, err
 		}
@@ -83,6 +87,9 @@ func Parse(name string, data []byte) (*Template, error) {
 	}
 	t.root = root
 	if err := checkDuplicates(name, root); err != nil {
+		return nil, err
+	}
+	if err := checkAliases(name, root); err != nil {
 		return nil, err
 	}
 	res := lookup(root, "Resources")

@@ -9,6 +9,12 @@ func (r *Reporter) NoSuchStack(stack, region string) {
 	r.errf("Error: The input stack %s does not exist on Cloudformation in the region %s\n", stack, region)
 }
 
+// FinishingDelete says the application stack is gone but its companion stack is not: the
+// rerun of an interrupted delete finishes it.
+func (r *Reporter) FinishingDelete(stack, companion string) {
+	r.errf("\tStack %s is already deleted; finishing its delete: ECR Companion Stack %s remains\n", stack, companion)
+}
+
 // FoundCompanion says the stack has an ECR companion stack.
 func (r *Reporter) FoundCompanion(stack string) { r.errf("\tFound ECR Companion Stack %s\n", stack) }
 

@@ -170,7 +170,7 @@ func (f *CFN) DescribeStacks(_ context.Context, in *cloudformation.DescribeStack
 		status = s.PendingStatus
 	}
 	return &cloudformation.DescribeStacksOutput{Stacks: []types.Stack{{StackName: aws.String(s.Name), StackId: aws.String(s.ID),
-		StackStatus: types.StackStatus(status), Outputs: s.Outputs, EnableTerminationProtection: aws.Bool(s.TerminationProtection), Tags: tags(s.Tags),
+		StackStatus: types.StackStatus(status), Outputs: s.Outputs, EnableTerminationProtection: aws.Bool(s.TerminationProtection), Tags: tags(s.Tags), Description: aws.String(s.Description),
 		LastUpdatedTime: aws.Time(s.Changed)}}}, nil
 }
 
