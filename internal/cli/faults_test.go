@@ -95,9 +95,9 @@ func (r *faultRig) samship(args ...string) (string, error) {
 	return out.String(), err
 }
 
-// prune runs samship prune --keep 0 --no-prompts of stack, through the proxy.
+// prune runs samship prune --keep 0 --min-age 0 --no-prompts of stack, through the proxy.
 func (r *faultRig) prune(stack string) (string, error) {
-	return r.samship("prune", "--stack-name", stack, "--keep", "0", "--no-prompts")
+	return r.samship("prune", "--stack-name", stack, "--keep", "0", "--min-age", "0", "--no-prompts")
 }
 
 // repos returns an ECR client of the emulator and the managed repositories of the three

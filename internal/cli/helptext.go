@@ -84,7 +84,7 @@ var pruneHelp = commandHelp{
 		{"In CI, after a deploy: keep the five newest images of each repository and everything in use", "samship prune --stack-name my-app --keep 5 --no-prompts"},
 	},
 	groups: helpGroups(
-		optionGroup{title: "Prune Options", names: []string{"stack-name", "keep", "dry-run", "no-prompts"}},
+		optionGroup{title: "Prune Options", names: []string{"stack-name", "keep", "min-age", "dry-run", "no-prompts"}},
 		optionGroup{title: "AWS Credential Options", names: []string{"region", "profile"}},
 		optionGroup{title: "Configuration Options", names: []string{"config-file", "config-env", "save-params"}, note: stackConfigNote},
 	),

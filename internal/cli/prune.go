@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/samship/samship/internal/deploy"
 	"github.com/samship/samship/internal/prune"
+	"github.com/samship/samship/internal/ui"
 )
 
 // pruneFlags are the options of `samship prune`.
@@ -17,6 +19,7 @@ type pruneFlags struct {
 	awsFlags
 	stackName         string
 	keep              int
+	minAge            time.Duration
 	dryRun, noPrompts bool
 }
 
@@ -26,6 +29,7 @@ func newPruneCmd(io IO, runF func(context.Context, prune.Input, deployRuntime) e
 	return stackCmd(io, "prune", "Delete the images of a stack's managed repositories that nothing can run", pruneHelp, &f.awsFlags, func(fl *pflag.FlagSet) {
 		fl.StringVar(&f.stackName, "stack-name", "", "the stack whose managed repositories are pruned")
 		fl.IntVar(&f.keep, "keep", 3, "how many of the newest images of each repository stay, in use or not")
+		fl.DurationVar(&f.minAge, "min-age", time.Hour, "keep every image pushed more recently than this (by AWS's clock): a deploy running now may be about to use it")
 		fl.BoolVar(&f.dryRun, "dry-run", false, "only list what would be deleted")
 		fl.BoolVar(&f.noPrompts, "no-prompts", false, "delete without asking")
 	}, f.resolve, runF)
@@ -42,11 +46,13 @@ func (f *pruneFlags) resolve(fl *pflag.FlagSet, io IO) (prune.Input, deployRunti
 		return prune.Input{}, rt, deploy.Usage(errors.New("Missing option '--stack-name', provide the stack whose repositories to prune."))
 	case f.keep < 0:
 		return prune.Input{}, rt, deploy.Usage(fmt.Errorf("Invalid value for '--keep': %d is below 0.", f.keep))
+	case f.minAge < 0:
+		return prune.Input{}, rt, deploy.Usage(fmt.Errorf("Invalid value for '--min-age': %s is below 0.", ui.ShortDuration(f.minAge)))
 	}
 	if err := deploy.CheckStackName(f.stackName); err != nil {
 		return prune.Input{}, rt, deploy.Usage(err)
 	}
-	return prune.Input{StackName: f.stackName, Keep: f.keep, DryRun: f.dryRun, NoPrompts: f.noPrompts}, rt, nil
+	return prune.Input{StackName: f.stackName, Keep: f.keep, MinAge: f.minAge, DryRun: f.dryRun, NoPrompts: f.noPrompts}, rt, nil
 }
 
 // runPrune connects and prunes.
@@ -61,5 +67,5 @@ func runPrune(ctx context.Context, in prune.Input, rt deployRuntime, io IO) erro
 		return err
 	}
 	return prune.Run(ctx, in, prune.Env{Stacks: sv.cfn, Images: sv.ecr, Functions: sv.lambda, Region: sv.region,
-		UI: c.ui, Confirm: c.prompt.Confirm})
+		UI: c.ui, Confirm: c.prompt.Confirm, Now: sv.sdk.Clock.Now}) // ages by AWS's clock, not the machine's
 }

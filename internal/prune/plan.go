@@ -14,6 +14,7 @@ import (
 const (
 	keptInUse  = "in use"
 	keptNewest = "newest"
+	keptRecent = "pushed within --min-age"
 )
 
 // plan is what prune decided, repository by repository.
@@ -35,9 +36,9 @@ type planned struct {
 }
 
 // decide keeps, in each repository, every image a function, version or alias runs or a
-// pending change set names, and the keep newest (by push time, with any pushed at the same
-// instant as the last of them); the rest go.
-func decide(st *state, keep int) *plan {
+// pending change set names, the keep newest (by push time, with any pushed at the same
+// instant as the last of them), and those pushed after recent; the rest go.
+func decide(st *state, keep int, recent time.Time) *plan {
 	used := inUse(st.functions)
 	p := &plan{}
 	for _, repo := range st.repos {
@@ -61,6 +62,8 @@ func decide(st *state, keep int) *plan {
 				pl.reason, pl.by = keptInUse, by
 			case i < keep || !cutoff.IsZero() && img.Pushed.Equal(cutoff):
 				pl.reason = keptNewest
+			case img.Pushed.After(recent):
+				pl.reason = keptRecent
 			}
 			rp.images = append(rp.images, pl)
 		}

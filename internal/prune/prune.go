@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -25,6 +26,9 @@ type Input struct {
 	StackName string
 	// Keep is how many of the newest images of each repository stay, in use or not.
 	Keep int
+	// MinAge keeps every image pushed more recently than this, by AWS's clock: a deploy
+	// running now may have pushed it (or found it there) for a change set not created yet.
+	MinAge time.Duration
 	// DryRun only lists; NoPrompts deletes without asking.
 	DryRun, NoPrompts bool
 }
@@ -60,6 +64,15 @@ type Env struct {
 	Confirm func(ctx context.Context, question string, def bool) (bool, error)
 	// Parallel is how many AWS reads run at once (8 when 0).
 	Parallel int
+	// Now is AWS's current time (awsclient.Clock), for --min-age; time.Now when nil.
+	Now func() time.Time
+}
+
+func (e Env) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
 }
 
 func (e Env) parallel() int {
@@ -105,7 +118,7 @@ func Run(ctx context.Context, in Input, e Env) error {
 	if err != nil {
 		return err
 	}
-	p := decide(st, in.Keep)
+	p := decide(st, in.Keep, e.now().Add(-in.MinAge))
 	e.UI.PrunePlan(in.StackName, p.view(), in.Keep)
 	if p.count() == 0 {
 		e.UI.NothingToPrune(in.Keep)

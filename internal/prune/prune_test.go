@@ -74,6 +74,7 @@ func (f *functions) set(fn, qualifier, image string) {
 }
 
 type world struct {
+	now   time.Time // AWS's clock; the machine's when zero
 	cfn   *cfnfake.CFN
 	ecr   *ecrfake.ECR
 	fns   *functions
@@ -133,7 +134,11 @@ func (w *world) changeSet(t *testing.T, name, image string) {
 }
 
 func (w *world) env(out *bytes.Buffer, confirm func() bool) prune.Env {
-	return prune.Env{Stacks: cfn.New(w.cfn, cfn.Poller{}), Images: ecr.New(w.ecr), Functions: w.fns, Region: "us-east-1",
+	var now func() time.Time
+	if !w.now.IsZero() {
+		now = func() time.Time { return w.now }
+	}
+	return prune.Env{Stacks: cfn.New(w.cfn, cfn.Poller{}), Images: ecr.New(w.ecr), Functions: w.fns, Region: "us-east-1", Now: now,
 		UI: &ui.Reporter{Out: out, Err: out, Width: 100},
 		Confirm: func(context.Context, string, bool) (bool, error) {
 			if confirm == nil {
@@ -198,6 +203,28 @@ func TestPrune(t *testing.T) {
 			confirm: func(w *world) bool { w.changeSet(t, "late", w.repoA+"@"+digest(4)); return true },
 			wantA:   tags("hello", 2, 4, 5, 6), wantB: tags("world", 1, 6),
 			wantOut: []string{"in use since it was listed, by change set late"}},
+		{name: "images pushed within --min-age stay", in: prune.Input{StackName: "app", Keep: 0, MinAge: 2 * time.Hour, NoPrompts: true},
+			setup: func(w *world) { w.now = time.Date(2026, 11, 30, 14, 30, 0, 0, time.UTC) }, // images 5 and 6 were pushed at 13:00 and 14:00
+			wantA: tags("hello", 2, 5, 6), wantB: tags("world", 1, 5, 6),
+			wantOut: []string{"keep    " + digest(15)[:19]}},
+		{name: "a deploy adding a function while prune reads again", in: prune.Input{StackName: "app", Keep: 1},
+			setup: func(w *world) {
+				lists := 0
+				w.cfn.Before = func(op string) {
+					if op != "ListChangeSets "+w.app.ID {
+						return
+					}
+					if lists++; lists == 2 { // reread's: the change set executes right after
+						w.app.Resources["NewFunction"] = "app-New"
+						w.app.Changed = w.app.Changed.Add(time.Minute)
+						w.fns.mu.Lock()
+						w.fns.runs["app-New"] = map[string]string{"$LATEST": w.repoB + "@" + digest(13)}
+						w.fns.mu.Unlock()
+					}
+				}
+			},
+			wantA: tags("hello", 2, 5, 6), wantB: tags("world", 1, 3, 6),
+			wantOut: []string{"in use since it was listed, by app-New:$LATEST"}},
 		{name: "an empty repository and a missing one", in: prune.Input{StackName: "app", Keep: 1, NoPrompts: true},
 			setup: func(w *world) {
 				w.ecr.Repos[w.repoA] = []ecrfake.Image{}

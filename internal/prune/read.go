@@ -98,21 +98,48 @@ func read(ctx context.Context, e Env, app *cfn.Stack, repos []string) (*state, e
 	return st, nil
 }
 
-// reread reads what is in use once more, as cheaply as it can be sure of: the pending change
-// sets, and when the stack changed since st was read (a deploy) all of its functions;
-// otherwise only $LATEST of each function, and the versions and aliases of those whose
-// $LATEST changed.
+// maxRereads bounds how often reread starts again on a stack that keeps changing.
+const maxRereads = 5
+
+// reread reads what is in use once more, as one snapshot: the stack, the change sets that may
+// still be executed, the functions, then the stack again. A stack that changed in between (a
+// change set executed: its image is neither pending nor yet in a function when read in the
+// other order) is read again. Functions are read as cheaply as that allows: all of them when
+// the stack changed since st was read (a deploy); otherwise only $LATEST of each, and the
+// versions and aliases of those whose $LATEST changed.
 func reread(ctx context.Context, e Env, st *state) (map[string]*lambda.Function, map[string][]string, error) {
-	app, err := settled(ctx, e, st.app.Name, st.app.Name)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !app.Changed.Equal(st.app.Changed) || app.ID != st.app.ID {
-		again, err := read(ctx, e, app, nil)
+	for range maxRereads {
+		app, err := settled(ctx, e, st.app.Name, st.app.Name)
 		if err != nil {
 			return nil, nil, err
 		}
-		return again.functions, again.pending, nil
+		pending, err := pendingImages(ctx, e, app.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		fns, err := functionsNow(ctx, e, st, app)
+		if err != nil {
+			return nil, nil, err
+		}
+		after, err := settled(ctx, e, st.app.Name, st.app.Name)
+		if err != nil {
+			return nil, nil, err
+		}
+		if after.ID == app.ID && after.Changed.Equal(app.Changed) {
+			return fns, pending, nil
+		}
+	}
+	return nil, nil, fmt.Errorf("prune stack %s: it changed each of the %d times it was read; prune when its deploys are done", st.app.Name, maxRereads)
+}
+
+// functionsNow reads what the functions of app run now (see reread).
+func functionsNow(ctx context.Context, e Env, st *state, app *cfn.Stack) (map[string]*lambda.Function, error) {
+	if !app.Changed.Equal(st.app.Changed) || app.ID != st.app.ID {
+		again, err := read(ctx, e, app, nil)
+		if err != nil {
+			return nil, err
+		}
+		return again.functions, nil
 	}
 	out := make(map[string]*lambda.Function, len(st.functions))
 	names := make([]string, 0, len(st.functions))
@@ -120,13 +147,8 @@ func reread(ctx context.Context, e Env, st *state) (map[string]*lambda.Function,
 		names = append(names, name)
 	}
 	fns := make([]*lambda.Function, len(names))
-	var pending map[string][]string
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(e.parallel())
-	g.Go(func() (err error) {
-		pending, err = pendingImages(gctx, e, app.ID)
-		return err
-	})
 	for i, name := range names {
 		g.Go(func() error {
 			before := st.functions[name]
@@ -145,12 +167,12 @@ func reread(ctx context.Context, e Env, st *state) (map[string]*lambda.Function,
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	for i, name := range names {
 		out[name] = fns[i]
 	}
-	return out, pending, nil
+	return out, nil
 }
 
 // inUse maps "repository@digest" to what runs it: "fn:$LATEST", "fn:3", "fn:live".

@@ -15,7 +15,7 @@ type PruneRepo struct {
 }
 
 // PruneImage is one image and why it stays: Kept is "in use" (By says what runs it),
-// "newest", or "" when it is to be deleted.
+// "newest", "pushed within --min-age", or "" when it is to be deleted.
 type PruneImage struct {
 	Digest string
 	Tags   []string
