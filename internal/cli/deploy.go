@@ -300,6 +300,7 @@ func runDeploy(ctx context.Context, o *deploy.Options, rt deployRuntime, io IO) 
 	if err != nil {
 		return err
 	}
+	rt.SaveParams = withoutNoEcho(rt.SaveParams, in.Template, c.ui)
 	if err := saveParams(rt, c.ui, "deploy"); err != nil {
 		return err
 	}

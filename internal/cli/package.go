@@ -48,6 +48,7 @@ func runPackage(ctx context.Context, o *deploy.Options, rt deployRuntime, io IO,
 	if err != nil {
 		return err
 	}
+	rt.SaveParams = withoutNoEcho(rt.SaveParams, in.Template, c.ui)
 	if err := saveParams(rt, c.ui, "package"); err != nil {
 		return err
 	}

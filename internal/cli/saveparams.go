@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/samship/samship/internal/awsclient"
 	"github.com/samship/samship/internal/deploy"
 	"github.com/samship/samship/internal/samconfig"
+	"github.com/samship/samship/internal/template"
 	"github.com/samship/samship/internal/ui"
 )
 
@@ -154,6 +156,35 @@ func saveRegion(ctx context.Context, region string) string {
 		region = "us-east-1"
 	}
 	return region
+}
+
+// withoutNoEcho drops from the parameter overrides to save those of the template's NoEcho
+// parameters, and says so: --save-params never writes a secret into a file that is often
+// committed (guided does not save them either; SAM CLI saves them in clear).
+func withoutNoEcho(params []samconfig.Param, tpl *template.Template, r *ui.Reporter) []samconfig.Param {
+	secret := map[string]bool{}
+	for _, p := range tpl.Parameters() {
+		secret[p.Key] = p.NoEcho
+	}
+	var out []samconfig.Param
+	for _, p := range params {
+		if m, ok := p.Value.(samconfig.Map); ok && p.Key == "parameter_overrides" {
+			var kept samconfig.Map
+			for _, e := range m {
+				if secret[e.Key] {
+					r.Note(fmt.Sprintf("Not saving parameter %s: it is NoEcho; give it on the command line each time", e.Key))
+					continue
+				}
+				kept = append(kept, e)
+			}
+			if len(kept) == 0 {
+				continue
+			}
+			p.Value = kept
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 // saveParams writes the command line's options to the samconfig file (--save-params).

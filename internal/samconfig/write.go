@@ -67,6 +67,13 @@ func Write(path, env, cmd string, params, global []Param) error {
 	if target, err := filepath.EvalSymlinks(path); err == nil {
 		path = target
 	}
+	// Writers beside each other (CI jobs saving at once) take turns, so that each keeps what
+	// the others wrote.
+	unlock, err := lockDir(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	src, err := userfile.Read("config file", path, MaxSize)
 	mode := fs.FileMode(0o644)
 	switch {
@@ -77,6 +84,9 @@ func Write(path, env, cmd string, params, global []Param) error {
 	default:
 		if fi, err := os.Stat(path); err == nil {
 			mode = fi.Mode().Perm()
+		}
+		if mode&0o200 == 0 {
+			return fmt.Errorf("write %s: the file is read-only (mode %04o); make it writable to save to it", path, mode)
 		}
 		if _, err := Parse(path, src); err != nil && len(bytes.TrimSpace(src)) > 0 {
 			return err

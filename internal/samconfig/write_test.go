@@ -1,9 +1,11 @@
 package samconfig
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -179,5 +181,48 @@ func TestWriteRefusesFileWithoutVersion(t *testing.T) {
 	err := Write(p, "default", "deploy", []Param{{Key: "region", Value: "x"}}, nil)
 	if err == nil || !strings.Contains(err.Error(), ":1: 'version' key is not present") || read(t, p) != src {
 		t.Errorf("Write(no version) = %v, file %q", err, read(t, p))
+	}
+}
+
+// TestWriteRefusesReadOnlyFiles: a read-only samconfig is the user's way of saying "do not
+// change it"; it is refused, not replaced (a rename would replace it whatever its mode).
+func TestWriteRefusesReadOnlyFiles(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "samconfig.toml")
+	const body = "version = 0.1\n"
+	if err := os.WriteFile(p, []byte(body), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	err := Write(p, "default", "deploy", []Param{{Key: "stack_name", Value: "a"}}, nil)
+	if want := "write " + p + ": the file is read-only (mode 0444); make it writable to save to it"; err == nil || err.Error() != want {
+		t.Errorf("Write(read-only) = %v, want %q", err, want)
+	}
+	if got := read(t, p); got != body {
+		t.Errorf("Write(read-only) changed the file to %q", got)
+	}
+}
+
+// TestWriteConcurrently: eight writers at once, each saving its own environment, keep all
+// eight (they take turns on the directory's lock).
+func TestWriteConcurrently(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "samconfig.toml")
+	const writers = 8
+	var wg sync.WaitGroup
+	errs := make([]error, writers)
+	for i := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = Write(p, fmt.Sprintf("env%d", i), "deploy", []Param{{Key: "stack_name", Value: fmt.Sprintf("s%d", i)}}, nil)
+		}()
+	}
+	wg.Wait()
+	got := read(t, p)
+	for i := range writers {
+		if errs[i] != nil {
+			t.Errorf("writer %d: %v", i, errs[i])
+		}
+		if !strings.Contains(got, fmt.Sprintf("[env%d.deploy.parameters]\nstack_name = \"s%d\"", i, i)) {
+			t.Errorf("env%d lost:\n%s", i, got)
+		}
 	}
 }
