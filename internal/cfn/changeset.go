@@ -2,6 +2,7 @@ package cfn
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -72,6 +73,10 @@ func (c *Client) CreateChangeSet(ctx context.Context, in *cloudformation.CreateC
 			w.failed()
 			continue
 		}
+		var gone *ChangeSetGoneError
+		if errors.As(err, &gone) {
+			return nil, err // nothing left to delete
+		}
 		if err != nil {
 			return cs, err
 		}
@@ -121,6 +126,9 @@ func (c *Client) describeChangeSet(ctx context.Context, cs *ChangeSet) (*cloudfo
 	cs.Changes = nil
 	for {
 		out, err := c.api.DescribeChangeSet(ctx, &cloudformation.DescribeChangeSetInput{ChangeSetName: aws.String(cs.ARN), NextToken: token})
+		if isValidation(err, "does not exist") || isCode(err, "ChangeSetNotFound") {
+			return nil, &ChangeSetGoneError{ARN: cs.ARN, Stack: stackName(cs.StackID)}
+		}
 		if err != nil {
 			return nil, fmt.Errorf("describe change set %s: %w", cs.ARN, err)
 		}
@@ -145,6 +153,24 @@ func (c *Client) describeChangeSet(ctx context.Context, cs *ChangeSet) (*cloudfo
 	}
 }
 
+// ChangeSetGoneError says a change set was deleted while this run waited for it: another
+// deploy of the stack executed its own change set, and CloudFormation then deletes every
+// other one.
+type ChangeSetGoneError struct{ ARN, Stack string }
+
+func (e *ChangeSetGoneError) Error() string {
+	return fmt.Sprintf("change set %s of stack %s is gone: another deploy of the stack executed its own change set meanwhile, and CloudFormation deleted this one; nothing of this run was deployed, run samship deploy again", e.ARN, e.Stack)
+}
+
+// stackName is the name in a stack ARN (arn:...:stack/NAME/ID), or the ARN itself.
+func stackName(arn string) string {
+	if _, rest, ok := strings.Cut(arn, ":stack/"); ok {
+		name, _, _ := strings.Cut(rest, "/")
+		return name
+	}
+	return arn
+}
+
 // Execute executes the change set.
 func (c *Client) Execute(ctx context.Context, cs *ChangeSet, stack string, disableRollback bool) error {
 	in := &cloudformation.ExecuteChangeSetInput{ChangeSetName: aws.String(cs.ARN), StackName: aws.String(stack), ClientRequestToken: aws.String(c.token())}
@@ -152,6 +178,9 @@ func (c *Client) Execute(ctx context.Context, cs *ChangeSet, stack string, disab
 		in.DisableRollback = aws.Bool(true)
 	}
 	if _, err := c.api.ExecuteChangeSet(ctx, in); err != nil {
+		if isValidation(err, "does not exist") || isCode(err, "ChangeSetNotFound") {
+			return &ChangeSetGoneError{ARN: cs.ARN, Stack: stack}
+		}
 		return fmt.Errorf("execute change set for stack %s: %w", stack, err)
 	}
 	return nil

@@ -56,17 +56,18 @@ func TestOverlappingRuns(t *testing.T) {
 	scenarios := []struct {
 		name   string
 		rounds int
+		spread int // the second run starts up to this many milliseconds after the first
 		// a and b are the two runs; prepare readies the round (new images).
 		prepare func()
 		a, b    func(*faultRig) (string, error)
 	}{
-		{name: "deploy removing Fn3 ∥ deploy keeping it", rounds: 10,
+		{name: "deploy removing Fn3 ∥ deploy keeping it", rounds: 10, spread: 1200,
 			a: func(c *faultRig) (string, error) { return c.deploy(stack, 2) },
 			b: func(c *faultRig) (string, error) { return c.deploy(stack, 3) }},
-		{name: "deploy keeping Fn3 ∥ deploy removing it", rounds: 6,
+		{name: "deploy keeping Fn3 ∥ deploy removing it", rounds: 6, spread: 1200,
 			a: func(c *faultRig) (string, error) { return c.deploy(stack, 3) },
 			b: func(c *faultRig) (string, error) { return c.deploy(stack, 2) }},
-		{name: "deploy of new images ∥ prune --keep 0 --min-age 0", rounds: 8,
+		{name: "deploy of new images ∥ prune --keep 0 --min-age 0", rounds: 8, spread: 1000,
 			prepare: func() {
 				for i := 1; i <= 3; i++ {
 					if err := testenv.WriteImage(filepath.Join(r.dir, "images", fmt.Sprintf("fn%d", i)), "oci-layout", 4096, 2); err != nil {
@@ -76,7 +77,7 @@ func TestOverlappingRuns(t *testing.T) {
 			},
 			a: func(c *faultRig) (string, error) { return c.deploy(stack, 3) },
 			b: func(c *faultRig) (string, error) { return c.prune(stack) }},
-		{name: "deploy ∥ delete --no-prompts", rounds: 6,
+		{name: "deploy ∥ delete --no-prompts", rounds: 6, spread: 500,
 			a: func(c *faultRig) (string, error) { return c.deploy(stack, 3) },
 			b: func(c *faultRig) (string, error) {
 				return c.samship("delete", "--stack-name", stack, "--no-prompts")
@@ -89,7 +90,7 @@ func TestOverlappingRuns(t *testing.T) {
 			if sc.prepare != nil {
 				sc.prepare()
 			}
-			offset := time.Duration(rng.IntN(1200)) * time.Millisecond
+			offset := time.Duration(rng.IntN(sc.spread)) * time.Millisecond
 			var a, b run
 			var wg sync.WaitGroup
 			wg.Add(2)

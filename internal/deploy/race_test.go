@@ -164,3 +164,24 @@ func TestCompanionCreatedByAnotherDeploy(t *testing.T) {
 		t.Errorf("the repository only this deploy needs was not added")
 	}
 }
+
+// TestChangeSetDeletedByAnotherDeploy: another deploy of the stack executes its own change set
+// while this one waits for its change set; CloudFormation deletes this one. The run fails in
+// one line saying so, and does not try to delete what is gone.
+func TestChangeSetDeletedByAnotherDeploy(t *testing.T) {
+	h := newHarness(t)
+	h.cfn.Seed("app", "UPDATE_COMPLETE", "old")
+	h.cfn.Before = func(op string) {
+		if op == "DescribeChangeSet" {
+			h.cfn.DropChangeSets("app")
+		}
+	}
+	err := h.run(t, h.template(t, 2))
+	want := "change set arn:aws:cloudformation:us-east-1:123456789012:stack/app/1/changeSet/samship-deploy1795323600 of stack app is gone: another deploy of the stack executed its own change set meanwhile"
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("Run() = %v, want %q…", err, want)
+	}
+	if h.cfn.Called("DeleteChangeSet") || strings.Contains(h.stderr.String(), "Could not delete change set") {
+		t.Errorf("tried to delete the change set that is gone: calls %v\n%s", h.cfn.Calls, h.stderr.String())
+	}
+}

@@ -98,6 +98,16 @@ func (f *CFN) SeedChangeSet(stack, name, template string) {
 	f.changeSet[s.ID+"/changeSet/"+name] = &changeSet{stack: s.Name, template: template, typ: "UPDATE", created: f.tick()}
 }
 
+// DropChangeSets deletes the stack's change sets, as CloudFormation does when another one of
+// the stack is executed; it takes no lock (call it from Before).
+func (f *CFN) DropChangeSets(stack string) {
+	for id, cs := range f.changeSet {
+		if cs.stack == stack {
+			delete(f.changeSet, id)
+		}
+	}
+}
+
 func (f *CFN) find(nameOrID string) *Stack {
 	for _, s := range f.Stacks {
 		if s.Name == nameOrID || s.ID == nameOrID {
