@@ -20,6 +20,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/cache"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
@@ -100,6 +101,13 @@ func (o *Opener) Open(ctx context.Context, value, fullPath, arch string) (*Image
 			img, err = o.fromRegistry(ctx, ref, arch)
 			nm, tag = refNameTag(ref)
 		}
+		if err == nil && o.Scratch != nil {
+			// Read whole once, before anything changes (VerifyAll); the push reads the copy.
+			var dir string
+			if dir, err = o.Scratch.MkdirTemp("registry-*"); err == nil {
+				img = cache.Image(img, cache.NewFilesystemCache(dir))
+			}
+		}
 	case o.Engine != nil:
 		nm, tag = splitNameTag(value)
 		var src *engineSource
@@ -175,9 +183,15 @@ func fromLayout(dir, arch string) (v1.Image, string, error) {
 // fromRegistry reads the image ref names, and of an index the image for arch (see
 // selectImage), so that what is pushed is one image manifest.
 func (o *Opener) fromRegistry(ctx context.Context, ref name.Reference, arch string) (v1.Image, error) {
-	desc, err := remote.Get(ref, append([]remote.Option{remote.WithContext(ctx)}, o.Remote...)...)
+	opts := append([]remote.Option{remote.WithContext(ctx)}, o.Remote...)
+	desc, err := remote.Get(ref, opts...)
 	if err != nil {
 		return nil, err
+	}
+	// go-containerregistry checks the bytes against a digest reference, not against the digest
+	// the registry says they have (Docker-Content-Digest): asked again, they must agree.
+	if head, err := remote.Head(ref, opts...); err == nil && head.Digest != desc.Digest {
+		return nil, fmt.Errorf("the registry names its manifest %s, but the manifest it sent hashes to %s", head.Digest, desc.Digest)
 	}
 	if desc.MediaType.IsIndex() {
 		idx, err := desc.ImageIndex()
