@@ -22,7 +22,7 @@ func TestWriteKeepsTheFilesForm(t *testing.T) {
 			"\xef\xbb\xbfversion = 0.1\n[default.deploy.parameters]\nstack_name = \"app\"\nresolve_s3 = true\n"},
 		"yaml crlf and bom": {"samconfig.yaml",
 			"\xef\xbb\xbfversion: 0.1\r\ndefault:\r\n  deploy:\r\n    parameters:\r\n      stack_name: old\r\n",
-			"\xef\xbb\xbfversion: 0.1\r\ndefault:\r\n  deploy:\r\n    parameters:\r\n      stack_name: \"app\"\r\n      resolve_s3: true\r\n"},
+			"\xef\xbb\xbfversion: 0.1\r\ndefault:\r\n  deploy:\r\n    parameters:\r\n      stack_name: app\r\n      resolve_s3: true\r\n"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

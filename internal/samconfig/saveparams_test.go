@@ -88,3 +88,50 @@ func TestSaveParamsTableReplacesString(t *testing.T) {
 		t.Errorf("Write() mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// TestWriteSaveParamsLikeSAMYAML compares with testdata/sam-save-params.yaml: what SAM CLI's
+// own samconfig writer (samcli/lib/config/samconfig.py with ruamel.yaml 0.17.21, Debian's
+// python3-ruamel.yaml) wrote for saveParamsAll into a new samconfig.yaml.
+func TestWriteSaveParamsLikeSAMYAML(t *testing.T) {
+	want, err := os.ReadFile("testdata/sam-save-params.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := write(t, "samconfig.yaml", "", saveParamsAll(), region)
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("Write() mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestYAMLScalar: strings are written as ruamel.yaml (SAM CLI's writer) writes them: plain
+// when they read back as themselves, else single-quoted.
+func TestYAMLScalar(t *testing.T) {
+	tests := map[string]struct{ in, want string }{
+		"word":              {"saved", "saved"},
+		"words":             {"a b", "a b"},
+		"an ARN":            {"arn:aws:sns:us-east-1:123456789012:t", "arn:aws:sns:us-east-1:123456789012:t"},
+		"a number":          {"1", "'1'"},
+		"a float":           {"1.0", "'1.0'"},
+		"a YAML 1.1 bool":   {"yes", "'yes'"},
+		"a bool":            {"true", "'true'"},
+		"null":              {"null", "'null'"},
+		"tilde":             {"~", "'~'"},
+		"empty":             {"", "''"},
+		"leading space":     {" x", "' x'"},
+		"a colon and space": {"a: b", "'a: b'"},
+		"a comment":         {"x #y", "'x #y'"},
+		"a hash first":      {"#x", "'#x'"},
+		"a quote inside":    {"it's", "it's"},
+		"a quote first":     {"'q'", "'''q'''"},
+		"a dash word":       {"-x", "-x"},
+		"a dash and space":  {"- x", "'- x'"},
+		"a line break":      {"a\nb", `"a\nb"`},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			if got := yamlScalar(tc.in); got != tc.want {
+				t.Errorf("yamlScalar(%q) = %s, want %s", tc.in, got, tc.want)
+			}
+		})
+	}
+}

@@ -147,7 +147,8 @@ type editor interface {
 
 func apply(ed editor, path string, src []byte, env, cmd string, params, global []Param) ([]byte, error) {
 	var err error
-	if len(bytes.TrimSpace(src)) == 0 {
+	fresh := len(bytes.TrimSpace(src)) == 0
+	if fresh {
 		src = ed.empty()
 	}
 	cmdTable, globalTable := []string{env, cmd, "parameters"}, []string{env, "global", "parameters"}
@@ -179,6 +180,9 @@ func apply(ed editor, path string, src []byte, env, cmd string, params, global [
 		if err != nil {
 			return nil, fmt.Errorf("edit %s: %w", path, err)
 		}
+	}
+	if f, ok := ed.(interface{ finishNew([]byte) []byte }); ok && fresh {
+		src = f.finishNew(src)
 	}
 	return src, verify(path, src, env, cmd, params, global)
 }

@@ -117,11 +117,11 @@ func TestWriteKeepsEveryOtherByte(t *testing.T) {
 			params: []Param{{Key: "stack_name", Value: "renamed"}, {Key: "confirm_changeset", Value: false}, {Key: "capabilities", Value: "CAPABILITY_IAM"}, {Key: "resolve_s3", Value: true}},
 			global: region,
 			want: func(s string) string {
-				s = strings.Replace(s, "stack_name: my-app  # inline", `stack_name: "renamed"  # inline`, 1)
+				s = strings.Replace(s, "stack_name: my-app  # inline", "stack_name: renamed  # inline", 1)
 				s = strings.Replace(s, "      confirm_changeset: true\n", "", 1)
-				s = strings.Replace(s, "      capabilities:\n        - CAPABILITY_IAM\n        - CAPABILITY_AUTO_EXPAND\n", "      capabilities: \"CAPABILITY_IAM\"\n", 1)
+				s = strings.Replace(s, "      capabilities:\n        - CAPABILITY_IAM\n        - CAPABILITY_AUTO_EXPAND\n", "      capabilities: CAPABILITY_IAM\n", 1)
 				s = strings.Replace(s, "      tags: 'team=\"core\"'\n", "      tags: 'team=\"core\"'\n      resolve_s3: true\n", 1)
-				s = strings.Replace(s, "      cached: true\n", "      cached: true\n  global:\n    parameters:\n      region: \"us-east-1\"\n", 1)
+				s = strings.Replace(s, "      cached: true\n", "      cached: true\n  global:\n    parameters:\n      region: us-east-1\n", 1)
 				return s
 			},
 		},

@@ -13,7 +13,18 @@ import (
 // positions, so that every line it does not touch stays byte for byte.
 type yamlEditor struct{}
 
-func (yamlEditor) empty() []byte { return []byte("version: 0.1\n") }
+func (yamlEditor) empty() []byte { return []byte(yamlVersion) }
+
+const yamlVersion = "version: 0.1\n"
+
+// finishNew moves the version of a file written from nothing to its end, where SAM CLI's
+// writer (ruamel.yaml, adding the version last) puts it.
+func (yamlEditor) finishNew(b []byte) []byte {
+	if rest, ok := bytes.CutPrefix(b, []byte(yamlVersion)); ok {
+		return append(rest, yamlVersion...)
+	}
+	return b
+}
 
 func yamlRoot(src []byte) (*yaml.Node, error) {
 	var doc yaml.Node
@@ -75,30 +86,76 @@ func (ls lines) blockEnd(i, ind int) int {
 	return last + 1
 }
 
+// yamlValue renders a scalar as SAM CLI's writer (ruamel.yaml) does: a string plain when it
+// reads back as that string, else single-quoted (double-quoted when it holds what single
+// quotes cannot); an empty list as []. A non-empty list is written in block style (see
+// yamlItems).
 func yamlValue(v any) (string, error) {
 	switch x := v.(type) {
 	case string:
-		var b bytes.Buffer
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(x); err != nil {
-			return "", err
-		}
-		return strings.TrimSuffix(b.String(), "\n"), nil
+		return yamlScalar(x), nil
 	case bool, int:
 		return fmt.Sprint(x), nil
 	case []string:
-		parts := make([]string, len(x))
-		for i, s := range x {
-			p, err := yamlValue(s)
-			if err != nil {
-				return "", err
-			}
-			parts[i] = p
+		if len(x) == 0 {
+			return "[]", nil
 		}
-		return "[" + strings.Join(parts, ", ") + "]", nil
+		return "", nil
 	}
 	return "", fmt.Errorf("unsupported samconfig value %T", v)
+}
+
+// yamlItems returns the lines of a non-empty list in block style, its dashes at ind, as
+// ruamel.yaml writes them under a key; nil for any other value.
+func yamlItems(v any, ind int) []string {
+	x, ok := v.([]string)
+	if !ok || len(x) == 0 {
+		return nil
+	}
+	out := make([]string, len(x))
+	for i, s := range x {
+		out[i] = strings.Repeat(" ", ind) + "- " + yamlScalar(s) + "\n"
+	}
+	return out
+}
+
+// yamlBool11 are the words YAML 1.1 reads as booleans, which ruamel.yaml quotes.
+var yamlBool11 = map[string]bool{"y": true, "n": true, "yes": true, "no": true, "on": true, "off": true, "true": true, "false": true}
+
+// yamlScalar is s plain when YAML reads it back as the same string and it starts with no
+// indicator, single-quoted when not, double-quoted (JSON) when it holds a line break or a
+// control character, which single quotes cannot.
+func yamlScalar(s string) string {
+	for _, c := range s {
+		if c < 0x20 || c == 0x7f {
+			var b bytes.Buffer
+			enc := json.NewEncoder(&b)
+			enc.SetEscapeHTML(false)
+			enc.Encode(s)
+			return strings.TrimSuffix(b.String(), "\n")
+		}
+	}
+	if plainSafe(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}
+
+func plainSafe(s string) bool {
+	if s == "" || s != strings.TrimSpace(s) || strings.Contains(s, ": ") || strings.Contains(s, " #") ||
+		strings.HasSuffix(s, ":") || yamlBool11[strings.ToLower(s)] {
+		return false
+	}
+	switch s[0] {
+	case ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`':
+		return false
+	case '-', '?', ':':
+		if len(s) == 1 || s[1] == ' ' {
+			return false
+		}
+	}
+	var m map[string]any
+	return yaml.Unmarshal([]byte("v: "+s), &m) == nil && m["v"] == s
 }
 
 // scalarEnd returns the byte column where a one-line scalar or flow value starting at col
@@ -164,9 +221,12 @@ func (yamlEditor) set(src []byte, table []string, key string, value any) ([]byte
 			var add []string
 			for d, n := range path[depth:] {
 				pad := strings.Repeat(" ", ind+2*d)
-				if depth+d == len(path)-1 {
+				switch items := yamlItems(value, ind+2*d); {
+				case depth+d == len(path)-1 && items != nil:
+					add = append(append(add, pad+yamlKey(n)+":\n"), items...)
+				case depth+d == len(path)-1:
 					add = append(add, pad+yamlKey(n)+": "+raw+"\n")
-				} else {
+				default:
 					add = append(add, pad+yamlKey(n)+":\n")
 				}
 			}
@@ -178,7 +238,8 @@ func (yamlEditor) set(src []byte, table []string, key string, value any) ([]byte
 		}
 		if last {
 			i := k.Line - 1
-			if v.Line == k.Line && v.Kind != yaml.MappingNode && !(v.Kind == yaml.ScalarNode && (v.Style&(yaml.LiteralStyle|yaml.FoldedStyle)) != 0) {
+			items := yamlItems(value, k.Column-1)
+			if items == nil && v.Line == k.Line && v.Kind != yaml.MappingNode && !(v.Kind == yaml.ScalarNode && (v.Style&(yaml.LiteralStyle|yaml.FoldedStyle)) != 0) {
 				col := v.Column - 1
 				end := scalarEnd(ls[i], col)
 				if v.Kind == yaml.SequenceNode {
@@ -188,8 +249,11 @@ func (yamlEditor) set(src []byte, table []string, key string, value any) ([]byte
 				return ls.join(), nil
 			}
 			end := ls.blockEnd(i, k.Column-1)
-			repl := strings.Repeat(" ", k.Column-1) + yamlKey(key) + ": " + raw + "\n"
-			out := append(append(append(lines{}, ls[:i]...), repl), ls[end:]...)
+			repl := []string{strings.Repeat(" ", k.Column-1) + yamlKey(key) + ": " + raw + "\n"}
+			if items != nil {
+				repl = append([]string{strings.Repeat(" ", k.Column-1) + yamlKey(key) + ":\n"}, items...)
+			}
+			out := append(append(append(lines{}, ls[:i]...), repl...), ls[end:]...)
 			return out.join(), nil
 		}
 		if v.Kind != yaml.MappingNode {
