@@ -35,8 +35,16 @@ type faultRig struct {
 }
 
 func newFaultRig(t *testing.T) *faultRig {
+	return newFaultRigOn(t, "")
+}
+
+// newFaultRigOn is newFaultRig with its AWS proxy in front of upstream (moto when "").
+func newFaultRigOn(t *testing.T, upstream string) *faultRig {
 	moto := testenv.SharedMoto(t)
-	proxy, err := testenv.StartFaultProxy(moto.URL, 20261202)
+	if upstream == "" {
+		upstream = moto.URL
+	}
+	proxy, err := testenv.StartFaultProxy(upstream, 20261202)
 	if err != nil {
 		t.Fatal(err)
 	}
