@@ -12,10 +12,10 @@ import (
 // delete interrupted after it, or the stack deleted some other way): its companion stack, with
 // its repositories and their images, goes as the whole delete would have taken it, after the
 // same questions. Without a companion stack (or with a stack that only looks like one: not
-// SAM CLI's description, or repositories not tagged for it) there is nothing to finish: the stack does not exist, which
-// is not an error, as in SAM CLI. The images the application's functions used outside the
-// companion stack and its artifacts in the bucket are named only by its template, which went
-// with it.
+// SAM CLI's description, or repositories not tagged for it) there is nothing to finish: the
+// stack does not exist, which is not an error, as in SAM CLI. The images the application's
+// functions used outside the companion stack and its artifacts in the bucket are named only
+// by its template, which went with it.
 func resume(ctx context.Context, in Input, e Env, yes func(string) (bool, error)) (*plan, error) {
 	name := companion.StackName(in.StackName)
 	comp, err := e.Stacks.Describe(ctx, name)
