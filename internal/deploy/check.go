@@ -25,7 +25,10 @@ func (r *run) checkImages(ctx context.Context) error {
 	}
 	missing, err := r.pusher.Missing(ctx, slices.Sorted(maps.Keys(byRef)))
 	if err != nil {
-		return fmt.Errorf("stack %s deployed, but checking its images failed: %w", r.in.StackName, err)
+		// The images were just pushed or found with the same access: a look that fails says
+		// nothing about them, and the deploy itself succeeded.
+		r.e.UI.Note(fmt.Sprintf("Could not check that the deployed images are still there: %v", err))
+		return nil
 	}
 	if len(missing) == 0 {
 		return nil
