@@ -37,7 +37,7 @@ type planned struct {
 
 // decide keeps, in each repository, every image a function, version or alias runs or a
 // pending change set names, the keep newest (by push time, with any pushed at the same
-// instant as the last of them), and those pushed after recent; the rest go.
+// instant as the last of them), and those pushed after recent (unless zero); the rest go.
 func decide(st *state, keep int, recent time.Time) *plan {
 	used := inUse(st.functions)
 	p := &plan{}
@@ -62,7 +62,7 @@ func decide(st *state, keep int, recent time.Time) *plan {
 				pl.reason, pl.by = keptInUse, by
 			case i < keep || !cutoff.IsZero() && img.Pushed.Equal(cutoff):
 				pl.reason = keptNewest
-			case img.Pushed.After(recent):
+			case !recent.IsZero() && img.Pushed.After(recent):
 				pl.reason = keptRecent
 			}
 			rp.images = append(rp.images, pl)

@@ -118,7 +118,11 @@ func Run(ctx context.Context, in Input, e Env) error {
 	if err != nil {
 		return err
 	}
-	p := decide(st, in.Keep, e.now().Add(-in.MinAge))
+	var recent time.Time // --min-age 0 keeps nothing for its age (AWS's clock is read to the second)
+	if in.MinAge > 0 {
+		recent = e.now().Add(-in.MinAge)
+	}
+	p := decide(st, in.Keep, recent)
 	e.UI.PrunePlan(in.StackName, p.view(), in.Keep)
 	if p.count() == 0 {
 		e.UI.NothingToPrune(in.Keep)

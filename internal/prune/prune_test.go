@@ -207,6 +207,9 @@ func TestPrune(t *testing.T) {
 			setup: func(w *world) { w.now = time.Date(2026, 11, 30, 14, 30, 0, 0, time.UTC) }, // images 5 and 6 were pushed at 13:00 and 14:00
 			wantA: tags("hello", 2, 5, 6), wantB: tags("world", 1, 5, 6),
 			wantOut: []string{"keep    " + digest(15)[:19]}},
+		{name: "--min-age 0 keeps nothing for its age, even by a clock behind the pushes", in: prune.Input{StackName: "app", Keep: 0, NoPrompts: true},
+			setup: func(w *world) { w.now = time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC) },
+			wantA: tags("hello", 2, 5, 6), wantB: tags("world", 1)},
 		{name: "a deploy adding a function while prune reads again", in: prune.Input{StackName: "app", Keep: 1},
 			setup: func(w *world) {
 				lists := 0
