@@ -109,10 +109,10 @@ func seedPrune(ctx context.Context, m *testenv.Moto) error {
 			fns[aws.ToString(r.LogicalResourceId)] = aws.ToString(r.PhysicalResourceId)
 		}
 	}
-	// ECR records push times to the second: one round of pushes per second keeps them apart,
-	// as deploys are on AWS.
+	// ECR records push times to the second: each round of pushes starts in a second after the
+	// last push of the one before (a round may take longer than a second on a busy machine),
+	// which keeps each repository's images apart, as deploys are on AWS.
 	for i := 1; i <= pruneImages; i++ {
-		round := time.Now()
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(8)
 		for logical := range fns {
@@ -127,7 +127,7 @@ func seedPrune(ctx context.Context, m *testenv.Moto) error {
 		if err := g.Wait(); err != nil {
 			return err
 		}
-		time.Sleep(time.Until(round.Truncate(time.Second).Add(time.Second)))
+		time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(8)
