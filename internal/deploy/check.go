@@ -10,9 +10,10 @@ import (
 	"github.com/samship/samship/internal/ui"
 )
 
-// checkImages makes sure, once the stack is deployed, that every image the deployed template
-// names and this run pushed (or found there) is still in its registry: another run (a deploy
-// of the same stack that removed a function, a prune) may have deleted it while this one ran,
+// checkImages makes sure, once this run's change set is executed, that every image the
+// deployed template names and this run pushed (or found there) is still in its registry:
+// another run (a deploy of the same stack that removed a function, a prune) may have deleted
+// it while this one ran,
 // and a function whose image is gone fails on its next cold start. It fails loudly, naming
 // the functions; a rerun pushes the images again.
 func (r *run) checkImages(ctx context.Context) error {
