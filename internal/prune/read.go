@@ -50,13 +50,19 @@ func functionsOf(ctx context.Context, e Env, stack string) ([]string, error) {
 	return out, nil
 }
 
-// read reads the stack's functions and the repositories' images, in parallel.
+// read reads the change sets that may still run, then the stack's functions and the
+// repositories' images, in parallel: a change set executed in between is then either still
+// pending or already in a function when read (reread reads again when the stack changed).
 func read(ctx context.Context, e Env, app *cfn.Stack, repos []string) (*state, error) {
+	pending, err := pendingImages(ctx, e, app.ID)
+	if err != nil {
+		return nil, err
+	}
 	names, err := functionsOf(ctx, e, app.ID)
 	if err != nil {
 		return nil, err
 	}
-	st := &state{app: app, repos: repos, images: map[string][]ecr.Image{}}
+	st := &state{app: app, repos: repos, images: map[string][]ecr.Image{}, pending: pending}
 	fns := make([]*lambda.Function, len(names))
 	images := make([][]ecr.Image, len(repos))
 	missing := make([]bool, len(repos))
@@ -79,10 +85,6 @@ func read(ctx context.Context, e Env, app *cfn.Stack, repos []string) (*state, e
 			return err
 		})
 	}
-	g.Go(func() (err error) {
-		st.pending, err = pendingImages(gctx, e, app.ID)
-		return err
-	})
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
@@ -113,11 +115,7 @@ func reread(ctx context.Context, e Env, st *state) (map[string]*lambda.Function,
 		if err != nil {
 			return nil, nil, err
 		}
-		pending, err := pendingImages(ctx, e, app.ID)
-		if err != nil {
-			return nil, nil, err
-		}
-		fns, err := functionsNow(ctx, e, st, app)
+		fns, pending, err := functionsNow(ctx, e, st, app)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -132,14 +130,19 @@ func reread(ctx context.Context, e Env, st *state) (map[string]*lambda.Function,
 	return nil, nil, fmt.Errorf("prune stack %s: it changed each of the %d times it was read; prune when its deploys are done", st.app.Name, maxRereads)
 }
 
-// functionsNow reads what the functions of app run now (see reread).
-func functionsNow(ctx context.Context, e Env, st *state, app *cfn.Stack) (map[string]*lambda.Function, error) {
+// functionsNow reads the change sets of app that may still run, then what its functions run
+// (see reread).
+func functionsNow(ctx context.Context, e Env, st *state, app *cfn.Stack) (map[string]*lambda.Function, map[string][]string, error) {
 	if !app.Changed.Equal(st.app.Changed) || app.ID != st.app.ID {
 		again, err := read(ctx, e, app, nil)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return again.functions, nil
+		return again.functions, again.pending, nil
+	}
+	pending, err := pendingImages(ctx, e, app.ID)
+	if err != nil {
+		return nil, nil, err
 	}
 	out := make(map[string]*lambda.Function, len(st.functions))
 	names := make([]string, 0, len(st.functions))
@@ -167,12 +170,12 @@ func functionsNow(ctx context.Context, e Env, st *state, app *cfn.Stack) (map[st
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for i, name := range names {
 		out[name] = fns[i]
 	}
-	return out, nil
+	return out, pending, nil
 }
 
 // inUse maps "repository@digest" to what runs it: "fn:$LATEST", "fn:3", "fn:live".

@@ -3,7 +3,6 @@ package registry
 import (
 	"archive/tar"
 	"bytes"
-	"context"
 	"io"
 	"log"
 	"net/http"
@@ -83,16 +82,8 @@ func TestVerifyUnpacks(t *testing.T) {
 			if err := p.AppendImage(tc.img); err != nil {
 				t.Fatal(err)
 			}
-			img, err := (&Opener{Scratch: NewScratch(t.TempDir())}).Open(context.Background(), dir, "Fn", "")
-			if err == nil {
-				_, err = VerifyAll([]*Image{img})
-			}
-			switch {
-			case tc.want == "" && err != nil:
-				t.Errorf("a sound image: %v", err)
-			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
-				t.Errorf("error = %v, want one containing %q", err, tc.want)
-			}
+			_, err = openVerified(t, dir)
+			wantError(t, err, tc.want)
 		})
 	}
 }
@@ -161,17 +152,9 @@ func TestRegistryImageReadBeforeAnythingChanges(t *testing.T) {
 			if err := remote.Write(ref, img); err != nil {
 				t.Fatal(err)
 			}
-			opened, err := (&Opener{Scratch: NewScratch(t.TempDir())}).Open(context.Background(), ref.String(), "Fn", "")
-			if err == nil {
-				_, err = VerifyAll([]*Image{opened})
-			}
-			switch {
-			case tc.want == "" && err != nil:
-				t.Errorf("a sound image: %v", err)
-			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
-				t.Errorf("error = %v, want one containing %q", err, tc.want)
-			}
-			if tc.want != "" {
+			opened, err := openVerified(t, ref.String())
+			wantError(t, err, tc.want)
+			if tc.want != "" || err != nil {
 				return
 			}
 			// The push reads the copy the check made: no layer is fetched again.

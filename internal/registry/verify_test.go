@@ -61,19 +61,30 @@ func TestVerify(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			dir := brokenLayout(t, tc.spoil, tc.also...)
-			o := &Opener{Scratch: NewScratch(t.TempDir())}
-			img, err := o.Open(context.Background(), dir, "Fn", "")
-			if err == nil {
-				_, err = VerifyAll([]*Image{img})
-			}
-			switch {
-			case tc.want == "" && err != nil:
-				t.Errorf("a sound image: %v", err)
-			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
-				t.Errorf("error = %v, want one containing %q", err, tc.want)
-			}
+			_, err := openVerified(t, brokenLayout(t, tc.spoil, tc.also...))
+			wantError(t, err, tc.want)
 		})
+	}
+}
+
+// openVerified opens the image value names, as a deploy does, and verifies it whole.
+func openVerified(t *testing.T, value string) (*Image, error) {
+	t.Helper()
+	img, err := (&Opener{Scratch: NewScratch(t.TempDir())}).Open(context.Background(), value, "Fn", "")
+	if err == nil {
+		_, err = VerifyAll([]*Image{img})
+	}
+	return img, err
+}
+
+// wantError checks err against want: nil for "", else an error containing want.
+func wantError(t *testing.T, err error, want string) {
+	t.Helper()
+	switch {
+	case want == "" && err != nil:
+		t.Errorf("a sound image: %v", err)
+	case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+		t.Errorf("error = %v, want one containing %q", err, want)
 	}
 }
 

@@ -85,7 +85,7 @@ func pruneBench(bin string, m *testenv.Moto, dir string, runs int) (string, erro
 	fmt.Fprintf(&b, "\nPer function, the first read is GetFunction for `$LATEST` and each version, ListVersionsByFunction and\n"+
 		"ListAliases; per repository, DescribeImages. The deleting run makes %d calls more than a dry run: one\n"+
 		"BatchDeleteImage per repository (%d digests each, batches of 100), and the re-read just before deleting\n"+
-		"(DescribeStacks, ListChangeSets, and GetFunction of each function's `$LATEST`; versions and aliases are read\n"+
+		"(DescribeStacks before and after, ListChangeSets, and GetFunction of each function's `$LATEST`; versions and aliases are read\n"+
 		"again only for a function whose `$LATEST` changed, or for all when the stack did).\n",
 		scen[1].total-scen[0].total, pruneImages-3)
 	return b.String(), nil
