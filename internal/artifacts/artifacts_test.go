@@ -3,21 +3,23 @@ package artifacts
 import (
 	"context"
 	"errors"
-	"io"
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
-	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 
 	"github.com/samship/samship/internal/cfn"
 	"github.com/samship/samship/internal/s3"
 	"github.com/samship/samship/internal/s3/s3fake"
-	"github.com/samship/samship/internal/ui"
 )
 
-func noEnv(string) string { return "" }
+// said records what a Reporter hears, one line each.
+type said struct{ lines []string }
+
+func (s *said) AlreadyUploaded(key string)      { s.lines = append(s.lines, "already "+key) }
+func (s *said) Uploaded(key string, size int64) { s.lines = append(s.lines, "uploaded "+key) }
+func (s *said) CreatingResources()              { s.lines = append(s.lines, "creating") }
+func (s *said) Created()                        { s.lines = append(s.lines, "created") }
 
 type fakeStacks struct {
 	st      *cfn.Stack
@@ -46,7 +48,7 @@ func (f *fakeStacks) CreateStack(_ context.Context, in *cloudformation.CreateSta
 	f.created = true
 	return &cfn.Stack{Name: ManagedStackName, ID: "id", Status: "CREATE_COMPLETE",
 		Tags:    map[string]string{"ManagedStackSource": "AwsSamCli"},
-		Outputs: []cfntypes.Output{{OutputKey: aws.String("SourceBucket"), OutputValue: aws.String("created-bucket")}}}, nil
+		Outputs: []cfn.Output{{Key: "SourceBucket", Value: "created-bucket"}}}, nil
 }
 
 func (f *fakeStacks) ResourcePhysicalID(_ context.Context, _, logical string) (string, error) {
@@ -58,7 +60,7 @@ func (f *fakeStacks) ResourcePhysicalID(_ context.Context, _, logical string) (s
 
 func TestManagedBucket(t *testing.T) {
 	tagged := map[string]string{"ManagedStackSource": "AwsSamCli"}
-	out := []cfntypes.Output{{OutputKey: aws.String("SourceBucket"), OutputValue: aws.String("from-output")}}
+	out := []cfn.Output{{Key: "SourceBucket", Value: "from-output"}}
 	tests := map[string]struct {
 		st          *cfn.Stack
 		phys        string
@@ -77,8 +79,8 @@ func TestManagedBucket(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			f := &fakeStacks{st: tc.st, phys: tc.phys}
-			var log strings.Builder
-			got, err := ManagedBucket(context.Background(), f, ui.NewReporter(io.Discard, &log, false, 100, noEnv))
+			log := &said{}
+			got, err := ManagedBucket(context.Background(), f, log)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Errorf("ManagedBucket() error = %v, want %q", err, tc.wantErr)
@@ -88,8 +90,8 @@ func TestManagedBucket(t *testing.T) {
 			if err != nil || got != tc.want || f.created != tc.wantCreated {
 				t.Errorf("ManagedBucket() = %q, %v (created %v), want %q (created %v)", got, err, f.created, tc.want, tc.wantCreated)
 			}
-			if tc.wantCreated && log.String() != "\tCreating the required resources...\n\tSuccessfully created!\n" {
-				t.Errorf("ManagedBucket() printed %q", log.String())
+			if tc.wantCreated && strings.Join(log.lines, ", ") != "creating, created" {
+				t.Errorf("ManagedBucket() said %q", log.lines)
 			}
 		})
 	}
@@ -126,7 +128,7 @@ func TestUploadTemplate(t *testing.T) {
 			if tc.have {
 				f = bucketWith(key)
 			}
-			u := &Uploader{S3: s3.New(f), Bucket: "b", Prefix: "app/", Region: tc.region, Force: tc.force, Report: ui.Discard()}
+			u := &Uploader{S3: s3.New(f), Bucket: "b", Prefix: "app/", Region: tc.region, Force: tc.force, Report: &said{}}
 			got, err := u.UploadTemplate(context.Background(), body)
 			puts := 0
 			for _, c := range f.Calls {
@@ -155,7 +157,7 @@ func TestPutOptions(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			f := bucketWith()
-			u := &Uploader{S3: s3.New(f), Bucket: "b", KMSKeyID: tc.kms, Metadata: tc.metadata, Report: ui.Discard()}
+			u := &Uploader{S3: s3.New(f), Bucket: "b", KMSKeyID: tc.kms, Metadata: tc.metadata, Report: &said{}}
 			if _, err := u.UploadTemplate(context.Background(), []byte("{}")); err != nil {
 				t.Fatal(err)
 			}
@@ -175,8 +177,8 @@ func TestPutOptions(t *testing.T) {
 func TestManagedBucketMadeByAnotherRun(t *testing.T) {
 	f := &fakeStacks{other: &cfn.Stack{Name: ManagedStackName, ID: "other", Status: "CREATE_COMPLETE",
 		Tags:    map[string]string{"ManagedStackSource": "AwsSamCli"},
-		Outputs: []cfntypes.Output{{OutputKey: aws.String("SourceBucket"), OutputValue: aws.String("their-bucket")}}}}
-	b, err := ManagedBucket(context.Background(), f, ui.Discard())
+		Outputs: []cfn.Output{{Key: "SourceBucket", Value: "their-bucket"}}}}
+	b, err := ManagedBucket(context.Background(), f, &said{})
 	if err != nil || b != "their-bucket" {
 		t.Errorf("ManagedBucket() = %q, %v, want the other run's bucket", b, err)
 	}

@@ -79,8 +79,8 @@ func bucketOf(ctx context.Context, stacks ManagedStacks, st *cfn.Stack) (string,
 		return "", fmt.Errorf("stack %s ManagedStackSource tag shows %s which does not match the AWS SAM CLI generated tag value of AwsSamCli: it was likely not created by the AWS SAM CLI", ManagedStackName, v)
 	}
 	for _, o := range st.Outputs {
-		if aws.ToString(o.OutputKey) == "SourceBucket" && aws.ToString(o.OutputValue) != "" {
-			return aws.ToString(o.OutputValue), nil
+		if o.Key == "SourceBucket" && o.Value != "" {
+			return o.Value, nil
 		}
 	}
 	b, err := stacks.ResourcePhysicalID(ctx, st.ID, bucketLogicalID)

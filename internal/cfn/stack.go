@@ -76,7 +76,7 @@ type Stack struct {
 	ID         string
 	Status     string
 	Reason     string
-	Outputs    []types.Output
+	Outputs    []Output
 	Parameters []string // keys of the deployed parameters
 	Tags       map[string]string
 	// TerminationProtection is on when the stack may not be deleted.
@@ -84,6 +84,22 @@ type Stack struct {
 	Description           string
 	// Changed is when the stack was last updated (created, when never updated).
 	Changed time.Time
+}
+
+// Output is one of a stack's outputs.
+type Output struct {
+	Key, Value, Description string
+	// ExportName is the name the value is exported under, "" when it is not.
+	ExportName string
+}
+
+func outputs(in []types.Output) []Output {
+	var out []Output
+	for _, o := range in {
+		out = append(out, Output{Key: aws.ToString(o.OutputKey), Value: aws.ToString(o.OutputValue),
+			Description: aws.ToString(o.Description), ExportName: aws.ToString(o.ExportName)})
+	}
+	return out
 }
 
 // Account returns the account id in the stack's ARN.
@@ -133,7 +149,7 @@ func (c *Client) Describe(ctx context.Context, name string) (*Stack, error) {
 	s := out.Stacks[0]
 	st := &Stack{
 		Name: aws.ToString(s.StackName), ID: aws.ToString(s.StackId), Status: string(s.StackStatus),
-		Reason: aws.ToString(s.StackStatusReason), Outputs: s.Outputs, Tags: map[string]string{},
+		Reason: aws.ToString(s.StackStatusReason), Outputs: outputs(s.Outputs), Tags: map[string]string{},
 		TerminationProtection: aws.ToBool(s.EnableTerminationProtection), Description: aws.ToString(s.Description),
 		Changed: since(s.CreationTime),
 	}

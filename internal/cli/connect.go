@@ -13,6 +13,7 @@ import (
 	"github.com/samship/samship/internal/deploy"
 	"github.com/samship/samship/internal/ecr"
 	"github.com/samship/samship/internal/lambda"
+	"github.com/samship/samship/internal/output"
 	"github.com/samship/samship/internal/prompt"
 	"github.com/samship/samship/internal/registry"
 	"github.com/samship/samship/internal/s3"
@@ -24,19 +25,44 @@ type connection struct {
 	o      *deploy.Options
 	rt     deployRuntime
 	io     IO
-	ui     *ui.Reporter
+	ui     output.Reporter
 	prompt *prompt.Prompter
 	calls  *awsclient.Counter
 }
 
 func newConnection(o *deploy.Options, rt deployRuntime, io IO) *connection {
 	c := &connection{o: o, rt: rt, io: io}
-	c.ui = ui.NewReporter(io.Out, io.Err, io.ErrIsTerminal, io.Width, io.Getenv)
-	c.ui.WidthNow = io.WidthNow
+	c.ui = output.New(rt.Output, output.Streams{Out: io.Out, Err: io.Err, Terminal: io.ErrIsTerminal,
+		Width: io.Width, WidthNow: io.WidthNow, Getenv: io.Getenv})
 	c.prompt = prompt.New(io.In, io.Err)
-	c.prompt.Label = c.ui.Paint.Bold
+	c.prompt.Label = c.ui.Bold
+	if rt.Output == output.FormatJSON {
+		c.prompt = nil // no question is asked in JSON mode
+	}
 	return c
 }
+
+// text is the text Reporter, for the flows that have no JSON form yet.
+func (c *connection) text() *ui.Reporter { return c.ui.(*ui.Reporter) }
+
+// deployResult ends a deploy or a package: in JSON mode with its result record (then err is
+// reported), in text with nothing more (err is printed by Run).
+func (c *connection) deployResult(res *deploy.Result, err error) error {
+	j, ok := c.ui.(*output.JSON)
+	if !ok {
+		return err
+	}
+	j.DeployResult(res, err, errorLine(err, c.rt.Debug))
+	if err != nil {
+		return reported{err}
+	}
+	return nil
+}
+
+// reported is an error a result record already reported.
+type reported struct{ error }
+
+func (r reported) Unwrap() error { return r.error }
 
 // report prints the AWS calls made, with --debug.
 func (c *connection) report() {
@@ -89,7 +115,7 @@ func (c *connection) services(ctx context.Context, region string) (*services, er
 	stacks := cfn.New(cl.CloudFormation, cfn.DefaultPoller(c.o.PollCap))
 	stacks.Express = c.o.Express
 	stacks.OnTransient = c.ui.PollFailed
-	if c.ui.Terminal && !c.o.NoProgressBar {
+	if c.ui.Live() && !c.o.NoProgressBar {
 		stacks.Follow = c.ui.FollowStack // the live view of each stack as CloudFormation works
 	}
 	return &services{cfn: stacks, ecr: ecr.New(cl.ECR), s3: s3.New(cl.S3), lambda: lambda.New(cl.Lambda), region: cl.Region, sdk: cl}, nil
@@ -115,7 +141,7 @@ func (c *connection) connect(ctx context.Context, region string) (deploy.Env, er
 		CFN: sv.cfn, Images: sv.ecr, S3: sv.s3, S3Endpoint: sv.sdk.S3Endpoint,
 		Region: sv.region, Account: sv.sdk.Account, SetAccount: sv.sdk.SetAccount,
 		UI:      c.ui,
-		Confirm: c.prompt.Confirm, Now: time.Now,
+		Confirm: c.confirm, Now: time.Now,
 		Registry: registry.Access{Transport: transport, Keychain: registry.NewKeychain(sv.ecr), Debug: debug},
 		Layers:   &registry.LayerCache{Dir: layerCacheDir(c.io.Getenv)},
 		Scanning: sv.ecr,
@@ -134,4 +160,12 @@ func layerCacheDir(getenv func(string) string) string {
 		base = filepath.Join(home, ".cache")
 	}
 	return filepath.Join(base, "samship", "layers")
+}
+
+// confirm asks a yes/no question; in JSON mode it refuses, before anything is done.
+func (c *connection) confirm(ctx context.Context, question string, def bool) (bool, error) {
+	if c.prompt == nil {
+		return false, deploy.Usage(fmt.Errorf("%q needs an answer, which --output json cannot give: pass --no-prompts", question))
+	}
+	return c.prompt.Confirm(ctx, question, def)
 }

@@ -63,7 +63,7 @@ func runDelete(ctx context.Context, d *deleteRequest, rt deployRuntime, io IO) e
 	defer c.report()
 	if d.stackName == "" {
 		var err error
-		if d.stackName, err = c.prompt.Prompt(ctx, c.ui.Paint.Bold("\tEnter stack name you want to delete"), ""); err != nil {
+		if d.stackName, err = c.prompt.Prompt(ctx, c.ui.Bold("\tEnter stack name you want to delete"), ""); err != nil {
 			return err
 		}
 		if err := deploy.CheckStackName(d.stackName); err != nil {
@@ -78,5 +78,5 @@ func runDelete(ctx context.Context, d *deleteRequest, rt deployRuntime, io IO) e
 		return err
 	}
 	return teardown.Run(ctx, teardown.Input{StackName: d.stackName, Bucket: d.bucket, Prefix: d.prefix, NoPrompts: d.noPrompts},
-		teardown.Env{Stacks: sv.cfn, Images: sv.ecr, Objects: sv.s3, S3Endpoint: sv.sdk.S3Endpoint, Region: sv.region, UI: c.ui, Confirm: c.prompt.Confirm})
+		teardown.Env{Stacks: sv.cfn, Images: sv.ecr, Objects: sv.s3, S3Endpoint: sv.sdk.S3Endpoint, Region: sv.region, UI: c.text(), Confirm: c.confirm})
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"github.com/samship/samship/internal/awsclient"
 	"github.com/samship/samship/internal/deploy"
 	"github.com/samship/samship/internal/guided"
+	"github.com/samship/samship/internal/output"
 	"github.com/samship/samship/internal/registry"
 	"github.com/samship/samship/internal/samconfig"
 )
@@ -51,6 +53,7 @@ type deployFlags struct {
 	configFile, configEnv      string
 	saveParams                 bool
 	debug                      bool
+	output, outputsFile        string
 	repos                      repoSettingFlags
 }
 
@@ -87,6 +90,7 @@ func newDeployCmd(io IO, runF func(context.Context, *deploy.Options, deployRunti
 	fl.IntVar(&f.maxWait, "max-wait-duration", 60, "minutes to wait for the stack operation to finish")
 	fl.BoolVar(&f.express, "express", false, "CloudFormation Express mode: done when the configuration is applied (companion and bucket stacks too)")
 	fl.BoolVar(&f.noExpress, "no-express", false, "standard CloudFormation deployment (default)")
+	fl.StringVar(&f.outputsFile, "outputs-file", "", "write the deployed stack's outputs to this file, as JSON ({\"stack\": {\"Key\": \"Value\"}}, as cdk deploy)")
 	setHelp(cmd, io.helpWidth, deployHelp)
 	return cmd
 }
@@ -123,6 +127,7 @@ func addArtifactFlags(fl *pflag.FlagSet, f *deployFlags) {
 	fl.StringVar(&f.configEnv, "config-env", "default", "samconfig environment")
 	fl.BoolVar(&f.saveParams, "save-params", false, "save the options given on the command line to the samconfig file")
 	fl.BoolVar(&f.debug, "debug", false, "print every AWS call and registry request")
+	fl.StringVar(&f.output, "output", "text", "text, or json: JSON lines on standard output (as sam deploy --output json)")
 	addUnsupportedFlags(fl, &f.unsupported)
 }
 
@@ -144,6 +149,9 @@ type deployRuntime struct {
 	// RepoSettings are the repository settings given, as samconfig parameters: a guided
 	// deploy saves them with its answers.
 	RepoSettings []samconfig.Param
+	// Output is --output; OutputsFile is --outputs-file.
+	Output      output.Format
+	OutputsFile string
 }
 
 // resolve merges flags over samconfig over defaults and parses every value.
@@ -234,6 +242,17 @@ func (f *deployFlags) resolve(fl *pflag.FlagSet, io IO, command string) (*deploy
 	if err := checkFailureFlags(fl, f); err != nil {
 		return nil, rt, deploy.Usage(err)
 	}
+	if rt.Output, err = output.ParseFormat(f.output); err != nil {
+		return nil, rt, deploy.Usage(err)
+	}
+	if err := checkQuestions(rt.Output, f); err != nil {
+		return nil, rt, deploy.Usage(err)
+	}
+	if rt.OutputsFile = f.outputsFile; rt.OutputsFile != "" {
+		if err := checkOutputsFile(rt.OutputsFile); err != nil {
+			return nil, rt, deploy.Usage(err)
+		}
+	}
 	rt.RegistryEndpoint = io.Getenv("SAMSHIP_REGISTRY_ENDPOINT")
 	if rt.RegistryEndpoint != "" {
 		if _, err := registry.Redirect(http.DefaultTransport, rt.RegistryEndpoint); err != nil {
@@ -285,13 +304,27 @@ func pollCap(v string) time.Duration {
 	return 5 * time.Second
 }
 
+// checkQuestions refuses, in JSON mode, what would ask a question: nobody is there to answer.
+func checkQuestions(format output.Format, f *deployFlags) error {
+	if format != output.FormatJSON {
+		return nil
+	}
+	switch {
+	case f.guided:
+		return errors.New("--guided asks questions, which --output json cannot: run it once with text output to save the answers")
+	case f.confirm && !f.noConfirm:
+		return errors.New("--confirm-changeset asks a question, which --output json cannot: review the change set with --no-execute-changeset instead")
+	}
+	return nil
+}
+
 // runDeploy validates the input, builds the AWS clients and runs the deploy, or the guided
 // flow with --guided.
 func runDeploy(ctx context.Context, o *deploy.Options, rt deployRuntime, io IO) error {
 	c := newConnection(o, rt, io)
 	defer c.report()
 	if rt.Guided {
-		flow := &guided.Flow{Prompt: c.prompt, UI: c.ui, Connect: c.connect,
+		flow := &guided.Flow{Prompt: c.prompt, UI: c.text(), Connect: c.connect,
 			DefaultRegion: awsclient.DefaultRegion(ctx, rt.Profile)}
 		return flow.Run(ctx, guided.Defaults{Options: *o, Region: rt.Region, Profile: rt.Profile,
 			ConfigFile: rt.ConfigFile, ConfigEnv: rt.ConfigEnv, ConfigFound: rt.ConfigFound, Dir: rt.ConfigDir, Save: rt.RepoSettings})
@@ -304,5 +337,9 @@ func runDeploy(ctx context.Context, o *deploy.Options, rt deployRuntime, io IO) 
 	if err := saveParams(rt, c.ui, "deploy"); err != nil {
 		return err
 	}
-	return deploy.Run(ctx, in, env)
+	res, err := deploy.Run(ctx, in, env)
+	if err == nil && rt.OutputsFile != "" && (res.Executed || res.NoChanges) {
+		err = writeOutputsFile(rt.OutputsFile, res)
+	}
+	return c.deployResult(res, err)
 }

@@ -21,6 +21,7 @@ var deployHelp = commandHelp{
 		{"Your own repository for each function", "samship deploy --stack-name my-app --image-repositories Hello=123456789012.dkr.ecr.us-east-1.amazonaws.com/hello"},
 		{"Several parameters and tags at once, in SAM's syntax", "samship deploy --parameter-overrides Stage=prod Memory=512 --tags team=web env=prod"},
 		{"Look at the change set before it is executed", "samship deploy --confirm-changeset"},
+		{"For a program: JSON lines on standard output, the stack's outputs in a file", "samship deploy --output json --outputs-file outputs.json"},
 	},
 	groups: helpGroups(
 		optionGroup{title: "Required Options", names: []string{"stack-name", "capabilities", "resolve-s3"}},
@@ -35,7 +36,7 @@ var deployHelp = commandHelp{
 		optionGroup{title: "Deployment Options", names: []string{"no-execute-changeset", "fail-on-empty-changeset", "confirm-changeset",
 			"disable-rollback", "on-failure", "force-upload", "max-wait-duration", "express"}},
 		optionGroup{title: "Configuration Options", names: []string{"config-env", "config-file", "save-params"}, note: configNote},
-		optionGroup{title: "Additional Options", names: []string{"no-progressbar", "template-file", "use-json", "image-push-jobs"}},
+		optionGroup{title: "Additional Options", names: []string{"output", "outputs-file", "no-progressbar", "template-file", "use-json", "image-push-jobs"}},
 	),
 }
 
@@ -56,7 +57,7 @@ var packageHelp = commandHelp{
 			note: "Written into every repository of the companion stack (with --resolve-image-repos). A later sam deploy of the same stack rewrites the companion template without them."},
 		optionGroup{title: "Deployment Options", names: []string{"force-upload"}},
 		optionGroup{title: "Configuration Options", names: []string{"config-env", "config-file", "save-params"}, note: configNote},
-		optionGroup{title: "Additional Options", names: []string{"no-progressbar", "template-file", "output-template-file", "use-json", "image-push-jobs"}},
+		optionGroup{title: "Additional Options", names: []string{"output", "no-progressbar", "template-file", "output-template-file", "use-json", "image-push-jobs"}},
 	),
 }
 

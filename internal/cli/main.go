@@ -18,6 +18,7 @@ import (
 	"github.com/samship/samship/internal/awsclient"
 	"github.com/samship/samship/internal/deploy"
 	"github.com/samship/samship/internal/orphans"
+	"github.com/samship/samship/internal/output"
 	"github.com/samship/samship/internal/prompt"
 	"github.com/samship/samship/internal/prune"
 	"github.com/samship/samship/internal/ui"
@@ -132,8 +133,23 @@ func run(ctx context.Context, args []string, io IO, r runners) int {
 			debug = true
 		}
 	}
-	fmt.Fprintf(io.Err, "Error: %s\n", oneLine(awsclient.Explain(err, debug).Error()))
+	line := errorLine(err, debug)
+	fmt.Fprintf(io.Err, "Error: %s\n", line)
+	var done reported
+	if cmd != nil && !errors.As(err, &done) {
+		if f := cmd.Flags().Lookup("output"); f != nil && f.Value.String() == string(output.FormatJSON) {
+			output.NewJSON(io.Out).Failure(err, line) // a run that failed before its flow began
+		}
+	}
 	return exitCode(err)
+}
+
+// errorLine is err as one line, explained (AWS's errors in SAM CLI's words); "" for none.
+func errorLine(err error, debug bool) string {
+	if err == nil {
+		return ""
+	}
+	return oneLine(awsclient.Explain(err, debug).Error())
 }
 
 // exitCode is the exit code for the error a command ended with: 0 for none, 2 for bad usage

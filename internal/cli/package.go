@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/samship/samship/internal/deploy"
+	out "github.com/samship/samship/internal/output"
 )
 
 // newPackageCmd builds `samship package`: what deploy does before its change set, with the
@@ -52,7 +53,19 @@ func runPackage(ctx context.Context, o *deploy.Options, rt deployRuntime, io IO,
 	if err := saveParams(rt, c.ui, "package"); err != nil {
 		return err
 	}
-	body, err := deploy.Package(ctx, in, env)
+	body, res, err := deploy.Package(ctx, in, env)
+	if err == nil && output != "" {
+		if err = os.WriteFile(output, body, 0o644); err != nil {
+			err = fmt.Errorf("write %s: %w", output, err)
+		}
+	}
+	if j, ok := c.ui.(*out.JSON); ok {
+		j.PackageResult(res, output, body, err, errorLine(err, rt.Debug))
+		if err != nil {
+			return reported{err}
+		}
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -60,11 +73,8 @@ func runPackage(ctx context.Context, o *deploy.Options, rt deployRuntime, io IO,
 		if o.UseJSON { // SAM CLI echoes its JSON with a newline; its file has none
 			body = append(body, '\n')
 		}
-		_, err := c.ui.Out.Write(body)
+		_, err := io.Out.Write(body)
 		return err
-	}
-	if err := os.WriteFile(output, body, 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", output, err)
 	}
 	abs, _ := filepath.Abs(output)
 	c.ui.Packaged(output, abs)

@@ -67,5 +67,5 @@ func runPrune(ctx context.Context, in prune.Input, rt deployRuntime, io IO) erro
 		return err
 	}
 	return prune.Run(ctx, in, prune.Env{Stacks: sv.cfn, Images: sv.ecr, Functions: sv.lambda, Region: sv.region,
-		UI: c.ui, Confirm: c.prompt.Confirm, Now: sv.sdk.Clock.Now}) // ages by AWS's clock, not the machine's
+		UI: c.text(), Confirm: c.confirm, Now: sv.sdk.Clock.Now}) // ages by AWS's clock, not the machine's
 }

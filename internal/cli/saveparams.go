@@ -14,15 +14,16 @@ import (
 	"github.com/samship/samship/internal/deploy"
 	"github.com/samship/samship/internal/samconfig"
 	"github.com/samship/samship/internal/template"
-	"github.com/samship/samship/internal/ui"
 )
 
 // notSaved are the options SAM CLI's save_command_line_args_to_config does not write into the
 // command's section: its own and the config file's (excluded), and --region, --profile and
 // --debug, whose click options have expose_value=False, so they have no value to save.
-// --guided is samship's own exclusion: a guided run saves its answers itself.
+// --output, as SAM CLI excludes it (aws/aws-sam-cli#9176): a saved json would turn every
+// later run's output into JSON. --guided is samship's own exclusion: a guided run saves its
+// answers itself.
 var notSaved = map[string]bool{"save-params": true, "config-file": true, "config-env": true,
-	"region": true, "profile": true, "debug": true, "guided": true}
+	"region": true, "profile": true, "debug": true, "guided": true, "output": true}
 
 // commandLineParams returns what --save-params saves into the command's section: every option
 // given on the command line, in command-line order, under SAM CLI's samconfig key and in the
@@ -161,7 +162,7 @@ func saveRegion(ctx context.Context, region string) string {
 // withoutNoEcho drops from the parameter overrides to save those of the template's NoEcho
 // parameters, and says so: --save-params never writes a secret into a file that is often
 // committed (guided does not save them either; SAM CLI saves them in clear).
-func withoutNoEcho(params []samconfig.Param, tpl *template.Template, r *ui.Reporter) []samconfig.Param {
+func withoutNoEcho(params []samconfig.Param, tpl *template.Template, r interface{ Note(string) }) []samconfig.Param {
 	secret := map[string]bool{}
 	for _, p := range tpl.Parameters() {
 		secret[p.Key] = p.NoEcho
@@ -188,7 +189,7 @@ func withoutNoEcho(params []samconfig.Param, tpl *template.Template, r *ui.Repor
 }
 
 // saveParams writes the command line's options to the samconfig file (--save-params).
-func saveParams(rt deployRuntime, r *ui.Reporter, command string) error {
+func saveParams(rt deployRuntime, r interface{ SavedParams(path, section string) }, command string) error {
 	if !rt.Save {
 		return nil
 	}

@@ -109,6 +109,7 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 			"gen-platforms": genPlatformsCmd,
 			"reg-image":     regImageCmd,
 			"reg-tag":       regTagCmd,
+			"jsonl":         jsonlCmd,
 		},
 	}
 }
@@ -452,4 +453,38 @@ func regRepushCmd(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(err)
 		fmt.Fprintln(ts.Stdout(), tg, d)
 	}
+}
+
+// jsonlCmd checks that FILE holds JSON lines as --output json writes them: each line one
+// object with a known "type", the last one the result. It prints the types in order, a run of
+// the same type once with "+", and the result's status:
+//
+//	jsonl FILE    e.g. "plan info push info info changeset info event+ outputs info result:success"
+func jsonlCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: jsonl FILE")
+	}
+	known := map[string]bool{"changeset": true, "event": true, "outputs": true, "warning": true, "info": true, "result": true, "plan": true, "push": true}
+	lines := strings.Split(strings.TrimSuffix(ts.ReadFile(args[0]), "\n"), "\n")
+	var types []string
+	for i, l := range lines {
+		var rec struct {
+			Type, Status string
+		}
+		if err := json.Unmarshal([]byte(l), &rec); err != nil || !known[rec.Type] {
+			ts.Fatalf("line %d is no record (%v): %s", i+1, err, l)
+		}
+		if (rec.Type == "result") != (i == len(lines)-1) {
+			ts.Fatalf("line %d: a result record must come last, and only there: %s", i+1, l)
+		}
+		switch t := rec.Type; {
+		case t == "result":
+			types = append(types, "result:"+rec.Status)
+		case len(types) > 0 && strings.TrimSuffix(types[len(types)-1], "+") == t:
+			types[len(types)-1] = t + "+"
+		default:
+			types = append(types, t)
+		}
+	}
+	fmt.Fprintln(ts.Stdout(), strings.Join(types, " "))
 }

@@ -97,41 +97,42 @@ func (a *Applier) Prepare(ctx context.Context, p *Plan) (*cfn.Stack, error) {
 // Another deploy of the same stack may have run since the plan was made. So a repository the
 // live application stack names (LiveTemplates) is kept whatever the plan says, and the
 // companion stack is updated from the template it has now, less the repositories removed and
-// plus the ones this deploy needs, never from the template planned at the start.
-func (a *Applier) Finish(ctx context.Context, p *Plan, st *cfn.Stack) error {
+// plus the ones this deploy needs, never from the template planned at the start. It returns
+// the repositories it removed (before the error, when there is one).
+func (a *Applier) Finish(ctx context.Context, p *Plan, st *cfn.Stack) ([]Removal, error) {
 	if p.After == ActionNone {
-		return nil
+		return nil, nil
 	}
 	remove, err := a.notInUse(ctx, p, p.Remove)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var removed []Removal
 	for _, r := range remove {
 		ids, err := listImages(ctx, a.Images, r.Name)
 		if err != nil {
-			return err
+			return removed, err
 		}
 		// Once more right before deleting: another run may have deployed meanwhile.
 		if again, err := a.notInUse(ctx, p, []Removal{r}); err != nil || len(again) == 0 {
 			if err != nil {
-				return err
+				return removed, err
 			}
 			continue
 		}
 		if err := a.Images.DeleteImages(ctx, r.Name, ids); err != nil && !ecr.IsRepositoryNotFound(err) {
-			return err
+			return removed, err
 		}
 		a.Report.RepositoryRemoved(r.Name, distinctDigests(ids))
 		removed = append(removed, r)
 	}
 	current, err := a.Stacks.Template(ctx, p.Companion)
 	if err != nil {
-		return err
+		return removed, err
 	}
 	repos, _, err := ParseDeployed(current)
 	if err != nil {
-		return fmt.Errorf("read companion stack %s: %w", p.Companion, err)
+		return removed, fmt.Errorf("read companion stack %s: %w", p.Companion, err)
 	}
 	gone := map[string]bool{}
 	for _, r := range removed {
@@ -146,20 +147,20 @@ func (a *Applier) Finish(ctx context.Context, p *Plan, st *cfn.Stack) error {
 	keep = Dedupe(keep)
 	if len(keep) == 0 {
 		a.Report.CompanionDeleting(p.Companion)
-		return a.Stacks.DeleteStack(ctx, st, a.RoleARN)
+		return removed, a.Stacks.DeleteStack(ctx, st, a.RoleARN)
 	}
 	body, err := Template(p.Companion, keep, p.Settings)
 	if err != nil {
-		return err
+		return removed, err
 	}
 	if string(body) == current {
-		return nil
+		return removed, nil
 	}
 	if p.Action == ActionNone {
 		a.noteAdoption(p)
 	}
 	_, err = a.update(ctx, p, body)
-	return err
+	return removed, err
 }
 
 // notInUse returns the removals that no live template of the application stack names, and

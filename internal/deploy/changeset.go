@@ -44,6 +44,10 @@ func (r *run) deployMain(ctx context.Context, main *cfn.Stack, cs *cfn.ChangeSet
 		}
 		// Nothing was deployed: no function of this run's can have lost its image to another
 		// run meanwhile, and the check is not made (an unchanged redeploy stays at its cost).
+		r.res.NoChanges = true
+		if main != nil {
+			r.res.StackStatus, r.res.Outputs = main.Status, main.Outputs
+		}
 		if in.FailOnEmptyChangeset {
 			return err
 		}
@@ -53,6 +57,7 @@ func (r *run) deployMain(ctx context.Context, main *cfn.Stack, cs *cfn.ChangeSet
 	if err != nil {
 		return err
 	}
+	r.res.ChangeSet = cs
 	e.UI.ChangeSet(cs)
 	if in.NoExecuteChangeset {
 		r.keptNote("the change set was not executed (--no-execute-changeset)")
@@ -89,6 +94,7 @@ func (r *run) deployMain(ctx context.Context, main *cfn.Stack, cs *cfn.ChangeSet
 	if err := r.checkImages(ctx); err != nil {
 		return err
 	}
+	r.res.Outputs = st.Outputs
 	e.UI.Outputs(st.Outputs)
 	e.UI.Deployed(in.StackName, e.Region, in.Express)
 	return nil
@@ -148,7 +154,7 @@ func (r *run) execute(ctx context.Context, cs *cfn.ChangeSet) (*cfn.Stack, error
 	if err := e.CFN.Execute(ctx, cs, in.StackName, in.DisableRollback && !in.Express); err != nil {
 		return nil, err
 	}
-	r.executed = true
+	r.executed, r.res.Executed = true, true
 	op := "update"
 	if cs.Create {
 		op = "create"
@@ -162,6 +168,9 @@ func (r *run) execute(ctx context.Context, cs *cfn.ChangeSet) (*cfn.Stack, error
 	}
 	st, err := e.CFN.Watch(wctx, cs.StackID, cs.Created, events.Event)
 	events.End(st, err)
+	if st != nil {
+		r.res.StackStatus = st.Status
+	}
 	if err != nil {
 		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 			r.keptNote("the deploy did not finish")

@@ -6,8 +6,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-
-	"github.com/samship/samship/internal/ui"
 )
 
 // checkImages makes sure, once this run's change set is executed, that every image the
@@ -40,5 +38,12 @@ func (r *run) checkImages(ctx context.Context) error {
 	}
 	slices.Sort(fns)
 	return fmt.Errorf("stack %s deployed, but the image of %s %s is gone from its repository (%s): another run deleted it while this deploy ran, a deploy of this stack removing the function or a prune; run samship deploy again to push it back",
-		r.in.StackName, ui.Plural(len(fns), "function", "functions"), strings.Join(fns, ", "), strings.Join(missing, ", "))
+		r.in.StackName, functions(len(fns)), strings.Join(fns, ", "), strings.Join(missing, ", "))
+}
+
+func functions(n int) string {
+	if n == 1 {
+		return "function"
+	}
+	return "functions"
 }

@@ -128,7 +128,8 @@ func (h *harness) runWith(t *testing.T, o deploy.Options, adjust func(*deploy.En
 	if adjust != nil {
 		adjust(&env)
 	}
-	return deploy.Run(context.Background(), in, env)
+	_, err = deploy.Run(context.Background(), in, env)
+	return err
 }
 
 func TestNoRemovalAfterFailedDeploy(t *testing.T) {

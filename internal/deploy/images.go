@@ -148,8 +148,9 @@ func (r *run) pushImages(ctx context.Context) (map[string]string, error) {
 	}
 	pushes.Done()
 	refs := map[string]string{}
-	for _, x := range res {
+	for i, x := range res {
 		refs[x.Function] = x.Ref
+		r.res.Images = append(r.res.Images, Image{Function: x.Function, Source: jobs[i].Image.Source, Ref: x.Ref, Pushed: x.Pushed})
 	}
 	return refs, nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/samship/samship/internal/ecr/ecrfake"
 	"github.com/samship/samship/internal/registry"
 	"github.com/samship/samship/internal/testenv"
+	"github.com/samship/samship/internal/ui"
 )
 
 // TestProgress deploys one image function: it gets its result line when pushed; on a
@@ -40,7 +41,7 @@ func TestProgress(t *testing.T) {
 			o := deploy.Options{TemplateFile: tpl, StackName: "app", ImageRepository: "123456789012.dkr.ecr.us-east-1.amazonaws.com/app",
 				NoProgressBar: tc.noBar, FailOnEmptyChangeset: true, PollCap: time.Second}
 			err := h.runWith(t, o, func(e *deploy.Env) {
-				e.UI.Terminal = tc.terminal
+				e.UI.(*ui.Reporter).Terminal = tc.terminal
 				e.Registry = access
 			})
 			if err != nil {

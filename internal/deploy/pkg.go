@@ -7,10 +7,17 @@ import (
 // Package does what a deploy does before its change set and returns the packaged template:
 // the bucket is resolved when something goes to S3, missing repositories are created (never
 // removed: nothing is deployed), images are pushed and local files and nested templates
-// uploaded.
-func Package(ctx context.Context, in *Input, e Env) ([]byte, error) {
-	r := &run{in: in, e: e}
+// uploaded. The result says which images and repositories.
+func Package(ctx context.Context, in *Input, e Env) ([]byte, *Result, error) {
+	r := &run{in: in, e: e, res: &Result{Region: e.Region}}
 	defer r.closeImages()
+	body, err := r.pack(ctx)
+	r.result()
+	return body, r.res, err
+}
+
+func (r *run) pack(ctx context.Context) ([]byte, error) {
+	in := r.in
 	if err := r.openImages(ctx); err != nil { // before anything is created
 		return nil, err
 	}

@@ -2,19 +2,13 @@ package deploy
 
 import (
 	"context"
-
-	"github.com/samship/samship/internal/ui"
 )
 
 // printSummary shows SAM CLI's "Deploying with following values" block.
 func (r *run) printSummary(ctx context.Context) {
 	in := r.in
-	var repos []ui.KV
-	for _, kv := range r.repos(ctx) {
-		repos = append(repos, ui.KV{Key: kv.Key, Value: kv.Value})
-	}
-	r.e.UI.Deploying(ui.Summary{Stack: in.StackName, Region: r.e.Region, Confirm: in.ConfirmChangeset,
-		DisableRollback: in.DisableRollback, Repos: repos, ImageRepository: in.ImageRepository, Bucket: r.bucket,
+	r.e.UI.Deploying(Summary{Stack: in.StackName, Region: r.e.Region, Confirm: in.ConfirmChangeset,
+		DisableRollback: in.DisableRollback, Repos: r.repos(ctx), ImageRepository: in.ImageRepository, Bucket: r.bucket,
 		Capabilities: in.Capabilities, Overrides: r.shownOverrides()})
 }
 
@@ -32,18 +26,18 @@ func (r *run) repos(ctx context.Context) []KV {
 }
 
 // shownOverrides are the parameter overrides as shown: NoEcho values masked.
-func (r *run) shownOverrides() []ui.KV {
+func (r *run) shownOverrides() []KV {
 	noEcho := map[string]bool{}
 	for _, p := range r.in.Template.Parameters() {
 		noEcho[p.Key] = p.NoEcho
 	}
-	var out []ui.KV
+	var out []KV
 	for _, kv := range r.in.ParameterOverrides {
 		v := kv.Value
 		if noEcho[kv.Key] {
 			v = "*****"
 		}
-		out = append(out, ui.KV{Key: kv.Key, Value: v})
+		out = append(out, KV{Key: kv.Key, Value: v})
 	}
 	return out
 }

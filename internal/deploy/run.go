@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -16,7 +17,6 @@ import (
 	"github.com/samship/samship/internal/companion"
 	"github.com/samship/samship/internal/ecr"
 	"github.com/samship/samship/internal/registry"
-	"github.com/samship/samship/internal/ui"
 )
 
 // Stacks is what a deploy needs from CloudFormation (cfn.Client): the main stack's change
@@ -48,8 +48,8 @@ type Env struct {
 	Account    func(ctx context.Context) (string, error)
 	// SetAccount records the account id read from a stack ARN.
 	SetAccount func(string)
-	// UI shows the run: results for scripts (stack outputs) on its Out, the rest on its Err.
-	UI *ui.Reporter
+	// UI hears what the run does, as it happens.
+	UI Reporter
 	// Confirm asks a yes/no question.
 	Confirm func(ctx context.Context, question string, def bool) (bool, error)
 	Now     func() time.Time
@@ -64,15 +64,36 @@ type Env struct {
 	}
 }
 
-// Run deploys in.
-func Run(ctx context.Context, in *Input, e Env) error {
-	r := &run{in: in, e: e}
+// Run deploys in and returns what it did, also when it failed: then what it had done.
+func Run(ctx context.Context, in *Input, e Env) (*Result, error) {
+	r := &run{in: in, e: e, res: &Result{StackName: in.StackName, Region: e.Region}}
 	defer r.closeImages()
 	err := r.do(ctx)
+	r.result()
 	if err != nil && ctx.Err() != nil {
-		return &InterruptedError{State: r.state(), err: err}
+		return r.res, &InterruptedError{State: r.state(), err: err}
 	}
-	return err
+	return r.res, err
+}
+
+// result completes the run's result with what the companion plan did.
+func (r *run) result() {
+	res := r.res
+	if r.plan == nil {
+		return
+	}
+	res.Companion = r.plan.Companion
+	for _, c := range r.plan.Create {
+		res.Created = append(res.Created, c.Name)
+	}
+	for _, k := range r.plan.Keep {
+		res.Kept = append(res.Kept, k.Name)
+	}
+	for _, rm := range r.plan.Remove {
+		if !slices.Contains(res.Removed, rm.Name) {
+			res.Kept = append(res.Kept, rm.Name)
+		}
+	}
 }
 
 // InterruptedError is a deploy stopped by an interrupt; State says what it left.
@@ -102,6 +123,7 @@ func (r *run) state() string {
 
 type run struct {
 	in       *Input
+	res      *Result
 	body     []byte // the template to deploy
 	e        Env
 	bucket   string
@@ -296,7 +318,11 @@ func (r *run) finishCompanion(ctx context.Context) error {
 	if r.plan == nil {
 		return nil
 	}
-	return r.applier.Finish(ctx, r.plan, r.compSt)
+	removed, err := r.applier.Finish(ctx, r.plan, r.compSt)
+	for _, rm := range removed {
+		r.res.Removed = append(r.res.Removed, rm.Name)
+	}
+	return err
 }
 
 // keptNote says that unreferenced repositories were kept, when there are any.

@@ -163,7 +163,7 @@ func TestInterruptSaysWhatItLeft(t *testing.T) {
 			}
 			env := h.env(deploy.Options{})
 			env.CFN = cfn.New(h.cfn, cfn.Poller{First: time.Millisecond, Cap: time.Millisecond, Sleep: cfn.SleepContext})
-			err = deploy.Run(ctx, in, env)
+			_, err = deploy.Run(ctx, in, env)
 			if err == nil || err.Error() != tc.want || !errors.Is(err, context.Canceled) {
 				t.Errorf("Run() = %v, want %q wrapping context.Canceled", err, tc.want)
 			}

@@ -106,7 +106,8 @@ func (f *Flow) Run(ctx context.Context, d Defaults) error {
 			return err
 		}
 	}
-	return deploy.Run(ctx, in, env)
+	_, err = deploy.Run(ctx, in, env)
+	return err
 }
 
 // ask asks everything that needs no AWS call, in SAM CLI's order.

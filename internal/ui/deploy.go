@@ -6,11 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
-
 	"github.com/samship/samship/internal/cfn"
 	"github.com/samship/samship/internal/companion"
+	"github.com/samship/samship/internal/deploy"
 	"github.com/samship/samship/internal/ecr"
 )
 
@@ -91,18 +89,8 @@ func (r *Reporter) Kept(n int, why string) {
 	}
 }
 
-// Summary is SAM CLI's "Deploying with following values" block.
-type Summary struct {
-	Stack, Region            string
-	Confirm, DisableRollback bool
-	Repos                    []KV // function → repository, when functions have their own
-	ImageRepository, Bucket  string
-	Capabilities             []string
-	Overrides                []KV // NoEcho values already masked
-}
-
 // Deploying shows s, then "Initiating deployment".
-func (r *Reporter) Deploying(s Summary) {
+func (r *Reporter) Deploying(s deploy.Summary) {
 	r.errf("\n%s\n", r.Paint.Yellow("\tDeploying with following values\n\t==============================="))
 	line := func(label, v string) { r.errf("\t%-29s: %s\n", label, v) }
 	line("Stack name", s.Stack)
@@ -204,7 +192,7 @@ type Events struct {
 
 // StackEvents starts showing the events of operation ("create" or "update") on stack, begun
 // at now and polled every interval; live asks for the live view, which only a terminal has.
-func (r *Reporter) StackEvents(stack, op string, now time.Time, interval time.Duration, live bool) *Events {
+func (r *Reporter) StackEvents(stack, op string, now time.Time, interval time.Duration, live bool) cfn.Follower {
 	if live && r.Terminal {
 		r.errf("\n")
 		return &Events{r: r, view: r.followStack(stack, op)}
@@ -263,20 +251,20 @@ func (r *Reporter) DeletingFailed(stack string) {
 }
 
 // Outputs prints the stack outputs to Out, SAM CLI's table.
-func (r *Reporter) Outputs(outputs []cfntypes.Output) {
+func (r *Reporter) Outputs(outputs []cfn.Output) {
 	if len(outputs) == 0 {
 		return
 	}
 	p := r.Paint
 	tb := NewTable(r.Out, p, r.Width, "CloudFormation outputs from deployed stack", "Outputs")
 	for i, o := range outputs {
-		desc := aws.ToString(o.Description)
+		desc := o.Description
 		if desc == "" {
 			desc = "-"
 		}
-		tb.Row(p.Green, fmt.Sprintf("%-20s%s", "Key", aws.ToString(o.OutputKey)))
+		tb.Row(p.Green, fmt.Sprintf("%-20s%s", "Key", o.Key))
 		tb.Row(p.Green, fmt.Sprintf("%-20s%s", "Description", desc))
-		tb.Row(p.Green, fmt.Sprintf("%-20s%s", "Value", aws.ToString(o.OutputValue)))
+		tb.Row(p.Green, fmt.Sprintf("%-20s%s", "Value", o.Value))
 		if i < len(outputs)-1 {
 			fmt.Fprintln(r.Out)
 		}

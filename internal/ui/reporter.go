@@ -61,6 +61,12 @@ func TerminalSize(f *os.File) (bool, int) {
 	return true, 100
 }
 
+// Live reports that stacks can be followed in place: Err is a terminal.
+func (r *Reporter) Live() bool { return r.Terminal }
+
+// Bold is s in bold, when in colour.
+func (r *Reporter) Bold(s string) string { return r.Paint.Bold(s) }
+
 // Note prints a one-line notice of samship's own, indented as SAM CLI indents its notes.
 func (r *Reporter) Note(s string) { r.write("\t" + s + "\n") }
 

@@ -36,7 +36,7 @@ func TestPushes(t *testing.T) {
 		now := func() time.Time { return clock }
 		var b strings.Builder
 		r := &Reporter{Err: &b, Terminal: terminal, Width: 80}
-		p := r.Pushes([]string{"B", "A"}, 4, false, now)
+		p := r.Pushes([]string{"B", "A"}, 4, false, now).(*Pushes)
 		p.Result("B", "b.tar", "reg/app/b:t", false)
 		up := p.Sending("app/a", 2_000_000)
 		clock = clock.Add(500 * time.Millisecond)
@@ -134,7 +134,7 @@ func TestPushesReading(t *testing.T) {
 		now := func() time.Time { return clock }
 		var b strings.Builder
 		r := &Reporter{Err: &b, Terminal: terminal, Width: 80}
-		p := r.Pushes([]string{"A"}, 8, false, now)
+		p := r.Pushes([]string{"A"}, 8, false, now).(*Pushes)
 		rd := p.Reading([]string{"app:v1"}, 100_000_000)
 		clock = clock.Add(time.Second)
 		rd.Add(40_000_000)

@@ -55,6 +55,8 @@ type CFN struct {
 	// Fail maps a stack name to a failure of its next create, update, change-set execution or
 	// delete.
 	Fail map[string]Failure
+	// FailChangeSet maps a stack name to the reason its change sets fail to be created.
+	FailChangeSet map[string]string
 	// Hang names stacks whose next operation starts and never ends.
 	Hang map[string]bool
 	// LoseAnswer names stacks whose next CreateStack is carried out but answered
@@ -77,7 +79,7 @@ type changeSet struct {
 
 // New returns an empty fake.
 func New() *CFN {
-	return &CFN{Stacks: map[string]*Stack{}, changeSet: map[string]*changeSet{}, Fail: map[string]Failure{}, Hang: map[string]bool{}, LoseAnswer: map[string]bool{},
+	return &CFN{Stacks: map[string]*Stack{}, changeSet: map[string]*changeSet{}, Fail: map[string]Failure{}, FailChangeSet: map[string]string{}, Hang: map[string]bool{}, LoseAnswer: map[string]bool{},
 		clock: time.Date(2026, 11, 22, 5, 0, 0, 0, time.UTC)}
 }
 
@@ -297,6 +299,10 @@ func (f *CFN) DescribeChangeSet(_ context.Context, in *cloudformation.DescribeCh
 		return nil, &smithy.GenericAPIError{Code: "ChangeSetNotFound", Message: "not found"}
 	}
 	out := &cloudformation.DescribeChangeSetOutput{CreationTime: aws.Time(cs.created), Status: types.ChangeSetStatusCreateComplete}
+	if reason, ok := f.FailChangeSet[cs.stack]; ok {
+		out.Status, out.StatusReason = types.ChangeSetStatusFailed, aws.String(reason)
+		return out, nil
+	}
 	if f.Stacks[cs.stack].Template == cs.template {
 		out.Status = types.ChangeSetStatusFailed
 		out.StatusReason = aws.String("The submitted information didn't contain changes. Submit different information to create a change set.")

@@ -1,0 +1,64 @@
+package output
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/samship/samship/internal/cfn"
+	"github.com/samship/samship/internal/deploy"
+	"github.com/samship/samship/internal/ui"
+)
+
+// Format is how a run is shown: FormatText (the default) or FormatJSON (--output json).
+type Format string
+
+const (
+	FormatText Format = "text"
+	FormatJSON Format = "json"
+)
+
+// ParseFormat reads --output's value as SAM CLI's click choice does.
+func ParseFormat(s string) (Format, error) {
+	switch f := Format(s); f {
+	case FormatText, FormatJSON:
+		return f, nil
+	}
+	return "", fmt.Errorf("Invalid value for '--output': '%s' is not one of 'text', 'json'.", s)
+}
+
+// Reporter is what every command reports to, in either form: what each flow hears, and what
+// the command line shows itself.
+type Reporter interface {
+	deploy.Reporter
+	// PollFailed says a look at a stack failed and is tried again.
+	PollFailed(err error)
+	// Live reports that stacks can be followed in place (a terminal, in text);
+	// FollowStack follows one.
+	Live() bool
+	FollowStack(stack, op string) cfn.Follower
+	// Bold is a question's label, bold in colour.
+	Bold(s string) string
+	Packaged(output, abs string)
+	SavedParams(path, section string)
+}
+
+// Streams are the process's streams, as a command's output sees them.
+type Streams struct {
+	Out, Err io.Writer
+	// Terminal and Width describe Err; WidthNow reads its width again (a resize).
+	Terminal bool
+	Width    int
+	WidthNow func() int
+	Getenv   func(string) string
+}
+
+// New returns the Reporter of format: JSON lines on Out, or text (results on Out, the rest
+// on Err).
+func New(format Format, s Streams) Reporter {
+	if format == FormatJSON {
+		return NewJSON(s.Out)
+	}
+	r := ui.NewReporter(s.Out, s.Err, s.Terminal, s.Width, s.Getenv)
+	r.WidthNow = s.WidthNow
+	return r
+}
