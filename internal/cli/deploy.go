@@ -324,7 +324,7 @@ func runDeploy(ctx context.Context, o *deploy.Options, rt deployRuntime, io IO) 
 	c := newConnection(o, rt, io)
 	defer c.report()
 	if rt.Guided {
-		flow := &guided.Flow{Prompt: c.prompt, UI: c.text(), Connect: c.connect,
+		flow := &guided.Flow{Prompt: c.prompt, UI: c.ui, Connect: c.connect,
 			DefaultRegion: awsclient.DefaultRegion(ctx, rt.Profile)}
 		return flow.Run(ctx, guided.Defaults{Options: *o, Region: rt.Region, Profile: rt.Profile,
 			ConfigFile: rt.ConfigFile, ConfigEnv: rt.ConfigEnv, ConfigFound: rt.ConfigFound, Dir: rt.ConfigDir, Save: rt.RepoSettings})

@@ -13,7 +13,6 @@ import (
 	"github.com/samship/samship/internal/deploy"
 	"github.com/samship/samship/internal/samconfig"
 	"github.com/samship/samship/internal/template"
-	"github.com/samship/samship/internal/ui"
 )
 
 // Defaults are the values the questions start from: flags over samconfig over SAM's defaults.
@@ -41,7 +40,7 @@ type Prompter interface {
 // Flow asks the questions and then deploys.
 type Flow struct {
 	Prompt Prompter
-	UI     *ui.Reporter
+	UI     Reporter
 	// Connect builds the AWS side of the deploy for the answered region.
 	Connect func(ctx context.Context, region string) (deploy.Env, error)
 	// DefaultRegion is the region the AWS configuration names, if any.
@@ -143,11 +142,11 @@ func (f *Flow) ask(ctx context.Context, d Defaults, tpl *template.Template) (*an
 		}
 		a.overrides = append(a.overrides, deploy.KV{Key: prm.Key, Value: v})
 	}
-	f.UI.Hint(ui.HintConfirm)
+	f.UI.Hint(HintConfirm)
 	if a.confirm, err = p.Confirm(ctx, "\tConfirm changes before deploy", d.ConfirmChangeset); err != nil {
 		return nil, err
 	}
-	f.UI.Hint(ui.HintIAM)
+	f.UI.Hint(HintIAM)
 	iam, err := p.Confirm(ctx, "\tAllow SAM CLI IAM role creation", true)
 	if err != nil {
 		return nil, err
@@ -163,7 +162,7 @@ func (f *Flow) ask(ctx context.Context, d Defaults, tpl *template.Template) (*an
 		}
 		a.capabilities = strings.Fields(strings.NewReplacer("[", " ", "]", " ", ",", " ", "'", " ", `"`, " ").Replace(caps))
 	}
-	f.UI.Hint(ui.HintRollback)
+	f.UI.Hint(HintRollback)
 	if a.rollback, err = p.Confirm(ctx, "\tDisable rollback", d.DisableRollback); err != nil {
 		return nil, err
 	}

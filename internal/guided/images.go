@@ -9,7 +9,6 @@ import (
 	"github.com/samship/samship/internal/companion"
 	"github.com/samship/samship/internal/deploy"
 	"github.com/samship/samship/internal/imageref"
-	"github.com/samship/samship/internal/ui"
 )
 
 // ErrUnreferenced is SAM CLI's refusal when the user keeps unreferenced repositories.
@@ -93,9 +92,9 @@ func (f *Flow) askImages(ctx context.Context, env deploy.Env, d Defaults, a *ans
 			return nil, err
 		}
 	default:
-		var shown []ui.KV
+		var shown []deploy.KV
 		for _, fp := range found {
-			shown = append(shown, ui.KV{Key: fp, Value: given[fp]})
+			shown = append(shown, deploy.KV{Key: fp, Value: given[fp]})
 		}
 		f.UI.ImageReposFound(shown, len(fns), len(without) > 0)
 		if len(without) > 0 {
@@ -159,9 +158,9 @@ func (f *Flow) askRemovals(ctx context.Context, env deploy.Env, a *answers, p *c
 	if err != nil {
 		return err
 	}
-	var repos []ui.RepoImages
+	var repos []RepoImages
 	for _, rm := range p.Remove {
-		repos = append(repos, ui.RepoImages{URI: companion.URI(account, a.region, rm.Name), Images: rm.Images})
+		repos = append(repos, RepoImages{URI: companion.URI(account, a.region, rm.Name), Images: rm.Images})
 	}
 	f.UI.Unreferenced(repos)
 	ok, err := f.Prompt.Confirm(ctx, "\t Delete the unreferenced repositories listed above when deploying?", false)

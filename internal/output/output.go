@@ -6,6 +6,7 @@ import (
 
 	"github.com/samship/samship/internal/cfn"
 	"github.com/samship/samship/internal/deploy"
+	"github.com/samship/samship/internal/guided"
 	"github.com/samship/samship/internal/ui"
 )
 
@@ -30,6 +31,7 @@ func ParseFormat(s string) (Format, error) {
 // the command line shows itself.
 type Reporter interface {
 	deploy.Reporter
+	guided.Reporter
 	// PollFailed says a look at a stack failed and is tried again.
 	PollFailed(err error)
 	// Live reports that stacks can be followed in place (a terminal, in text);

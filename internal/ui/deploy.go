@@ -12,9 +12,6 @@ import (
 	"github.com/samship/samship/internal/ecr"
 )
 
-// KV is one key and value, in the order shown.
-type KV struct{ Key, Value string }
-
 // Bucket shows the managed bucket, in SAM CLI's lines.
 func (r *Reporter) Bucket(name string) {
 	r.errf("\n\t%s\n", r.Paint.Bold("Managed S3 bucket: "+name))

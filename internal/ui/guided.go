@@ -1,5 +1,10 @@
 package ui
 
+import (
+	"github.com/samship/samship/internal/deploy"
+	"github.com/samship/samship/internal/guided"
+)
+
 // The lines `deploy --guided` prints around its questions, in SAM CLI's words.
 
 // GuidedStart heads the questions: the config file looked for, found or not.
@@ -17,15 +22,16 @@ func (r *Reporter) GuidedStart(configFile string, found bool) {
 }
 
 // The hints SAM CLI prints before some questions.
-const (
-	HintConfirm  = "#Shows you resources changes to be deployed and require a 'Y' to initiate deploy"
-	HintIAM      = "#SAM needs permission to be able to create roles to connect to the resources in your template"
-	HintRollback = "#Preserves the state of previously provisioned resources when an operation fails"
-	hintManaged  = " #Managed repositories will be deleted when their functions are removed from the template and deployed"
-)
+var hints = map[guided.Hint]string{
+	guided.HintConfirm:  "#Shows you resources changes to be deployed and require a 'Y' to initiate deploy",
+	guided.HintIAM:      "#SAM needs permission to be able to create roles to connect to the resources in your template",
+	guided.HintRollback: "#Preserves the state of previously provisioned resources when an operation fails",
+}
+
+const hintManaged = " #Managed repositories will be deleted when their functions are removed from the template and deployed"
 
 // Hint prints one of SAM CLI's hints before a question.
-func (r *Reporter) Hint(h string) { r.Note(h) }
+func (r *Reporter) Hint(h guided.Hint) { r.Note(hints[h]) }
 
 // LookingForResources heads the look-ups that follow the first questions.
 func (r *Reporter) LookingForResources() {
@@ -40,7 +46,7 @@ func (r *Reporter) ImageReposNotFound() {
 
 // ImageReposFound lists the functions' repositories found (of total image functions); some
 // functions are without one.
-func (r *Reporter) ImageReposFound(found []KV, total int, someWithout bool) {
+func (r *Reporter) ImageReposFound(found []deploy.KV, total int, someWithout bool) {
 	r.errf("\t Image repositories: Found (%d of %d) #Different image repositories can be set in samconfig.toml\n", len(found), total)
 	for _, kv := range found {
 		r.errf("\t %s: %s\n", kv.Key, kv.Value)
@@ -50,14 +56,8 @@ func (r *Reporter) ImageReposFound(found []KV, total int, someWithout bool) {
 	}
 }
 
-// RepoImages is a repository and how many images it holds.
-type RepoImages struct {
-	URI    string
-	Images int
-}
-
 // Unreferenced lists the repositories no function uses any more, with their image counts.
-func (r *Reporter) Unreferenced(repos []RepoImages) {
+func (r *Reporter) Unreferenced(repos []guided.RepoImages) {
 	r.errf("\t Checking for unreferenced ECR repositories to clean-up: %d found\n", len(repos))
 	for _, x := range repos {
 		r.errf("\t  %s (%d %s)\n", x.URI, x.Images, Plural(x.Images, "image", "images"))
