@@ -71,21 +71,21 @@ func (c *connection) report() {
 	}
 }
 
-// prepare validates the input and connects to AWS in the region it names.
+// prepare validates the input and connects to AWS in the region it names. The region is
+// known first (--region, else the environment's or the profile's), so the template is loaded,
+// its functions discovered and the engine asked once, with AWS::Region resolved.
 func (c *connection) prepare(ctx context.Context) (*deploy.Input, deploy.Env, error) {
-	in, err := deploy.Prepare(ctx, *c.o, c.rt.Region)
+	region := c.rt.Region
+	if region == "" {
+		region = awsclient.DefaultRegion(ctx, c.rt.Profile) // "": connect says none is configured
+	}
+	in, err := deploy.Prepare(ctx, *c.o, region)
 	if err != nil {
 		return nil, deploy.Env{}, err
 	}
-	env, err := c.connect(ctx, c.rt.Region)
+	env, err := c.connect(ctx, region)
 	if err != nil {
 		return nil, deploy.Env{}, err
-	}
-	if c.rt.Region == "" {
-		// Discovery resolved AWS::Region before the SDK knew it; redo it with the real region.
-		if in, err = deploy.Prepare(ctx, *c.o, env.Region); err != nil {
-			return nil, deploy.Env{}, err
-		}
 	}
 	return in, env, nil
 }
