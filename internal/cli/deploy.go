@@ -2,13 +2,10 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,43 +15,23 @@ import (
 	"github.com/samship/samship/internal/deploy"
 	"github.com/samship/samship/internal/guided"
 	"github.com/samship/samship/internal/output"
-	"github.com/samship/samship/internal/registry"
 	"github.com/samship/samship/internal/samconfig"
 )
 
-// deployFlags are the raw values of `samship deploy`'s flags.
+// deployFlags are the flags of `samship deploy` and `samship package`, in option groups
+// (deployopts.go).
 type deployFlags struct {
-	unsupported                unsupportedValues
-	guided                     bool
-	templateFile               string
-	stackName, region, profile string
-	s3Bucket, s3Prefix         string
-	resolveS3, noResolveS3     bool
-	kmsKeyID                   string
-	imageRepository            string
-	imageRepositories          []string
-	resolveImageRepos          bool
-	capabilities               []string
-	parameterOverrides         []string
-	tags                       []string
-	roleARN                    string
-	notificationARNs           []string
-	noExecuteChangeset         bool
-	confirm, noConfirm         bool
-	failEmpty, noFailEmpty     bool
-	disableRollback, noDisable bool
-	onFailure                  string
-	express, noExpress         bool
-	maxWait                    int
-	forceUpload                bool
-	useJSON, noProgressbar     bool
-	metadata                   string
-	imagePushJobs              int
-	configFile, configEnv      string
-	saveParams                 bool
-	debug                      bool
-	output, outputsFile        string
-	repos                      repoSettingFlags
+	unsupported unsupportedValues
+	guided      bool
+	template    templateOptions
+	stack       stackOptions
+	artifacts   artifactOptions
+	images      imageOptions
+	changeSet   changeSetOptions
+	out         outputOptions
+	configFile  string
+	configEnv   string
+	saveParams  bool
 }
 
 // newDeployCmd builds `samship deploy`.
@@ -75,28 +52,14 @@ func newDeployCmd(io IO, runF func(context.Context, *deploy.Options, deployRunti
 	fl := cmd.Flags()
 	addArtifactFlags(fl, f)
 	fl.BoolVarP(&f.guided, "guided", "g", false, "ask for the parameters (SAM CLI's questions) and save them to samconfig")
-	fl.StringArrayVar(&f.capabilities, "capabilities", nil, "capabilities CloudFormation needs, e.g. CAPABILITY_IAM")
-	fl.StringArrayVar(&f.tags, "tags", nil, "stack tags, Key=Value (also applied to the companion stack)")
-	fl.StringVar(&f.roleARN, "role-arn", "", "service role CloudFormation assumes (also for the companion stack)")
-	fl.StringArrayVar(&f.notificationARNs, "notification-arns", nil, "SNS topics for stack events (also for the companion stack)")
-	fl.BoolVar(&f.noExecuteChangeset, "no-execute-changeset", false, "create the change set and stop")
-	fl.BoolVar(&f.confirm, "confirm-changeset", false, "ask before executing the change set")
-	fl.BoolVar(&f.noConfirm, "no-confirm-changeset", false, "do not ask before executing the change set")
-	fl.BoolVar(&f.failEmpty, "fail-on-empty-changeset", false, "exit 1 when there is nothing to deploy (default)")
-	fl.BoolVar(&f.noFailEmpty, "no-fail-on-empty-changeset", false, "exit 0 when there is nothing to deploy")
-	fl.BoolVar(&f.disableRollback, "disable-rollback", false, "keep the state of resources when the deploy fails")
-	fl.BoolVar(&f.noDisable, "no-disable-rollback", false, "roll back when the deploy fails (default)")
-	fl.StringVar(&f.onFailure, "on-failure", "ROLLBACK", "when the deploy fails: ROLLBACK, DELETE (also delete a stack whose create failed) or DO_NOTHING (keep the failed state)")
-	fl.IntVar(&f.maxWait, "max-wait-duration", 60, "minutes to wait for the stack operation to finish")
-	fl.BoolVar(&f.express, "express", false, "CloudFormation Express mode: done when the configuration is applied (companion and bucket stacks too)")
-	fl.BoolVar(&f.noExpress, "no-express", false, "standard CloudFormation deployment (default)")
-	fl.StringVar(&f.outputsFile, "outputs-file", "", "write the deployed stack's outputs to this file, as JSON ({\"stack\": {\"Key\": \"Value\"}}, as cdk deploy)")
+	f.changeSet.addFlags(fl)
+	f.out.addOutputsFileFlag(fl)
 	setHelp(cmd, io.helpWidth, deployHelp)
 	return cmd
 }
 
 // addArtifactFlags adds the flags deploy and package share: the template, the stack, AWS,
-// where artifacts and images go, samconfig and debugging.
+// where artifacts and images go, samconfig, output and debugging.
 func addArtifactFlags(fl *pflag.FlagSet, f *deployFlags) {
 	fl.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 		if name == "template" {
@@ -104,30 +67,17 @@ func addArtifactFlags(fl *pflag.FlagSet, f *deployFlags) {
 		}
 		return pflag.NormalizedName(name)
 	})
-	fl.StringVarP(&f.templateFile, "template-file", "t", "", "template (default: .aws-sam/build/template.yaml, template.yaml, template.yml or template.json); also --template")
-	fl.StringVar(&f.stackName, "stack-name", "", "CloudFormation stack")
-	fl.StringVar(&f.region, "region", "", "AWS region")
-	fl.StringVar(&f.profile, "profile", "", "AWS profile from the shared config files")
-	fl.StringVar(&f.s3Bucket, "s3-bucket", "", "bucket for local artifacts, nested templates and templates larger than 51,200 bytes")
-	fl.StringVar(&f.s3Prefix, "s3-prefix", "", "prefix of the objects samship puts in the bucket")
-	fl.BoolVar(&f.resolveS3, "resolve-s3", false, "use (and create if needed) the managed bucket stack aws-sam-cli-managed-default")
-	fl.BoolVar(&f.noResolveS3, "no-resolve-s3", false, "do not use the managed bucket")
-	fl.StringVar(&f.kmsKeyID, "kms-key-id", "", "KMS key for objects put in the bucket")
-	fl.StringVar(&f.imageRepository, "image-repository", "", "ECR repository for every image function")
-	fl.StringArrayVar(&f.imageRepositories, "image-repositories", nil, "ECR repository of one function, Function=URI (repeatable)")
-	fl.BoolVar(&f.resolveImageRepos, "resolve-image-repos", false, "create (and, when deploying, remove) ECR repositories for image functions in a companion stack")
-	addRepoSettingFlags(fl, &f.repos)
-	fl.StringArrayVar(&f.parameterOverrides, "parameter-overrides", nil, "template parameters, Key=Value")
-	fl.BoolVar(&f.forceUpload, "force-upload", false, "upload artifacts and templates even when the bucket has them")
-	fl.StringVar(&f.metadata, "metadata", "", "S3 object metadata for uploads, KeyName1=string,KeyName2=string or a JSON object")
-	fl.BoolVar(&f.useJSON, "use-json", false, "write the packaged template as JSON (indented by four spaces)")
-	fl.BoolVar(&f.noProgressbar, "no-progressbar", false, "no redrawn progress lines on a terminal: one line per image when done")
-	fl.IntVar(&f.imagePushJobs, "image-push-jobs", 8, "how many images to push, and blobs to upload, at once")
+	f.template.addFlags(fl)
+	f.stack.addFlags(fl)
+	f.artifacts.addFlags(fl)
+	f.images.addFlags(fl)
+	f.artifacts.addLaterFlags(fl)
+	f.images.addLaterFlags(fl)
 	fl.StringVar(&f.configFile, "config-file", samconfig.DefaultName, "samconfig file")
 	fl.StringVar(&f.configEnv, "config-env", "default", "samconfig environment")
 	fl.BoolVar(&f.saveParams, "save-params", false, "save the options given on the command line to the samconfig file")
-	fl.BoolVar(&f.debug, "debug", false, "print every AWS call and registry request")
-	fl.StringVar(&f.output, "output", "text", "text, or json: JSON lines on standard output (as sam deploy --output json)")
+	fl.BoolVar(&f.stack.debug, "debug", false, "print every AWS call and registry request")
+	f.out.addFlags(fl)
 	addUnsupportedFlags(fl, &f.unsupported)
 }
 
@@ -154,17 +104,47 @@ type deployRuntime struct {
 	OutputsFile string
 }
 
-// resolve merges flags over samconfig over defaults and parses every value.
+// resolve merges flags over samconfig over defaults, then each option group parses and
+// checks its values; a bad value is bad usage.
 func (f *deployFlags) resolve(fl *pflag.FlagSet, io IO, command string) (*deploy.Options, deployRuntime, error) {
 	rt := deployRuntime{Guided: f.guided, ConfigFile: f.configFile, ConfigEnv: f.configEnv, ConfigDir: "."}
+	imageReposFrom, err := f.applyConfig(fl, &rt, command)
+	if err != nil {
+		return nil, rt, err
+	}
+	o := &deploy.Options{ImageReposFrom: imageReposFrom}
+	if err := f.template.resolve(o, io); err != nil {
+		return nil, rt, err
+	}
+	f.stack.resolve(o, &rt, io)
+	for _, resolve := range []func() error{
+		func() error { return f.artifacts.resolve(o) },
+		func() error { return f.images.resolve(o, &rt, io) },
+		func() error { return f.changeSet.resolve(fl, o, io) },
+		func() error { return f.out.resolve(&rt, f.guided, o.ConfirmChangeset) },
+	} {
+		if err := resolve(); err != nil {
+			return nil, rt, deploy.Usage(err)
+		}
+	}
+	if f.saveParams && !f.guided {
+		rt.Save, rt.SaveParams = true, commandLineParams(fl)
+	}
+	return o, rt, nil
+}
+
+// applyConfig finds and reads the samconfig file, puts its values into the flags not given
+// and refuses the options samship does not support. It returns where image_repositories came
+// from when samconfig gave them, for errors about its entries.
+func (f *deployFlags) applyConfig(fl *pflag.FlagSet, rt *deployRuntime, command string) (string, error) {
 	if fl.Changed("template-file") {
-		rt.ConfigDir = filepath.Dir(f.templateFile)
+		rt.ConfigDir = filepath.Dir(f.template.file)
 	}
 	// Guided mode shows and saves exactly --config-file, as SAM CLI does; a missing file is
 	// fine there, since guided creates it.
 	cfgPath, err := samconfig.Find(rt.ConfigDir, f.configFile, fl.Changed("config-file") && !f.guided)
 	if err != nil {
-		return nil, rt, err
+		return "", err
 	}
 	if f.guided && fl.Changed("config-file") {
 		cfgPath = ""
@@ -184,10 +164,10 @@ func (f *deployFlags) resolve(fl *pflag.FlagSet, io IO, command string) (*deploy
 		rt.ConfigFound = true
 		cfg, err := samconfig.Load(cfgPath)
 		if err != nil {
-			return nil, rt, err
+			return "", err
 		}
 		if err := applyConfig(fl, cfg.Params(f.configEnv, command), cfgPath, f.configEnv+"."+command); err != nil {
-			return nil, rt, err
+			return "", err
 		}
 		sectionOf = func(key string) string {
 			section := "global"
@@ -196,75 +176,11 @@ func (f *deployFlags) resolve(fl *pflag.FlagSet, io IO, command string) (*deploy
 			}
 			return fmt.Sprintf("%s: [%s.%s.parameters]", cfgPath, f.configEnv, section)
 		}
-		if !fl.Changed("image-repositories") && len(f.imageRepositories) > 0 {
+		if !fl.Changed("image-repositories") && len(f.images.repositories) > 0 {
 			imageReposFrom = fmt.Sprintf("%s [%s.%s.parameters]", filepath.Base(cfgPath), f.configEnv, command)
 		}
 	}
-	if err := f.unsupported.check(fl, sectionOf); err != nil {
-		return nil, rt, err
-	}
-	o := &deploy.Options{
-		TemplateFile: f.templateFile, StackName: f.stackName, ImageReposFrom: imageReposFrom, S3Bucket: f.s3Bucket, S3Prefix: f.s3Prefix,
-		ResolveS3: f.resolveS3 && !f.noResolveS3, KMSKeyID: f.kmsKeyID, ImageRepository: f.imageRepository,
-		ResolveImageRepos: f.resolveImageRepos, Capabilities: splitList(f.capabilities), RoleARN: f.roleARN,
-		NotificationARNs: splitList(f.notificationARNs), NoExecuteChangeset: f.noExecuteChangeset,
-		ConfirmChangeset: f.confirm && !f.noConfirm, FailOnEmptyChangeset: !f.noFailEmpty,
-		DisableRollback: (f.disableRollback && !f.noDisable) || f.onFailure == "DO_NOTHING", OnFailure: f.onFailure,
-		MaxWait: time.Duration(f.maxWait) * time.Minute, Express: f.express && !f.noExpress, ForceUpload: f.forceUpload, ImagePushJobs: f.imagePushJobs,
-		UseJSON: f.useJSON, NoProgressBar: f.noProgressbar,
-		PollCap: pollCap(io.Getenv("SAM_CLI_POLL_DELAY")),
-		Engine:  registry.FindEngine(io.Getenv("DOCKER_HOST"), io.Getenv("XDG_RUNTIME_DIR")),
-	}
-	if o.TemplateFile == "" {
-		if o.TemplateFile = defaultTemplate(io.Getenv("SAM_TEMPLATE_FILE")); o.TemplateFile == "" {
-			return nil, rt, fmt.Errorf("no template: looked for %s in %s; pass --template-file", strings.Join(templateNames, ", "), cwd())
-		}
-	}
-	if o.ImageRepositories, err = parseImageRepos(f.imageRepositories); err != nil {
-		return nil, rt, deploy.Usage(err)
-	}
-	if o.ParameterOverrides, err = parseOverrides(f.parameterOverrides); err != nil {
-		return nil, rt, deploy.Usage(err)
-	}
-	if o.Tags, err = parseTags("--tags", f.tags); err != nil {
-		return nil, rt, deploy.Usage(err)
-	}
-	if o.Metadata, err = parseMetadata(f.metadata); err != nil {
-		return nil, rt, deploy.Usage(err)
-	}
-	if o.RepoSettings, err = f.repos.settings(); err != nil {
-		return nil, rt, deploy.Usage(err)
-	}
-	rt.RepoSettings = f.repos.params()
-	if f.imagePushJobs < 1 {
-		return nil, rt, deploy.Usage(fmt.Errorf("invalid --image-push-jobs %d: it must be at least 1", f.imagePushJobs))
-	}
-	if err := checkFailureFlags(fl, f); err != nil {
-		return nil, rt, deploy.Usage(err)
-	}
-	if rt.Output, err = output.ParseFormat(f.output); err != nil {
-		return nil, rt, deploy.Usage(err)
-	}
-	if err := checkQuestions(rt.Output, f); err != nil {
-		return nil, rt, deploy.Usage(err)
-	}
-	if rt.OutputsFile = f.outputsFile; rt.OutputsFile != "" {
-		if err := checkOutputsFile(rt.OutputsFile); err != nil {
-			return nil, rt, deploy.Usage(err)
-		}
-	}
-	rt.RegistryEndpoint = io.Getenv("SAMSHIP_REGISTRY_ENDPOINT")
-	if rt.RegistryEndpoint != "" {
-		if _, err := registry.Redirect(http.DefaultTransport, rt.RegistryEndpoint); err != nil {
-			return nil, rt, deploy.Usage(err)
-		}
-	}
-	if f.saveParams && !f.guided {
-		rt.Save, rt.SaveParams = true, commandLineParams(fl)
-	}
-	rt.Region, rt.Profile = f.region, f.profile
-	rt.Debug = f.debug || io.Getenv("SAM_DEBUG") != ""
-	return o, rt, nil
+	return imageReposFrom, f.unsupported.check(fl, sectionOf)
 }
 
 func fileExists(p string) bool {
@@ -302,20 +218,6 @@ func pollCap(v string) time.Duration {
 		return time.Duration(s * float64(time.Second))
 	}
 	return 5 * time.Second
-}
-
-// checkQuestions refuses, in JSON mode, what would ask a question: nobody is there to answer.
-func checkQuestions(format output.Format, f *deployFlags) error {
-	if format != output.FormatJSON {
-		return nil
-	}
-	switch {
-	case f.guided:
-		return errors.New("--guided asks questions, which --output json cannot: run it once with text output to save the answers")
-	case f.confirm && !f.noConfirm:
-		return errors.New("--confirm-changeset asks a question, which --output json cannot: review the change set with --no-execute-changeset instead")
-	}
-	return nil
 }
 
 // runDeploy validates the input, builds the AWS clients and runs the deploy, or the guided

@@ -2,11 +2,8 @@ package cli
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/spf13/pflag"
 
 	"github.com/samship/samship/internal/deploy"
 )
@@ -191,21 +188,4 @@ func parseMetadata(v string) (map[string]string, error) {
 		out[k] = val
 	}
 	return out, nil
-}
-
-// checkFailureFlags applies SAM CLI's rules to --on-failure, --disable-rollback and
-// --max-wait-duration (package has none of them).
-func checkFailureFlags(fl *pflag.FlagSet, f *deployFlags) error {
-	switch f.onFailure {
-	case "", "ROLLBACK", "DELETE", "DO_NOTHING":
-	default:
-		return fmt.Errorf("invalid --on-failure %q: want ROLLBACK, DELETE or DO_NOTHING", f.onFailure)
-	}
-	if fl.Changed("on-failure") && (fl.Changed("disable-rollback") || fl.Changed("no-disable-rollback")) {
-		return errors.New("You must not provide both the --disable-rollback and --on-failure parameters.")
-	}
-	if fl.Lookup("max-wait-duration") != nil && f.maxWait < 1 {
-		return fmt.Errorf("invalid --max-wait-duration %d: it must be at least 1 (minutes)", f.maxWait)
-	}
-	return nil
 }
