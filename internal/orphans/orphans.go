@@ -38,7 +38,7 @@ type Env struct {
 	Images companion.Images
 	Region string
 	UI     *ui.Reporter
-	// Confirm asks a yes/no question.
+	// Confirm asks a yes/no question; the prompter styles it (bold on a terminal).
 	Confirm func(ctx context.Context, question string, def bool) (bool, error)
 	// Now is AWS's clock (awsclient.Clock.Now): ages are judged by it, not the machine's.
 	Now func() time.Time
@@ -65,7 +65,7 @@ func Run(ctx context.Context, in Input, e Env) error {
 	var chosen []orphan
 	for _, o := range found {
 		if !in.NoPrompts {
-			ok, err := e.Confirm(ctx, e.UI.Paint.Bold(fmt.Sprintf("\tDelete the companion stack %s with its %s?", o.stack.Name, ui.RepoCount(o.repos))), false)
+			ok, err := e.Confirm(ctx, fmt.Sprintf("\tDelete the companion stack %s with its %s?", o.stack.Name, ui.RepoCount(o.repos)), false)
 			if err != nil {
 				return err
 			}

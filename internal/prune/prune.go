@@ -60,7 +60,7 @@ type Env struct {
 	Functions Functions
 	Region    string
 	UI        *ui.Reporter
-	// Confirm asks a yes/no question.
+	// Confirm asks a yes/no question; the prompter styles it (bold on a terminal).
 	Confirm func(ctx context.Context, question string, def bool) (bool, error)
 	// Parallel is how many AWS reads run at once (8 when 0).
 	Parallel int
@@ -134,8 +134,8 @@ func Run(ctx context.Context, in Input, e Env) error {
 	}
 	if !in.NoPrompts {
 		n, size, repos := p.totals()
-		ok, err := e.Confirm(ctx, e.UI.Paint.Bold(fmt.Sprintf("\tDelete %d %s (%s) from %d %s?", n, ui.Plural(n, "image", "images"),
-			ui.MB(size), repos, ui.Plural(repos, "repository", "repositories"))), false)
+		ok, err := e.Confirm(ctx, fmt.Sprintf("\tDelete %d %s (%s) from %d %s?", n, ui.Plural(n, "image", "images"),
+			ui.MB(size), repos, ui.Plural(repos, "repository", "repositories")), false)
 		if err != nil || !ok {
 			return err
 		}

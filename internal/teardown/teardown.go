@@ -52,7 +52,7 @@ type Env struct {
 	S3Endpoint string
 	Region     string
 	UI         *ui.Reporter
-	// Confirm asks a yes/no question.
+	// Confirm asks a yes/no question; the prompter styles it (bold on a terminal).
 	Confirm func(ctx context.Context, question string, def bool) (bool, error)
 }
 
@@ -88,7 +88,7 @@ func ask(ctx context.Context, in Input, e Env) (*plan, error) {
 		if in.NoPrompts {
 			return true, nil
 		}
-		return e.Confirm(ctx, e.UI.Paint.Bold(q), false)
+		return e.Confirm(ctx, q, false)
 	}
 	ok, err := yes(fmt.Sprintf("\tAre you sure you want to delete the stack %s in the region %s ?", in.StackName, e.Region))
 	if err != nil || !ok {
