@@ -77,6 +77,7 @@ func runDelete(ctx context.Context, d *deleteRequest, rt deployRuntime, io IO) e
 	if err := saveParams(rt, c.ui, "delete"); err != nil {
 		return err
 	}
-	return teardown.Run(ctx, teardown.Input{StackName: d.stackName, Bucket: d.bucket, Prefix: d.prefix, NoPrompts: d.noPrompts},
+	_, err = teardown.Run(ctx, teardown.Input{StackName: d.stackName, Bucket: d.bucket, Prefix: d.prefix, NoPrompts: d.noPrompts},
 		teardown.Env{Stacks: sv.cfn, Images: sv.ecr, Objects: sv.s3, S3Endpoint: sv.sdk.S3Endpoint, Region: sv.region, UI: c.ui, Confirm: c.prompt.Confirm})
+	return err
 }
