@@ -66,6 +66,7 @@ func runPrune(ctx context.Context, in prune.Input, rt deployRuntime, io IO) erro
 	if err := saveParams(rt, c.ui, "prune"); err != nil {
 		return err
 	}
-	return prune.Run(ctx, in, prune.Env{Stacks: sv.cfn, Images: sv.ecr, Functions: sv.lambda, Region: sv.region,
+	_, err = prune.Run(ctx, in, prune.Env{Stacks: sv.cfn, Images: sv.ecr, Functions: sv.lambda, Region: sv.region,
 		UI: c.ui, Confirm: c.prompt.Confirm, Now: sv.sdk.Clock.Now}) // ages by AWS's clock, not the machine's
+	return err
 }
