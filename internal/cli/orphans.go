@@ -53,6 +53,7 @@ func runOrphans(ctx context.Context, in orphans.Input, rt deployRuntime, io IO) 
 	if err := saveParams(rt, c.ui, "orphans"); err != nil {
 		return err
 	}
-	return orphans.Run(ctx, in, orphans.Env{Stacks: sv.cfn, Images: sv.ecr, Region: sv.region, UI: c.ui,
+	_, err = orphans.Run(ctx, in, orphans.Env{Stacks: sv.cfn, Images: sv.ecr, Region: sv.region, UI: c.ui,
 		Confirm: c.prompt.Confirm, Now: sv.sdk.Clock.Now}) // ages by AWS's clock, not the machine's
+	return err
 }
