@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/samship/samship/internal/awsclient"
@@ -17,7 +18,6 @@ import (
 	"github.com/samship/samship/internal/prompt"
 	"github.com/samship/samship/internal/registry"
 	"github.com/samship/samship/internal/s3"
-	"github.com/samship/samship/internal/ui"
 )
 
 // connection builds the terminal and AWS side of a run.
@@ -33,7 +33,7 @@ type connection struct {
 func newConnection(o *deploy.Options, rt deployRuntime, io IO) *connection {
 	c := &connection{o: o, rt: rt, io: io}
 	c.ui = output.New(rt.Output, output.Streams{Out: io.Out, Err: io.Err, Terminal: io.ErrIsTerminal,
-		Width: io.Width, WidthNow: io.WidthNow, Getenv: io.Getenv})
+		Width: io.Width, WidthNow: io.WidthNow, Getenv: io.Getenv, Document: rt.Document})
 	c.prompt = prompt.New(io.In, io.Err)
 	c.prompt.Label = c.ui.Bold
 	if rt.Output == output.FormatJSON {
@@ -41,9 +41,6 @@ func newConnection(o *deploy.Options, rt deployRuntime, io IO) *connection {
 	}
 	return c
 }
-
-// text is the text Reporter, for the flows that have no JSON form yet.
-func (c *connection) text() *ui.Reporter { return c.ui.(*ui.Reporter) }
 
 // deployResult ends a deploy or a package: in JSON mode with its result record (then err is
 // reported), in text with nothing more (err is printed by Run).
@@ -53,6 +50,20 @@ func (c *connection) deployResult(res *deploy.Result, err error) error {
 		return err
 	}
 	j.DeployResult(res, err, errorLine(err, c.rt.Debug))
+	if err != nil {
+		return reported{err}
+	}
+	return nil
+}
+
+// result ends delete, prune and orphans: in JSON mode with res as the result document (then
+// err is reported), in text with nothing more.
+func (c *connection) result(res any, err error) error {
+	j, ok := c.ui.(*output.JSON)
+	if !ok {
+		return err
+	}
+	j.Result(res, err, errorLine(err, c.rt.Debug))
 	if err != nil {
 		return reported{err}
 	}
@@ -165,7 +176,7 @@ func layerCacheDir(getenv func(string) string) string {
 // confirm asks a yes/no question; in JSON mode it refuses, before anything is done.
 func (c *connection) confirm(ctx context.Context, question string, def bool) (bool, error) {
 	if c.prompt == nil {
-		return false, deploy.Usage(fmt.Errorf("%q needs an answer, which --output json cannot give: pass --no-prompts", question))
+		return false, deploy.Usage(fmt.Errorf("%q needs an answer, which --output json cannot give: pass --no-prompts", strings.TrimSpace(question)))
 	}
 	return c.prompt.Confirm(ctx, question, def)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/samship/samship/internal/deploy"
+	"github.com/samship/samship/internal/output"
 	"github.com/samship/samship/internal/teardown"
 )
 
@@ -47,7 +48,7 @@ func (f *deleteFlags) resolve(fl *pflag.FlagSet, io IO) (*deleteRequest, deployR
 	d := &deleteRequest{stackName: f.stackName, bucket: f.s3Bucket, prefix: f.s3Prefix, noPrompts: f.noPrompts,
 		express: f.express, pollCap: pollCap(io.Getenv("SAM_CLI_POLL_DELAY"))}
 	switch {
-	case d.stackName == "" && d.noPrompts:
+	case d.stackName == "" && (d.noPrompts || rt.Output == output.FormatJSON):
 		return nil, rt, deploy.Usage(errors.New("Missing option '--stack-name', provide a stack name that needs to be deleted."))
 	case d.stackName != "":
 		if err := deploy.CheckStackName(d.stackName); err != nil {
@@ -77,6 +78,7 @@ func runDelete(ctx context.Context, d *deleteRequest, rt deployRuntime, io IO) e
 	if err := saveParams(rt, c.ui, "delete"); err != nil {
 		return err
 	}
-	return teardown.Run(ctx, teardown.Input{StackName: d.stackName, Bucket: d.bucket, Prefix: d.prefix, NoPrompts: d.noPrompts},
-		teardown.Env{Stacks: sv.cfn, Images: sv.ecr, Objects: sv.s3, S3Endpoint: sv.sdk.S3Endpoint, Region: sv.region, UI: c.text(), Confirm: c.confirm})
+	res, err := teardown.Run(ctx, teardown.Input{StackName: d.stackName, Bucket: d.bucket, Prefix: d.prefix, NoPrompts: d.noPrompts},
+		teardown.Env{Stacks: sv.cfn, Images: sv.ecr, Objects: sv.s3, S3Endpoint: sv.sdk.S3Endpoint, Region: sv.region, UI: c.ui, Confirm: c.confirm})
+	return c.result(res, err)
 }

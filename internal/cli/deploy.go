@@ -99,9 +99,11 @@ type deployRuntime struct {
 	// RepoSettings are the repository settings given, as samconfig parameters: a guided
 	// deploy saves them with its answers.
 	RepoSettings []samconfig.Param
-	// Output is --output; OutputsFile is --outputs-file.
+	// Output is --output; OutputsFile is --outputs-file. Document says the command's JSON is
+	// one document, its result (delete, prune, orphans), not a stream of lines.
 	Output      output.Format
 	OutputsFile string
+	Document    bool
 }
 
 // resolve merges flags over samconfig over defaults, then each option group parses and

@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/samship/samship/internal/ui"
+	"github.com/samship/samship/internal/output"
 )
 
 // A command's help is laid out as SAM CLI lays out its own: usage, what the command does,
@@ -125,7 +125,7 @@ func optionRows(b *strings.Builder, fl *pflag.FlagSet, f *pflag.Flag, width int)
 	}
 	d := f.DefValue
 	if dur, err := time.ParseDuration(d); err == nil && f.Value.Type() == "duration" {
-		d = ui.ShortDuration(dur)
+		d = output.ShortDuration(dur)
 	}
 	if d != "" && d != "false" && d != "[]" && d != "0" {
 		text += fmt.Sprintf(" (default: %s)", d)

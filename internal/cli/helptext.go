@@ -69,7 +69,7 @@ var deleteHelp = commandHelp{
 		{"In CI: delete everything without asking", "samship delete --stack-name my-app --no-prompts"},
 	},
 	groups: helpGroups(
-		optionGroup{title: "Delete Options", names: []string{"stack-name", "no-prompts", "s3-bucket", "s3-prefix", "express"}},
+		optionGroup{title: "Delete Options", names: []string{"stack-name", "no-prompts", "s3-bucket", "s3-prefix", "express", "output"}},
 		optionGroup{title: "AWS Credential Options", names: []string{"region", "profile"}},
 		optionGroup{title: "Configuration Options", names: []string{"config-file", "config-env", "save-params"}, note: stackConfigNote},
 	),
@@ -85,7 +85,7 @@ var pruneHelp = commandHelp{
 		{"In CI, after a deploy: keep the five newest images of each repository and everything in use", "samship prune --stack-name my-app --keep 5 --no-prompts"},
 	},
 	groups: helpGroups(
-		optionGroup{title: "Prune Options", names: []string{"stack-name", "keep", "min-age", "dry-run", "no-prompts"}},
+		optionGroup{title: "Prune Options", names: []string{"stack-name", "keep", "min-age", "dry-run", "no-prompts", "output"}},
 		optionGroup{title: "AWS Credential Options", names: []string{"region", "profile"}},
 		optionGroup{title: "Configuration Options", names: []string{"config-file", "config-env", "save-params"}, note: stackConfigNote},
 	),
@@ -101,7 +101,7 @@ var orphansHelp = commandHelp{
 		{"Delete all of them without asking", "samship orphans --delete --no-prompts"},
 	},
 	groups: helpGroups(
-		optionGroup{title: "Orphans Options", names: []string{"delete", "no-prompts", "min-age"}},
+		optionGroup{title: "Orphans Options", names: []string{"delete", "no-prompts", "min-age", "output"}},
 		optionGroup{title: "AWS Credential Options", names: []string{"region", "profile"}},
 		optionGroup{title: "Configuration Options", names: []string{"config-file", "config-env", "save-params"}, note: stackConfigNote},
 	),

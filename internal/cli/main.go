@@ -21,7 +21,6 @@ import (
 	"github.com/samship/samship/internal/output"
 	"github.com/samship/samship/internal/prompt"
 	"github.com/samship/samship/internal/prune"
-	"github.com/samship/samship/internal/ui"
 )
 
 // Version is samship's version, set at build time with -ldflags "-X ...cli.Version=...".
@@ -50,10 +49,10 @@ func (io IO) helpWidth() int {
 
 // systemIO describes the real process: width and terminal from stderr.
 func systemIO() IO {
-	terminal, width := ui.TerminalSize(os.Stderr)
+	terminal, width := output.TerminalSize(os.Stderr)
 	io := IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Getenv: os.Getenv, ErrIsTerminal: terminal, Width: width}
 	if terminal {
-		io.WidthNow = func() int { _, w := ui.TerminalSize(os.Stderr); return w }
+		io.WidthNow = func() int { _, w := output.TerminalSize(os.Stderr); return w }
 	}
 	return io
 }

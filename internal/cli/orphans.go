@@ -10,7 +10,7 @@ import (
 
 	"github.com/samship/samship/internal/deploy"
 	"github.com/samship/samship/internal/orphans"
-	"github.com/samship/samship/internal/ui"
+	"github.com/samship/samship/internal/output"
 )
 
 // orphansFlags are the options of `samship orphans`.
@@ -37,7 +37,7 @@ func (f *orphansFlags) resolve(fl *pflag.FlagSet, io IO) (orphans.Input, deployR
 		return orphans.Input{}, rt, err
 	}
 	if f.minAge < 0 {
-		return orphans.Input{}, rt, deploy.Usage(fmt.Errorf("Invalid value for '--min-age': %s is below 0.", ui.ShortDuration(f.minAge)))
+		return orphans.Input{}, rt, deploy.Usage(fmt.Errorf("Invalid value for '--min-age': %s is below 0.", output.ShortDuration(f.minAge)))
 	}
 	return orphans.Input{Delete: f.del, NoPrompts: f.noPrompts, MinAge: f.minAge}, rt, nil
 }
@@ -53,6 +53,7 @@ func runOrphans(ctx context.Context, in orphans.Input, rt deployRuntime, io IO) 
 	if err := saveParams(rt, c.ui, "orphans"); err != nil {
 		return err
 	}
-	return orphans.Run(ctx, in, orphans.Env{Stacks: sv.cfn, Images: sv.ecr, Region: sv.region, UI: c.text(),
+	res, err := orphans.Run(ctx, in, orphans.Env{Stacks: sv.cfn, Images: sv.ecr, Region: sv.region, UI: c.ui,
 		Confirm: c.confirm, Now: sv.sdk.Clock.Now}) // ages by AWS's clock, not the machine's
+	return c.result(res, err)
 }

@@ -31,6 +31,7 @@ func TestJSONFailureBeforeAWS(t *testing.T) {
 		"confirm changeset":    {[]string{"deploy", "--output", "json", "--stack-name", "app", "--confirm-changeset", "-t", tpl}, 2},
 		"outputs file nowhere": {[]string{"deploy", "--output", "json", "--stack-name", "app", "--outputs-file", filepath.Join(dir, "no", "o.json"), "-t", tpl}, 2},
 		"package":              {[]string{"package", "--output", "json", "-t", filepath.Join(dir, "missing.yaml")}, 1},
+		"delete without stack": {[]string{"delete", "--output", "json"}, 2},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

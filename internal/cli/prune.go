@@ -10,8 +10,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/samship/samship/internal/deploy"
+	"github.com/samship/samship/internal/output"
 	"github.com/samship/samship/internal/prune"
-	"github.com/samship/samship/internal/ui"
 )
 
 // pruneFlags are the options of `samship prune`.
@@ -47,7 +47,7 @@ func (f *pruneFlags) resolve(fl *pflag.FlagSet, io IO) (prune.Input, deployRunti
 	case f.keep < 0:
 		return prune.Input{}, rt, deploy.Usage(fmt.Errorf("Invalid value for '--keep': %d is below 0.", f.keep))
 	case f.minAge < 0:
-		return prune.Input{}, rt, deploy.Usage(fmt.Errorf("Invalid value for '--min-age': %s is below 0.", ui.ShortDuration(f.minAge)))
+		return prune.Input{}, rt, deploy.Usage(fmt.Errorf("Invalid value for '--min-age': %s is below 0.", output.ShortDuration(f.minAge)))
 	}
 	if err := deploy.CheckStackName(f.stackName); err != nil {
 		return prune.Input{}, rt, deploy.Usage(err)
@@ -66,6 +66,7 @@ func runPrune(ctx context.Context, in prune.Input, rt deployRuntime, io IO) erro
 	if err := saveParams(rt, c.ui, "prune"); err != nil {
 		return err
 	}
-	return prune.Run(ctx, in, prune.Env{Stacks: sv.cfn, Images: sv.ecr, Functions: sv.lambda, Region: sv.region,
-		UI: c.text(), Confirm: c.confirm, Now: sv.sdk.Clock.Now}) // ages by AWS's clock, not the machine's
+	res, err := prune.Run(ctx, in, prune.Env{Stacks: sv.cfn, Images: sv.ecr, Functions: sv.lambda, Region: sv.region,
+		UI: c.ui, Confirm: c.confirm, Now: sv.sdk.Clock.Now}) // ages by AWS's clock, not the machine's
+	return c.result(res, err)
 }

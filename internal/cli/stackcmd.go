@@ -7,6 +7,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/samship/samship/internal/deploy"
+	"github.com/samship/samship/internal/output"
 	"github.com/samship/samship/internal/samconfig"
 )
 
@@ -16,6 +18,7 @@ type awsFlags struct {
 	region, profile       string
 	configFile, configEnv string
 	saveParams, debug     bool
+	output                string
 }
 
 // stackCmd builds a command on deployed stacks: no arguments; its flags resolve to a request
@@ -48,6 +51,7 @@ func (a *awsFlags) add(fl *pflag.FlagSet) {
 	fl.StringVar(&a.configEnv, "config-env", "default", "samconfig environment")
 	fl.BoolVar(&a.saveParams, "save-params", false, "save the options given on the command line to the samconfig file")
 	fl.BoolVar(&a.debug, "debug", false, "print every AWS call")
+	fl.StringVar(&a.output, "output", "text", "text, or json: one JSON document on standard output when done")
 }
 
 // runtime applies samconfig for command (see stackCommandConfig) and returns the run's
@@ -58,6 +62,10 @@ func (a *awsFlags) runtime(fl *pflag.FlagSet, command string, io IO) (deployRunt
 		return rt, err
 	}
 	rt.Region, rt.Profile, rt.Debug = a.region, a.profile, a.debug || io.Getenv("SAM_DEBUG") != ""
+	rt.Document = true
+	if rt.Output, err = output.ParseFormat(a.output); err != nil {
+		return rt, deploy.Usage(err)
+	}
 	return rt, nil
 }
 

@@ -30,7 +30,7 @@ func TestOrphansAgeByAWSClock(t *testing.T) {
 			var out bytes.Buffer
 			e := w.env(&out, nil)
 			e.Now = clock.Now
-			if err := orphans.Run(context.Background(), orphans.Input{Delete: true, NoPrompts: true, MinAge: time.Hour}, e); err != nil {
+			if _, err := orphans.Run(context.Background(), orphans.Input{Delete: true, NoPrompts: true, MinAge: time.Hour}, e); err != nil {
 				t.Fatal(err)
 			}
 			if _, ok := w.cfn.Stacks[companion.StackName("fresh")]; !ok {

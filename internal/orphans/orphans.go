@@ -13,7 +13,6 @@ import (
 
 	"github.com/samship/samship/internal/cfn"
 	"github.com/samship/samship/internal/companion"
-	"github.com/samship/samship/internal/ui"
 )
 
 // Input is what to do.
@@ -37,8 +36,8 @@ type Env struct {
 	Stacks Stacks
 	Images companion.Images
 	Region string
-	UI     *ui.Reporter
-	// Confirm asks a yes/no question.
+	UI     Reporter
+	// Confirm asks a yes/no question; the prompter styles it (bold on a terminal).
 	Confirm func(ctx context.Context, question string, def bool) (bool, error)
 	// Now is AWS's clock (awsclient.Clock.Now): ages are judged by it, not the machine's.
 	Now func() time.Time
@@ -49,25 +48,28 @@ type orphan struct {
 	stack  *cfn.Stack
 	parent string
 	whole  bool // parent is the whole name, not its first 104 characters
-	repos  []ui.OrphanRepo
+	repos  []Repo
 }
 
-// Run lists the orphaned companion stacks of the region, and deletes them with --delete.
-func Run(ctx context.Context, in Input, e Env) error {
+// Run lists the orphaned companion stacks of the region, and deletes them with --delete. It
+// returns what it found and deleted (also with an error, up to it).
+func Run(ctx context.Context, in Input, e Env) (*Result, error) {
+	res := &Result{Region: e.Region, Orphans: []Orphan{}, LeftAlone: []LeftAlone{}, Deleted: []string{}}
 	found, young, err := find(ctx, e, in.MinAge)
 	if err != nil {
-		return err
+		return res, err
 	}
-	e.UI.Orphans(e.Region, view(found), young, in.MinAge)
+	res.Orphans, res.LeftAlone = view(found, e.Now()), young
+	e.UI.Orphans(e.Region, res.Orphans, young, in.MinAge)
 	if !in.Delete || len(found) == 0 {
-		return nil
+		return res, nil
 	}
 	var chosen []orphan
 	for _, o := range found {
 		if !in.NoPrompts {
-			ok, err := e.Confirm(ctx, e.UI.Paint.Bold(fmt.Sprintf("\tDelete the companion stack %s with its %s?", o.stack.Name, ui.RepoCount(o.repos))), false)
+			ok, err := e.Confirm(ctx, e.UI.OrphanQuestion(o.stack.Name, o.repos), false)
 			if err != nil {
-				return err
+				return res, err
 			}
 			if !ok {
 				continue
@@ -76,33 +78,33 @@ func Run(ctx context.Context, in Input, e Env) error {
 		chosen = append(chosen, o)
 	}
 	if len(chosen) == 0 {
-		return nil
+		return res, nil
 	}
 	// The region's stacks are listed once more: an application stack may have been created
 	// (a first deploy under way), or a companion stack changed, while the questions were asked.
 	stacks, err := e.Stacks.List(ctx)
 	if err != nil {
-		return err
+		return res, err
 	}
 	now := map[string]*cfn.Stack{}
 	for _, o := range candidates(stacks) {
 		now[o.stack.ID] = o.stack
 	}
-	deleted := 0
 	for _, o := range chosen {
 		if s := now[o.stack.ID]; s == nil || !s.Changed.Equal(o.stack.Changed) || cfn.InProgress(s.Status) {
 			e.UI.NoLongerOrphan(o.stack.Name)
+			res.NoLongerOrphans = append(res.NoLongerOrphans, o.stack.Name)
 			continue
 		}
 		if err := remove(ctx, e, o); err != nil {
-			return err
+			return res, err
 		}
-		deleted++
+		res.Deleted = append(res.Deleted, o.stack.Name)
 	}
-	if deleted > 0 {
+	if len(res.Deleted) > 0 {
 		e.UI.Deleted()
 	}
-	return nil
+	return res, nil
 }
 
 // candidates are the companion stacks among stacks that none of them is the parent of.
@@ -123,7 +125,7 @@ func candidates(stacks []*cfn.Stack) []orphan {
 
 // find lists the region's stacks and returns the companion stacks none of them is the parent
 // of, with their repositories and image counts, and those too recent or busy to judge.
-func find(ctx context.Context, e Env, minAge time.Duration) ([]orphan, []ui.LeftAlone, error) {
+func find(ctx context.Context, e Env, minAge time.Duration) ([]orphan, []LeftAlone, error) {
 	stacks, err := e.Stacks.List(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -148,13 +150,14 @@ func find(ctx context.Context, e Env, minAge time.Duration) ([]orphan, []ui.Left
 		return nil, nil, err
 	}
 	var found []orphan
-	var young []ui.LeftAlone
+	young := []LeftAlone{}
 	for i, o := range cands {
 		s := o.stack
 		switch {
 		case !ours[i]:
 		case recent(s):
-			young = append(young, ui.LeftAlone{Stack: s.Name, Status: s.Status, Age: e.Now().Sub(s.Changed), InProgress: cfn.InProgress(s.Status)})
+			young = append(young, LeftAlone{StackName: s.Name, Status: s.Status, LastChanged: s.Changed, AgeSeconds: seconds(e.Now().Sub(s.Changed)),
+				InProgress: cfn.InProgress(s.Status)})
 		default:
 			found = append(found, o)
 		}
@@ -184,7 +187,7 @@ func (o *orphan) read(ctx context.Context, e Env, count bool) (bool, error) {
 				return false, err
 			}
 		}
-		o.repos = append(o.repos, ui.OrphanRepo{Name: r.Name, Images: n})
+		o.repos = append(o.repos, Repo{Name: r.Name, Images: n})
 	}
 	return true, nil
 }
@@ -205,14 +208,16 @@ func remove(ctx context.Context, e Env, o orphan) error {
 	return nil
 }
 
-func view(found []orphan) []ui.Orphan {
-	out := make([]ui.Orphan, 0, len(found))
+// view is what was found, with the ages at now.
+func view(found []orphan, now time.Time) []Orphan {
+	out := make([]Orphan, 0, len(found))
 	for _, o := range found {
-		parent := o.parent
-		if !o.whole {
-			parent += "…"
+		repos := o.repos
+		if repos == nil {
+			repos = []Repo{}
 		}
-		out = append(out, ui.Orphan{Stack: o.stack.Name, Parent: parent, Changed: o.stack.Changed, Repos: o.repos})
+		out = append(out, Orphan{StackName: o.stack.Name, ParentStackName: o.parent, ParentTruncated: !o.whole, LastChanged: o.stack.Changed,
+			AgeSeconds: seconds(now.Sub(o.stack.Changed)), Repositories: repos})
 	}
 	return out
 }

@@ -90,7 +90,7 @@ var cmpSorted = cmpopts.SortSlices(func(a, b string) bool { return a < b })
 func TestOrphansListing(t *testing.T) {
 	w := newWorld(t)
 	var out bytes.Buffer
-	if err := orphans.Run(context.Background(), orphans.Input{MinAge: time.Hour}, w.env(&out, nil)); err != nil {
+	if _, err := orphans.Run(context.Background(), orphans.Input{MinAge: time.Hour}, w.env(&out, nil)); err != nil {
 		t.Fatal(err)
 	}
 	golden.Check(t, "testdata/listing.golden", out.Bytes())
@@ -140,7 +140,7 @@ func TestOrphansDelete(t *testing.T) {
 			}
 			var out bytes.Buffer
 			answer := func(q string) bool { return tt.answer(w, q) }
-			if err := orphans.Run(context.Background(), tt.in, w.env(&out, answer)); err != nil {
+			if _, err := orphans.Run(context.Background(), tt.in, w.env(&out, answer)); err != nil {
 				t.Fatal(err)
 			}
 			var deleted []string
@@ -171,7 +171,7 @@ func TestOrphansDelete(t *testing.T) {
 func TestOrphansReadsOnce(t *testing.T) {
 	w := newWorld(t)
 	var out bytes.Buffer
-	if err := orphans.Run(context.Background(), orphans.Input{Delete: true, NoPrompts: true, MinAge: time.Hour}, w.env(&out, nil)); err != nil {
+	if _, err := orphans.Run(context.Background(), orphans.Input{Delete: true, NoPrompts: true, MinAge: time.Hour}, w.env(&out, nil)); err != nil {
 		t.Fatal(err)
 	}
 	count := func(calls []string, prefix string) int {

@@ -23,12 +23,22 @@ type JSON struct {
 
 	mu sync.Mutex // one record at a time
 	w  io.Writer
+	// document keeps the notices out: the run is its result alone.
+	document bool
 }
 
 // NewJSON returns a JSON writer on w.
 func NewJSON(w io.Writer) *JSON {
 	j := &JSON{w: w}
 	j.Reporter = j.words("info")
+	return j
+}
+
+// NewDocument returns a JSON writer on w that writes the result record alone, for the
+// commands whose run is one document (delete, prune, orphans).
+func NewDocument(w io.Writer) *JSON {
+	j := NewJSON(w)
+	j.document = true
 	return j
 }
 
@@ -52,7 +62,7 @@ func (j *JSON) text(kind, s string) {
 			lines = append(lines, l)
 		}
 	}
-	if len(lines) > 0 {
+	if len(lines) > 0 && !j.document {
 		j.record(message{Type: kind, Message: strings.Join(lines, "\n")})
 	}
 }
@@ -67,13 +77,16 @@ func (j *JSON) Live() bool { return false }
 func (j *JSON) Info(s string)    { j.record(message{Type: "info", Message: s}) }
 func (j *JSON) Warning(s string) { j.record(message{Type: "warning", Message: s}) }
 
-// record writes v as one line. A write that fails (a reader gone) ends the records: the run
-// goes on, as it does when a terminal goes away.
+// record writes v as one line.
 func (j *JSON) record(v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return
+	if b, err := json.Marshal(v); err == nil {
+		j.write(b)
 	}
+}
+
+// write writes one record's line. A write that fails (a reader gone) ends the records: the
+// run goes on, as it does when a terminal goes away.
+func (j *JSON) write(b []byte) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.w != nil {

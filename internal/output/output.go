@@ -3,10 +3,17 @@ package output
 import (
 	"fmt"
 	"io"
+	"os"
+	"time"
+
+	"golang.org/x/term"
 
 	"github.com/samship/samship/internal/cfn"
 	"github.com/samship/samship/internal/deploy"
 	"github.com/samship/samship/internal/guided"
+	"github.com/samship/samship/internal/orphans"
+	"github.com/samship/samship/internal/prune"
+	"github.com/samship/samship/internal/teardown"
 	"github.com/samship/samship/internal/ui"
 )
 
@@ -32,6 +39,9 @@ func ParseFormat(s string) (Format, error) {
 type Reporter interface {
 	deploy.Reporter
 	guided.Reporter
+	teardown.Reporter
+	prune.Reporter
+	orphans.Reporter
 	// PollFailed says a look at a stack failed and is tried again.
 	PollFailed(err error)
 	// Live reports that stacks can be followed in place (a terminal, in text);
@@ -52,15 +62,37 @@ type Streams struct {
 	Width    int
 	WidthNow func() int
 	Getenv   func(string) string
+	// Document: in JSON, the run is one document, its result, written when it ends (delete,
+	// prune, orphans); else a stream of lines (deploy, package).
+	Document bool
 }
 
 // New returns the Reporter of format: JSON lines on Out, or text (results on Out, the rest
 // on Err).
 func New(format Format, s Streams) Reporter {
 	if format == FormatJSON {
+		if s.Document {
+			return NewDocument(s.Out)
+		}
 		return NewJSON(s.Out)
 	}
 	r := ui.NewReporter(s.Out, s.Err, s.Terminal, s.Width, s.Getenv)
 	r.WidthNow = s.WidthNow
 	return r
 }
+
+// TerminalSize reports whether f is a terminal and its width (100 when it is not, or the
+// width cannot be read).
+func TerminalSize(f *os.File) (bool, int) {
+	fd := int(f.Fd())
+	if !term.IsTerminal(fd) {
+		return false, 100
+	}
+	if w, _, err := term.GetSize(fd); err == nil {
+		return true, w
+	}
+	return true, 100
+}
+
+// ShortDuration is a duration as text mode writes it: "1h", "30m", "1h30m", "45s".
+func ShortDuration(d time.Duration) string { return ui.ShortDuration(d) }

@@ -2,6 +2,7 @@ package output
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 
 	"github.com/samship/samship/internal/cfn"
@@ -86,6 +87,24 @@ func deployRecord(res *deploy.Result, err error, message string) resultRecord {
 		rec.Status, rec.Error = "failure", &errorRecord{Type: ErrorType(err), Message: message}
 	}
 	return rec
+}
+
+// Result writes the result record of a run whose result is res (a flow's Result, with its
+// JSON names): its fields after type and status, then the error when err is not nil.
+func (j *JSON) Result(res any, err error, message string) {
+	head := resultRecord{Type: "result", Status: "success"}
+	if err != nil {
+		head.Status = "failure"
+	}
+	b, _ := json.Marshal(head)
+	if body, merr := json.Marshal(res); merr == nil && len(body) > 2 && body[0] == '{' {
+		b = append(append(b[:len(b)-1], ','), body[1:]...)
+	}
+	if err != nil {
+		e, _ := json.Marshal(errorRecord{Type: ErrorType(err), Message: message})
+		b = append(append(append(b[:len(b)-1], `,"error":`...), e...), '}')
+	}
+	j.write(b)
 }
 
 // Failure writes the result record of a run that failed before it did anything.

@@ -7,14 +7,6 @@ import (
 
 	"github.com/samship/samship/internal/ecr"
 	"github.com/samship/samship/internal/lambda"
-	"github.com/samship/samship/internal/ui"
-)
-
-// Why an image stays.
-const (
-	keptInUse  = "in use"
-	keptNewest = "newest"
-	keptRecent = "pushed within --min-age"
 )
 
 // plan is what prune decided, repository by repository.
@@ -31,8 +23,9 @@ type repoPlan struct {
 // planned is one image and why it stays ("" when it goes).
 type planned struct {
 	ecr.Image
-	reason string
-	by     []string // what runs it, when in use
+	reason  Reason
+	by      []string // what runs it, when in use
+	deleted bool
 }
 
 // decide keeps, in each repository, every image a function, version or alias runs or a
@@ -59,11 +52,11 @@ func decide(st *state, keep int, recent time.Time) *plan {
 			pl := planned{Image: img}
 			switch by := usedBy(used, st.pending, repo, img); {
 			case len(by) > 0:
-				pl.reason, pl.by = keptInUse, by
+				pl.reason, pl.by = InUse, by
 			case i < keep || !cutoff.IsZero() && img.Pushed.Equal(cutoff):
-				pl.reason = keptNewest
+				pl.reason = Newest
 			case !recent.IsZero() && img.Pushed.After(recent):
-				pl.reason = keptRecent
+				pl.reason = TooYoung
 			}
 			rp.images = append(rp.images, pl)
 		}
@@ -132,7 +125,7 @@ func (p *plan) stillUsed(fns map[string]*lambda.Function, pending map[string][]s
 	for _, r := range p.repos {
 		for i, img := range r.images {
 			if by := usedBy(used, pending, r.name, img.Image); img.reason == "" && len(by) > 0 {
-				r.images[i].reason, r.images[i].by = keptInUse, by
+				r.images[i].reason, r.images[i].by = InUse, by
 				out = append(out, stillInUse{repo: r.name, digest: img.Digest, by: by})
 			}
 		}
@@ -140,16 +133,49 @@ func (p *plan) stillUsed(fns map[string]*lambda.Function, pending map[string][]s
 	return out
 }
 
-// view is the plan as the UI lists it.
-func (p *plan) view() []ui.PruneRepo {
-	var out []ui.PruneRepo
+// view is the plan as it stands: every repository with each of its images, newest first,
+// and what becomes of it.
+func (p *plan) view() []Repo {
+	out := make([]Repo, 0, len(p.repos))
 	for _, r := range p.repos {
-		v := ui.PruneRepo{Name: r.name, Missing: r.missing}
+		v := Repo{Name: r.name, Missing: r.missing, Images: make([]Image, 0, len(r.images))}
 		for _, img := range r.images {
-			v.Images = append(v.Images, ui.PruneImage{Digest: img.Digest, Tags: img.Tags, Size: img.Size, Pushed: img.Pushed,
-				Kept: img.reason, By: img.by})
+			tags := img.Tags
+			if tags == nil {
+				tags = []string{}
+			}
+			v.Images = append(v.Images, Image{Digest: img.Digest, Tags: tags, Size: img.Size, Pushed: img.Pushed,
+				Kept: img.reason, By: img.by, Deleted: img.deleted})
+			switch img.reason {
+			case InUse:
+				v.Kept.InUse++
+			case Newest:
+				v.Kept.Newest++
+			case TooYoung:
+				v.Kept.TooYoung++
+			case Referenced:
+				v.Kept.Referenced++
+			}
 		}
 		out = append(out, v)
 	}
 	return out
+}
+
+// fill sets res's repositories and totals to the plan as it stands.
+func (p *plan) fill(res *Result) {
+	res.Repositories = p.view()
+	res.ImagesToDelete, res.BytesToFree, res.ImagesDeleted, res.BytesFreed = 0, 0, 0, 0
+	for _, r := range res.Repositories {
+		for _, img := range r.Images {
+			if img.Kept == "" {
+				res.ImagesToDelete++
+				res.BytesToFree += img.Size
+			}
+			if img.Deleted {
+				res.ImagesDeleted++
+				res.BytesFreed += img.Size
+			}
+		}
+	}
 }

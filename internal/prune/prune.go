@@ -18,7 +18,6 @@ import (
 	"github.com/samship/samship/internal/companion"
 	"github.com/samship/samship/internal/ecr"
 	"github.com/samship/samship/internal/lambda"
-	"github.com/samship/samship/internal/ui"
 )
 
 // Input is what to prune.
@@ -59,8 +58,8 @@ type Env struct {
 	Images    Images
 	Functions Functions
 	Region    string
-	UI        *ui.Reporter
-	// Confirm asks a yes/no question.
+	UI        Reporter
+	// Confirm asks a yes/no question; the prompter styles it (bold on a terminal).
 	Confirm func(ctx context.Context, question string, def bool) (bool, error)
 	// Parallel is how many AWS reads run at once (8 when 0).
 	Parallel int
@@ -82,74 +81,75 @@ func (e Env) parallel() int {
 	return 8
 }
 
-// Run prunes the managed repositories of in.StackName.
-func Run(ctx context.Context, in Input, e Env) error {
+// Run prunes the managed repositories of in.StackName, and returns what it decided and
+// deleted (also with an error, up to it).
+func Run(ctx context.Context, in Input, e Env) (*Result, error) {
+	res := &Result{StackName: in.StackName, DryRun: in.DryRun, Keep: in.Keep, Repositories: []Repo{}}
 	app, err := settled(ctx, e, in.StackName, in.StackName)
 	if cfn.IsNotFound(err) {
-		return fmt.Errorf("prune stack %s: the stack does not exist in %s (samship orphans lists companion stacks left behind)", in.StackName, e.Region)
+		return res, fmt.Errorf("prune stack %s: the stack does not exist in %s (samship orphans lists companion stacks left behind)", in.StackName, e.Region)
 	}
 	if err != nil {
-		return err
+		return res, err
 	}
 	compName := companion.StackName(in.StackName)
 	comp, err := settled(ctx, e, in.StackName, compName)
 	if cfn.IsNotFound(err) {
 		e.UI.NoManagedRepositories(in.StackName)
-		return nil
+		return res, nil
 	}
 	if err != nil {
-		return err
+		return res, err
 	}
+	res.CompanionStack = compName
 	body, err := e.Stacks.Template(ctx, comp.ID)
 	if err != nil {
-		return err
+		return res, err
 	}
 	repos, _, err := companion.ParseDeployed(body)
 	if err != nil {
-		return fmt.Errorf("read companion stack %s: %w", compName, err)
+		return res, fmt.Errorf("read companion stack %s: %w", compName, err)
 	}
 	names := make([]string, len(repos))
 	for i, r := range repos {
 		names[i] = r.Name
 	}
-	e.UI.Note(fmt.Sprintf("Reading what the functions of %s run, and the images of %d managed %s", in.StackName, len(names),
-		ui.Plural(len(names), "repository", "repositories")))
+	e.UI.PruneReading(in.StackName, len(names))
 	st, err := read(ctx, e, app, names)
 	if err != nil {
-		return err
+		return res, err
 	}
 	var recent time.Time // --min-age 0 keeps nothing for its age (AWS's clock is read to the second)
 	if in.MinAge > 0 {
 		recent = e.now().Add(-in.MinAge)
 	}
 	p := decide(st, in.Keep, recent)
+	defer p.fill(res) // the result is the plan as it stands when Run returns
 	e.UI.PrunePlan(in.StackName, p.view(), in.Keep)
 	if p.count() == 0 {
 		e.UI.NothingToPrune(in.Keep)
-		return nil
+		return res, nil
 	}
 	if in.DryRun {
 		e.UI.PruneDryRun()
-		return nil
+		return res, nil
 	}
 	if !in.NoPrompts {
-		n, size, repos := p.totals()
-		ok, err := e.Confirm(ctx, e.UI.Paint.Bold(fmt.Sprintf("\tDelete %d %s (%s) from %d %s?", n, ui.Plural(n, "image", "images"),
-			ui.MB(size), repos, ui.Plural(repos, "repository", "repositories"))), false)
+		ok, err := e.Confirm(ctx, e.UI.PruneQuestion(p.totals()), false)
 		if err != nil || !ok {
-			return err
+			return res, err
 		}
 	}
 	// What is in use is read once more just before deleting: a deploy may have finished, or a
 	// version been published, while the list was on the screen.
 	now, pending, err := reread(ctx, e, st)
 	if err != nil {
-		return err
+		return res, err
 	}
 	for _, k := range p.stillUsed(now, pending) {
 		e.UI.NowInUse(k.repo, k.digest, k.by)
 	}
-	return p.delete(ctx, e, in.StackName)
+	return res, p.delete(ctx, e, in.StackName)
 }
 
 // settled describes a stack (the application's or its companion) and refuses one
@@ -189,20 +189,30 @@ func (p *plan) delete(ctx context.Context, e Env, stack string) error {
 	err := g.Wait()
 	n, size := 0, int64(0)
 	for i, r := range p.repos {
-		for _, img := range r.images {
+		for j, img := range r.images {
 			switch {
 			case img.reason != "" || !done[i]:
 			case slices.Contains(kept[i], img.Digest):
 				e.UI.KeptByIndex(r.name, img.Digest)
+				r.images[j].reason = Referenced
 			default:
+				r.images[j].deleted = true
 				n++
 				size += img.Size
 			}
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("prune stack %s: %w (%d %s deleted before it; a rerun deletes the rest)", stack, err, n, ui.Plural(n, "image", "images"))
+		return fmt.Errorf("prune stack %s: %w (%d %s deleted before it; a rerun deletes the rest)", stack, err, n, plural(n, "image", "images"))
 	}
 	e.UI.Pruned(n, size)
 	return nil
+}
+
+// plural returns one when n is 1, else many.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

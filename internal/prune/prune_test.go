@@ -259,7 +259,7 @@ func TestPrune(t *testing.T) {
 			if tt.confirm != nil {
 				confirm = func() bool { return tt.confirm(w) }
 			}
-			err := prune.Run(context.Background(), tt.in, w.env(&out, confirm))
+			_, err := prune.Run(context.Background(), tt.in, w.env(&out, confirm))
 			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.HasPrefix(err.Error(), tt.wantErr)) {
 				t.Fatalf("Run = %v, want %q", err, tt.wantErr)
 			}
@@ -295,13 +295,13 @@ var (
 func TestPruneListing(t *testing.T) {
 	w := newWorld(t)
 	var out bytes.Buffer
-	if err := prune.Run(context.Background(), prune.Input{StackName: "app", Keep: 2, NoPrompts: true}, w.env(&out, nil)); err != nil {
+	if _, err := prune.Run(context.Background(), prune.Input{StackName: "app", Keep: 2, NoPrompts: true}, w.env(&out, nil)); err != nil {
 		t.Fatal(err)
 	}
 	golden.Check(t, "testdata/listing.golden", out.Bytes())
 	out.Reset()
 	w.ecr.Calls = nil
-	if err := prune.Run(context.Background(), prune.Input{StackName: "app", Keep: 2, NoPrompts: true}, w.env(&out, nil)); err != nil {
+	if _, err := prune.Run(context.Background(), prune.Input{StackName: "app", Keep: 2, NoPrompts: true}, w.env(&out, nil)); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "Nothing to prune") {

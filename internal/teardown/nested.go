@@ -11,8 +11,8 @@ import (
 // in turn their own nested templates': what the application's nested stacks were packaged
 // with (their code, their children's templates). A nested template that cannot be read is
 // passed over: its own object is still among tpl's. Each template is read once (seen), so
-// templates naming each other end.
-func nestedArtifacts(ctx context.Context, e Env, tpl *template.Template, seen map[template.S3Object]bool) ([]template.S3Object, error) {
+// templates naming each other end; those read go into res.
+func nestedArtifacts(ctx context.Context, e Env, tpl *template.Template, seen map[template.S3Object]bool, res *Result) ([]template.S3Object, error) {
 	var out []template.S3Object
 	for _, id := range tpl.NestedStacks() {
 		url, ok := tpl.NestedLocation(id)
@@ -35,8 +35,9 @@ func nestedArtifacts(ctx context.Context, e Env, tpl *template.Template, seen ma
 		if err != nil {
 			continue
 		}
+		res.NestedTemplates = append(res.NestedTemplates, Object{Bucket: obj.Bucket, Key: obj.Key})
 		out = append(out, child.S3Artifacts(e.S3Endpoint)...)
-		deeper, err := nestedArtifacts(ctx, e, child, seen)
+		deeper, err := nestedArtifacts(ctx, e, child, seen, res)
 		if err != nil {
 			return nil, err
 		}

@@ -24,7 +24,7 @@ type Objects interface {
 }
 
 // deleteObject deletes one object, saying so, or that it was not there.
-func deleteObject(ctx context.Context, e Env, bucket, key string) error {
+func deleteObject(ctx context.Context, e Env, bucket, key string, res *Result) error {
 	ok, err := e.Objects.Exists(ctx, bucket, key)
 	if err != nil {
 		return err
@@ -34,12 +34,16 @@ func deleteObject(ctx context.Context, e Env, bucket, key string) error {
 		return nil
 	}
 	e.UI.DeletingObject(key)
-	return e.Objects.Delete(ctx, bucket, key)
+	if err := e.Objects.Delete(ctx, bucket, key); err != nil {
+		return err
+	}
+	res.ObjectsDeleted = append(res.ObjectsDeleted, Object{Bucket: bucket, Key: key})
+	return nil
 }
 
 // deleteFolder deletes every object under prefix/ (every page, where SAM CLI stops after the
 // first thousand).
-func deleteFolder(ctx context.Context, e Env, bucket, prefix string) error {
+func deleteFolder(ctx context.Context, e Env, bucket, prefix string, res *Result) error {
 	keys, err := e.Objects.List(ctx, bucket, prefix+"/")
 	if err != nil {
 		return err
@@ -49,6 +53,7 @@ func deleteFolder(ctx context.Context, e Env, bucket, prefix string) error {
 		if err := e.Objects.Delete(ctx, bucket, k); err != nil {
 			return err
 		}
+		res.ObjectsDeleted = append(res.ObjectsDeleted, Object{Bucket: bucket, Key: k})
 	}
 	return nil
 }
@@ -57,7 +62,7 @@ func deleteFolder(ctx context.Context, e Env, bucket, prefix string) error {
 // repository (those go, or stay, with the companion stack) or was not pushed by samship or
 // SAM CLI: a prebuilt image in someone's own repository may be what other stacks run, so only
 // a tag of the push scheme (<name>-<12 hex>-<tag>) is deleted (sam delete deletes any).
-func deleteImage(ctx context.Context, e Env, ref string, companionRepos map[string]bool) error {
+func deleteImage(ctx context.Context, e Env, ref string, companionRepos map[string]bool, res *Result) error {
 	repo, tag, _ := imageref.Split(ref)
 	if tag == "" || repo == "" {
 		return nil // by digest: not a tag samship or SAM CLI pushed
@@ -67,6 +72,7 @@ func deleteImage(ctx context.Context, e Env, ref string, companionRepos map[stri
 	}
 	if !registry.IsPushTag(tag) {
 		e.UI.KeepingImage(tag, repo)
+		res.ImagesKept = append(res.ImagesKept, Image{Repository: repo, Tag: tag})
 		return nil
 	}
 	deleted, err := e.Images.DeleteTag(ctx, repo, tag)
@@ -78,5 +84,6 @@ func deleteImage(ctx context.Context, e Env, ref string, companionRepos map[stri
 		return err
 	}
 	e.UI.DeletingImage(tag, repo)
+	res.ImagesDeleted = append(res.ImagesDeleted, Image{Repository: repo, Tag: tag})
 	return nil
 }

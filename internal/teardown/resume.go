@@ -16,7 +16,7 @@ import (
 // stack does not exist, which is not an error, as in SAM CLI. The images the application's
 // functions used outside the companion stack and its artifacts in the bucket are named only
 // by its template, which went with it.
-func resume(ctx context.Context, in Input, e Env, yes func(string) (bool, error)) (*plan, error) {
+func resume(ctx context.Context, in Input, e Env, yes func(string) (bool, error), res *Result) (*plan, error) {
 	name := companion.StackName(in.StackName)
 	comp, err := e.Stacks.Describe(ctx, name)
 	if cfn.IsNotFound(err) {
@@ -39,7 +39,7 @@ func resume(ctx context.Context, in Input, e Env, yes func(string) (bool, error)
 		return nil, nil
 	}
 	e.UI.FinishingDelete(in.StackName, name)
-	p := &plan{comp: comp, compName: name}
+	p := &plan{comp: comp, compName: name, res: res}
 	ok, err := yes(fmt.Sprintf("\tDo you want to delete the ECR companion stack %s in the region %s ?", name, e.Region))
 	if err != nil {
 		return nil, err

@@ -20,7 +20,6 @@ import (
 	"github.com/samship/samship/internal/cfn"
 	"github.com/samship/samship/internal/companion"
 	"github.com/samship/samship/internal/template"
-	"github.com/samship/samship/internal/ui"
 )
 
 // Input is what to delete.
@@ -51,8 +50,8 @@ type Env struct {
 	// names an object too.
 	S3Endpoint string
 	Region     string
-	UI         *ui.Reporter
-	// Confirm asks a yes/no question.
+	UI         Reporter
+	// Confirm asks a yes/no question; the prompter styles it (bold on a terminal).
 	Confirm func(ctx context.Context, question string, def bool) (bool, error)
 }
 
@@ -71,24 +70,27 @@ type plan struct {
 	emptyFirst            []string            // the stack's own repositories to empty so that they go
 	retain                []string            // logical ids of the stack's own repositories to keep
 	templateKey, compName string
+	res                   *Result // what is done, as it is done
 }
 
-// Run asks its questions, then deletes what the answers allow. A stack that does not exist is
-// reported and is not an error, as in SAM CLI.
-func Run(ctx context.Context, in Input, e Env) error {
-	p, err := ask(ctx, in, e)
+// Run asks its questions, then deletes what the answers allow, and returns what it deleted
+// (also with an error, up to it). A stack that does not exist is reported and is not an
+// error, as in SAM CLI.
+func Run(ctx context.Context, in Input, e Env) (*Result, error) {
+	res := newResult(in, e.Region)
+	p, err := ask(ctx, in, e, res)
 	if p == nil || err != nil {
-		return err
+		return res, err
 	}
-	return p.apply(ctx, e)
+	return res, p.apply(ctx, e)
 }
 
-func ask(ctx context.Context, in Input, e Env) (*plan, error) {
+func ask(ctx context.Context, in Input, e Env, res *Result) (*plan, error) {
 	yes := func(q string) (bool, error) {
 		if in.NoPrompts {
 			return true, nil
 		}
-		return e.Confirm(ctx, e.UI.Paint.Bold(q), false)
+		return e.Confirm(ctx, q, false)
 	}
 	ok, err := yes(fmt.Sprintf("\tAre you sure you want to delete the stack %s in the region %s ?", in.StackName, e.Region))
 	if err != nil || !ok {
@@ -96,7 +98,8 @@ func ask(ctx context.Context, in Input, e Env) (*plan, error) {
 	}
 	st, err := e.Stacks.Describe(ctx, in.StackName)
 	if cfn.IsNotFound(err) {
-		return resume(ctx, in, e, yes)
+		res.StackNotFound = true
+		return resume(ctx, in, e, yes, res)
 	}
 	if err != nil {
 		return nil, err
@@ -104,7 +107,7 @@ func ask(ctx context.Context, in Input, e Env) (*plan, error) {
 	if st.TerminationProtection {
 		return nil, fmt.Errorf("Stack %s cannot be deleted while TerminationProtection is enabled.", in.StackName)
 	}
-	p := &plan{stack: st, bucket: in.Bucket, prefix: in.Prefix, compName: companion.StackName(in.StackName)}
+	p := &plan{stack: st, bucket: in.Bucket, prefix: in.Prefix, compName: companion.StackName(in.StackName), res: res}
 	// A stack whose only change set was never executed (REVIEW_IN_PROGRESS) holds nothing and
 	// has no template to read.
 	if st.Status != "REVIEW_IN_PROGRESS" {
@@ -116,7 +119,7 @@ func ask(ctx context.Context, in Input, e Env) (*plan, error) {
 			return nil, fmt.Errorf("read the template of stack %s: %w", in.StackName, err)
 		}
 		p.objects, p.images, p.ownRepos = tpl.S3Artifacts(e.S3Endpoint), tpl.ImageURIs(), tpl.ECRRepositories()
-		nested, err := nestedArtifacts(ctx, e, tpl, map[template.S3Object]bool{})
+		nested, err := nestedArtifacts(ctx, e, tpl, map[template.S3Object]bool{}, res)
 		if err != nil {
 			return nil, err
 		}
@@ -193,20 +196,20 @@ func (p *plan) askRepos(ctx context.Context, e Env, del bool, yes func(string) (
 	if p.settings, err = companion.DeployedSettings(body); err != nil {
 		return fmt.Errorf("read companion stack %s: %w", p.compName, err)
 	}
-	if !del {
-		p.keep = repos
-		return nil
-	}
+	p.res.Companion = &CompanionStack{StackName: p.compName, KeptRepositories: []string{}}
 	for _, r := range repos {
-		ok, err := yes(fmt.Sprintf("\tECR repository %s may not be empty. Do you want to delete the repository and all the images in it ?", r.Name))
-		if err != nil {
-			return err
+		ok := false
+		if del {
+			if ok, err = yes(fmt.Sprintf("\tECR repository %s may not be empty. Do you want to delete the repository and all the images in it ?", r.Name)); err != nil {
+				return err
+			}
 		}
 		if ok {
 			p.repos = append(p.repos, r)
-		} else {
-			p.keep = append(p.keep, r)
+			continue
 		}
+		p.keep = append(p.keep, r)
+		p.res.Companion.KeptRepositories = append(p.res.Companion.KeptRepositories, r.Name)
 	}
 	return nil
 }
@@ -222,6 +225,7 @@ func (p *plan) apply(ctx context.Context, e Env) error {
 			return err
 		}
 		e.UI.DeletingRepository(name, n)
+		p.res.RepositoriesDeleted = append(p.res.RepositoriesDeleted, Repository{Name: name, Images: n})
 	}
 	if p.stack != nil { // nil when finishing a delete whose application stack already went
 		e.UI.DeletingStack(p.stack.Name)
@@ -230,18 +234,20 @@ func (p *plan) apply(ctx context.Context, e Env) error {
 		if errors.As(err, &sf) && sf.Status == "DELETE_FAILED" && len(p.retain) > 0 {
 			// CloudFormation does not delete a repository that holds images: keep the ones asked.
 			e.UI.Retaining(p.retain)
+			p.res.RetainedResources = p.retain
 			err = e.Stacks.DeleteStack(ctx, p.stack, "", p.retain...)
 		}
 		if err != nil {
 			return fmt.Errorf("Failed to delete the stack: %s, msg: %w", p.stack.Name, err)
 		}
+		p.res.StackDeleted = true
 	}
 	companionRepos := map[string]bool{}
 	for _, r := range append(append([]companion.Repo{}, p.repos...), p.keep...) {
 		companionRepos[r.Name] = true
 	}
 	for _, ref := range p.images {
-		if err := deleteImage(ctx, e, ref, companionRepos); err != nil {
+		if err := deleteImage(ctx, e, ref, companionRepos, p.res); err != nil {
 			return err
 		}
 	}
@@ -273,6 +279,7 @@ func (p *plan) deleteCompanion(ctx context.Context, e Env) error {
 			return err
 		}
 		e.UI.DeletingRepository(r.Name, n)
+		p.res.RepositoriesDeleted = append(p.res.RepositoriesDeleted, Repository{Name: r.Name, Images: n})
 	}
 	if len(p.keep) > 0 {
 		e.UI.KeepingCompanion(p.compName, len(p.keep))
@@ -294,6 +301,7 @@ func (p *plan) deleteCompanion(ctx context.Context, e Env) error {
 	if err := e.Stacks.DeleteStack(ctx, p.comp, ""); err != nil {
 		return fmt.Errorf("Failed to delete the stack: %s, msg: %w", p.compName, err)
 	}
+	p.res.Companion.Deleted = true
 	return nil
 }
 
@@ -312,21 +320,22 @@ func (p *plan) deleteArtifacts(ctx context.Context, e Env, objs []template.S3Obj
 	for _, o := range objs {
 		if o.Bucket != p.bucket {
 			e.UI.KeepingObject(o.Bucket, o.Key, p.bucket)
+			p.res.ObjectsKept = append(p.res.ObjectsKept, Object{Bucket: o.Bucket, Key: o.Key})
 			continue
 		}
-		if err := deleteObject(ctx, e, p.bucket, o.Key); err != nil {
+		if err := deleteObject(ctx, e, p.bucket, o.Key, p.res); err != nil {
 			return err
 		}
 	}
 	switch {
 	case p.folder:
-		return deleteFolder(ctx, e, p.bucket, p.prefix)
+		return deleteFolder(ctx, e, p.bucket, p.prefix, p.res)
 	case p.templateFile:
 		key := p.templateKey
 		if p.prefix != "" {
 			key = path.Join(p.prefix, key)
 		}
-		return deleteObject(ctx, e, p.bucket, key)
+		return deleteObject(ctx, e, p.bucket, key, p.res)
 	}
 	return nil
 }

@@ -45,6 +45,7 @@ type setup struct {
 	answers []bool
 	asked   []string
 	out     strings.Builder
+	res     *teardown.Result // the last run's
 }
 
 func newSetup(t *testing.T, answers ...bool) *setup {
@@ -81,7 +82,8 @@ func newSetup(t *testing.T, answers ...bool) *setup {
 
 func (s *setup) run(in teardown.Input) error {
 	poll := cfn.Poller{First: time.Millisecond, Cap: time.Millisecond, Sleep: func(context.Context, time.Duration) error { return nil }}
-	return teardown.Run(context.Background(), in, teardown.Env{Stacks: cfn.New(s.cfn, poll), Images: ecr.New(s.ecr), Objects: s3.New(s.s3),
+	var err error
+	s.res, err = teardown.Run(context.Background(), in, teardown.Env{Stacks: cfn.New(s.cfn, poll), Images: ecr.New(s.ecr), Objects: s3.New(s.s3),
 		Region: "us-east-1", UI: &ui.Reporter{Out: io.Discard, Err: &s.out, Width: 100}, Confirm: func(_ context.Context, q string, def bool) (bool, error) {
 			s.asked = append(s.asked, q)
 			if len(s.answers) == 0 {
@@ -91,6 +93,7 @@ func (s *setup) run(in teardown.Input) error {
 			s.answers = s.answers[1:]
 			return a, nil
 		}})
+	return err
 }
 
 // TestDeleteOrder deletes everything: the application stack first, then the images its
@@ -284,7 +287,7 @@ func TestDeleteNestedArtifacts(t *testing.T) {
 	b["grand.template"] = s3fake.Object{Body: []byte("Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties: {CodeUri: s3://bkt/code3}\n  Again:\n    Type: AWS::CloudFormation::Stack\n    Properties: {TemplateURL: https://s3.amazonaws.com/bkt/child.template}\n")}
 	b["code2"], b["code3"], b["unrelated"] = s3fake.Object{}, s3fake.Object{}, s3fake.Object{}
 	poll := cfn.Poller{First: time.Millisecond, Cap: time.Millisecond, Sleep: func(context.Context, time.Duration) error { return nil }}
-	err := teardown.Run(context.Background(), teardown.Input{StackName: "nest", NoPrompts: true}, teardown.Env{Stacks: cfn.New(s.cfn, poll), Images: ecr.New(s.ecr),
+	res, err := teardown.Run(context.Background(), teardown.Input{StackName: "nest", NoPrompts: true}, teardown.Env{Stacks: cfn.New(s.cfn, poll), Images: ecr.New(s.ecr),
 		Objects: s3.New(s.s3), S3Endpoint: "http://127.0.0.1:4566", Region: "us-east-1", UI: &ui.Reporter{Out: io.Discard, Err: &s.out, Width: 100}})
 	if err != nil {
 		t.Fatalf("Run() = %v", err)
@@ -301,5 +304,9 @@ func TestDeleteNestedArtifacts(t *testing.T) {
 	}
 	if !strings.Contains(s.out.String(), "\t- Keeping S3 object s3://shared-code/lib.zip: not in the artifacts bucket bkt\n") {
 		t.Errorf("output lacks the kept object:\n%s", s.out.String())
+	}
+	wantNested := []teardown.Object{{Bucket: "bkt", Key: "child.template"}, {Bucket: "bkt", Key: "grand.template"}}
+	if !slices.Equal(res.NestedTemplates, wantNested) || !slices.Equal(res.ObjectsKept, []teardown.Object{{Bucket: "shared-code", Key: "lib.zip"}}) {
+		t.Errorf("Run() read nested templates %v and kept %v, want %v and shared-code/lib.zip", res.NestedTemplates, res.ObjectsKept, wantNested)
 	}
 }

@@ -3,30 +3,18 @@ package ui
 import (
 	"fmt"
 	"strings"
-	"time"
+
+	"github.com/samship/samship/internal/prune"
 )
 
-// PruneRepo is one managed repository as prune lists it.
-type PruneRepo struct {
-	Name string
-	// Missing is a repository the companion stack names that ECR does not have.
-	Missing bool
-	Images  []PruneImage // newest first
-}
-
-// PruneImage is one image and why it stays: Kept is "in use" (By says what runs it),
-// "newest", "pushed within --min-age", or "" when it is to be deleted.
-type PruneImage struct {
-	Digest string
-	Tags   []string
-	Size   int64
-	Pushed time.Time
-	Kept   string
-	By     []string
+// PruneReading says what prune reads before deciding.
+func (r *Reporter) PruneReading(stack string, repos int) {
+	r.Note(fmt.Sprintf("Reading what the functions of %s run, and the images of %d managed %s", stack, repos,
+		Plural(repos, "repository", "repositories")))
 }
 
 // PrunePlan lists, repository by repository, each image with what becomes of it.
-func (r *Reporter) PrunePlan(stack string, repos []PruneRepo, keep int) {
+func (r *Reporter) PrunePlan(stack string, repos []prune.Repo, keep int) {
 	tagsWidth := 0 // the tags column, as wide as the widest list (up to 48)
 	for _, repo := range repos {
 		for _, img := range repo.Images {
@@ -63,16 +51,29 @@ func (r *Reporter) PrunePlan(stack string, repos []PruneRepo, keep int) {
 			action, why := r.Paint.Red("delete"), ""
 			switch img.Kept {
 			case "":
-			case "in use":
+			case prune.InUse:
 				action, why = "keep  ", "  in use: "+strings.Join(img.By, ", ")
 			default:
-				action, why = "keep  ", "  "+img.Kept
+				action, why = "keep  ", "  "+keptWhy(img.Kept)
 			}
 			fmt.Fprintf(&b, "\t  %s  %s  %-*s  %9s  %s%s\n", action, ShortDigest(img.Digest), tagsWidth, tagList(img.Tags), MB(img.Size),
 				img.Pushed.UTC().Format("2006-01-02 15:04"), why)
 		}
 	}
 	r.write(b.String())
+}
+
+// keptWhy says why an image not in use stays.
+func keptWhy(why prune.Reason) string {
+	switch why {
+	case prune.Newest:
+		return "newest"
+	case prune.TooYoung:
+		return "pushed within --min-age"
+	case prune.Referenced:
+		return "an image index refers to it"
+	}
+	return string(why)
 }
 
 // ShortDigest is "sha256:" and the first 12 hex digits of a digest.
@@ -106,6 +107,13 @@ func (r *Reporter) NothingToPrune(keep int) {
 
 // PruneDryRun says a dry run deleted nothing.
 func (r *Reporter) PruneDryRun() { r.errf("\nDry run: nothing was deleted.\n") }
+
+// PruneQuestion words the question asked before deleting n images of size bytes from repos
+// repositories.
+func (r *Reporter) PruneQuestion(n int, size int64, repos int) string {
+	return fmt.Sprintf("\tDelete %d %s (%s) from %d %s?", n, Plural(n, "image", "images"), MB(size), repos,
+		Plural(repos, "repository", "repositories"))
+}
 
 // NowInUse says an image listed for deletion stays: something began to run it meanwhile.
 func (r *Reporter) NowInUse(repo, digest string, by []string) {

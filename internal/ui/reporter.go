@@ -3,12 +3,9 @@ package ui
 import (
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"sync"
 	"time"
-
-	"golang.org/x/term"
 )
 
 // Reporter is where a run's output goes: results for scripts (stack outputs, a packaged
@@ -47,19 +44,6 @@ func NewReporter(out, err io.Writer, terminal bool, width int, getenv func(strin
 
 // Discard is a Reporter that shows nothing.
 func Discard() *Reporter { return &Reporter{Out: io.Discard, Err: io.Discard, Width: 100} }
-
-// TerminalSize reports whether f is a terminal and its width (100 when it is not, or the
-// width cannot be read).
-func TerminalSize(f *os.File) (bool, int) {
-	fd := int(f.Fd())
-	if !term.IsTerminal(fd) {
-		return false, 100
-	}
-	if w, _, err := term.GetSize(fd); err == nil {
-		return true, w
-	}
-	return true, 100
-}
 
 // Live reports that stacks can be followed in place: Err is a terminal.
 func (r *Reporter) Live() bool { return r.Terminal }
