@@ -1,7 +1,9 @@
-// Package deploy runs one `samship deploy`: it validates the inputs against the template,
-// plans the companion stack, creates repositories, deploys the main stack through a change set
-// with live events, and removes unreferenced repositories only after that succeeded. It talks
-// to AWS and the terminal only through what Env gives it.
+// Package deploy runs one `samship deploy` (and the part of it `samship package` is): it
+// validates the options against the template, plans the companion stack, makes the
+// repositories and pushes the images while it uploads the artifacts and creates the change
+// set, executes the change set, and removes unreferenced repositories only after the stack
+// deployed. It reaches AWS only through Env, tells what it does to a Reporter (text or JSON
+// lines) and returns a Result.
 package deploy
 
 import (
