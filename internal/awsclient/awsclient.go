@@ -29,6 +29,9 @@ import (
 	"github.com/aws/smithy-go/middleware"
 )
 
+// lambdaAttempts is how many times a Lambda call is tried when throttled (or failing).
+const lambdaAttempts = 10
+
 // Options select the profile and region; empty values fall back to the SDK's chain.
 type Options struct {
 	Profile string
@@ -114,11 +117,13 @@ func New(ctx context.Context, o Options) (*Clients, error) {
 		ECR:            ecr.NewFromConfig(cfg),
 		// Lambda's control plane allows 15 calls a second (100 for GetFunction): reading
 		// hundreds of functions is throttled, and the adaptive retryer slows down instead of
-		// giving up.
+		// giving up. The client caps its retryer at the configuration's RetryMaxAttempts (3)
+		// unless its own option says otherwise.
 		Lambda: lambda.NewFromConfig(cfg, func(o *lambda.Options) {
 			o.Retryer = retry.NewAdaptiveMode(func(a *retry.AdaptiveModeOptions) {
-				a.StandardOptions = append(a.StandardOptions, func(s *retry.StandardOptions) { s.MaxAttempts = 10 })
+				a.StandardOptions = append(a.StandardOptions, func(s *retry.StandardOptions) { s.MaxAttempts = lambdaAttempts })
 			})
+			o.RetryMaxAttempts = lambdaAttempts
 		}),
 		S3:         s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = pathStyle }),
 		STS:        sts.NewFromConfig(cfg),

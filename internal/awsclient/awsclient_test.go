@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -65,5 +66,28 @@ func TestNewNeedsRegion(t *testing.T) {
 	}
 	if got := strings.Join(c.Calls.Summary(), ","); got != "" || c.Calls.Total() != 0 {
 		t.Errorf("calls = %q, want none", got)
+	}
+}
+
+// TestRetryAttempts: Lambda calls, throttled when hundreds of functions are read, are tried
+// up to 10 times by the adaptive retryer; the other services 3 times. The SDK caps a client's
+// retryer at the configuration's RetryMaxAttempts unless the client's own options say
+// otherwise: Lambda's 10 were once silently 3, and a throttled GetFunction failed prune.
+func TestRetryAttempts(t *testing.T) {
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKID")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "SECRET")
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	c, err := New(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Lambda.Options().Retryer.MaxAttempts(); got != 10 {
+		t.Errorf("Lambda tries %d times, want 10", got)
+	}
+	if got := c.CloudFormation.Options().Retryer.MaxAttempts(); got != 3 {
+		t.Errorf("CloudFormation tries %d times, want 3", got)
 	}
 }
