@@ -3,8 +3,6 @@ package deploy
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 )
 
@@ -15,14 +13,7 @@ import (
 // and a function whose image is gone fails on its next cold start. It fails loudly, naming
 // the functions; a rerun pushes the images again.
 func (r *run) checkImages(ctx context.Context) error {
-	if len(r.refs) == 0 || r.pusher == nil {
-		return nil
-	}
-	byRef := map[string][]string{}
-	for fp, ref := range r.refs {
-		byRef[ref] = append(byRef[ref], fp)
-	}
-	missing, err := r.pusher.Missing(ctx, slices.Sorted(maps.Keys(byRef)))
+	fns, missing, err := r.images.Missing(ctx, r.refs)
 	if err != nil {
 		// The images were just pushed or found with the same access: a look that fails says
 		// nothing about them, and the deploy itself succeeded.
@@ -32,11 +23,6 @@ func (r *run) checkImages(ctx context.Context) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	var fns []string
-	for _, ref := range missing {
-		fns = append(fns, byRef[ref]...)
-	}
-	slices.Sort(fns)
 	return fmt.Errorf("stack %s deployed, but the image of %s %s is gone from its repository (%s): another run deleted it while this deploy ran, a deploy of this stack removing the function or a prune; run samship deploy again to push it back",
 		r.in.StackName, functions(len(fns)), strings.Join(fns, ", "), strings.Join(missing, ", "))
 }

@@ -3,78 +3,50 @@ package deploy
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	"github.com/samship/samship/internal/companion"
-	"github.com/samship/samship/internal/registry"
+	"github.com/samship/samship/internal/images"
 	"github.com/samship/samship/internal/template"
 )
 
-// openImages reads every image the run pushes, whole, and verifies each against its
-// digests, before anything changes in AWS: a broken image stops the run with nothing created.
-// Each source is read once per platform however many functions share it.
-func (r *run) openImages(ctx context.Context) error {
-	in, e := r.in, r.e
-	if len(in.Push) == 0 {
-		return nil
-	}
-	fns := byPath(in.Tree)
-	r.scratch = registry.NewScratch("")
-	r.opener = &registry.Opener{Remote: e.Registry.Options(), Engine: in.Engine, Scratch: r.scratch}
-	r.images, r.tags = map[string]*registry.Image{}, map[string]string{}
-	bySource := map[string]*registry.Image{}
-	var distinct []*registry.Image
-	var firstUse []template.Function // of each distinct image, for errors
+// newImages makes the run's image stage, which reads, pushes and checks the images of the
+// functions in Push.
+func (r *run) newImages() *images.Stage {
+	return &images.Stage{Access: r.e.Registry, Engine: r.in.Engine, Layers: r.e.Layers, Report: r.e.UI,
+		Jobs: r.in.ImagePushJobs, NoProgressBar: r.in.NoProgressBar, Now: r.e.Now}
+}
+
+// pushFunctions returns the functions in Push, in template order.
+func (in *Input) pushFunctions() []template.Function {
+	push := map[string]bool{}
 	for _, fp := range in.Push {
-		f := fns[fp]
-		key := f.ImageURI // a registry or engine name, or the absolute path of a file
-		if p := imagePath(f); exists(p) {
-			key = p
-		}
-		key += " " + registry.PlatformOf(f.Architecture).String() // an index holds one image per platform
-		img, ok := bySource[key]
-		if !ok {
-			var err error
-			if r.opener.Dir, err = filepath.Abs(f.Template().Dir()); err != nil { // the function's own template
-				return err
-			}
-			if img, err = r.opener.Open(ctx, f.ImageURI, fp, f.Architecture); err != nil {
-				return fmt.Errorf("%s: %w", f.Where, err)
-			}
-			bySource[key] = img
-			distinct, firstUse = append(distinct, img), append(firstUse, f)
-		}
-		r.images[fp] = img
-		r.tags[fp] = img.TagFor(fp, f.BuildName(), f.DockerTag)
+		push[fp] = true
 	}
-	if i, err := registry.VerifyAll(distinct); err != nil {
-		f := firstUse[i]
-		return fmt.Errorf("%s: function %s: image %s is broken: %w", f.Where, f.FullPath, f.ImageURI, err)
+	var fns []template.Function
+	for _, f := range in.Tree.Functions() {
+		if push[f.FullPath] {
+			fns = append(fns, f)
+		}
 	}
-	return nil
+	return fns
+}
+
+// repoByPath returns the repository URI of every image function by full path, given the
+// account id of managed repositories.
+func (r *run) repoByPath(account string) map[string]string {
+	repos := map[string]string{}
+	for _, kv := range r.in.Repos(account, r.e.Region) {
+		repos[kv.Key] = kv.Value
+	}
+	return repos
 }
 
 // plannedRefs returns the references the images will be pushed as, by function full path,
 // with account standing for the account id of managed repositories: their repository and
 // SAM's tag are known before anything is pushed.
 func (r *run) plannedRefs(account string) map[string]string {
-	refs := map[string]string{}
-	for _, kv := range r.in.Repos(account, r.e.Region) {
-		if r.images[kv.Key] != nil {
-			refs[kv.Key] = kv.Value + ":" + r.tags[kv.Key]
-		}
-	}
-	return refs
-}
-
-// byPath indexes a tree's functions by full path.
-func byPath(tr *template.Tree) map[string]template.Function {
-	fns := map[string]template.Function{}
-	for _, f := range tr.Functions() {
-		fns[f.FullPath] = f
-	}
-	return fns
+	return r.images.Refs(r.repoByPath(account))
 }
 
 // checkInline refuses, before anything changes, a deploy without a bucket whose template, as
@@ -94,16 +66,9 @@ func (r *run) checkInline(ctx context.Context) error {
 	return nil
 }
 
-// closeImages removes the temporary files reading and pushing the images made.
-func (r *run) closeImages() {
-	if r.scratch != nil {
-		r.scratch.Close()
-	}
-}
-
-// pushImages pushes the images of the functions in Push to their repositories and returns the
-// pushed references by function full path.
-func (r *run) pushImages(ctx context.Context) (map[string]string, error) {
+// push pushes the images of the functions in Push to their repositories, records them in the
+// result, and returns the pushed references by function full path.
+func (r *run) push(ctx context.Context) (map[string]string, error) {
 	in, e := r.in, r.e
 	if len(in.Push) == 0 {
 		return nil, nil
@@ -115,10 +80,7 @@ func (r *run) pushImages(ctx context.Context) (map[string]string, error) {
 			return nil, err
 		}
 	}
-	repoOf := map[string]string{}
-	for _, kv := range in.Repos(account, e.Region) {
-		repoOf[kv.Key] = kv.Value
-	}
+	repos := r.repoByPath(account)
 	created := map[string]bool{} // by function: its managed repository is new, it holds nothing
 	if r.plan != nil {
 		names := map[string]bool{}
@@ -126,31 +88,19 @@ func (r *run) pushImages(ctx context.Context) (map[string]string, error) {
 			names[c.Name] = true
 		}
 		for _, fp := range in.Managed {
-			if _, name, ok := strings.Cut(repoOf[fp], "/"); ok && names[name] {
+			if _, name, ok := strings.Cut(repos[fp], "/"); ok && names[name] {
 				created[fp] = true
 			}
 		}
 	}
-	var jobs []registry.Job
-	for _, fp := range in.Push {
-		jobs = append(jobs, registry.Job{Function: fp, Image: r.images[fp], Repo: repoOf[fp], Empty: created[fp], Tag: r.tags[fp]})
-	}
-	jobsAtOnce := in.ImagePushJobs
-	if jobsAtOnce <= 0 {
-		jobsAtOnce = 8
-	}
-	pushes := e.UI.Pushes(in.Push, jobsAtOnce, in.NoProgressBar, e.Now)
-	r.pusher = &registry.Pusher{Access: e.Registry, Jobs: jobsAtOnce, Report: pushes, Scratch: r.scratch, Cache: e.Layers}
-	res, err := r.pusher.PushAll(ctx, jobs)
+	pushed, err := r.images.Push(ctx, repos, created)
 	if err != nil {
-		pushes.Stop()
 		return nil, err
 	}
-	pushes.Done()
 	refs := map[string]string{}
-	for i, x := range res {
-		refs[x.Function] = x.Ref
-		r.res.Images = append(r.res.Images, Image{Function: x.Function, Source: jobs[i].Image.Source, Ref: x.Ref, Pushed: x.Pushed})
+	for _, p := range pushed {
+		refs[p.Function] = p.Ref
+		r.res.Images = append(r.res.Images, Image{Function: p.Function, Source: p.Source, Ref: p.Ref, Pushed: p.Pushed})
 	}
 	return refs, nil
 }

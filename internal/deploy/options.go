@@ -19,6 +19,7 @@ import (
 
 	"github.com/samship/samship/internal/companion"
 	"github.com/samship/samship/internal/imageref"
+	"github.com/samship/samship/internal/images"
 	"github.com/samship/samship/internal/registry"
 	"github.com/samship/samship/internal/template"
 )
@@ -216,37 +217,15 @@ func (in *Input) resolveRepos() error {
 }
 
 // checkDeployable sorts the image functions into those deployed as they are and those whose
-// image samship pushes, and rejects, before anything runs, what it cannot deploy: images it
-// cannot read, local files that do not exist, and packaging without a bucket.
+// image samship pushes (images.Select), and rejects, before anything runs, what it cannot
+// deploy: images it cannot read, local files that do not exist, and packaging without a bucket.
 func (in *Input) checkDeployable(ctx context.Context) error {
-	for _, f := range in.Tree.Functions() {
-		if !f.Image {
-			continue
-		}
-		switch {
-		case f.MisplacedImageURI && f.ImageURI == "":
-			return fmt.Errorf("%s: function %s has ImageUri under Properties; an AWS::Lambda::Function takes its image as Code.ImageUri", f.Where, f.FullPath)
-		case f.ImageURIIntrinsic:
-			// Resolved by CloudFormation at deploy time.
-		case f.ImageURI == "":
-			return fmt.Errorf("%s: function %s has no %s; build it with sam build, or set it to an image", f.Where, f.FullPath, f.ImageProperty())
-		case imageref.IsSAMECR(f.ImageURI):
-			// Already in ECR: deployed as it is, as SAM CLI does.
-		case imageref.IsPath(f.ImageURI) && !exists(imagePath(f)):
-			return fmt.Errorf("%s: function %s: image %s: no such file or directory (a value starting ./, ../ or / is a path, relative to the template)", f.Where, f.FullPath, f.ImageURI)
-		case imageref.IsRegistryReference(f.ImageURI) || exists(imagePath(f)):
-			in.Push = append(in.Push, f.FullPath)
-		case in.Engine == nil:
-			return fmt.Errorf("%s: function %s: image %s is neither a file nor a directory next to the template, nor an image in a registry, and no Docker or Podman engine is reachable (set DOCKER_HOST)",
-				f.Where, f.FullPath, f.ImageURI)
-		default:
-			if _, err := in.Engine.Inspect(ctx, f.ImageURI); errors.Is(err, registry.ErrImageNotFound) {
-				return fmt.Errorf("%s: function %s: the engine at %s has no image %s (run sam build)", f.Where, f.FullPath, in.Engine.Host, f.ImageURI)
-			} else if err != nil {
-				return fmt.Errorf("%s: function %s: image %s: %w", f.Where, f.FullPath, f.ImageURI, err)
-			}
-			in.Push = append(in.Push, f.FullPath)
-		}
+	push, err := images.Select(ctx, in.Tree.Functions(), in.Engine)
+	if err != nil {
+		return err
+	}
+	for _, f := range push {
+		in.Push = append(in.Push, f.FullPath)
 	}
 	// Local files and nested templates are packaged into the deployment bucket.
 	needBucket := len(in.Tree.Stacks) > 1
@@ -292,17 +271,4 @@ func (in *Input) Repos(account, region string) []KV {
 func exists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
-}
-
-// imagePath is where an ImageUri that names a file or directory is: relative to the template
-// of the function; the path returned is absolute.
-func imagePath(f template.Function) string {
-	p := f.ImageURI
-	if !filepath.IsAbs(p) {
-		p = filepath.Join(f.Template().Dir(), p)
-	}
-	if abs, err := filepath.Abs(p); err == nil {
-		return abs
-	}
-	return p
 }

@@ -10,7 +10,8 @@ import (
 // uploaded. The result says which images and repositories.
 func Package(ctx context.Context, in *Input, e Env) ([]byte, *Result, error) {
 	r := &run{in: in, e: e, res: &Result{Region: e.Region}}
-	defer r.closeImages()
+	r.images = r.newImages()
+	defer r.images.Close()
 	body, err := r.pack(ctx)
 	r.result()
 	return body, r.res, err
@@ -18,7 +19,7 @@ func Package(ctx context.Context, in *Input, e Env) ([]byte, *Result, error) {
 
 func (r *run) pack(ctx context.Context) ([]byte, error) {
 	in := r.in
-	if err := r.openImages(ctx); err != nil { // before anything is created
+	if err := r.images.Open(ctx, in.pushFunctions()); err != nil { // before anything is created
 		return nil, err
 	}
 	needed, err := r.needsBucket(ctx, false)
@@ -41,7 +42,7 @@ func (r *run) pack(ctx context.Context) ([]byte, error) {
 		r.learnAccount(nil)
 		r.e.UI.Kept(len(r.plan.Remove), "samship package deploys nothing, so it removes nothing")
 	}
-	refs, err := r.pushImages(ctx)
+	refs, err := r.push(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/samship/samship/internal/cfn"
 	"github.com/samship/samship/internal/companion"
 	"github.com/samship/samship/internal/ecr"
-	"github.com/samship/samship/internal/registry"
+	"github.com/samship/samship/internal/images"
 )
 
 // Reporter hears what a deploy (or a package) does, as it happens. ui.Reporter renders it as
@@ -15,6 +15,7 @@ import (
 type Reporter interface {
 	companion.Reporter
 	artifacts.Reporter
+	images.Reporter
 	// Note is a line of samship's own, for people: a note, or a warning of something kept.
 	Note(s string)
 	Bucket(name string)
@@ -25,7 +26,6 @@ type Reporter interface {
 	// Kept says n unreferenced repositories stay, and why.
 	Kept(n int, why string)
 	Deploying(s Summary)
-	Pushes(functions []string, atOnce int, noProgressBar bool, now func() time.Time) Pushes
 	CreatingChangeSet()
 	NoChanges(why error)
 	ChangeSet(cs *cfn.ChangeSet)
@@ -39,14 +39,6 @@ type Reporter interface {
 	Outputs(outputs []cfn.Output)
 	Deployed(stack, region string, express bool)
 	Abandoned(stack string, stackToo bool)
-}
-
-// Pushes follows the pushes of a run's images.
-type Pushes interface {
-	registry.Reporter
-	// Done ends a push that succeeded, Stop one that failed.
-	Done()
-	Stop()
 }
 
 // Summary is SAM CLI's "Deploying with following values" block.

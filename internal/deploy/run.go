@@ -16,6 +16,7 @@ import (
 	"github.com/samship/samship/internal/cfn"
 	"github.com/samship/samship/internal/companion"
 	"github.com/samship/samship/internal/ecr"
+	"github.com/samship/samship/internal/images"
 	"github.com/samship/samship/internal/registry"
 )
 
@@ -67,7 +68,8 @@ type Env struct {
 // Run deploys in and returns what it did, also when it failed: then what it had done.
 func Run(ctx context.Context, in *Input, e Env) (*Result, error) {
 	r := &run{in: in, e: e, res: &Result{StackName: in.StackName, Region: e.Region}}
-	defer r.closeImages()
+	r.images = r.newImages()
+	defer r.images.Close()
 	err := r.do(ctx)
 	r.result()
 	if err != nil && ctx.Err() != nil {
@@ -131,12 +133,8 @@ type run struct {
 	plan     *companion.Plan
 	applier  *companion.Applier
 	compSt   *cfn.Stack
-	opener   *registry.Opener
-	scratch  *registry.Scratch          // the run's temporary files
-	images   map[string]*registry.Image // by function full path, read and verified
-	tags     map[string]string          // by function full path: SAM's tag for its image
-	refs     map[string]string          // by function full path: the image the template names
-	pusher   *registry.Pusher           // what pushed them, to check them after the deploy
+	images   *images.Stage     // reads, pushes and checks the images of the functions in Push
+	refs     map[string]string // by function full path: the image the template names
 	// executing, executed and deployed say how far the main stack got: its change set's
 	// execution asked for, answered, and the stack done.
 	executing, executed, deployed bool
@@ -166,7 +164,7 @@ func (r *run) do(ctx context.Context) error {
 			return nil
 		})
 	}
-	imagesErr := r.openImages(ctx)
+	imagesErr := r.images.Open(ctx, in.pushFunctions())
 	if imagesErr == nil {
 		imagesErr = r.checkInline(ctx)
 	}

@@ -58,7 +58,7 @@ func (r *run) deployAll(ctx context.Context, main *cfn.Stack) error {
 				return err
 			}
 		}
-		pushed, err := r.pushImages(gctx)
+		pushed, err := r.push(gctx)
 		if err != nil {
 			return err
 		}

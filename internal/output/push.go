@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 
-	"github.com/samship/samship/internal/deploy"
+	"github.com/samship/samship/internal/images"
 	"github.com/samship/samship/internal/registry"
 )
 
@@ -25,7 +25,7 @@ type pushRecord struct {
 }
 
 // Pushes follows the pushes: one push record per image, when it is in place.
-func (j *JSON) Pushes(functions []string, atOnce int, noProgressBar bool, now func() time.Time) deploy.Pushes {
+func (j *JSON) Pushes(functions []string, atOnce int, noProgressBar bool, now func() time.Time) images.Pushes {
 	return &pushes{j: j, sent: map[string]*atomic.Int64{}}
 }
 

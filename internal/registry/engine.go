@@ -85,6 +85,16 @@ func (e *Engine) socketExists() bool {
 // ErrImageNotFound reports an image the engine does not have.
 var ErrImageNotFound = errors.New("no such image")
 
+// noImageError is an image a template names that the engine does not have: probably one
+// sam build has not built yet.
+type noImageError struct{ host, ref string }
+
+func (e *noImageError) Error() string {
+	return fmt.Sprintf("the engine at %s has no image %s (run sam build)", e.host, e.ref)
+}
+
+func (e *noImageError) Unwrap() error { return ErrImageNotFound }
+
 // EngineImage is what the engine says of one of its images, without exporting it.
 type EngineImage struct {
 	// ID is the engine's image id ("sha256:..."): the digest of the image's config in the
@@ -104,10 +114,16 @@ type EngineImage struct {
 
 // Inspect asks the engine about its image ref: a quick existence check, and what the push
 // needs to know before it reads anything. The engine is asked once per name: a run checks the
-// image before it opens it, and functions share images.
+// image before it opens it, and functions share images. An image the engine does not have is
+// an error that says so, and is ErrImageNotFound.
 func (e *Engine) Inspect(ctx context.Context, ref string) (*EngineImage, error) {
 	in := e.inspected.get(ref)
-	in.once.Do(func() { in.info, in.err = e.inspect(ctx, ref) })
+	in.once.Do(func() {
+		in.info, in.err = e.inspect(ctx, ref)
+		if errors.Is(in.err, ErrImageNotFound) {
+			in.err = &noImageError{host: e.Host, ref: ref}
+		}
+	})
 	return in.info, in.err
 }
 

@@ -29,8 +29,9 @@ func TestEngineSource(t *testing.T) {
 	if err != nil || info.ID != want.String() || len(info.DiffIDs) != 2 || info.Architecture != "amd64" {
 		t.Errorf("Inspect() = %+v, %v, want id %s, 2 layers, amd64", info, err, want)
 	}
-	if _, err := e.Inspect(context.Background(), "nope:latest"); !errors.Is(err, ErrImageNotFound) {
-		t.Errorf("Inspect(missing) = %v, want ErrImageNotFound", err)
+	_, err = e.Inspect(context.Background(), "nope:latest")
+	if want := "the engine at " + fake.Host + " has no image nope:latest (run sam build)"; !errors.Is(err, ErrImageNotFound) || err.Error() != want {
+		t.Errorf("Inspect(missing) = %v, want ErrImageNotFound saying %q", err, want)
 	}
 	tmp := t.TempDir()
 	o := &Opener{Dir: t.TempDir(), Scratch: NewScratch(tmp), Engine: e}

@@ -2,8 +2,6 @@ package registry
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
@@ -18,9 +16,6 @@ type engineSource struct {
 // refuses (with a *platformError) an image built for another platform.
 func (o *Opener) fromEngine(ctx context.Context, ref, arch string) (*engineSource, error) {
 	info, err := o.Engine.Inspect(ctx, ref)
-	if errors.Is(err, ErrImageNotFound) {
-		return nil, fmt.Errorf("the engine at %s has no image %s (run sam build)", o.Engine.Host, ref)
-	}
 	if err != nil {
 		return nil, err
 	}

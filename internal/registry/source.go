@@ -24,8 +24,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
-
-	"github.com/samship/samship/internal/imageref"
 )
 
 // Image is an image ready to push with what SAM CLI's tag is made of.
@@ -62,39 +60,25 @@ type Opener struct {
 }
 
 // Open reads the image that value names for the function at fullPath, whose Architectures is
-// arch (x86_64 when ""): an OCI layout directory, a docker-archive or OCI tarball (a path,
-// relative to the template), or a reference to another registry. Of an index (a layout's, an
-// archive's or a registry's) it reads the one image manifest for arch's platform (see
-// selectImage); a single image whose config names another platform is refused. ctx bounds the
-// engine and registry requests.
+// arch (x86_64 when ""), as SourceOf classifies it: an OCI layout directory, a docker-archive
+// or OCI tarball (a path, relative to the template), a reference to another registry, or a
+// name of the engine's; the kinds it cannot read it refuses with Source.Err. Of an index (a
+// layout's, an archive's or a registry's) it reads the one image manifest for arch's platform
+// (see selectImage); a single image whose config names another platform is refused. ctx
+// bounds the engine and registry requests.
 func (o *Opener) Open(ctx context.Context, value, fullPath, arch string) (*Image, error) {
-	path := value
-	if !filepath.IsAbs(path) {
-		path = ""
-		if o.Dir != "" {
-			path = filepath.Join(o.Dir, value)
-		}
-	}
+	src := SourceOf(value, o.Dir, o.Engine)
 	var img v1.Image
 	var err error
 	nm, tag := "", "latest"
 	fromRegistry, dockerArchive := false, false
 	engineID := "" // the id an engine gives the image, when it is not the config's digest
-	fi, statErr := os.Stat(path)
-	if path == "" {
-		statErr = os.ErrNotExist
-	}
-	switch {
-	case statErr == nil && fi.IsDir():
-		img, tag, err = fromLayout(path, arch)
-	case statErr == nil && !fi.Mode().IsRegular():
-		// A named pipe or a device would be read without end, or waited on forever.
-		return nil, fmt.Errorf("function %s: image %s is neither a regular file nor a directory", fullPath, value)
-	case statErr == nil:
-		img, tag, dockerArchive, err = o.fromArchive(path, arch)
-	case imageref.IsPath(value):
-		return nil, fmt.Errorf("function %s: image %s: no such file or directory (a value starting ./, ../ or / is a path)", fullPath, value)
-	case imageref.IsRegistryReference(value):
+	switch src.Kind {
+	case SourceLayout:
+		img, tag, err = fromLayout(src.Path, arch)
+	case SourceArchive:
+		img, tag, dockerArchive, err = o.fromArchive(src.Path, arch)
+	case SourceRegistry:
 		fromRegistry = true
 		var ref name.Reference
 		if ref, err = name.ParseReference(value); err == nil {
@@ -108,20 +92,20 @@ func (o *Opener) Open(ctx context.Context, value, fullPath, arch string) (*Image
 				img = cache.Image(img, cache.NewFilesystemCache(dir))
 			}
 		}
-	case o.Engine != nil:
+	case SourceEngine:
 		nm, tag = splitNameTag(value)
-		var src *engineSource
-		src, err = o.fromEngine(ctx, value, arch)
-		if err != nil || src.info.Indexed {
+		var es *engineSource
+		es, err = o.fromEngine(ctx, value, arch)
+		if err != nil || es.info.Indexed {
 			if err == nil {
 				img, err = o.saveEngine(ctx, value)
-				engineID = src.info.ID
+				engineID = es.info.ID
 			}
 			break
 		}
-		return &Image{Source: value, Name: nm, Tag: tag, ID: src.info.ID, engine: src}, nil
+		return &Image{Source: value, Name: nm, Tag: tag, ID: es.info.ID, engine: es}, nil
 	default:
-		return nil, fmt.Errorf("function %s: image %s is neither a file nor a directory next to the template, nor an image in a registry, and no Docker or Podman engine is reachable (set DOCKER_HOST)", fullPath, value)
+		return nil, src.Err(fullPath)
 	}
 	var wrong *platformError
 	if errors.As(err, &wrong) {

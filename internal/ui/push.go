@@ -8,7 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/samship/samship/internal/deploy"
+	"github.com/samship/samship/internal/images"
 	"github.com/samship/samship/internal/registry"
 )
 
@@ -45,7 +45,7 @@ type upload struct {
 }
 
 // Pushes starts showing the push of the functions' images, atOnce at a time.
-func (r *Reporter) Pushes(functions []string, atOnce int, noProgressBar bool, now func() time.Time) deploy.Pushes {
+func (r *Reporter) Pushes(functions []string, atOnce int, noProgressBar bool, now func() time.Time) images.Pushes {
 	n := len(functions)
 	r.errf("\n\tPushing the images of %d %s (%d at a time)\n", n, Plural(n, "function", "functions"), atOnce)
 	p := &Pushes{r: r, redraw: r.Terminal && !noProgressBar, start: now(), now: now}
