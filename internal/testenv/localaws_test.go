@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestLauncherPythonTests runs the launcher's own tests (localaws/tests: each emulator fix
@@ -61,5 +62,44 @@ func TestLauncherPythonTests(t *testing.T) {
 	}
 	if ran == 0 || (runErr != nil && !t.Failed()) {
 		t.Fatalf("python tests: %d reported, %v\n%s", ran, runErr, out)
+	}
+}
+
+// TestLauncherRefusesAnotherMoto: on a moto other than the one the fixes are written against,
+// the local AWS does not start, and says why in one line, at once (no retry on other ports).
+func TestLauncherRefusesAnotherMoto(t *testing.T) {
+	Needs(t, "Python with moto")
+	bin, err := motoPython()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := writeLauncher(dir); err != nil {
+		t.Fatal(err)
+	}
+	versions := filepath.Join(dir, "localaws", "versions.py")
+	src, err := os.ReadFile(versions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(src), `"moto": "`, `"moto": "0.0.1-`, 1)
+	if edited == string(src) {
+		t.Fatal("versions.py names no moto version")
+	}
+	if err := os.WriteFile(versions, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	m, err := startIn(bin, dir)
+	if err == nil {
+		m.Stop()
+		t.Fatal("the launcher started on a moto it does not expect")
+	}
+	if !strings.Contains(err.Error(), "localaws: moto 0.0.1-") || !strings.Contains(err.Error(), " found (") {
+		t.Errorf("error = %v, want the launcher's line naming the expected and found versions", err)
+	}
+	t.Logf("refused: %v", err)
+	if d := time.Since(began); d > 20*time.Second {
+		t.Errorf("refused after %s: retried?", d)
 	}
 }

@@ -24,7 +24,8 @@ of its fixes works around:
 - ecr.py: image sizes, and AWS::ECR::Repository's casing, lifecycle policy and replacement.
 
 Every patch goes through patching.py, which fails start-up naming the target when this moto
-lacks it. Each fix has a test of its own in tests/, run by
+lacks it; versions.py fails start-up when moto or aws-sam-translator is not the release the
+fixes are written against. Each fix has a test of its own in tests/, run by
 `go test ./internal/testenv/...`.
 """
 
@@ -36,11 +37,14 @@ _installed = False
 
 
 def install():
-    """Patches moto (once per process). Raises EmulatorMismatch, whose message is one line,
-    when this moto is not the one the fixes are written for."""
+    """Checks the versions, then patches moto (once per process). Raises EmulatorMismatch,
+    whose message is one line, when this moto is not the one the fixes are written for."""
     global _installed
     if _installed:
         return
+    from . import versions
+
+    versions.check()
     # Importing a module applies its patches.
     from . import cloudformation, events, apigateway, lambda_, ecr  # noqa: F401
 

@@ -1,10 +1,12 @@
-"""The patch helper: a moto that moved a target fails start-up with one clear line."""
+"""The patch helper and the version check: a moto that moved a target, or another release,
+fails start-up with one clear line."""
 
 import types
 import unittest
+from importlib import metadata
 
 from . import base  # noqa: F401  (installs the fixes)
-from localaws import patching
+from localaws import patching, versions
 from localaws.errors import EmulatorMismatch
 
 
@@ -56,6 +58,28 @@ class PatchTest(unittest.TestCase):
     def test_the_launcher_patches_each_target_once(self):
         self.assertGreater(len(patching.applied), 25)
         self.assertEqual(sorted(set(patching.applied)), sorted(patching.applied))
+
+
+class VersionTest(unittest.TestCase):
+    def test_the_installed_versions_are_the_expected_ones(self):
+        versions.check()
+        for dist, want in versions.EXPECTED.items():
+            self.assertEqual(metadata.version(dist), want)
+
+    def test_another_version_fails_with_one_line_naming_both(self):
+        with self.assertRaises(EmulatorMismatch) as e:
+            versions.check({"moto": "5.2.1"}, version=lambda dist: "5.3.0")
+        msg = str(e.exception)
+        self.assertNotIn("\n", msg)
+        self.assertIn("moto 5.2.1 expected, 5.3.0 found", msg)
+
+    def test_a_missing_distribution_fails_too(self):
+        def none(dist):
+            raise metadata.PackageNotFoundError(dist)
+
+        with self.assertRaises(EmulatorMismatch) as e:
+            versions.check({"aws-sam-translator": "1.110.0"}, version=none)
+        self.assertIn("aws-sam-translator 1.110.0 expected, none installed", str(e.exception))
 
 
 if __name__ == "__main__":
