@@ -1,6 +1,7 @@
 """What the tests share: the fixes installed once, a fresh mock_aws per test, and clients."""
 
 import json
+import logging
 import os
 import unittest
 
@@ -26,6 +27,11 @@ from moto import mock_aws  # noqa: E402
 import localaws  # noqa: E402
 
 localaws.install()
+
+# The translator warns of its unpublished metrics on every transform.
+logging.getLogger("samtranslator").setLevel(logging.ERROR)
+
+_session = boto3.session.Session()
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -58,12 +64,21 @@ class MotoTest(unittest.TestCase):
         self._mock = mock_aws()
         self._mock.start()
         self.addCleanup(self._mock.stop)
-        self.cfn = boto3.client("cloudformation", region_name=REGION)
-        self.lam = boto3.client("lambda", region_name=REGION)
-        self.ecr = boto3.client("ecr", region_name=REGION)
-        self.iam = boto3.client("iam", region_name=REGION)
-        self.s3 = boto3.client("s3", region_name=REGION)
-        self.apigw = boto3.client("apigateway", region_name=REGION)
+        self._clients = {}
+
+    def client(self, service):
+        # One session for all tests: it caches the service models (mock_aws resets boto3's
+        # default session, and loading them again takes most of a test's time).
+        if service not in self._clients:
+            self._clients[service] = _session.client(service, region_name=REGION)
+        return self._clients[service]
+
+    cfn = property(lambda self: self.client("cloudformation"))
+    lam = property(lambda self: self.client("lambda"))
+    ecr = property(lambda self: self.client("ecr"))
+    iam = property(lambda self: self.client("iam"))
+    s3 = property(lambda self: self.client("s3"))
+    apigw = property(lambda self: self.client("apigateway"))
 
     def role(self, name="fn-role"):
         """An IAM role Lambda accepts; returns its ARN."""
