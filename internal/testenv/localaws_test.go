@@ -65,41 +65,52 @@ func TestLauncherPythonTests(t *testing.T) {
 	}
 }
 
-// TestLauncherRefusesAnotherMoto: on a moto other than the one the fixes are written against,
-// the local AWS does not start, and says why in one line, at once (no retry on other ports).
+// TestLauncherRefusesAnotherMoto: on a moto other than the one the fixes are written against
+// (another release, or one that renamed what a fix patches), the local AWS does not start,
+// and says why in one line, at once (no retry on other ports).
 func TestLauncherRefusesAnotherMoto(t *testing.T) {
 	Needs(t, "Python with moto")
 	bin, err := motoPython()
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	if err := writeLauncher(dir); err != nil {
-		t.Fatal(err)
-	}
-	versions := filepath.Join(dir, "localaws", "versions.py")
-	src, err := os.ReadFile(versions)
-	if err != nil {
-		t.Fatal(err)
-	}
-	edited := strings.Replace(string(src), `"moto": "`, `"moto": "0.0.1-`, 1)
-	if edited == string(src) {
-		t.Fatal("versions.py names no moto version")
-	}
-	if err := os.WriteFile(versions, []byte(edited), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	began := time.Now()
-	m, err := startIn(bin, dir)
-	if err == nil {
-		m.Stop()
-		t.Fatal("the launcher started on a moto it does not expect")
-	}
-	if !strings.Contains(err.Error(), "localaws: moto 0.0.1-") || !strings.Contains(err.Error(), " found (") {
-		t.Errorf("error = %v, want the launcher's line naming the expected and found versions", err)
-	}
-	t.Logf("refused: %v", err)
-	if d := time.Since(began); d > 20*time.Second {
-		t.Errorf("refused after %s: retried?", d)
+	for _, c := range []struct {
+		name, file, old, new, want string
+	}{
+		{"version", "versions.py", `"moto": "`, `"moto": "0.0.1-`, "localaws: moto 0.0.1-"},
+		{"target", "ecr.py", `patch(ecr_models.Image, "get_image_size_in_bytes"`, `patch(ecr_models.Image, "get_image_size"`,
+			"localaws: moto.ecr.models.Image.get_image_size is missing"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := writeLauncher(dir); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, "localaws", c.file)
+			src, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			edited := strings.Replace(string(src), c.old, c.new, 1)
+			if edited == string(src) {
+				t.Fatalf("%s has no %s", c.file, c.old)
+			}
+			if err := os.WriteFile(path, []byte(edited), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			began := time.Now()
+			m, err := startIn(bin, dir)
+			if err == nil {
+				m.Stop()
+				t.Fatal("the launcher started on a moto it does not expect")
+			}
+			t.Logf("refused: %v", err)
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error = %v, want the launcher's line %q", err, c.want)
+			}
+			if d := time.Since(began); d > 20*time.Second {
+				t.Errorf("refused after %s: retried?", d)
+			}
+		})
 	}
 }
