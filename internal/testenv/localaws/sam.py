@@ -25,6 +25,7 @@ from .language_extensions import language_extensions
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 
+
 def _wants_sam(template):
     t = template.get("Transform") if isinstance(template, dict) else None
     names = t if isinstance(t, list) else [t]

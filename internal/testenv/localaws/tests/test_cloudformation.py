@@ -54,7 +54,14 @@ class UnchangedTest(MotoTest):
     """Stack.has_template: "unchanged" compares the templates as submitted, not moto's
     transformed one with the new one as submitted."""
 
-    SAM = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      PackageType: Image\n      ImageUri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/x:1\n"
+    SAM = """Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      PackageType: Image
+      ImageUri: 123456789012.dkr.ecr.us-east-1.amazonaws.com/x:1
+"""
 
     def test_a_change_set_of_the_same_sam_template_has_no_changes(self):
         self.create_stack("same", self.SAM)

@@ -45,7 +45,8 @@ class EventsTest(MotoTest):
 
     def test_a_complete_event_names_the_physical_resource(self):
         self.create_stack("phys", {"Resources": {"A": repo("phys/a")}})
-        done = [e for e in self.cfn.describe_stack_events(StackName="phys")["StackEvents"] if e["ResourceStatus"] == "CREATE_COMPLETE" and e["LogicalResourceId"] != "phys"]
+        done = [e for e in self.cfn.describe_stack_events(StackName="phys")["StackEvents"]
+                if e["ResourceStatus"] == "CREATE_COMPLETE" and e["LogicalResourceId"] != "phys"]
         self.assertEqual([(e["LogicalResourceId"], e["PhysicalResourceId"], e["ResourceType"]) for e in done],
                          [("A", "phys/a", "AWS::ECR::Repository")])
 
