@@ -5,8 +5,10 @@
 package testenv
 
 import (
-	_ "embed"
+	"embed"
 	"fmt"
+	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -14,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -24,6 +27,9 @@ type Moto struct {
 	URL string
 	cmd *exec.Cmd
 	dir string
+	// exited is closed once cmd has been waited for (its one Wait: a second would block on
+	// the copying of its stderr, which the first has finished).
+	exited chan struct{}
 }
 
 // motoPython finds the Python that has moto and aws-sam-translator: python3 on PATH, else
@@ -65,10 +71,35 @@ func FreePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// launcher is moto_server with the SAM transform and the emulator fixes (see its docstring).
+// launcher is the Python package localaws: moto_server with the SAM transform and the
+// emulator fixes (see localaws/__init__.py). It is embedded, so that a binary built from
+// internal/testenv (tools/localaws, the demo) runs it from anywhere; its tests (localaws/tests)
+// are not.
 //
-//go:embed moto_launcher.py
-var launcher []byte
+//go:embed localaws/*.py
+var launcher embed.FS
+
+// writeLauncher copies the launcher package into dir/localaws, for `python3 -m localaws` run
+// in dir.
+func writeLauncher(dir string) error {
+	files, err := fs.Glob(launcher, "localaws/*.py")
+	if err != nil {
+		return err
+	}
+	if err := os.Mkdir(filepath.Join(dir, "localaws"), 0o755); err != nil {
+		return err
+	}
+	for _, name := range files {
+		data, err := launcher.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(name)), data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // StartMoto starts moto through the launcher, bound to 127.0.0.1 on a free port, and waits
 // until it answers.
@@ -81,43 +112,87 @@ func StartMoto() (*Moto, error) {
 	if err != nil {
 		return nil, err
 	}
-	script := filepath.Join(dir, "moto_launcher.py")
-	if err := os.WriteFile(script, launcher, 0o644); err != nil {
+	if err := writeLauncher(dir); err != nil {
+		os.RemoveAll(dir)
 		return nil, err
 	}
+	return startIn(bin, dir)
+}
+
+// startIn runs the launcher copied into dir with bin, trying up to three free ports; dir
+// goes with the Moto (or is removed on failure).
+func startIn(bin, dir string) (*Moto, error) {
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
 		port, err := FreePort()
 		if err != nil {
+			os.RemoveAll(dir)
 			return nil, fmt.Errorf("find a free port: %w", err)
 		}
-		cmd := exec.Command(bin, script, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+		cmd := exec.Command(bin, "-m", "localaws", "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+		cmd.Dir = dir // python3 -m finds the package in its working directory, before anything on PYTHONPATH
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		// The launcher's last words (a version or patch target it does not find, a port
+		// taken) are the reason it did not start.
+		stderr := &tail{}
 		if os.Getenv("SAMSHIP_MOTO_LOG") == "" {
-			cmd.Stdout, cmd.Stderr = nil, nil
+			cmd.Stdout, cmd.Stderr = nil, stderr
 		} else {
-			cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+			cmd.Stdout, cmd.Stderr = os.Stderr, io.MultiWriter(os.Stderr, stderr)
 		}
 		if err := cmd.Start(); err != nil {
+			os.RemoveAll(dir)
 			return nil, fmt.Errorf("start moto_server: %w", err)
 		}
-		m := &Moto{URL: "http://127.0.0.1:" + strconv.Itoa(port), cmd: cmd, dir: dir}
-		if lastErr = m.waitReady(30 * time.Second); lastErr == nil {
+		m := &Moto{URL: "http://127.0.0.1:" + strconv.Itoa(port), cmd: cmd, dir: dir, exited: make(chan struct{})}
+		go func() { _ = cmd.Wait(); close(m.exited) }()
+		lastErr = m.waitReady(30 * time.Second)
+		if lastErr == nil {
 			return m, nil
 		}
-		m.Stop()
+		m.stop(false) // the next attempt runs the same copy of the launcher
+		line := stderr.lastLine()
+		if line != "" {
+			lastErr = fmt.Errorf("%w: %s", lastErr, line)
+		}
+		if strings.HasPrefix(line, "localaws: ") { // the launcher refused this moto: another port will not help
+			break
+		}
 	}
+	os.RemoveAll(dir)
 	return nil, lastErr
+}
+
+// tail keeps the last few KiB written to it.
+type tail struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (t *tail) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if over := len(t.buf) - 8<<10; over > 0 {
+		t.buf = append(t.buf[:0], t.buf[over:]...)
+	}
+	return len(p), nil
+}
+
+// lastLine is the last non-empty line written.
+func (t *tail) lastLine() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	lines := strings.Split(strings.TrimSpace(string(t.buf)), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
 }
 
 func (m *Moto) waitReady(limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	client := &http.Client{Timeout: time.Second}
-	exited := make(chan struct{})
-	go func() { _ = m.cmd.Wait(); close(exited) }()
 	for time.Now().Before(deadline) {
 		select {
-		case <-exited:
+		case <-m.exited:
 			return fmt.Errorf("moto_server exited before it answered on %s", m.URL)
 		default:
 		}
@@ -141,12 +216,16 @@ func (m *Moto) Reset() error {
 }
 
 // Stop ends moto_server and its children.
-func (m *Moto) Stop() {
+func (m *Moto) Stop() { m.stop(true) }
+
+func (m *Moto) stop(removeDir bool) {
 	if m.cmd.Process != nil {
 		_ = syscall.Kill(-m.cmd.Process.Pid, syscall.SIGKILL)
-		_ = m.cmd.Wait() // reap it
+		<-m.exited // reaped
 	}
-	os.RemoveAll(m.dir)
+	if removeDir {
+		os.RemoveAll(m.dir)
+	}
 }
 
 // Env returns the environment a samship process needs to talk to this moto only: endpoint,

@@ -1,0 +1,234 @@
+"""Lambda: functions, URLs, versions and aliases in CloudFormation, and image functions.
+
+- AWS::Lambda::Function: moto's CloudFormation model drops PackageType, ImageConfig and
+  Architectures, so an image function reads back from GetFunction as PackageType Zip.
+- AWS::Lambda::Url (SAM's FunctionUrlConfig): moto has no CloudFormation model for it.
+- AWS::Lambda::Version and AWS::Lambda::Alias (SAM's AutoPublishAlias): moto's version has
+  no physical id and no Version attribute (SAM's alias reads it), and moto has no
+  CloudFormation model for an alias. AWS publishes the version, deletes it with its resource
+  unless the resource is retained (SAM retains versions), and makes, moves and deletes the
+  alias with the stack.
+- Lambda image functions: moto's CodeSha256 (and so ResolvedImageUri) hashes the ImageUri
+  string; AWS resolves the image's tag to its digest in ECR when the code is set, and a
+  published version keeps the digest it had.
+"""
+
+from moto.awslambda import models as awslambda
+from moto.cloudformation import parsing
+from moto.core.common_models import CloudFormationModel
+from moto.ecr import models as ecr_models
+
+from .patching import add, patch, require
+
+require(awslambda, "lambda_backends", "ImageConfig", "UnknownFunctionException")
+require(awslambda.LambdaBackend, "publish_version", "delete_function", "create_function_url_config", "create_alias", "delete_alias")
+require(ecr_models, "ecr_backends")
+require(ecr_models.Image, "get_image_digest")
+
+
+# --- AWS::Lambda::Function ----------------------------------------------------------------
+
+def _function_with_image_props(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    props = cloudformation_json["Properties"]
+    fn = _function_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+    fn.package_type = props.get("PackageType", "Zip")
+    fn.image_config = awslambda.ImageConfig(props.get("ImageConfig", {}))
+    if "Architectures" in props:
+        fn.architectures = props["Architectures"]
+    return fn
+
+
+_function_create = patch(awslambda.LambdaFunction, "create_from_cloudformation_json", classmethod(_function_with_image_props)).__func__
+
+
+# --- AWS::Lambda::Url ---------------------------------------------------------------------
+
+class FunctionURL(CloudFormationModel):
+    """AWS::Lambda::Url over moto's function URL configs."""
+
+    __module__ = "moto.awslambda"  # moto's model registry keys models by their service module
+
+    def __init__(self, function, config):
+        self.function = function
+        self.config = config
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::Lambda::Url"
+
+    @staticmethod
+    def cloudformation_name_type():
+        return ""
+
+    @property
+    def physical_resource_id(self):
+        return self.function.function_arn
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return attr in ("FunctionArn", "FunctionUrl")
+
+    def get_cfn_attribute(self, attribute_name):
+        if attribute_name == "FunctionArn":
+            return self.function.function_arn
+        if attribute_name == "FunctionUrl":
+            return self.config.url
+        raise parsing.UnformattedGetAttTemplateException()
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        backend = awslambda.lambda_backends[account_id][region_name]
+        target = props["TargetFunctionArn"]
+        config = {k: props[k] for k in ("AuthType", "Cors", "InvokeMode") if k in props}
+        fn = backend._lambdas.get_function_by_name_or_arn_forbid_qualifier(target)
+        return cls(fn, backend.create_function_url_config(target, config))
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        original_resource.config.update(cloudformation_json["Properties"])
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        pass
+
+    def delete(self, account_id, region_name):
+        try:
+            self.function.delete_url_config()
+        except Exception:
+            pass
+
+
+# --- AWS::Lambda::Version -----------------------------------------------------------------
+
+def _version_physical_id(self):
+    return self.function.function_arn if hasattr(self, "function") else str(self.version)
+
+
+def _version_from_cloudformation(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+    props = cloudformation_json["Properties"]
+    fn = awslambda.lambda_backends[account_id][region_name].publish_version(props["FunctionName"], props.get("Description", ""))
+    version = cls({"Version": fn.version})
+    version.function = fn
+    return version
+
+
+def _version_attribute(self, attribute_name):
+    if attribute_name == "Version":
+        return str(self.version)
+    if attribute_name == "FunctionArn":
+        return self.function.function_arn.rsplit(":", 1)[0]
+    raise parsing.UnformattedGetAttTemplateException()
+
+
+def _version_delete(self, account_id, region_name):
+    backend = awslambda.lambda_backends[account_id][region_name]
+    backend.delete_function(self.function.function_name, str(self.version))
+
+
+patch(awslambda.LambdaVersion, "create_from_cloudformation_json", classmethod(_version_from_cloudformation))
+add(awslambda.LambdaVersion, "physical_resource_id", property(_version_physical_id))
+patch(awslambda.LambdaVersion, "has_cfn_attr", classmethod(lambda cls, attr: attr in ("Version", "FunctionArn")))
+add(awslambda.LambdaVersion, "get_cfn_attribute", _version_attribute)
+add(awslambda.LambdaVersion, "delete", _version_delete)
+
+
+# --- AWS::Lambda::Alias -------------------------------------------------------------------
+
+class FunctionAlias(CloudFormationModel):
+    """AWS::Lambda::Alias (SAM's AutoPublishAlias) over moto's aliases."""
+
+    __module__ = "moto.awslambda"  # moto's model registry keys models by their service module
+
+    def __init__(self, backend, function_name, alias):
+        self.backend = backend
+        self.function_name = function_name
+        self.alias = alias
+
+    @staticmethod
+    def cloudformation_type():
+        return "AWS::Lambda::Alias"
+
+    @staticmethod
+    def cloudformation_name_type():
+        return ""
+
+    @property
+    def physical_resource_id(self):
+        return self.alias.arn
+
+    @classmethod
+    def has_cfn_attr(cls, attr):
+        return attr == "AliasArn"
+
+    def get_cfn_attribute(self, attribute_name):
+        if attribute_name == "AliasArn":
+            return self.alias.arn
+        raise parsing.UnformattedGetAttTemplateException()
+
+    @staticmethod
+    def _routing(props):
+        weights = (props.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or []
+        if not weights:
+            return None
+        return {"AdditionalVersionWeights": {str(w["FunctionVersion"]): float(w["FunctionWeight"]) for w in weights}}
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        backend = awslambda.lambda_backends[account_id][region_name]
+        fn = backend._lambdas.get_function_by_name_or_arn_forbid_qualifier(props["FunctionName"])
+        alias = backend.create_alias(props["Name"], fn.function_name, str(props["FunctionVersion"]),
+                                     props.get("Description", ""), cls._routing(props))
+        return cls(backend, fn.function_name, alias)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        props = cloudformation_json["Properties"]
+        original_resource.alias.update(props.get("Description", ""), str(props["FunctionVersion"]), cls._routing(props))
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        pass
+
+    def delete(self, account_id, region_name):
+        try:
+            self.backend.delete_alias(self.alias.name, self.function_name)
+        except awslambda.UnknownFunctionException:
+            pass  # the function went first, and its aliases with it
+
+
+# --- image functions ----------------------------------------------------------------------
+
+def _image_digest(account_id, uri):
+    """The digest (hex) of the ECR image uri names, or None when ECR does not have it."""
+    host, _, rest = uri.partition("/")
+    parts = host.split(".")
+    if len(parts) < 4 or parts[1:3] != ["dkr", "ecr"]:
+        return None
+    region = parts[3]
+    if "@sha256:" in rest:
+        return rest.split("@sha256:", 1)[1]
+    repo_name, _, tag = rest.rpartition(":")
+    try:
+        repo = ecr_models.ecr_backends[account_id][region].repositories.get(repo_name)
+    except KeyError:
+        return None
+    for image in getattr(repo, "images", []) or []:
+        if tag in image.image_tags:
+            return image.get_image_digest().split(":", 1)[1]
+    return None
+
+
+def _set_function_code_resolved(self, updated_spec):
+    _set_function_code(self, updated_spec)
+    uri = self.code.get("ImageUri")
+    if uri:
+        digest = _image_digest(self.account_id, uri)
+        if digest:
+            self.code_sha_256 = digest
+
+
+_set_function_code = patch(awslambda.LambdaFunction, "_set_function_code", _set_function_code_resolved)
