@@ -2,9 +2,10 @@
 # 127.0.0.1; nothing here reaches AWS.
 GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -s -w -X github.com/samship/samship/internal/cli.Version=$(VERSION)
+COMMIT  ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)
+LDFLAGS := -s -w -X github.com/samship/samship/internal/cli.Version=$(VERSION) -X github.com/samship/samship/internal/cli.Commit=$(COMMIT)
 
-.PHONY: build test unit demo demo-guided local-aws bench fuzz deps clean FORCE
+.PHONY: build test unit race lint ci demo demo-guided local-aws bench fuzz deps clean FORCE
 
 # Every binary is built with -trimpath, so that the demo and tools reuse samship's compiled
 # packages (the AWS SDK above all: on a fresh two-core machine it takes minutes to compile).
@@ -24,7 +25,9 @@ deps:
 	@command -v moto_server >/dev/null || { echo "moto_server not found: the tests need the local AWS emulator (Python package moto[server])" >&2; exit 1; }
 	@python3 -c 'import moto.server, samtranslator' 2>/dev/null || { echo "python3 cannot import moto and samtranslator: the tests need the Python packages moto[server] and aws-sam-translator" >&2; exit 1; }
 	@command -v tmux >/dev/null && command -v docker-registry >/dev/null && command -v dockerd >/dev/null && command -v podman >/dev/null || { echo "==> installing Debian packages (once): $(DEBS)"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBS) >/dev/null; }
-	@GOPROXY=off $(GO) mod download 2>/dev/null || { echo "==> downloading Go modules (once)"; $(GO) mod download; }
+	@# Only the modules the build and the tests import (not the whole graph, nor the lint
+	@# tool's): offline, a warm module cache is enough.
+	@GOPROXY=off $(GO) list -deps -test ./... >/dev/null 2>&1 || { echo "==> downloading Go modules (once)"; $(GO) list -deps -test ./... >/dev/null; }
 
 test: deps
 	@unformatted=$$(gofmt -l cmd internal tools); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted" >&2; exit 1; fi
@@ -38,6 +41,18 @@ test: deps
 # unit runs every test that needs nothing started (no emulator, registry, engine or terminal).
 unit:
 	$(GO) test -short -count=1 ./...
+
+# race runs those tests with the race detector.
+race: deps
+	$(GO) test -race -short -count=1 ./...
+
+# lint runs staticcheck, pinned in go.mod as a tool (staticcheck.conf says which checks).
+lint:
+	$(GO) tool staticcheck ./...
+
+# ci is what CI runs: every test, the race detector, the linter and each fuzz target briefly.
+ci: test race lint
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=5s
 
 demo: deps build bin/demo
 	@AWS_EC2_METADATA_DISABLED=true bin/demo
@@ -68,12 +83,12 @@ bench: deps build
 # fuzz runs each fuzz target for a while (FUZZTIME, default 30s).
 FUZZTIME ?= 30s
 fuzz:
-	$(GO) test ./internal/template/ -run XXX -fuzz FuzzParse -fuzztime $(FUZZTIME)
-	$(GO) test ./internal/imageref/ -run XXX -fuzz FuzzClassify -fuzztime $(FUZZTIME)
-	$(GO) test ./internal/cli/ -run XXX -fuzz FuzzSplitWords -fuzztime $(FUZZTIME)
-	$(GO) test ./internal/samconfig/ -run XXX -fuzz FuzzParse -fuzztime $(FUZZTIME)
-	$(GO) test ./internal/samconfig/ -run XXX -fuzz FuzzEdit -fuzztime $(FUZZTIME)
-	$(GO) test -short ./internal/cli/ -run XXX -fuzz FuzzParamFile -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/template/ -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/imageref/ -run '^$$' -fuzz '^FuzzClassify$$' -fuzztime $(FUZZTIME)
+	$(GO) test -short ./internal/cli/ -run '^$$' -fuzz '^FuzzSplitWords$$' -fuzztime $(FUZZTIME)
+	$(GO) test -short ./internal/cli/ -run '^$$' -fuzz '^FuzzParamFile$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/samconfig/ -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/samconfig/ -run '^$$' -fuzz '^FuzzEdit$$' -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin

@@ -1,6 +1,8 @@
-// Package artifacts stores deployment artifacts in S3: templates too large to send inline
-// (content-addressed keys, skipped when already present, as SAM CLI does) and the managed
-// artifact bucket stack aws-sam-cli-managed-default that --resolve-s3 shares with SAM CLI.
+// Package artifacts puts what a deploy sends through S3 there, under SAM CLI's
+// content-addressed keys and skipped when already present: templates (too large to send
+// inline, nested ones, the companion stack's), and the local code and files a template names,
+// zipped or as they are (package.go). It also finds or creates the managed bucket stack
+// aws-sam-cli-managed-default that --resolve-s3 shares with SAM CLI (managed.go).
 package artifacts
 
 import (

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -81,5 +82,43 @@ func TestHelpShowsEveryOption(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestHelpTopics: `samship help` of a command or topic shows it; of anything else it is bad
+// usage (exit 2) in one line, with the nearest command suggested.
+func TestHelpTopics(t *testing.T) {
+	tests := map[string]struct {
+		args     []string
+		wantCode int
+		wantErr  string
+	}{
+		"a command":     {[]string{"help", "deploy"}, 0, ""},
+		"a topic":       {[]string{"help", "environment"}, 0, ""},
+		"none":          {[]string{"help"}, 0, ""},
+		"unknown":       {[]string{"help", "nope"}, 2, "Error: unknown help topic \"nope\" (samship help lists the commands and topics)\n"},
+		"a misspelling": {[]string{"help", "depoy"}, 2, "Error: unknown help topic \"depoy\"; did you mean deploy? (samship help lists the commands and topics)\n"},
+		"too many":      {[]string{"help", "deploy", "x"}, 2, "Error: unknown help topic \"deploy x\"; did you mean deploy? (samship help lists the commands and topics)\n"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			var out, errs strings.Builder
+			io := IO{In: strings.NewReader(""), Out: &out, Err: &errs, Getenv: func(string) string { return "" }, Width: 100}
+			code := run(context.Background(), tc.args, io, runners{})
+			if code != tc.wantCode || errs.String() != tc.wantErr || (code == 0) != (out.Len() > 0) {
+				t.Errorf("samship %s: exit %d, stderr %q, %d bytes out; want exit %d, stderr %q", strings.Join(tc.args, " "), code, errs.String(), out.Len(), tc.wantCode, tc.wantErr)
+			}
+		})
+	}
+}
+
+// TestVersionLine: the version, the commit, Go's version and the platform.
+func TestVersionLine(t *testing.T) {
+	old := Commit
+	t.Cleanup(func() { Commit = old })
+	Commit = "0123456789ab"
+	want := "samship, version 1.2.3 (commit 0123456789ab, " + runtime.Version() + ", " + runtime.GOOS + "/" + runtime.GOARCH + ")"
+	if got := versionLine("1.2.3"); got != want {
+		t.Errorf("versionLine() = %q, want %q", got, want)
 	}
 }

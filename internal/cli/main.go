@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -23,8 +25,13 @@ import (
 	"github.com/samship/samship/internal/prune"
 )
 
-// Version is samship's version, set at build time with -ldflags "-X ...cli.Version=...".
-var Version = "0.1.0-dev"
+// Version and Commit are samship's version and the commit it was built from, set at build
+// time with -ldflags "-X ...cli.Version=... -X ...cli.Commit=..." (make build does); without
+// Commit, the commit Go recorded, if it did.
+var (
+	Version = "0.1.0-dev"
+	Commit  = ""
+)
 
 // IO is the process's streams and environment.
 type IO struct {
@@ -167,6 +174,50 @@ func exitCode(err error) int {
 	return 1
 }
 
+// newHelpCmd is `samship help [command]`: a command's help, or the root's; a topic that is
+// no command is bad usage (exit 2), where cobra's own help would print the root's and exit 0.
+func newHelpCmd(root *cobra.Command) *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(_ *cobra.Command, args []string) error {
+			cmd, rest, err := root.Find(args)
+			if err != nil || cmd == nil || len(rest) > 0 {
+				msg := fmt.Sprintf("unknown help topic %q", strings.Join(args, " "))
+				if len(args) > 0 {
+					if s := root.SuggestionsFor(args[0]); len(s) > 0 {
+						msg += "; did you mean " + strings.Join(s, " or ") + "?"
+					}
+				}
+				return deploy.Usage(errors.New(msg + " (samship help lists the commands and topics)"))
+			}
+			cmd.InitDefaultHelpFlag()
+			return cmd.Help()
+		},
+	}
+}
+
+// versionLine is what --version prints: the version, the commit it was built from (when the
+// build recorded one), the Go version and the platform.
+func versionLine(version string) string {
+	commit := "unknown"
+	if Commit != "" {
+		commit = Commit
+	} else if info, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				commit = s.Value[:12]
+			}
+		}
+		for _, s := range info.Settings {
+			if s.Key == "vcs.modified" && s.Value == "true" && commit != "unknown" {
+				commit += "-dirty"
+			}
+		}
+	}
+	return fmt.Sprintf("samship, version %s (commit %s, %s, %s/%s)", version, commit, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}
+
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
 }
@@ -179,7 +230,8 @@ func newRoot(io IO, r runners) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetVersionTemplate("samship, version {{.Version}}\n")
+	root.SetVersionTemplate(versionLine(Version) + "\n")
+	root.SetHelpCommand(newHelpCmd(root))
 	// A word that is no command is bad usage (exit 2), with cobra's suggestion.
 	root.SuggestionsMinimumDistance = 2
 	root.Args = func(cmd *cobra.Command, args []string) error {

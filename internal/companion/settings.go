@@ -101,7 +101,7 @@ func (s Settings) repoProperties(companionName string, r Repo, pol policy) repoP
 		ImageTagMutability:   s.TagMutability,
 	}
 	for _, t := range s.Tags {
-		p.Tags = append(p.Tags, kv{t.Key, t.Value})
+		p.Tags = append(p.Tags, kv(t))
 	}
 	if s.ScanOnPush {
 		p.ImageScanningConfiguration = &scanning{ScanOnPush: true}

@@ -88,7 +88,7 @@ func readExport(r io.Reader, want exportWant, sp spool, onLayer func(*layerJob) 
 		if err != nil {
 			return nil, fmt.Errorf("read the engine's export: %w", err)
 		}
-		if h.Typeflag != tar.TypeReg && h.Typeflag != tar.TypeRegA {
+		if h.Typeflag != tar.TypeReg { // the reader reports an old archive's TypeRegA as TypeReg
 			continue // directories, and the links an export makes for a layer it holds twice
 		}
 		hex := ""

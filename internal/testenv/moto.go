@@ -1,7 +1,10 @@
-// Package testenv starts the local services tests and benchmarks run against: moto (AWS,
-// through the project's launcher, which adds the SAM transform and fixes what moto gets
-// wrong) and docker-registry, on free 127.0.0.1 ports. It never talks to anything off the
-// loopback range.
+// Package testenv is the local AWS that tests, the demo, benchmarks and make local-aws run
+// against, on free 127.0.0.1 ports: moto through the project's launcher (package localaws:
+// the SAM transform, language extensions, and fixes where moto differs from AWS),
+// docker-registry behind a front that makes it one store with moto's ECR, Docker and Podman
+// engines holding images as sam build leaves them, proxies that inject faults and AWS-like
+// latency, and helpers that make images, templates and golden files. It never talks to
+// anything off the loopback range.
 package testenv
 
 import (

@@ -214,13 +214,5 @@ func (img *engineImage) remove(e *testenv.Engine) {
 	img.ids = nil
 }
 
-func (img *engineImage) size() int64 {
-	var n int64
-	for _, l := range img.layers {
-		n += l.tarSize()
-	}
-	return n
-}
-
 func (img *engineImage) top() int64     { return img.layers[len(img.layers)-1].tarSize() }
 func (img *engineImage) largest() int64 { return img.layers[0].tarSize() }

@@ -58,7 +58,6 @@ type result struct {
 	times []time.Duration
 	calls string // "total: op×n, ..." of the last run
 	total int
-	exit  int
 }
 
 func (r *result) median() time.Duration {
