@@ -100,7 +100,7 @@ func (r *run) push(ctx context.Context) (map[string]string, error) {
 	refs := map[string]string{}
 	for _, p := range pushed {
 		refs[p.Function] = p.Ref
-		r.res.Images = append(r.res.Images, Image{Function: p.Function, Source: p.Source, Ref: p.Ref, Pushed: p.Pushed})
+		r.res.Images = append(r.res.Images, Image{Function: p.Function, Source: p.Source, Ref: p.Ref, Digest: p.Digest, Pushed: p.Pushed})
 	}
 	return refs, nil
 }

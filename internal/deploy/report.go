@@ -74,5 +74,7 @@ type Result struct {
 // Image is one function's image, in place in its repository.
 type Image struct {
 	Function, Source, Ref string
-	Pushed                bool
+	// Digest is the digest of the manifest Ref names.
+	Digest string
+	Pushed bool
 }

@@ -53,6 +53,8 @@ type Stage struct {
 // Pushed is one function's image in place in its repository.
 type Pushed struct {
 	Function, Source, Ref string
+	// Digest is the digest of the manifest Ref names.
+	Digest string
 	// Pushed is false for an image its repository already had under its tag.
 	Pushed bool
 }
@@ -145,7 +147,7 @@ func (s *Stage) Push(ctx context.Context, repos map[string]string, fresh map[str
 	}
 	out := make([]Pushed, len(res))
 	for i, x := range res {
-		out[i] = Pushed{Function: x.Function, Source: jobs[i].Image.Source, Ref: x.Ref, Pushed: x.Pushed}
+		out[i] = Pushed{Function: x.Function, Source: jobs[i].Image.Source, Ref: x.Ref, Digest: x.Digest, Pushed: x.Pushed}
 	}
 	return out, nil
 }

@@ -15,7 +15,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-containerregistry/pkg/name"
 	ggcr "github.com/google/go-containerregistry/pkg/registry"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/samship/samship/internal/ecr"
 	"github.com/samship/samship/internal/ecr/ecrfake"
@@ -41,7 +43,7 @@ func (r *recorder) Pushes(functions []string, atOnce int, _ bool, _ func() time.
 }
 func (r *recorder) Sending(string, int64) registry.Upload { return upload{} }
 func (r *recorder) Reading([]string, int64) registry.Read { return upload{} }
-func (r *recorder) Result(function, _, _ string, _ bool) {
+func (r *recorder) Result(function, _, _, _ string, _ bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.results = append(r.results, function)
@@ -93,7 +95,19 @@ func TestStage(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Push() = %v", err)
 	}
-	want := []images.Pushed{{Function: "A", Source: "img", Ref: refs["A"], Pushed: true}, {Function: "B", Source: "img", Ref: refs["B"], Pushed: true}}
+	digest := func(ref string) string { // what the registry says the tag names
+		r, err := name.ParseReference(ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := remote.Head(r, remote.WithTransport(rt))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Digest.String()
+	}
+	want := []images.Pushed{{Function: "A", Source: "img", Ref: refs["A"], Digest: digest(refs["A"]), Pushed: true},
+		{Function: "B", Source: "img", Ref: refs["B"], Digest: digest(refs["B"]), Pushed: true}}
 	if d := cmp.Diff(want, pushed); d != "" {
 		t.Errorf("Push() (-want +got):\n%s", d)
 	}

@@ -18,6 +18,7 @@ type pushRecord struct {
 	Image      string `json:"image"`
 	Repository string `json:"repository"`
 	Tag        string `json:"tag"`
+	Digest     string `json:"digest"`
 	Pushed     bool   `json:"pushed"`
 	// BytesSent are the bytes uploaded for the image: a blob shared with another image of
 	// the same repository is counted once, with the first image whose record follows it.
@@ -50,8 +51,8 @@ func (p *pushes) Sending(repo string, total int64) registry.Upload { return uplo
 
 func (p *pushes) Reading(refs []string, total int64) registry.Read { return upload{&atomic.Int64{}} }
 
-func (p *pushes) Result(function, source, ref string, pushed bool) {
-	rec := pushRecord{Type: "push", Function: function, Image: source, Repository: ref, Pushed: pushed}
+func (p *pushes) Result(function, source, ref, digest string, pushed bool) {
+	rec := pushRecord{Type: "push", Function: function, Image: source, Repository: ref, Digest: digest, Pushed: pushed}
 	if t, err := name.NewTag(ref); err == nil {
 		rec.Repository, rec.Tag = t.Context().String(), t.TagStr()
 		rec.BytesSent = p.counter(t.RepositoryStr()).Swap(0)

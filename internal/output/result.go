@@ -33,6 +33,7 @@ type imageRecord struct {
 	Function string `json:"function"`
 	Image    string `json:"image"`
 	Ref      string `json:"ref"`
+	Digest   string `json:"digest"`
 	Pushed   bool   `json:"pushed"`
 }
 
@@ -77,7 +78,7 @@ func deployRecord(res *deploy.Result, err error, message string) resultRecord {
 			rec.Executed = &res.Executed
 		}
 		for _, im := range res.Images {
-			rec.Images = append(rec.Images, imageRecord{Function: im.Function, Image: im.Source, Ref: im.Ref, Pushed: im.Pushed})
+			rec.Images = append(rec.Images, imageRecord{Function: im.Function, Image: im.Source, Ref: im.Ref, Digest: im.Digest, Pushed: im.Pushed})
 		}
 		if res.Companion != "" {
 			rec.Repositories = &reposRecord{CompanionStack: res.Companion, Created: list(res.Created), Kept: list(res.Kept), Removed: list(res.Removed)}

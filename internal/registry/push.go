@@ -30,7 +30,9 @@ type Job struct {
 type Result struct {
 	Function string
 	Ref      string
-	Pushed   bool
+	// Digest is the digest of the manifest the tag names.
+	Digest string
+	Pushed bool
 }
 
 // Pusher pushes images with bounded concurrency.
@@ -121,9 +123,9 @@ func (p *Pusher) PushAll(ctx context.Context, jobs []Job) ([]Result, error) {
 			if err != nil {
 				return fmt.Errorf("push image of function %s to %s: %w", j.Function, j.Repo, err)
 			}
-			if r.there(gctx, c, tag.TagStr(), j.Image) {
-				results[i] = Result{Function: j.Function, Ref: tag.String()}
-				p.report().Result(j.Function, j.Image.Source, tag.String(), false)
+			if d, ok := r.there(gctx, c, tag.TagStr(), j.Image); ok {
+				results[i] = Result{Function: j.Function, Ref: tag.String(), Digest: d}
+				p.report().Result(j.Function, j.Image.Source, tag.String(), d, false)
 				return nil
 			}
 			if inEngine {
@@ -132,11 +134,12 @@ func (p *Pusher) PushAll(ctx context.Context, jobs []Job) ([]Result, error) {
 				mu.Unlock()
 				return nil
 			}
-			if err := r.push(gctx, c, j.Image, tag); err != nil {
+			d, err := r.push(gctx, c, j.Image, tag)
+			if err != nil {
 				return fmt.Errorf("push image of function %s to %s: %w", j.Function, j.Repo, err)
 			}
-			results[i] = Result{Function: j.Function, Ref: tag.String(), Pushed: true}
-			p.report().Result(j.Function, j.Image.Source, tag.String(), true)
+			results[i] = Result{Function: j.Function, Ref: tag.String(), Digest: d, Pushed: true}
+			p.report().Result(j.Function, j.Image.Source, tag.String(), d, true)
 			return nil
 		})
 	}
@@ -182,14 +185,14 @@ func (r *pushRun) clientFor(ctx context.Context, k clientKey, empty bool) (*repo
 
 // push gets each blob of img into c's repository (see blob) and then puts its manifest
 // under tag.
-func (r *pushRun) push(ctx context.Context, c *repoClient, img *Image, tag name.Tag) error {
+func (r *pushRun) push(ctx context.Context, c *repoClient, img *Image, tag name.Tag) (string, error) {
 	want, err := img.expectedDigest()
 	if err != nil {
-		return err
+		return "", err
 	}
 	m, err := img.Manifest()
 	if err != nil {
-		return err
+		return "", err
 	}
 	blobs := append([]v1.Descriptor{m.Config}, m.Layers...)
 	total := m.Config.Size
@@ -210,7 +213,7 @@ func (r *pushRun) push(ctx context.Context, c *repoClient, img *Image, tag name.
 		}
 	}
 	up.Done(err != nil)
-	return err
+	return want.String(), err
 }
 
 func (p *Pusher) report() Reporter {

@@ -244,8 +244,9 @@ func (r *pushRun) putEngineManifests(ctx context.Context, tasks []engineTask, wa
 			if err := retry(gctx, r.delays(), func() error { return t.c.putManifest(gctx, t.tag.TagStr(), raw, dockerManifest) }); err != nil {
 				return fmt.Errorf("push image of function %s to %s: %w", t.job.Function, t.job.Repo, err)
 			}
-			results[t.i] = Result{Function: t.job.Function, Ref: t.tag.String(), Pushed: true}
-			r.p.report().Result(t.job.Function, t.job.Image.Source, t.tag.String(), true)
+			d := digestOf(raw)
+			results[t.i] = Result{Function: t.job.Function, Ref: t.tag.String(), Digest: d, Pushed: true}
+			r.p.report().Result(t.job.Function, t.job.Image.Source, t.tag.String(), d, true)
 			return nil
 		})
 	}

@@ -320,7 +320,7 @@ func (r *recorder) Sending(repo string, _ int64) Upload {
 
 func (r *recorder) Reading([]string, int64) Read { return &recordedUpload{r: r, reading: true} }
 
-func (r *recorder) Result(function, _, ref string, pushed bool) {
+func (r *recorder) Result(function, _, ref, _ string, pushed bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.results = append(r.results, fmt.Sprintf("%s %s %v", function, ref, pushed))

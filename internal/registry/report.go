@@ -7,8 +7,9 @@ type Reporter interface {
 	// Sending starts following an image's bytes to repo, total of them at most (mounted and
 	// present blobs are never read); the Upload returned hears them.
 	Sending(repo string, total int64) Upload
-	// Result says an image is in place at ref: pushed, or already there.
-	Result(function, source, ref string, pushed bool)
+	// Result says an image is in place at ref, its manifest's digest: pushed, or already
+	// there.
+	Result(function, source, ref, digest string, pushed bool)
 	// Reading starts following the read of images from an engine (refs, total bytes about).
 	Reading(refs []string, total int64) Read
 }
@@ -33,12 +34,12 @@ type Upload interface {
 // quiet hears nothing: a Pusher without a Reporter.
 type quiet struct{}
 
-func (quiet) Sending(string, int64) Upload        { return quiet{} }
-func (quiet) Result(string, string, string, bool) {}
-func (quiet) Reading([]string, int64) Read        { return quiet{} }
-func (quiet) Compressed(int64)                    {}
-func (quiet) Add(int64)                           {}
-func (quiet) Done(bool)                           {}
+func (quiet) Sending(string, int64) Upload                { return quiet{} }
+func (quiet) Result(string, string, string, string, bool) {}
+func (quiet) Reading([]string, int64) Read                { return quiet{} }
+func (quiet) Compressed(int64)                            {}
+func (quiet) Add(int64)                                   {}
+func (quiet) Done(bool)                                   {}
 
 // countBytes returns r counting what is read from it on up.
 func countBytes(r io.Reader, up Upload) io.Reader { return &countingReader{r: r, up: up} }

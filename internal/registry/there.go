@@ -17,25 +17,25 @@ import (
 // other bytes than samship). Such an image is left as it is: re-pointing the tag would leave
 // the digest a function runs untagged, for a lifecycle rule to expire. A look that fails
 // counts as not there: the image is pushed.
-func (r *pushRun) there(ctx context.Context, c *repoClient, tag string, img *Image) bool {
+func (r *pushRun) there(ctx context.Context, c *repoClient, tag string, img *Image) (string, bool) {
 	d, found, err := c.lookupTag(ctx, tag)
 	if err != nil || !found {
-		return false
+		return "", false
 	}
 	if img.engine == nil {
 		if want, err := img.expectedDigest(); err == nil && d == want {
 			if m, err := img.Manifest(); err == nil {
 				r.landed(c, append([]v1.Descriptor{m.Config}, m.Layers...))
 			}
-			return true
+			return d.String(), true
 		}
 	}
 	m, err := r.manifest(ctx, c, d)
 	if err != nil || m.Config.Digest.String() != img.configID() {
-		return false
+		return "", false
 	}
 	r.landed(c, append([]v1.Descriptor{m.Config}, m.Layers...))
-	return true
+	return d.String(), true
 }
 
 // manifest reads manifest d from c's repository, once per run: the same digest is the same

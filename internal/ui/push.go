@@ -75,7 +75,7 @@ func (p *Pushes) Reading(refs []string, total int64) registry.Read {
 }
 
 // Result implements registry.Reporter: the image's line, at once.
-func (p *Pushes) Result(function, source, ref string, pushed bool) {
+func (p *Pushes) Result(function, source, ref, _ string, pushed bool) {
 	p.mu.Lock()
 	p.total++
 	if pushed {

@@ -37,14 +37,14 @@ func TestPushes(t *testing.T) {
 		var b strings.Builder
 		r := &Reporter{Err: &b, Terminal: terminal, Width: 80}
 		p := r.Pushes([]string{"B", "A"}, 4, false, now).(*Pushes)
-		p.Result("B", "b.tar", "reg/app/b:t", false)
+		p.Result("B", "b.tar", "reg/app/b:t", "sha256:x", false)
 		up := p.Sending("app/a", 2_000_000)
 		clock = clock.Add(500 * time.Millisecond)
 		up.Add(1_500_000)
 		p.draw(true)
 		clock = clock.Add(500 * time.Millisecond)
 		up.Done(false)
-		p.Result("A", "a.tar", "reg/app/a:t", true)
+		p.Result("A", "a.tar", "reg/app/a:t", "sha256:x", true)
 		p.Done()
 		return b.String()
 	}
@@ -146,7 +146,7 @@ func TestPushesReading(t *testing.T) {
 		up := p.Sending("app/a", 3_000_000)
 		up.Add(3_000_000)
 		up.Done(false)
-		p.Result("A", "app:v1", "reg/app/a:t", true)
+		p.Result("A", "app:v1", "reg/app/a:t", "sha256:x", true)
 		p.Done()
 		return b.String()
 	}
