@@ -46,9 +46,11 @@ unit:
 race: deps
 	$(GO) test -race -short -count=1 ./...
 
-# lint runs staticcheck, pinned in go.mod as a tool (staticcheck.conf says which checks).
+# lint runs staticcheck (staticcheck.conf says which checks) and errorlint (errors compared,
+# asserted and formatted so that wrapped ones still match), both pinned in go.mod as tools.
 lint:
 	$(GO) tool staticcheck ./...
+	$(GO) tool go-errorlint -errorf ./...
 
 # ci is what CI runs: every test, the race detector, the linter and each fuzz target briefly.
 ci: test race lint

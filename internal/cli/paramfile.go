@@ -139,7 +139,7 @@ func readJSONParams(path string, data []byte) ([]deploy.KV, error) {
 	dec.UseNumber()
 	fail := func(err error) error {
 		line := 1 + bytes.Count(data[:min(int(dec.InputOffset()), len(data))], []byte("\n"))
-		return fmt.Errorf("%s:%d: %v", path, line, err)
+		return fmt.Errorf("%s:%d: %w", path, line, err)
 	}
 	tok, err := dec.Token()
 	if errors.Is(err, io.EOF) {

@@ -95,7 +95,7 @@ func lifecyclePolicy(v string) (string, error) {
 		} `json:"rules"`
 	}
 	if err := json.Unmarshal(text, &doc); err != nil {
-		return "", fmt.Errorf("invalid %s: not a JSON lifecycle policy: %v", name, err)
+		return "", fmt.Errorf("invalid %s: not a JSON lifecycle policy: %w", name, err)
 	}
 	if len(doc.Rules) == 0 {
 		return "", fmt.Errorf("invalid %s: it has no \"rules\"", name)
@@ -107,7 +107,7 @@ func lifecyclePolicy(v string) (string, error) {
 	}
 	var compact bytes.Buffer
 	if err := json.Compact(&compact, text); err != nil {
-		return "", fmt.Errorf("invalid %s: %v", name, err)
+		return "", fmt.Errorf("invalid %s: %w", name, err)
 	}
 	if compact.Len() > maxLifecyclePolicy {
 		return "", fmt.Errorf("invalid %s: %d characters, more than the %d ECR allows", name, compact.Len(), maxLifecyclePolicy)

@@ -40,7 +40,7 @@ func builtSamship(t *testing.T) string {
 		}
 		built.path = filepath.Join(built.dir, "samship")
 		if out, err := exec.Command("go", "build", "-o", built.path, "../../cmd/samship").CombinedOutput(); err != nil {
-			built.err = fmt.Errorf("build samship: %v\n%s", err, out)
+			built.err = fmt.Errorf("build samship: %w\n%s", err, out)
 		}
 	})
 	if built.err != nil {

@@ -71,7 +71,7 @@ func parseOverrides(values []string) ([]deploy.KV, error) {
 	for _, v := range values {
 		words, err := splitWords(v)
 		if err != nil {
-			return nil, fmt.Errorf("invalid --parameter-overrides %q: %v. %s", v, err, overridesHelp)
+			return nil, fmt.Errorf("invalid --parameter-overrides %q: %w. %s", v, err, overridesHelp)
 		}
 		for _, w := range words {
 			var k, val string
@@ -112,7 +112,7 @@ func parseTags(option string, values []string) ([]deploy.KV, error) {
 	for _, v := range values {
 		words, err := splitWords(v)
 		if err != nil {
-			return nil, fmt.Errorf("invalid %s %q: %v. It must look something like 'KeyName1=string KeyName2=string'", option, v, err)
+			return nil, fmt.Errorf("invalid %s %q: %w. It must look something like 'KeyName1=string KeyName2=string'", option, v, err)
 		}
 		for _, w := range words {
 			i := strings.IndexByte(w, '=')

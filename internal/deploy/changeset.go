@@ -183,7 +183,8 @@ func (r *run) execute(ctx context.Context, cs *cfn.ChangeSet) (*cfn.Stack, error
 		if in.OnFailure == "DELETE" && (st.Status == "ROLLBACK_COMPLETE" || st.Status == "ROLLBACK_FAILED" || st.Status == "CREATE_FAILED") {
 			e.UI.DeletingFailed(in.StackName)
 			if derr := e.CFN.DeleteStack(ctx, st, in.RoleARN); derr != nil {
-				return nil, fmt.Errorf("%w; then %v", err, derr)
+				// Only the deploy's failure is wrapped: it decides the exit code, not the delete's.
+				return nil, fmt.Errorf("%w; then %s", err, derr.Error())
 			}
 		}
 		return nil, err

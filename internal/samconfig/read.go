@@ -75,7 +75,7 @@ func Parse(path string, data []byte) (*File, error) {
 		}
 	case ".json":
 		if err := json.Unmarshal(data, &f.doc); err != nil {
-			return nil, fmt.Errorf("%s:1: %s", path, err)
+			return nil, fmt.Errorf("%s:1: %w", path, err)
 		}
 	default:
 		if err := toml.Unmarshal(data, &f.doc); err != nil {
@@ -84,7 +84,7 @@ func Parse(path string, data []byte) (*File, error) {
 				row, _ := de.Position()
 				return nil, fmt.Errorf("%s:%d: %s", path, row, de.Error())
 			}
-			return nil, fmt.Errorf("%s:1: %s", path, err)
+			return nil, fmt.Errorf("%s:1: %w", path, err)
 		}
 	}
 	if f.doc == nil {

@@ -123,7 +123,7 @@ func (s *engineSet) deploy(tpl string) (engineRun, error) {
 	stopTemp()
 	r.temp, r.rss = <-peakTemp, <-maxRSS*1024
 	if err != nil {
-		return r, fmt.Errorf("samship deploy: %v\n%s", err, tail(out.String()))
+		return r, fmt.Errorf("samship deploy: %w\n%s", err, tail(out.String()))
 	}
 	r.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	r.cache = dirSize(s.cache)
@@ -154,7 +154,7 @@ func (s *engineSet) dockerPush(tag, repo string) (engineRun, error) {
 		cmd := exec.Command("docker", append([]string{"-H", s.b.e.Host}, args...)...)
 		cmd.Env = append(os.Environ(), "DOCKER_CONFIG="+filepath.Join(s.b.work, "docker-config"))
 		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("docker %s: %v\n%s", strings.Join(args, " "), err, tail(string(out)))
+			return fmt.Errorf("docker %s: %w\n%s", strings.Join(args, " "), err, tail(string(out)))
 		}
 		return nil
 	}

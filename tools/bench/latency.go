@@ -75,7 +75,7 @@ func latencyBench(bin string, m *testenv.Moto, dir string, runs int, scale float
 		out, err := cmd.CombinedOutput()
 		d := time.Since(start)
 		if err != nil {
-			return 0, "", 0, fmt.Errorf("samship deploy -t %s: %v\n%s", filepath.Base(tpl), err, tail(string(out)))
+			return 0, "", 0, fmt.Errorf("samship deploy -t %s: %w\n%s", filepath.Base(tpl), err, tail(string(out)))
 		}
 		calls, total := parseCalls(string(out))
 		return d, calls, total, nil

@@ -208,7 +208,7 @@ func samship(bin, dir string, m *testenv.Moto, args ...string) (time.Duration, s
 	err := cmd.Run()
 	d := time.Since(start)
 	if err != nil {
-		return 0, "", 0, fmt.Errorf("samship %s: %v\n%s", strings.Join(args, " "), err, tail(stderr.String()))
+		return 0, "", 0, fmt.Errorf("samship %s: %w\n%s", strings.Join(args, " "), err, tail(stderr.String()))
 	}
 	calls, total := parseCalls(stderr.String())
 	return d, calls, total, nil

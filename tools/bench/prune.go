@@ -59,8 +59,10 @@ func pruneBench(bin string, m *testenv.Moto, dir string, runs int) (string, erro
 		return "", err
 	}
 	scen[1].times, scen[1].calls, scen[1].total = []time.Duration{d}, calls, total
-	if left, err := countImages(ctx, m); err != nil || left != pruneFns*3 {
-		return "", fmt.Errorf("after prune: %d images left, want %d (%v)", left, pruneFns*3, err)
+	if left, err := countImages(ctx, m); err != nil {
+		return "", fmt.Errorf("after prune: count images: %w", err)
+	} else if left != pruneFns*3 {
+		return "", fmt.Errorf("after prune: %d images left, want %d", left, pruneFns*3)
 	}
 	for i := 0; i < runs; i++ {
 		d, calls, total, err := samship(bin, dir, m, append(args, "--no-prompts")...)

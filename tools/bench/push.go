@@ -121,7 +121,7 @@ func runPushRound(bin string, m *testenv.Moto, work string) (pushRound, error) {
 		out, err := cmd.CombinedOutput()
 		d := time.Since(start)
 		if err != nil {
-			return 0, 0, 0, fmt.Errorf("samship deploy: %v\n%s", err, tail(string(out)))
+			return 0, 0, 0, fmt.Errorf("samship deploy: %w\n%s", err, tail(string(out)))
 		}
 		var push, execute time.Duration
 		if m := pushPhase.FindSubmatch(out); m != nil {
@@ -154,7 +154,7 @@ func runPushRound(bin string, m *testenv.Moto, work string) (pushRound, error) {
 	cmd.Dir, cmd.Env = work, env
 	start := time.Now()
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return r, fmt.Errorf("samship package: %v\n%s", err, tail(string(out)))
+		return r, fmt.Errorf("samship package: %w\n%s", err, tail(string(out)))
 	}
 	r.pkg = time.Since(start)
 	b25, r25, _, _ := mt.snapshot()
@@ -167,7 +167,7 @@ func runPushRound(bin string, m *testenv.Moto, work string) (pushRound, error) {
 		out, err := exec.Command("skopeo", "copy", "--quiet", "--dest-tls-verify=false",
 			"oci:"+filepath.Join(work, fmt.Sprintf("img/fn%02d", i)), dst).CombinedOutput()
 		if err != nil {
-			return r, fmt.Errorf("skopeo copy: %v\n%s", err, out)
+			return r, fmt.Errorf("skopeo copy: %w\n%s", err, out)
 		}
 	}
 	r.skopeo = time.Since(start)
@@ -245,7 +245,7 @@ func bigPush(bin string, m *testenv.Moto, dir string) (time.Duration, int64, err
 	}
 	maxRSS := peakRSS(cmd.Process.Pid)
 	if err := cmd.Wait(); err != nil {
-		return 0, 0, fmt.Errorf("samship (1 GB image): %v\n%s", err, tail(out.String()))
+		return 0, 0, fmt.Errorf("samship (1 GB image): %w\n%s", err, tail(out.String()))
 	}
 	return time.Since(start), <-maxRSS, nil
 }
