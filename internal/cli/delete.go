@@ -49,6 +49,7 @@ func (f *deleteFlags) resolve(fl *pflag.FlagSet, io IO) (*deleteRequest, deployR
 		express: f.express, pollCap: pollCap(io.Getenv("SAM_CLI_POLL_DELAY"))}
 	switch {
 	case d.stackName == "" && (d.noPrompts || rt.Output == output.FormatJSON):
+		//lint:ignore ST1005 SAM CLI's own message, word for word (design.md §1)
 		return nil, rt, deploy.Usage(errors.New("Missing option '--stack-name', provide a stack name that needs to be deleted."))
 	case d.stackName != "":
 		if err := deploy.CheckStackName(d.stackName); err != nil {

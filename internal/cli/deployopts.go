@@ -190,6 +190,7 @@ func (g *changeSetOptions) checkFailure(fl *pflag.FlagSet) error {
 		return fmt.Errorf("invalid --on-failure %q: want ROLLBACK, DELETE or DO_NOTHING", g.onFailure)
 	}
 	if fl.Changed("on-failure") && (fl.Changed("disable-rollback") || fl.Changed("no-disable-rollback")) {
+		//lint:ignore ST1005 SAM CLI's own message, word for word (design.md §1)
 		return errors.New("You must not provide both the --disable-rollback and --on-failure parameters.")
 	}
 	if fl.Lookup("max-wait-duration") != nil && g.maxWait < 1 {

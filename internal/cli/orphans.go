@@ -37,6 +37,7 @@ func (f *orphansFlags) resolve(fl *pflag.FlagSet, io IO) (orphans.Input, deployR
 		return orphans.Input{}, rt, err
 	}
 	if f.minAge < 0 {
+		//lint:ignore ST1005 click's message for a bad option value, as SAM CLI prints it
 		return orphans.Input{}, rt, deploy.Usage(fmt.Errorf("Invalid value for '--min-age': %s is below 0.", output.ShortDuration(f.minAge)))
 	}
 	return orphans.Input{Delete: f.del, NoPrompts: f.noPrompts, MinAge: f.minAge}, rt, nil

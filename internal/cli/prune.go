@@ -43,10 +43,13 @@ func (f *pruneFlags) resolve(fl *pflag.FlagSet, io IO) (prune.Input, deployRunti
 	}
 	switch {
 	case f.stackName == "":
+		//lint:ignore ST1005 SAM CLI's own message, word for word (design.md §1)
 		return prune.Input{}, rt, deploy.Usage(errors.New("Missing option '--stack-name', provide the stack whose repositories to prune."))
 	case f.keep < 0:
+		//lint:ignore ST1005 click's message for a bad option value, as SAM CLI prints it
 		return prune.Input{}, rt, deploy.Usage(fmt.Errorf("Invalid value for '--keep': %d is below 0.", f.keep))
 	case f.minAge < 0:
+		//lint:ignore ST1005 click's message for a bad option value, as SAM CLI prints it
 		return prune.Input{}, rt, deploy.Usage(fmt.Errorf("Invalid value for '--min-age': %s is below 0.", output.ShortDuration(f.minAge)))
 	}
 	if err := deploy.CheckStackName(f.stackName); err != nil {

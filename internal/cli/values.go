@@ -138,6 +138,7 @@ func parseImageRepos(values []string) (map[string]string, error) {
 		for _, w := range strings.Fields(v) {
 			parts := strings.Split(w, "=")
 			if len(parts) != 2 || parts[0] == "" {
+				//lint:ignore ST1005 SAM CLI's own message, word for word (design.md §1)
 				return nil, fmt.Errorf("Invalid value for '--image-repositories': %q: --image-repositories is not a valid format, it needs to be of the form function_logical_id=ECR_URI", w)
 			}
 			out[parts[0]] = parts[1]

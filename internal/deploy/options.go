@@ -164,6 +164,7 @@ func Prepare(ctx context.Context, o Options, region string) (*Input, error) {
 		return nil, err
 	}
 	if tpl.Size() > companion.InlineLimit && o.S3Bucket == "" && !o.ResolveS3 && !o.PackageOnly {
+		//lint:ignore ST1005 SAM CLI's own message, word for word (design.md §1)
 		return nil, errors.New("Templates with a size greater than 51,200 bytes must be deployed via an S3 Bucket. Please add the --s3-bucket parameter to your command. The local template will be copied to that S3 bucket and then deployed.")
 	}
 	in := &Input{Options: o, Template: tpl, Tree: tree, Mapped: map[string]string{}}

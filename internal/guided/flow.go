@@ -63,6 +63,8 @@ type answers struct {
 }
 
 // ErrSecurity is SAM CLI's refusal when an endpoint without authentication is declined.
+//
+//lint:ignore ST1005 SAM CLI's own message, word for word (design.md §1)
 var ErrSecurity = errors.New("Security Constraints Not Satisfied!")
 
 // Run asks SAM CLI's guided questions, then saves the answers (when asked to) and deploys.

@@ -12,6 +12,8 @@ import (
 )
 
 // ErrUnreferenced is SAM CLI's refusal when the user keeps unreferenced repositories.
+//
+//lint:ignore ST1005 SAM CLI's own message, word for word (design.md §1)
 var ErrUnreferenced = errors.New("Unreferenced Auto Created ECR Repos Must Be Deleted.")
 
 // repos is what the image questions decided.
@@ -111,6 +113,7 @@ func (f *Flow) askImages(ctx context.Context, env deploy.Env, d Defaults, a *ans
 		}
 		v, err := p.Validated(ctx, "\t ECR repository for "+fp, "", func(s string) error {
 			if !imageref.IsRepositoryURI(s) {
+				//lint:ignore ST1005 SAM CLI's own message, word for word (design.md §1)
 				return fmt.Errorf("Invalid Image Repository ECR URI: %s", s)
 			}
 			return nil

@@ -203,6 +203,7 @@ func remove(ctx context.Context, e Env, o orphan) error {
 	}
 	e.UI.DeletingCompanion(o.stack.Name)
 	if err := e.Stacks.DeleteStack(ctx, o.stack, ""); err != nil {
+		//lint:ignore ST1005 SAM CLI's own message, word for word (design.md §1)
 		return fmt.Errorf("Failed to delete the stack: %s, msg: %w", o.stack.Name, err)
 	}
 	return nil

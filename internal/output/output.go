@@ -31,6 +31,7 @@ func ParseFormat(s string) (Format, error) {
 	case FormatText, FormatJSON:
 		return f, nil
 	}
+	//lint:ignore ST1005 click's message for a bad option value, as SAM CLI prints it
 	return "", fmt.Errorf("Invalid value for '--output': '%s' is not one of 'text', 'json'.", s)
 }
 

@@ -39,6 +39,7 @@ func Find(dir, name string, explicit bool) (string, error) {
 			p = filepath.Join(dir, p)
 		}
 		if fi, err := os.Stat(p); err != nil || fi.IsDir() {
+			//lint:ignore ST1005 SAM CLI's own message, word for word (design.md §1)
 			return "", fmt.Errorf("Config file %s does not exist or could not be read!", name)
 		}
 		return p, nil

@@ -28,6 +28,7 @@ func resume(ctx context.Context, in Input, e Env, yes func(string) (bool, error)
 	}
 	body, err := e.Stacks.Template(ctx, comp.ID)
 	if err != nil {
+		//lint:ignore ST1005 SAM CLI's own message, word for word (design.md §1)
 		return nil, fmt.Errorf("Failed to fetch the template for the stack: %s, %w", name, err)
 	}
 	repos, _, err := companion.ParseDeployed(body)

@@ -105,6 +105,7 @@ func ask(ctx context.Context, in Input, e Env, res *Result) (*plan, error) {
 		return nil, err
 	}
 	if st.TerminationProtection {
+		//lint:ignore ST1005 SAM CLI's own message, word for word (design.md §1)
 		return nil, fmt.Errorf("Stack %s cannot be deleted while TerminationProtection is enabled.", in.StackName)
 	}
 	p := &plan{stack: st, bucket: in.Bucket, prefix: in.Prefix, compName: companion.StackName(in.StackName), res: res}
@@ -112,6 +113,7 @@ func ask(ctx context.Context, in Input, e Env, res *Result) (*plan, error) {
 	// has no template to read.
 	if st.Status != "REVIEW_IN_PROGRESS" {
 		if p.body, err = e.Stacks.Template(ctx, st.ID); err != nil {
+			//lint:ignore ST1005 SAM CLI's own message, word for word (design.md §1)
 			return nil, fmt.Errorf("Failed to fetch the template for the stack: %s, %w", in.StackName, err)
 		}
 		tpl, err := template.Parse(in.StackName, []byte(p.body))
@@ -186,6 +188,7 @@ func ask(ctx context.Context, in Input, e Env, res *Result) (*plan, error) {
 func (p *plan) askRepos(ctx context.Context, e Env, del bool, yes func(string) (bool, error)) error {
 	body, err := e.Stacks.Template(ctx, p.comp.ID)
 	if err != nil {
+		//lint:ignore ST1005 SAM CLI's own message, word for word (design.md §1)
 		return fmt.Errorf("Failed to fetch the template for the stack: %s, %w", p.compName, err)
 	}
 	repos, _, err := companion.ParseDeployed(body)
@@ -238,6 +241,7 @@ func (p *plan) apply(ctx context.Context, e Env) error {
 			err = e.Stacks.DeleteStack(ctx, p.stack, "", p.retain...)
 		}
 		if err != nil {
+			//lint:ignore ST1005 SAM CLI's own message, word for word (design.md §1)
 			return fmt.Errorf("Failed to delete the stack: %s, msg: %w", p.stack.Name, err)
 		}
 		p.res.StackDeleted = true
@@ -299,6 +303,7 @@ func (p *plan) deleteCompanion(ctx context.Context, e Env) error {
 	}
 	e.UI.DeletingCompanion(p.compName)
 	if err := e.Stacks.DeleteStack(ctx, p.comp, ""); err != nil {
+		//lint:ignore ST1005 SAM CLI's own message, word for word (design.md §1)
 		return fmt.Errorf("Failed to delete the stack: %s, msg: %w", p.compName, err)
 	}
 	p.res.Companion.Deleted = true

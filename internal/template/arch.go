@@ -55,6 +55,7 @@ func (s scope) archValue(n *yaml.Node, from string) (string, int, error) {
 	_, isRef := refName(n)
 	_, _, isCall := intrinsicCall(n)
 	if !isRef && !isCall {
+		//lint:ignore ST1005 begins with the template property's name, Architectures
 		return "", line, fmt.Errorf("Architectures is %q%s, not a list: Lambda takes a list of one item, x86_64 or arm64", n.Value, from)
 	}
 	v, ok := s.str(n)
@@ -77,6 +78,7 @@ func archOf(names []string, from string, line int) (string, int, error) {
 	if len(names) == 1 && (names[0] == "x86_64" || names[0] == "arm64") {
 		return names[0], line, nil
 	}
+	//lint:ignore ST1005 begins with the template property's name, Architectures
 	return "", line, fmt.Errorf("Architectures is [%s]%s: Lambda takes one item, x86_64 or arm64", strings.Join(names, ", "), from)
 }
 
