@@ -21,13 +21,15 @@ build:
 # (the engines sam build leaves images in) come from Debian; Go modules come from the module
 # proxy at the versions pinned in go.mod.
 DEBS := tmux docker-registry docker.io podman
+GO_DEPS := $(GO) list -deps -test ./... && GOOS=darwin $(GO) list -deps ./cmd/samship && GOOS=windows $(GO) list -deps ./cmd/samship
 deps:
 	@command -v moto_server >/dev/null || { echo "moto_server not found: the tests need the local AWS emulator (Python package moto[server])" >&2; exit 1; }
 	@python3 -c 'import moto.server, samtranslator' 2>/dev/null || { echo "python3 cannot import moto and samtranslator: the tests need the Python packages moto[server] and aws-sam-translator" >&2; exit 1; }
 	@command -v tmux >/dev/null && command -v docker-registry >/dev/null && command -v dockerd >/dev/null && command -v podman >/dev/null || { echo "==> installing Debian packages (once): $(DEBS)"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBS) >/dev/null; }
 	@# Only the modules the build and the tests import (not the whole graph, nor the lint
-	@# tool's): offline, a warm module cache is enough.
-	@GOPROXY=off $(GO) list -deps -test ./... >/dev/null 2>&1 || { echo "==> downloading Go modules (once)"; $(GO) list -deps -test ./... >/dev/null; }
+	@# tools'), on each system make test builds for (cobra imports one only on Windows):
+	@# offline, a warm module cache is enough.
+	@(export GOPROXY=off; $(GO_DEPS)) >/dev/null 2>&1 || { echo "==> downloading Go modules (once)"; ($(GO_DEPS)) >/dev/null; }
 
 test: deps
 	@unformatted=$$(gofmt -l cmd internal tools); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted" >&2; exit 1; fi
