@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)
 LDFLAGS := -s -w -X github.com/samship/samship/internal/cli.Version=$(VERSION) -X github.com/samship/samship/internal/cli.Commit=$(COMMIT)
 
-.PHONY: build test unit race lint ci demo demo-guided local-aws bench fuzz deps clean FORCE
+.PHONY: build test unit race lint demo demo-guided local-aws bench fuzz deps clean FORCE
 
 # Every binary is built with -trimpath, so that the demo and tools reuse samship's compiled
 # packages (the AWS SDK above all: on a fresh two-core machine it takes minutes to compile).
@@ -53,10 +53,6 @@ race: deps
 lint:
 	$(GO) tool staticcheck ./...
 	$(GO) tool go-errorlint -errorf ./...
-
-# ci is what CI runs: every test, the race detector, the linter and each fuzz target briefly.
-ci: test race lint
-	@$(MAKE) --no-print-directory fuzz FUZZTIME=5s
 
 demo: deps build bin/demo
 	@AWS_EC2_METADATA_DISABLED=true bin/demo

@@ -42,32 +42,28 @@ func newConnection(o *deploy.Options, rt deployRuntime, io IO) *connection {
 	return c
 }
 
-// deployResult ends a deploy or a package: in JSON mode with its result record (then err is
-// reported), in text with nothing more (err is printed by Run).
-func (c *connection) deployResult(res *deploy.Result, err error) error {
+// finish ends a run: in JSON mode write writes its result record (then err is reported), in
+// text nothing more is shown (Run prints err).
+func (c *connection) finish(err error, write func(j *output.JSON, message string)) error {
 	j, ok := c.ui.(*output.JSON)
 	if !ok {
 		return err
 	}
-	j.DeployResult(res, err, errorLine(err, c.rt.Debug))
+	write(j, errorLine(err, c.rt.Debug))
 	if err != nil {
 		return reported{err}
 	}
 	return nil
 }
 
-// result ends delete, prune and orphans: in JSON mode with res as the result document (then
-// err is reported), in text with nothing more.
+// deployResult ends a deploy with its result.
+func (c *connection) deployResult(res *deploy.Result, err error) error {
+	return c.finish(err, func(j *output.JSON, msg string) { j.DeployResult(res, err, msg) })
+}
+
+// result ends delete, prune and orphans with res as the result document.
 func (c *connection) result(res any, err error) error {
-	j, ok := c.ui.(*output.JSON)
-	if !ok {
-		return err
-	}
-	j.Result(res, err, errorLine(err, c.rt.Debug))
-	if err != nil {
-		return reported{err}
-	}
-	return nil
+	return c.finish(err, func(j *output.JSON, msg string) { j.Result(res, err, msg) })
 }
 
 // reported is an error a result record already reported.

@@ -59,12 +59,8 @@ func runPackage(ctx context.Context, o *deploy.Options, rt deployRuntime, io IO,
 			err = fmt.Errorf("write %s: %w", output, err)
 		}
 	}
-	if j, ok := c.ui.(*out.JSON); ok {
-		j.PackageResult(res, output, body, err, errorLine(err, rt.Debug))
-		if err != nil {
-			return reported{err}
-		}
-		return nil
+	if _, ok := c.ui.(*out.JSON); ok {
+		return c.finish(err, func(j *out.JSON, msg string) { j.PackageResult(res, output, body, err, msg) })
 	}
 	if err != nil {
 		return err
