@@ -1,6 +1,7 @@
 package dockerfile
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"strconv"
@@ -31,6 +32,10 @@ func (f *File) Expand(word string, env func(string) (string, bool)) (string, err
 	}
 	out, _, err := shell.NewLex(esc).ProcessWord(word, funcEnv(env))
 	if err != nil {
+		// The lexer wraps its cause in "failed to process <word>"; say it once, our way.
+		for errors.Unwrap(err) != nil {
+			err = errors.Unwrap(err)
+		}
 		return "", fmt.Errorf("expand %q: %w", word, err)
 	}
 	return out, nil
