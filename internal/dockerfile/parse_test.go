@@ -118,7 +118,7 @@ COPY a \
 		},
 		{
 			name: "escape directive",
-			in: "# escape=`\nFROM mcr.microsoft.com/windows\nRUN dir `\n  c:\\\nCOPY a\\b c:\\dest\\\n",
+			in:   "# escape=`\nFROM mcr.microsoft.com/windows\nRUN dir `\n  c:\\\nCOPY a\\b c:\\dest\\\n",
 			want: &File{Path: "Dockerfile", Escape: '`', Stages: []Stage{{
 				From: "mcr.microsoft.com/windows", Line: 2,
 				Instructions: []Instruction{
