@@ -2,6 +2,7 @@ package dockerfile
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -104,7 +105,8 @@ func match(fsys fs.FS, src string) ([]string, error) {
 
 // notFound is Docker's message for a missing source.
 func notFound(src string, err error) error {
-	if pe, ok := err.(*fs.PathError); ok {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
 		err = pe.Err
 	}
 	return fmt.Errorf("COPY failed: file not found in build context or excluded by .dockerignore: stat %s: %w", src, err)
@@ -179,7 +181,7 @@ func IsArchive(fsys fs.FS, name string) (bool, error) {
 	defer f.Close()
 	head := make([]byte, 512)
 	n, err := io.ReadFull(f, head)
-	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 		return false, fmt.Errorf("check archive %s: %w", name, err)
 	}
 	head = head[:n]
