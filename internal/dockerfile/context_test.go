@@ -151,6 +151,27 @@ func TestContextFS(t *testing.T) {
 		t.Errorf("Open(../x) error = %v, want fs.ErrInvalid", err)
 	}
 
+	// An open directory's ReadDir hides ignored entries too, whole or in batches.
+	d, err := fsys.Open(".")
+	if err != nil {
+		t.Fatalf("Open(.): %v", err)
+	}
+	var names []string
+	for {
+		ents, err := d.(fs.ReadDirFile).ReadDir(1)
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		if err != nil {
+			break
+		}
+	}
+	d.Close()
+	slices.Sort(names)
+	if diff := cmp.Diff([]string{".dockerignore", "app.py", "escape", "link"}, names); diff != "" {
+		t.Errorf("ReadDir(1) of . mismatch (-want +got):\n%s", diff)
+	}
+
 	// Place through the context: the ignored file is "not found", as in Docker.
 	_, err = Place(fsys, []string{"secret.txt"}, "/", "/")
 	want := "COPY failed: file not found in build context or excluded by .dockerignore: stat secret.txt: file does not exist"
@@ -165,7 +186,7 @@ func TestContextFS(t *testing.T) {
 	for _, e := range got {
 		dests = append(dests, e.Dest)
 	}
-	if diff := cmp.Diff([]string{"/var/task/.dockerignore", "/var/task/app.py", "/var/task/escape", "/var/task/link"}, dests); diff != "" {
+	if diff := cmp.Diff([]string{"/var/task", "/var/task/.dockerignore", "/var/task/app.py", "/var/task/escape", "/var/task/link"}, dests); diff != "" {
 		t.Errorf("Place(.) dests mismatch (-want +got):\n%s", diff)
 	}
 }

@@ -19,11 +19,14 @@ type Entry struct {
 	Mode    fs.FileMode // from the source (type bits included: fs.ModeDir, fs.ModeSymlink)
 	Dir     bool
 	Symlink string // the link target when the entry is a symlink
+	// Root marks the dest directory of a directory source: Docker creates it with the source
+	// directory's Mode when the image lacks it, and leaves an existing one as it is.
+	Root bool
 }
 
 // Place resolves a COPY/ADD's sources (already expanded; globs in path.Match syntax) in fsys
 // (a context's FS or a stage's filesystem) to the entries to write, with Docker's rules: a
-// directory source copies its contents; the dest is a directory when it ends with "/" (or is
+// directory source copies its contents (and gives a Root entry for dest); the dest is a directory when it ends with "/" (or is
 // "." ), when there are several sources or when a glob matched several; a relative dest is
 // relative to workdir. A source that is a symlink is followed; symlinks inside a copied
 // directory stay links. Entries are sorted by Dest (a later source wins a Dest); the parent
@@ -67,6 +70,9 @@ func Place(fsys fs.FS, sources []string, dest, workdir string) ([]Entry, error) 
 				}
 				byDest[to] = Entry{Src: src, Dest: to, Mode: fi.Mode()}
 				continue
+			}
+			if _, ok := byDest[dest]; !ok {
+				byDest[dest] = Entry{Src: src, Dest: dest, Mode: fi.Mode(), Dir: true, Root: true}
 			}
 			if err := walkInto(fsys, src, dest, byDest); err != nil {
 				return nil, err
@@ -141,9 +147,8 @@ func walkInto(fsys fs.FS, src, dest string, byDest map[string]Entry) error {
 	})
 }
 
-// Parents lists the directories the entries' Dests need, outermost first, without "/" and
-// without the Dests of Dir entries: the writer creates those the image lacks (0755, as Docker
-// does).
+// Parents lists the directories the entries' Dests need, sorted, without "/" and without the
+// Dests of Dir entries: the writer creates those the image lacks (0755, as Docker does).
 func Parents(entries []Entry) []string {
 	seen := map[string]bool{"/": true}
 	for _, e := range entries {

@@ -52,6 +52,7 @@ func TestPlace(t *testing.T) {
 			{Src: "app.py", Dest: "/x", Mode: 0o644},
 		}},
 		{"dir copies its contents, symlinks stay links", []string{"src"}, "/code", "", []Entry{
+			{Src: "src", Dest: "/code", Mode: fs.ModeDir | 0o755, Dir: true, Root: true},
 			{Src: "src/a.go", Dest: "/code/a.go", Mode: 0o644},
 			{Src: "src/link", Dest: "/code/link", Mode: fs.ModeSymlink | 0o777, Symlink: "a.go"},
 			{Src: "src/sub", Dest: "/code/sub", Mode: fs.ModeDir | 0o700, Dir: true},
@@ -94,7 +95,7 @@ func TestPlace(t *testing.T) {
 // wholeContext is what "COPY . dest" must give for fsys: one entry per path.
 func wholeContext(t *testing.T, fsys fstest.MapFS, dest string) []Entry {
 	t.Helper()
-	var out []Entry
+	out := []Entry{{Src: ".", Dest: dest, Mode: fs.ModeDir | 0o555, Dir: true, Root: true}} // MapFS's made-up root
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || p == "." {
 			return err
