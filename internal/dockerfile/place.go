@@ -26,12 +26,12 @@ type Entry struct {
 
 // Place resolves a COPY/ADD's sources (already expanded; globs in path.Match syntax) in fsys
 // (a context's FS or a stage's filesystem) to the entries to write, with Docker's rules: a
-// directory source copies its contents (and gives a Root entry for dest); the dest is a directory when it ends with "/" (or is
-// "." ), when there are several sources or when a glob matched several; a relative dest is
-// relative to workdir. A source that is a symlink is followed; symlinks inside a copied
-// directory stay links. Entries are sorted by Dest (a later source wins a Dest); the parent
-// directories they need are Parents(entries). It fails, naming the source, when a source
-// matches nothing or lies outside fsys ("../x").
+// directory source copies its contents (plus a Root entry for dest itself); the dest is a
+// directory when it ends with "/" (or is "."), when there are several sources or when a glob
+// matched several; a relative dest is relative to workdir. A source that is a symlink is
+// followed; symlinks inside a copied directory stay links. Entries are sorted by Dest (a later
+// source wins a Dest); the parent directories they need are Parents(entries). It fails, naming
+// the source, when a source matches nothing or lies outside fsys ("../x").
 func Place(fsys fs.FS, sources []string, dest, workdir string) ([]Entry, error) {
 	if len(sources) == 0 {
 		return nil, fmt.Errorf("copy to %s: no sources", dest)
