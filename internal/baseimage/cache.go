@@ -121,7 +121,9 @@ func Open(opts Options) (*Cache, error) {
 // platform is refused. A ref with a digest is never resolved again; a tag the cache has
 // resolved is served with no network request unless Pull is set; otherwise the tag is
 // resolved and what the cache lacks of its manifest, config and layers is fetched. The image
-// reads everything from the cache, and its Digest is the registry's manifest digest.
+// reads everything from the cache, and its Digest is the registry's manifest digest. With
+// Pull, a registry that cannot be reached is an error even when the cache holds the tag.
+// Image may be called from several goroutines at once, and several processes may share Dir.
 func (c *Cache) Image(ctx context.Context, ref string, platform string) (v1.Image, Info, error) {
 	r, err := name.ParseReference(ref)
 	if err != nil {

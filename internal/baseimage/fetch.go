@@ -117,8 +117,12 @@ func (c *Cache) pullError(ref string, r name.Reference, from string, err error) 
 	var op *net.OpError
 	var dns *net.DNSError
 	if !errors.As(err, &terr) && (errors.As(err, &op) || errors.As(err, &dns)) {
-		hint := fmt.Sprintf("; it is not cached: give a mirror that serves it with --registry-mirror %s=HOST[/PREFIX]", r.Context().RegistryStr())
-		return fmt.Errorf("pull %s: cannot reach %s: %w%s", ref, from, err, hint)
+		reg := r.Context().RegistryStr()
+		hint := fmt.Sprintf("give a mirror that serves it with --registry-mirror %s=HOST[/PREFIX]", reg)
+		if from != reg {
+			hint = fmt.Sprintf("check the mirror --registry-mirror sets for %s", reg)
+		}
+		return fmt.Errorf("pull %s: cannot reach %s: %w; it is not cached: %s", ref, from, oneLine{err}, hint)
 	}
 	return fmt.Errorf("pull %s: %w", ref, oneLine{err})
 }

@@ -83,7 +83,10 @@ func (s store) write(h v1.Hash, size int64, r io.Reader) error {
 	if got := hex.EncodeToString(sum.Sum(nil)); got != h.Hex {
 		return fmt.Errorf("blob %s: got bytes of digest sha256:%s", h, got)
 	}
-	return os.Rename(f.Name(), s.blobPath(h))
+	if err := os.Rename(f.Name(), s.blobPath(h)); err != nil && !s.has(h, n) {
+		return err // else another run put it there first (Windows refuses to replace a file in use)
+	}
+	return nil
 }
 
 // writeBytes stores b as its own blob h (a manifest or config).

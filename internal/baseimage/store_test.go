@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -154,27 +157,53 @@ func TestConcurrentCaches(t *testing.T) {
 	}
 }
 
+// refused is a Transport whose every dial is refused, sending nothing anywhere.
+type refused struct{}
+
+func (refused) RoundTrip(r *http.Request) (*http.Response, error) {
+	return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+}
+
 func TestUnreachable(t *testing.T) {
 	port, err := testenv.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	host := fmt.Sprintf("127.0.0.1:%d", port)
-	c, _ := open(t, t.TempDir(), host, false)
+	closed := fmt.Sprintf("127.0.0.1:%d", port)
 	const ref = "public.ecr.aws/lambda/python:3.12"
-	_, _, err = c.Image(context.Background(), ref, "linux/amd64")
-	for _, want := range []string{"pull " + ref + ": cannot reach " + host + ": ", "connection refused",
-		"; it is not cached: give a mirror that serves it with --registry-mirror public.ecr.aws=HOST[/PREFIX]"} {
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("Image(%s) with nothing listening = %v, want it to contain %q", ref, err, want)
-		}
+	tests := []struct {
+		name      string
+		mirrors   map[string]string
+		transport http.RoundTripper
+		want      []string
+	}{
+		{"mirror not listening", map[string]string{"public.ecr.aws": closed}, nil,
+			[]string{"pull " + ref + ": cannot reach " + closed + ": ", "connection refused",
+				"; it is not cached: check the mirror --registry-mirror sets for public.ecr.aws"}},
+		{"registry not reachable", nil, refused{},
+			[]string{"pull " + ref + ": cannot reach public.ecr.aws: ", "connection refused",
+				"; it is not cached: give a mirror that serves it with --registry-mirror public.ecr.aws=HOST[/PREFIX]"}},
 	}
-	if err != nil && strings.Contains(err.Error(), "\n") {
-		t.Errorf("Image(%s) error has several lines: %q", ref, err)
-	}
-	var ne interface{ Timeout() bool }
-	if !errors.As(err, &ne) {
-		t.Errorf("Image(%s) error %v does not wrap the network error", ref, err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := baseimage.Open(baseimage.Options{Dir: t.TempDir(), Mirrors: tt.mirrors, Transport: tt.transport})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _, err = c.Image(context.Background(), ref, "linux/amd64")
+			for _, want := range tt.want {
+				if err == nil || !strings.Contains(err.Error(), want) {
+					t.Errorf("Image(%s) = %v, want it to contain %q", ref, err, want)
+				}
+			}
+			if err != nil && strings.Contains(err.Error(), "\n") {
+				t.Errorf("Image(%s) error has several lines: %q", ref, err)
+			}
+			var op *net.OpError
+			if !errors.As(err, &op) {
+				t.Errorf("Image(%s) error %v does not wrap the network error", ref, err)
+			}
+		})
 	}
 }
 
