@@ -1,11 +1,9 @@
 package baseimage
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"strings"
 
@@ -168,6 +166,9 @@ func checkPlatform(ref string, img v1.Image, want v1.Platform) error {
 }
 
 func platformString(p v1.Platform) string {
+	if p.OS == "" && p.Architecture == "" {
+		return "no platform"
+	}
 	s := p.OS + "/" + p.Architecture
 	if p.Variant != "" {
 		s += "/" + p.Variant
@@ -181,5 +182,3 @@ func orNothing(held []string) string {
 	}
 	return strings.Join(held, ", ")
 }
-
-func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }

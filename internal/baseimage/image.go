@@ -1,6 +1,7 @@
 package baseimage
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -76,7 +77,7 @@ func (c *Cache) cachedByDigest(ref string, h v1.Hash, want v1.Platform) (v1.Imag
 	}
 	md := h
 	if top.MediaType.IsIndex() {
-		idx, err := v1.ParseIndexManifest(bytesReader(raw))
+		idx, err := v1.ParseIndexManifest(bytes.NewReader(raw))
 		if err != nil {
 			return nil, v1.Hash{}, fmt.Errorf("base image %s: index %s: %w", ref, h, err)
 		}
