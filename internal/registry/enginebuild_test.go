@@ -121,6 +121,11 @@ func TestEngineBuild(t *testing.T) {
 			BuildOptions{Tag: "folder:v1", Platform: "linux/amd64", Dockerfile: "build/Dockerfile.lambda"},
 			result{layers: 1, arch: "amd64", said: "COPY a.txt /a"},
 		},
+		"no Dockerfile": {
+			map[string][]byte{"a.txt": []byte("a")},
+			BuildOptions{Tag: "nodf:v1", Dockerfile: "Dockerfile.lambda", Platform: "linux/amd64"},
+			result{err: "build nodf:v1: ", errHas: "Dockerfile.lambda"},
+		},
 		"COPY of a missing file": {
 			map[string][]byte{"Dockerfile": []byte("FROM scratch\nCOPY missing.txt /m\n")},
 			BuildOptions{Tag: "fail:v1", Platform: "linux/amd64"},
@@ -133,7 +138,7 @@ func TestEngineBuild(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, name := range []string{"arm64", "build argument", "target stage", "Dockerfile in a folder", "COPY of a missing file"} {
+		for _, name := range []string{"arm64", "build argument", "target stage", "Dockerfile in a folder", "no Dockerfile", "COPY of a missing file"} {
 			tc := tests[name]
 			t.Run(eng.Name+"/"+name, func(t *testing.T) {
 				var progress bytes.Buffer
