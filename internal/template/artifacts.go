@@ -19,9 +19,10 @@ type LocalArtifact struct {
 	// Type is the resource type.
 	Type string
 
-	node *yaml.Node // in a loop: the body's, as written
-	tpl  *Template
-	gen  *generated
+	node  *yaml.Node // in a loop: the body's, as written
+	asset *yaml.Node // for a CDK asset: its Metadata aws:asset:path, which names the file too
+	tpl   *Template
+	gen   *generated
 }
 
 // Edit points the property at the uploaded object, in the form SAM CLI writes for it.
@@ -112,7 +113,7 @@ func (t *Template) localArtifacts(sc scope) ([]LocalArtifact, error) {
 			if replaced && asset.replaces(prop) && asset.node != nil {
 				// CDK asset metadata: SAM CLI's normalizer makes the asset's path the property.
 				out = append(out, LocalArtifact{Resource: logical, Property: prop, Path: asset.path, Where: fmt.Sprintf("%s:%d", t.Path, asset.node.Line),
-					Type: typ, node: asset.node, tpl: t})
+					Type: typ, node: asset.node, asset: lookup(lookup(r, "Metadata"), assetPathKey), tpl: t})
 				continue
 			}
 			if v == nil && typ == ServerlessFunction && prop == "CodeUri" {

@@ -47,6 +47,10 @@ type Function struct {
 	// MisplacedImageURI reports an AWS::Lambda::Function with ImageUri directly under
 	// Properties, where Lambda does not read it (it belongs under Code).
 	MisplacedImageURI bool
+	// Build is what sam build builds the function's image from: set for an image function
+	// whose Metadata (or CDK image asset) has both Dockerfile and DockerContext, unless
+	// SkipBuild; nil otherwise.
+	Build *BuildMetadata
 	// Where is "file:line" of the resource.
 	Where string
 
@@ -220,8 +224,18 @@ func (tr *Tree) walk(t *Template, parent *Stack, loc *yaml.Node, logical, stackP
 			if img := lookup(meta, "DockerImage"); img != nil && img.Kind == yaml.ScalarNode {
 				f.DockerImage = img.Value
 			}
-			if replaced && asset.image && typ == LambdaFunction {
+			cdkImage := replaced && asset.image && typ == LambdaFunction
+			if cdkImage {
 				if err := f.useImageAsset(asset); err != nil {
+					return err
+				}
+			}
+			if f.Image {
+				src := buildSource{t: t, key: keyOf(r, "Metadata"), meta: meta, owner: "function " + f.FullPath}
+				if cdkImage {
+					src.over = cdkBuildOverrides(meta)
+				}
+				if f.Build, err = src.read(); err != nil {
 					return err
 				}
 			}
