@@ -9,7 +9,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"strings"
 )
 
 // pipPlatforms and npmCPUs name the Lambda architectures as pip and npm do.
@@ -103,7 +102,7 @@ func (in *Install) runPip(ctx context.Context, t *tool, dir string, env []string
 			args = append(args, in.opts[i])
 		}
 	}
-	return in.run(ctx, t, dir, args, env, opts, nil)
+	return in.run(ctx, t, dir, args, env, opts, lastLine)
 }
 
 func (in *Install) runNpm(ctx context.Context, t *tool, env []string, opts RunOptions) error {
@@ -132,8 +131,7 @@ func (in *Install) runNpm(ctx context.Context, t *tool, env []string, opts RunOp
 	}
 	args := append([]string{in.subcommand, "--os", "linux", "--cpu", cpu, "--libc", "glibc",
 		"--no-audit", "--no-fund", "--no-update-notifier"}, in.opts...)
-	skip := func(s string) bool { return strings.Contains(s, "A complete log of this run") }
-	if err := in.run(ctx, t, work, args, env, opts, skip); err != nil {
+	if err := in.run(ctx, t, work, args, env, opts, npmMessage); err != nil {
 		return err
 	}
 	out := filepath.Join(opts.Out, filepath.FromSlash(path.Join("/", opts.Workdir)))

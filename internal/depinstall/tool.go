@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 )
@@ -154,22 +155,24 @@ func (in *Install) env(opts RunOptions) []string {
 	return append(out, in.toolEnv...)
 }
 
-// lastLine keeps the last meaningful line written to it, passing everything on to w.
-type lastLine struct {
+// tail keeps the last lines written to it, passing everything on to w.
+type tail struct {
 	w       io.Writer
 	partial []byte
-	last    string
-	skip    func(string) bool
+	lines   []string
 }
 
-func (l *lastLine) Write(p []byte) (int, error) {
+func (l *tail) Write(p []byte) (int, error) {
 	l.partial = append(l.partial, p...)
 	for {
 		i := bytes.IndexByte(l.partial, '\n')
 		if i < 0 {
 			break
 		}
-		l.see(string(l.partial[:i]))
+		l.lines = append(l.lines, strings.TrimSpace(string(l.partial[:i])))
+		if len(l.lines) > 400 {
+			l.lines = l.lines[len(l.lines)-200:]
+		}
 		l.partial = l.partial[i+1:]
 	}
 	if l.w == nil {
@@ -178,22 +181,64 @@ func (l *lastLine) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-func (l *lastLine) see(s string) {
-	s = strings.TrimSpace(s)
-	if s != "" && (l.skip == nil || !l.skip(s)) {
-		l.last = s
+func (l *tail) all() []string {
+	if s := strings.TrimSpace(string(l.partial)); s != "" {
+		l.lines = append(l.lines, s)
 	}
+	l.partial = nil
+	return l.lines
 }
 
-func (l *lastLine) line() string {
-	l.see(string(l.partial))
-	l.partial = nil
-	return l.last
+// lastLine is pip's error: its last line that says something.
+func lastLine(lines []string) string {
+	for i := len(lines) - 1; i >= 0; i-- {
+		if lines[i] != "" {
+			return lines[i]
+		}
+	}
+	return ""
+}
+
+// npmDetail is the fields npm prints before its message.
+var npmDetail = regexp.MustCompile(`^(code|errno|syscall|path|dest|signal|command|cwd|A complete log of this run)\b`)
+
+// npmMessage is npm's error: the first paragraph of its "npm error" lines that is not a
+// field (code, path…), in one line, without the code npm repeats before each line.
+func npmMessage(lines []string) string {
+	var code string
+	var msg []string
+	for _, l := range lines {
+		rest, ok := strings.CutPrefix(l, "npm error")
+		if !ok {
+			continue
+		}
+		rest = strings.TrimSpace(rest)
+		if c, ok := strings.CutPrefix(rest, "code "); ok && code == "" {
+			code = strings.ToLower(c)
+		}
+		if npmDetail.MatchString(rest) {
+			continue
+		}
+		if code != "" {
+			rest = strings.TrimSpace(strings.TrimPrefix(rest, code))
+		}
+		if rest == "" {
+			if len(msg) > 0 {
+				break
+			}
+			continue
+		}
+		msg = append(msg, rest)
+	}
+	if len(msg) == 0 {
+		return lastLine(lines)
+	}
+	return strings.Join(msg, " ")
 }
 
 // run runs the tool with args in dir, returning an error of one line.
-func (in *Install) run(ctx context.Context, t *tool, dir string, args []string, env []string, opts RunOptions, skip func(string) bool) error {
-	stderr := &lastLine{w: opts.Stderr, skip: skip}
+func (in *Install) run(ctx context.Context, t *tool, dir string, args []string, env []string, opts RunOptions, summary func([]string) string) error {
+	stderr := &tail{w: opts.Stderr}
 	stdout := opts.Stdout
 	if stdout == nil {
 		stdout = io.Discard
@@ -202,7 +247,7 @@ func (in *Install) run(ctx context.Context, t *tool, dir string, args []string, 
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = dir, env, stdout, stderr
 	if err := cmd.Run(); err != nil {
-		if last := stderr.line(); last != "" {
+		if last := summary(stderr.all()); last != "" {
 			return fmt.Errorf("%s: %w: %s", in, err, last)
 		}
 		return fmt.Errorf("%s: %w", in, err)
