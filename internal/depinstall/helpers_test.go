@@ -110,4 +110,3 @@ func readOut(t *testing.T, out, p string) string {
 	}
 	return string(b)
 }
-
