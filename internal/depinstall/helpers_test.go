@@ -89,7 +89,7 @@ func tree(t *testing.T, dir string) map[string]string {
 	return out
 }
 
-// run recognises cmd (shell form) and runs it with opts, failing the test if either fails.
+// mustRun recognises cmd (shell form) and runs it with opts, failing the test if either fails.
 func mustRun(t *testing.T, cmd string, env map[string]string, opts RunOptions) {
 	t.Helper()
 	in, ok := Recognize(Command{Args: []string{cmd}, Shell: true, Env: env})

@@ -110,8 +110,9 @@ func (c *collector) requirementFile(p, workdir string) error {
 	if _, err := c.add(p); err != nil {
 		return err
 	}
-	for n, line := range requirementLines(b) {
-		where := fmt.Sprintf("%s:%d", p, n)
+	for _, rl := range requirementLines(b) {
+		line := rl.text
+		where := fmt.Sprintf("%s:%d", p, rl.n)
 		fields := strings.Fields(line)
 		if len(fields) == 0 {
 			continue
@@ -149,10 +150,16 @@ func (c *collector) requirementFile(p, workdir string) error {
 	return nil
 }
 
-// requirementLines is a requirement file's logical lines by line number, comments removed
-// and continuations joined.
-func requirementLines(b []byte) map[int]string {
-	lines := map[int]string{}
+// reqLine is a logical line of a requirement file and the number of its first line.
+type reqLine struct {
+	n    int
+	text string
+}
+
+// requirementLines is a requirement file's logical lines in order, comments removed and
+// continuations joined.
+func requirementLines(b []byte) []reqLine {
+	var lines []reqLine
 	var cur strings.Builder
 	start := 0
 	sc := bufio.NewScanner(bytes.NewReader(b))
@@ -173,7 +180,7 @@ func requirementLines(b []byte) map[int]string {
 			l = l[:i]
 		}
 		if l = strings.TrimSpace(l); l != "" {
-			lines[start] = l
+			lines = append(lines, reqLine{start, l})
 		}
 	}
 	return lines
