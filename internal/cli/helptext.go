@@ -75,6 +75,25 @@ var deleteHelp = commandHelp{
 	),
 }
 
+var buildHelp = commandHelp{
+	about: "Builds the image of each function whose Metadata names a Dockerfile and a DockerContext (SAM's build metadata: " +
+		"DockerTag, DockerBuildArgs, DockerBuildTarget), for the function's Architectures, without Docker: the base image " +
+		"comes from its registry into a cache, each COPY is a reproducible layer, pip and npm installs run on this machine " +
+		"for the function's platform. Each image is written as an OCI layout in the build directory, and the built " +
+		"template (.aws-sam/build/template.yaml) names it, so samship deploy needs nothing else. The same inputs give " +
+		"the same image digest. A Dockerfile with an instruction samship cannot run (another RUN, HEALTHCHECK, ...) is " +
+		"built by Docker or Podman when one is reachable, and the build says so.",
+	examples: []example{
+		{"Build every image function, then deploy", "samship build && samship deploy --resolve-image-repos"},
+		{"Only one function, refreshing its base image", "samship build HelloWorldFunction --pull"},
+		{"Never use an engine (CI without Docker)", "samship build --engine never"},
+	},
+	groups: helpGroups(
+		optionGroup{title: "Build Options", names: []string{"template-file", "build-dir", "parameter-overrides", "engine", "pull", "registry-mirror"}},
+		optionGroup{title: "AWS Credential Options", names: []string{"region", "profile"}},
+	),
+}
+
 var pruneHelp = commandHelp{
 	about: "Deletes the images of the stack's managed repositories that nothing can run: kept are the image of each " +
 		"of the stack's functions, of each published version and alias of them (read from Lambda, by digest, so " +

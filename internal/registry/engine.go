@@ -195,3 +195,14 @@ func splitNameTag(ref string) (string, string) {
 	}
 	return name, tag
 }
+
+// Ping reports whether the engine answers (its /_ping), within two seconds.
+func (e *Engine) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	resp, err := e.get(ctx, "/_ping")
+	if err != nil {
+		return err
+	}
+	return resp.Body.Close()
+}

@@ -1,0 +1,128 @@
+package build
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/samship/samship/internal/template"
+)
+
+// write writes each image as an OCI layout in the build directory, then the built template
+// naming them. A layout's blobs stay between builds, so a rebuild writes only new blobs; its
+// index.json is replaced last, whole.
+func write(p *buildPlan, built []builtImage, opts Options, deps Deps) (*Result, error) {
+	if err := os.MkdirAll(opts.BuildDir, 0o755); err != nil {
+		return nil, fmt.Errorf("create build directory: %w", err)
+	}
+	res := &Result{BuildDir: opts.BuildDir, Template: filepath.Join(opts.BuildDir, "template.yaml")}
+	var edits []template.Edit
+	for i, b := range built {
+		fn := p.functions[i].fn
+		if b.img != nil {
+			if err := writeLayout(filepath.Join(opts.BuildDir, fn.LogicalID), b.img, b.tag, p.functions[i].job.platform); err != nil {
+				return nil, fmt.Errorf("write the image of function %s: %w", fn.LogicalID, err)
+			}
+		}
+		e, err := fn.SetImageEdit(b.info.ImageURI)
+		if err != nil {
+			return nil, err
+		}
+		edits = append(edits, e)
+		res.Images = append(res.Images, b.info)
+		deps.Report.BuildDone(b.info)
+	}
+	root := p.tree.Stacks[0].Template
+	abs, err := filepath.Abs(opts.BuildDir)
+	if err != nil {
+		return nil, err
+	}
+	moved, err := root.RelocateEdits(abs)
+	if err != nil {
+		return nil, err
+	}
+	out, err := root.Apply(append(edits, moved...))
+	if err != nil {
+		return nil, err
+	}
+	if err := writeAtomic(res.Template, out); err != nil {
+		return nil, fmt.Errorf("write the built template: %w", err)
+	}
+	return res, nil
+}
+
+// writeLayout writes img into the OCI layout at dir, named by tag for platform, and removes
+// the blobs of the image it replaces.
+func writeLayout(dir string, img v1.Image, tag, platform string) error {
+	p, err := layout.FromPath(dir)
+	if err != nil {
+		if p, err = layout.Write(dir, empty.Index); err != nil {
+			return err
+		}
+	}
+	if err := p.WriteImage(img); err != nil {
+		return err
+	}
+	d, err := img.Digest()
+	if err != nil {
+		return err
+	}
+	size, err := img.Size()
+	if err != nil {
+		return err
+	}
+	mt, err := img.MediaType()
+	if err != nil {
+		return err
+	}
+	os, arch, _ := strings.Cut(platform, "/")
+	idx := v1.IndexManifest{SchemaVersion: 2, MediaType: types.OCIImageIndex, Manifests: []v1.Descriptor{{
+		MediaType: mt, Size: size, Digest: d, Platform: &v1.Platform{OS: os, Architecture: arch},
+		Annotations: map[string]string{"org.opencontainers.image.ref.name": tag}}}}
+	b, err := json.MarshalIndent(idx, "", "   ")
+	if err != nil {
+		return err
+	}
+	if err := writeAtomic(filepath.Join(dir, "index.json"), b); err != nil {
+		return err
+	}
+	return removeUnused(dir, img)
+}
+
+// removeUnused deletes the layout's blobs img does not use: those of earlier builds.
+func removeUnused(dir string, img v1.Image) error {
+	keep := map[string]bool{}
+	d, err := img.Digest()
+	if err != nil {
+		return err
+	}
+	keep[d.Hex] = true
+	m, err := img.Manifest()
+	if err != nil {
+		return err
+	}
+	keep[m.Config.Digest.Hex] = true
+	for _, l := range m.Layers {
+		keep[l.Digest.Hex] = true
+	}
+	blobs := filepath.Join(dir, "blobs", "sha256")
+	entries, err := os.ReadDir(blobs)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if !keep[e.Name()] {
+			if err := os.Remove(filepath.Join(blobs, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
