@@ -117,12 +117,11 @@ func (in *Install) Key(ctx context.Context, opts RunOptions) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	t, err := findTool(ctx, in.Tool)
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", in, err)
-	}
+	// As docker build's cache, the key is the command and the files it reads, not the tool's
+	// version: asking pip its version costs about a second, which is the whole budget of a
+	// code-only rebuild. Which tool runs is in it (the path PATH finds), without running it.
 	h := sha256.New()
-	fmt.Fprintf(h, "samship depinstall 1\x00%s\x00%s\x00%s\x00%s\x00%s\x00", in, opts.Arch, opts.PythonVersion, opts.Workdir, t.version)
+	fmt.Fprintf(h, "samship depinstall 2\x00%s\x00%s\x00%s\x00%s\x00%s\x00", in, opts.Arch, opts.PythonVersion, opts.Workdir, toolPath(in.Tool))
 	for _, e := range in.env(opts) {
 		fmt.Fprintf(h, "env %s\x00", e)
 	}
@@ -135,6 +134,16 @@ func (in *Install) Key(ctx context.Context, opts RunOptions) (string, error) {
 		fmt.Fprintf(h, "file %s %x\x00", p, sum)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// toolPath is where PATH finds the program that would run the tool, "" when none.
+func toolPath(name string) string {
+	prog := "npm"
+	if name == "pip" {
+		prog = "python3"
+	}
+	p, _ := exec.LookPath(prog)
+	return p
 }
 
 // env is the tool's environment: this machine's (or opts.Env), then the image's settings
