@@ -26,10 +26,13 @@ func write(p *buildPlan, built []builtImage, opts Options, deps Deps) (*Result, 
 	var edits []template.Edit
 	for i, b := range built {
 		fn := p.functions[i].fn
+		dir := filepath.Join(opts.BuildDir, fn.LogicalID)
 		if b.img != nil {
-			if err := writeLayout(filepath.Join(opts.BuildDir, fn.LogicalID), b.img, b.tag, p.functions[i].job.platform); err != nil {
+			if err := writeLayout(dir, b.img, b.tag, p.functions[i].job.platform); err != nil {
 				return nil, fmt.Errorf("write the image of function %s: %w", fn.LogicalID, err)
 			}
+		} else if _, err := os.Stat(filepath.Join(dir, "oci-layout")); err == nil {
+			os.RemoveAll(dir) // an earlier build's layout, which the built template no longer names
 		}
 		e, err := fn.SetImageEdit(b.info.ImageURI)
 		if err != nil {
