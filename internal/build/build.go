@@ -119,17 +119,29 @@ func Run(ctx context.Context, opts Options, deps Deps) (*Result, error) {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(4)
 	var mu sync.Mutex
+	same := map[string]func() (builtImage, error){} // functions built from the same inputs: one build
 	for i, fn := range p.functions {
+		build := func() (builtImage, error) {
+			if fn.engine {
+				return buildWithEngine(gctx, fn, deps, sc)
+			}
+			e := &evaluator{bases: deps.Bases, cache: cache, scratch: sc, tools: deps.Tools}
+			return e.image(gctx, fn)
+		}
+		if !fn.engine {
+			k := fn.job.key()
+			if same[k] == nil {
+				same[k] = sync.OnceValues(build)
+			}
+			build = same[k]
+		}
 		g.Go(func() error {
 			start := deps.Now()
 			deps.Report.BuildStarted(fn.fn.LogicalID, fn.job.platform, fn.engine, fn.why)
-			var b builtImage
-			var err error
+			b, err := build()
+			b.tag, b.info.Function, b.info.ImageURI = fn.fn.Build.Tag, fn.fn.LogicalID, fn.fn.LogicalID
 			if fn.engine {
-				b, err = buildWithEngine(gctx, fn, deps, sc)
-			} else {
-				e := &evaluator{bases: deps.Bases, cache: cache, scratch: sc, tools: deps.Tools}
-				b, err = e.image(gctx, fn)
+				b.info.ImageURI = fn.fn.BuildName() + ":" + fn.fn.Build.Tag
 			}
 			if err != nil {
 				return fmt.Errorf("build function %s: %w", fn.fn.LogicalID, err)
@@ -190,4 +202,3 @@ func unknownFunctions(names []string, fns []template.Function) error {
 	sort.Strings(missing)
 	return fmt.Errorf("unable to find a function with name %s", strings.Join(missing, ", "))
 }
-

@@ -282,3 +282,32 @@ func TestRefusals(t *testing.T) {
 		})
 	}
 }
+
+// Functions built from the same Dockerfile, context and platform share one build.
+func TestSameInputsOneBuild(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"template.yaml": "Transform: AWS::Serverless-2016-10-31\nGlobals:\n  Function:\n    Timeout: 3\nResources:\n" +
+			"  ReaderFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      PackageType: Image\n    Metadata: {Dockerfile: Dockerfile, DockerContext: ./src, DockerTag: v1}\n" +
+			"  WriterFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      PackageType: Image\n    Metadata: {Dockerfile: Dockerfile, DockerContext: ./src, DockerTag: v2}\n",
+		"src/Dockerfile": "FROM public.ecr.aws/lambda/python:3.12\nCOPY app.py ./\n",
+		"src/app.py":     "print(1)\n",
+	})
+	r := buildApp(t, dir, t.TempDir(), Options{})
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if len(r.bases.asked) != 1 || len(r.res.Images) != 2 || r.res.Images[0].Digest != r.res.Images[1].Digest {
+		t.Fatalf("bases asked %q, images %+v: want one build for both", r.bases.asked, r.res.Images)
+	}
+	for fn, tag := range map[string]string{"ReaderFunction": "v1", "WriterFunction": "v2"} {
+		idx, err := layout.ImageIndexFromPath(filepath.Join(dir, ".aws-sam", "build", fn))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, _ := idx.IndexManifest()
+		if got := m.Manifests[0].Annotations["org.opencontainers.image.ref.name"]; got != tag {
+			t.Errorf("%s's layout is named %q, want its DockerTag %q", fn, got, tag)
+		}
+	}
+}

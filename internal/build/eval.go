@@ -3,10 +3,11 @@ package build
 import (
 	"context"
 	"encoding/json"
-	"path"
 	"errors"
 	"fmt"
 	"io"
+	"path"
+	"sort"
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -30,6 +31,18 @@ type job struct {
 	args     map[string]string
 	target   int
 	platform string // "linux/amd64"
+}
+
+// key identifies what the job builds: the Dockerfile, its context, arguments, target and
+// platform. Functions with the same key get one build.
+func (j job) key() string {
+	args := make([]string, 0, len(j.args))
+	for k, v := range j.args {
+		args = append(args, k+"="+v)
+	}
+	sort.Strings(args)
+	b, _ := json.Marshal([]any{j.file.Path, j.dir, args, j.target, j.platform})
+	return string(b)
 }
 
 // evaluator builds jobs' images.
