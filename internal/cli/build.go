@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"net/http"
 	"errors"
 	"fmt"
 	"os"
@@ -33,6 +34,8 @@ type buildFlags struct {
 type buildRequest struct {
 	opts    build.Options
 	mirrors map[string]string
+	// endpoint is SAMSHIP_REGISTRY_ENDPOINT: where ECR registries are reached (an emulator).
+	endpoint string
 	pull    bool
 	profile string
 	debug   bool
@@ -105,12 +108,18 @@ func (f *buildFlags) resolve(args []string, io IO) (buildRequest, error) {
 	if err != nil {
 		return buildRequest{}, deploy.Usage(err)
 	}
+	endpoint := io.Getenv("SAMSHIP_REGISTRY_ENDPOINT")
+	if endpoint != "" {
+		if _, err := registry.Redirect(http.DefaultTransport, endpoint); err != nil {
+			return buildRequest{}, err
+		}
+	}
 	region := f.region
 	if region == "" {
 		region = firstOf(io.Getenv("AWS_REGION"), io.Getenv("AWS_DEFAULT_REGION"))
 	}
 	return buildRequest{opts: build.Options{Template: tpl, BuildDir: f.buildDir, Functions: args, Overrides: overrides,
-		Region: region, Engine: f.engine}, mirrors: mirrors, pull: f.pull, profile: f.profile, debug: f.debug || io.Getenv("SAM_DEBUG") != ""}, nil
+		Region: region, Engine: f.engine}, mirrors: mirrors, endpoint: endpoint, pull: f.pull, profile: f.profile, debug: f.debug || io.Getenv("SAM_DEBUG") != ""}, nil
 }
 
 // commaList reads a comma-separated environment value.
@@ -161,7 +170,14 @@ func runBuild(ctx context.Context, req buildRequest, io IO) error {
 		return err
 	}
 	creds := &lazyECR{profile: req.profile, region: req.opts.Region, getenv: io.Getenv}
-	bases, err := baseimage.Open(baseimage.Options{Dir: dir, Mirrors: req.mirrors, Pull: req.pull, Keychain: registry.NewKeychain(creds), Now: time.Now})
+	var transport http.RoundTripper = http.DefaultTransport
+	if req.endpoint != "" {
+		if transport, err = registry.Redirect(transport, req.endpoint); err != nil {
+			return err
+		}
+	}
+	bases, err := baseimage.Open(baseimage.Options{Dir: dir, Mirrors: req.mirrors, Pull: req.pull, Keychain: registry.NewKeychain(creds),
+		Transport: transport, Now: time.Now})
 	if err != nil {
 		return err
 	}

@@ -82,6 +82,17 @@ func TestBuildScripts(t *testing.T) {
 	}
 	p.Cmds["image-config"] = imageConfigCmd
 	p.Cmds["image-file"] = imageFileCmd
+	// push-base RUNTIME REPO:TAG: push the amd64 stand-in of AWS's base image for RUNTIME to
+	// the local ECR, as a team's private base image.
+	p.Cmds["push-base"] = func(ts *testscript.TestScript, neg bool, args []string) {
+		if len(args) != 2 {
+			ts.Fatalf("usage: push-base RUNTIME REPO:TAG")
+		}
+		img, err := testenv.LambdaBase(args[0], "amd64", 0)
+		ts.Check(err)
+		repo, tag, _ := strings.Cut(args[1], ":")
+		ts.Check(remote.Write(regRepo(ts, repo).Tag(tag), img))
+	}
 	testscript.Run(t, p)
 }
 
