@@ -311,3 +311,29 @@ func TestSameInputsOneBuild(t *testing.T) {
 		}
 	}
 }
+
+// AWS's own examples: COPY into ${LAMBDA_TASK_ROOT} without a trailing slash copies into the
+// directory; a WORKDIR the image lacks is made; ARG in a stage takes the value of the ARG
+// before FROM.
+func TestDockerRules(t *testing.T) {
+	df := "ARG HANDLER=lambda_function.handler\nFROM public.ecr.aws/lambda/python:3.12\nARG HANDLER\n" +
+		"COPY lambda_function.py ${LAMBDA_TASK_ROOT}\nWORKDIR /opt/extensions/state\nENV HANDLER=$HANDLER\nCMD [\"lambda_function.handler\"]\n"
+	dir := app(t, map[string]string{"Fn": df}, map[string]string{"lambda_function.py": "def handler(e, c): pass\n"}, "x86_64")
+	if r := buildApp(t, dir, t.TempDir(), Options{}); r.err != nil {
+		t.Fatal(r.err)
+	}
+	img, cf := built(t, dir, "Fn")
+	if got, ok := fileIn(t, img, "var/task/lambda_function.py"); !ok || got != "def handler(e, c): pass\n" {
+		t.Errorf("/var/task/lambda_function.py = %q, %v; want the file copied into the task root", got, ok)
+	}
+	d := t.TempDir()
+	if err := extract(mutate.Extract(img), d); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(filepath.Join(d, "opt/extensions/state")); err != nil || !fi.IsDir() {
+		t.Errorf("WORKDIR /opt/extensions/state: %v; want the directory in the image", err)
+	}
+	if !strings.Contains(strings.Join(cf.Config.Env, " "), "HANDLER=lambda_function.handler") {
+		t.Errorf("Env = %q, want HANDLER from the ARG before FROM", cf.Config.Env)
+	}
+}

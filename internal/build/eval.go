@@ -111,6 +111,9 @@ func (e *evaluator) stage(ctx context.Context, j job, i int, built map[int]*stag
 			return nil, err
 		}
 	}
+	if err := e.flushPending(st); err != nil {
+		return nil, fmt.Errorf("%s:%d: %w", j.file.Path, s.Line, err)
+	}
 	return st, nil
 }
 
@@ -153,6 +156,13 @@ func (e *evaluator) apply(ctx context.Context, j job, st *stage, in dockerfile.I
 		v, given := j.args[in.Name]
 		switch {
 		case given:
+		case in.Default == nil:
+			// ARG NAME in a stage brings in the value an ARG before FROM gave NAME.
+			global, err := j.file.GlobalArgs(j.args, j.platform)
+			if err != nil {
+				return err
+			}
+			v = global[in.Name]
 		case in.Default != nil:
 			d, err := x(*in.Default)
 			if err != nil {
@@ -167,6 +177,7 @@ func (e *evaluator) apply(ctx context.Context, j job, st *stage, in dockerfile.I
 			return err
 		}
 		st.cfg.Config.WorkingDir = resolve(st.workdir(), p)
+		st.pending = append(st.pending, st.cfg.Config.WorkingDir)
 		st.note("WORKDIR " + st.cfg.Config.WorkingDir)
 	case *dockerfile.Cmd:
 		st.cfg.Config.Cmd = e.command(st, in.Args, in.Shell)

@@ -58,6 +58,15 @@ func (e *evaluator) copy(ctx context.Context, j job, st *stage, c *dockerfile.Co
 			}
 		}
 	}
+	if len(srcs) == 1 && !strings.HasSuffix(dest, "/") {
+		// COPY app.py ${LAMBDA_TASK_ROOT}: a destination that is a directory of the image
+		// takes the file in, as docker build does.
+		if isDir, err := e.isDir(st, resolve(st.workdir(), dest)); err != nil {
+			return fmt.Errorf("%s: %w", c.Where(), err)
+		} else if isDir {
+			dest += "/"
+		}
+	}
 	entries, err := dockerfile.Place(fsys, srcs, dest, st.workdir())
 	if err != nil {
 		return fmt.Errorf("%s: %w", c.Where(), err)
@@ -250,6 +259,7 @@ func (e *evaluator) run(ctx context.Context, j job, st *stage, r *dockerfile.Run
 		if err != nil {
 			return err
 		}
+		files = append(st.takePending(), files...)
 		if l, _, err = e.cache.make(key, layerFiles(files), st.mediaType); err != nil {
 			return err
 		}
@@ -265,6 +275,53 @@ func runText(r *dockerfile.Run) string {
 		return strings.Join(r.Args, " ")
 	}
 	return jsonText(r.Args)
+}
+
+// isDir reports whether p is a directory of the stage: one of its own, or of its base image.
+func (e *evaluator) isDir(st *stage, p string) (bool, error) {
+	if f, ok := st.own[p]; ok {
+		return f.dir(), nil
+	}
+	facts, err := e.facts(st.base)
+	if err != nil {
+		return false, err
+	}
+	return facts.isDir(p), nil
+}
+
+// flushPending puts the stage's pending WORKDIR directories the image lacks into a layer of
+// their own, at the end of the stage.
+func (e *evaluator) flushPending(st *stage) error {
+	var dirs []file
+	for _, f := range st.takePending() {
+		isDir, err := e.isDir(st, f.Path)
+		if err != nil {
+			return err
+		}
+		if !isDir {
+			dirs = append(dirs, f)
+		}
+	}
+	if len(dirs) == 0 {
+		return nil
+	}
+	files := layerFiles(dirs)
+	key, err := filesKey(files)
+	if err != nil {
+		return err
+	}
+	l, made, err := e.cache.make("copy-"+key+"-"+layerKind(st.mediaType), files, st.mediaType)
+	if err != nil {
+		return err
+	}
+	if made {
+		e.made++
+	}
+	for _, f := range files {
+		st.own[f.Path] = f
+	}
+	st.add(l, "WORKDIR "+st.workdir())
+	return nil
 }
 
 // walk lists the files under dir as image paths.

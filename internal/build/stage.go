@@ -30,6 +30,21 @@ type stage struct {
 	own map[string]file
 	// installed are install layers whose files are not in own (they are in the layer).
 	installed []*layer
+	// pending are WORKDIR directories not yet in a layer: the stage's next layer holds them
+	// (docker build creates a missing WORKDIR), or one of their own at its end.
+	pending []string
+}
+
+// takePending returns the pending WORKDIR directories as layer entries, and forgets them.
+func (s *stage) takePending() []file {
+	var out []file
+	for _, d := range s.pending {
+		if _, ok := s.own[d]; !ok {
+			out = append(out, file{Path: d, Mode: os.ModeDir | 0o755})
+		}
+	}
+	s.pending = nil
+	return out
 }
 
 func newStage(base v1.Image, platform string) (*stage, error) {
@@ -189,7 +204,7 @@ func (s *stage) copyFiles(ctx context.Context, c *dockerfile.Copy, chown, chmodV
 		}
 		files = append(files, f)
 	}
-	files = layerFiles(files)
+	files = layerFiles(append(s.takePending(), files...))
 	key, err := filesKey(files)
 	if err != nil {
 		return false, fmt.Errorf("%s: %w", c.Where(), err)
