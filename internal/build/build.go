@@ -137,7 +137,9 @@ func Run(ctx context.Context, opts Options, deps Deps) (*Result, error) {
 		}
 		g.Go(func() error {
 			start := deps.Now()
+			mu.Lock() // the Reporter hears one event at a time
 			deps.Report.BuildStarted(fn.fn.LogicalID, fn.job.platform, fn.engine, fn.why)
+			mu.Unlock()
 			b, err := build()
 			b.tag, b.info.Function, b.info.ImageURI = fn.fn.Build.Tag, fn.fn.LogicalID, fn.fn.LogicalID
 			if fn.engine {

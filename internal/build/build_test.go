@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,10 +22,15 @@ import (
 )
 
 // fakeBases serves the stand-ins of AWS's Lambda base images, by AWS's names.
-type fakeBases struct{ asked []string }
+type fakeBases struct {
+	mu    sync.Mutex
+	asked []string
+}
 
 func (f *fakeBases) Image(_ context.Context, ref, platform string) (v1.Image, baseimage.Info, error) {
+	f.mu.Lock()
 	f.asked = append(f.asked, ref+" "+platform)
+	f.mu.Unlock()
 	rt, ok := strings.CutPrefix(ref, "public.ecr.aws/lambda/")
 	if !ok {
 		return nil, baseimage.Info{}, fmt.Errorf("pull %s: no such image", ref)

@@ -382,6 +382,5 @@ func (s *stage) image(mtime v1.Time) (v1.Image, error) {
 	}
 	cfg.History = append(append([]v1.History{}, base.History...), s.history...)
 	cfg.Created = mtime
-	cfg.Container, cfg.DockerVersion = "", ""
 	return mutate.ConfigFile(img, cfg)
 }

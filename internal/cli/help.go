@@ -67,7 +67,11 @@ func setHelp(cmd *cobra.Command, width func() int, h commandHelp) {
 func renderHelp(c *cobra.Command, h commandHelp, width int) string {
 	width = min(max(width, 60), 120)
 	var b strings.Builder
-	fmt.Fprintf(&b, "Usage: %s [OPTIONS]\n\n", c.CommandPath())
+	args := "" // the words after the command's name in its Use: "[FUNCTION...]"
+	if _, rest, ok := strings.Cut(c.Use, " "); ok {
+		args = " " + rest
+	}
+	fmt.Fprintf(&b, "Usage: %s [OPTIONS]%s\n\n", c.CommandPath(), args)
 	for _, p := range append([]string{c.Short + "."}, strings.Split(h.about, "\n\n")...) {
 		if p == "" {
 			continue
