@@ -2,9 +2,9 @@ package cli
 
 import (
 	"context"
-	"net/http"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -36,9 +36,9 @@ type buildRequest struct {
 	mirrors map[string]string
 	// endpoint is SAMSHIP_REGISTRY_ENDPOINT: where ECR registries are reached (an emulator).
 	endpoint string
-	pull    bool
-	profile string
-	debug   bool
+	pull     bool
+	profile  string
+	debug    bool
 }
 
 // newBuildCmd builds `samship build`.

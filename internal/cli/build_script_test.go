@@ -3,10 +3,10 @@ package cli_test
 import (
 	"archive/tar"
 	"context"
-	"errors"
-	"io"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"

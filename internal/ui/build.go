@@ -53,7 +53,5 @@ func short(digest string) string {
 	return digest
 }
 
-
-
 // secs is a build's time as sam build's lines give it, "0.4 s".
 func secs(d time.Duration) string { return fmt.Sprintf("%.1f s", max(0, d.Seconds())) }
