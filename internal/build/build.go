@@ -55,6 +55,9 @@ type Deps struct {
 	EngineHost string
 	// CacheDir holds the layer cache ($XDG_CACHE_HOME/samship/build).
 	CacheDir string
+	// BlobDirs are other directories of blobs named by their sha256 hex (the base image
+	// cache's): a layout gets hard links to them rather than copies.
+	BlobDirs []string
 	// Epoch is the time every file and the image configuration carry (SOURCE_DATE_EPOCH, else
 	// the Unix epoch): a build at another time gives the same digest.
 	Epoch time.Time

@@ -28,7 +28,8 @@ func write(p *buildPlan, built []builtImage, opts Options, deps Deps) (*Result, 
 		fn := p.functions[i].fn
 		dir := filepath.Join(opts.BuildDir, fn.LogicalID)
 		if b.img != nil {
-			if err := writeLayout(dir, b.img, b.tag, p.functions[i].job.platform); err != nil {
+			blobs := append([]string{filepath.Join(deps.CacheDir, "blobs", "sha256")}, deps.BlobDirs...)
+			if err := writeLayout(dir, b.img, b.tag, p.functions[i].job.platform, blobs); err != nil {
 				return nil, fmt.Errorf("write the image of function %s: %w", fn.LogicalID, err)
 			}
 		} else if _, err := os.Stat(filepath.Join(dir, "oci-layout")); err == nil {
@@ -63,12 +64,15 @@ func write(p *buildPlan, built []builtImage, opts Options, deps Deps) (*Result, 
 
 // writeLayout writes img into the OCI layout at dir, named by tag for platform, and removes
 // the blobs of the image it replaces.
-func writeLayout(dir string, img v1.Image, tag, platform string) error {
+func writeLayout(dir string, img v1.Image, tag, platform string, blobDirs []string) error {
 	p, err := layout.FromPath(dir)
 	if err != nil {
 		if p, err = layout.Write(dir, empty.Index); err != nil {
 			return err
 		}
+	}
+	if err := linkLayers(dir, img, blobDirs); err != nil {
+		return err
 	}
 	if err := p.WriteImage(img); err != nil {
 		return err
@@ -97,6 +101,37 @@ func writeLayout(dir string, img v1.Image, tag, platform string) error {
 		return err
 	}
 	return removeUnused(dir, img)
+}
+
+// linkLayers hard-links into the layout the layers of img found in blobDirs, so that a base
+// image of hundreds of megabytes is not copied into each function's layout; WriteImage then
+// writes only what is not there. Where a link cannot be made (another file system), the
+// layer is copied.
+func linkLayers(dir string, img v1.Image, blobDirs []string) error {
+	ls, err := img.Layers()
+	if err != nil {
+		return err
+	}
+	dst := filepath.Join(dir, "blobs", "sha256")
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		return err
+	}
+	for _, l := range ls {
+		d, err := l.Digest()
+		if err != nil {
+			return err
+		}
+		to := filepath.Join(dst, d.Hex)
+		if _, err := os.Stat(to); err == nil {
+			continue
+		}
+		for _, from := range blobDirs {
+			if os.Link(filepath.Join(from, d.Hex), to) == nil {
+				break
+			}
+		}
+	}
+	return nil
 }
 
 // removeUnused deletes the layout's blobs img does not use: those of earlier builds.

@@ -181,7 +181,8 @@ func runBuild(ctx context.Context, req buildRequest, io IO) error {
 	if err != nil {
 		return err
 	}
-	deps := build.Deps{Bases: bases, CacheDir: filepath.Join(filepath.Dir(dir), "build"), Epoch: epoch(io.Getenv("SOURCE_DATE_EPOCH")),
+	deps := build.Deps{Bases: bases, CacheDir: filepath.Join(filepath.Dir(dir), "build"), BlobDirs: []string{filepath.Join(dir, "blobs", "sha256")},
+		Epoch: epoch(io.Getenv("SOURCE_DATE_EPOCH")),
 		Tools: io.Err, Report: rep, Now: time.Now}
 	if e := registry.FindEngine(io.Getenv("DOCKER_HOST"), io.Getenv("XDG_RUNTIME_DIR")); e != nil {
 		deps.Engine, deps.EngineHost = e, e.Host
