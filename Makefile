@@ -25,6 +25,8 @@ GO_DEPS := $(GO) list -deps -test ./... && GOOS=darwin $(GO) list -deps ./cmd/sa
 deps:
 	@command -v moto_server >/dev/null || { echo "moto_server not found: the tests need the local AWS emulator (Python package moto[server])" >&2; exit 1; }
 	@python3 -c 'import moto.server, samtranslator' 2>/dev/null || { echo "python3 cannot import moto and samtranslator: the tests need the Python packages moto[server] and aws-sam-translator" >&2; exit 1; }
+	@python3 -m pip --version >/dev/null 2>&1 || { echo "python3 -m pip not found: samship build's tests run pip for the Lambda platform (Python 3 with pip)" >&2; exit 1; }
+	@command -v npm >/dev/null || { echo "==> installing Debian's npm (once): samship build's tests run npm for the Lambda platform"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
 	@command -v tmux >/dev/null && command -v docker-registry >/dev/null && command -v dockerd >/dev/null && command -v podman >/dev/null || { echo "==> installing Debian packages (once): $(DEBS)"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBS) >/dev/null; }
 	@# Only the modules the build and the tests import (not the whole graph, nor the lint
 	@# tools'), on each system make test builds for (cobra imports one only on Windows):
