@@ -35,13 +35,13 @@ func size(n int64) string {
 	return mb(n)
 }
 
-// sizes is the byte counts of the rounds: one value when they agree, else their range.
+// sizes is the byte counts of the rounds: one value when they agree as shown, else their range.
 func sizes(rs []buildRound, f func(buildRound) int64) string {
 	lo, hi := f(rs[0]), f(rs[0])
 	for _, r := range rs {
 		lo, hi = min(lo, f(r)), max(hi, f(r))
 	}
-	if lo == hi {
+	if size(lo) == size(hi) {
 		return size(lo)
 	}
 	return size(lo) + "–" + size(hi)
