@@ -76,7 +76,8 @@ local-aws: deps build
 	@AWS_EC2_METADATA_DISABLED=true bin/localaws
 
 # bench compares image pushes with Debian's skopeo, installed here when missing, and engine
-# images (in Debian's dockerd, up to 3 GB: about 15 minutes and 20 GB of disk) with docker push.
+# images (in Debian's dockerd, up to 3 GB: about 15 minutes and 20 GB of disk) with docker push,
+# and samship build of sam init's image apps with docker build + docker push (about 5 minutes).
 bench: deps build
 	@command -v skopeo >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq skopeo >/dev/null; }
 	@$(BUILD) -o bin/bench ./tools/bench

@@ -2,7 +2,8 @@
 // Markdown: median wall time of repeated runs and AWS calls by operation, for `--version` and
 // for deploys of 3, 50 and 200 image functions (first, unchanged, one function removed), and
 // for prune of 200 repositories of 20 images, and for images of up to 3 GB in a Docker engine
-// against docker push.
+// against docker push, and for `samship build` of sam init's image apps against docker build
+// and docker push.
 // Run it with `make bench`.
 package main
 
@@ -39,6 +40,9 @@ func main() {
 	onlyEngine = flag.Bool("only-engine", false, "run only the Docker engine image scenarios (and print, not write, them)")
 	engineRuns = flag.Int("engine-runs", 3, "rounds of the 1 MB, 200 MB and 1 GB engine scenarios (the others run once)")
 	engineScale = flag.Float64("engine-scale", 1, "multiply the engine image sizes by this (quick looks)")
+	skipBuild = flag.Bool("skip-build", false, "skip the samship build scenarios")
+	onlyBuild = flag.Bool("only-build", false, "run only the samship build scenarios (and print, not write, them)")
+	buildRuns = flag.Int("build-runs", 5, "rounds per app of the samship build scenarios")
 	flag.Parse()
 	if err := run(*out, *runs); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -97,6 +101,11 @@ func run(outPath string, runs int) error {
 	}
 	if *onlyEngine {
 		section, err := engineSection(bin, m, dir, *engineRuns, *engineScale)
+		fmt.Print(section)
+		return err
+	}
+	if *onlyBuild {
+		section, err := buildSection(bin, m, dir, *buildRuns)
 		fmt.Print(section)
 		return err
 	}
@@ -186,6 +195,22 @@ func run(outPath string, runs int) error {
 			return err
 		}
 		section, err := engineSection(bin, m, dir, *engineRuns, *engineScale)
+		if err != nil {
+			return err
+		}
+		md += section
+	}
+	if !*skipBuild {
+		// A fresh emulator again, for the same reason.
+		m.Stop()
+		if m, err = testenv.StartMoto(); err != nil {
+			return err
+		}
+		defer m.Stop()
+		if err := m.Warm(context.Background()); err != nil {
+			return err
+		}
+		section, err := buildSection(bin, m, dir, *buildRuns)
 		if err != nil {
 			return err
 		}
