@@ -28,7 +28,6 @@ type buildRound struct {
 	cold, again, changed, againBuild  samshipRun
 	first, changedDeploy, againDeploy samshipRun
 	digest                            string // of the cold build
-	probe                             time.Duration
 	dCold, dAgain, dChanged, dAgainB  time.Duration
 	dFirst, dChangedPush, dAgainPush  engineRun
 }
@@ -151,7 +150,6 @@ func (be *buildEngine) round(a *buildApp, pkgs, mirror string, deps *string) (bu
 		{"samship build, code changed", build(&r.changed)},
 		{"samship deploy, code changed", deploy(&r.changedDeploy)},
 		{"samship build, unchanged again", build(&r.againBuild)},
-		{"time the install tool's probe", func() (err error) { r.probe, err = a.timeProbe(env); return err }},
 		{"samship deploy, unchanged again", deploy(&r.againDeploy)},
 		{"empty the engine's cache", be.clean},
 		{"write the engine's context", func() error { return be.context(a, dctx, pkgs, *deps) }},

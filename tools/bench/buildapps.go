@@ -22,11 +22,10 @@ import (
 // the Dockerfile line that installs its dependencies.
 type buildApp struct {
 	key, label string
-	base       string   // the base image the Dockerfile names
-	context    string   // the DockerContext directory
-	code       string   // in context: what a code-only change edits
-	install    string   // the Dockerfile's RUN line
-	probe      []string // how samship asks the install tool's version, once per build process
+	base       string // the base image the Dockerfile names
+	context    string // the DockerContext directory
+	code       string // in context: what a code-only change edits
+	install    string // the Dockerfile's RUN line
 	files      map[string]string
 }
 
@@ -47,7 +46,7 @@ Resources:
 
 var buildApps = []*buildApp{
 	{key: "python", label: "python3.12", base: "public.ecr.aws/lambda/python:3.12", context: "hello_world", code: "app.py",
-		install: "RUN python3.12 -m pip install -r requirements.txt -t .", probe: []string{"python3", "-m", "pip", "--version"},
+		install: "RUN python3.12 -m pip install -r requirements.txt -t .",
 		files: map[string]string{
 			"hello_world/Dockerfile": "FROM public.ecr.aws/lambda/python:3.12\n\nCOPY requirements.txt ./\n\n" +
 				"RUN python3.12 -m pip install -r requirements.txt -t .\n\nCOPY app.py ./\n\n" +
@@ -57,7 +56,7 @@ var buildApps = []*buildApp{
 				"    return {\"statusCode\": 200, \"body\": json.dumps({\"message\": greeting.WORD, \"arch\": fastmath.ARCH})}\n",
 		}},
 	{key: "nodejs", label: "nodejs22.x", base: "public.ecr.aws/lambda/nodejs:22", context: "hello-world", code: "app.mjs",
-		install: "RUN npm install", probe: []string{"npm", "--version"},
+		install: "RUN npm install",
 		files: map[string]string{
 			"hello-world/Dockerfile": "FROM public.ecr.aws/lambda/nodejs:22\n\nCOPY app.mjs package*.json leftpad-1.0.0.tgz ./\n\nRUN npm install\n" +
 				"# If you are building your code for production, instead include a package-lock.json file on this directory and use:\n" +
@@ -106,18 +105,6 @@ func (a *buildApp) change(dir string) error {
 	}
 	_, err = f.WriteString(comment)
 	return err
-}
-
-// timeProbe runs the app's install tool probe as samship does (depinstall's findTool, for
-// the install's cache key) and returns its wall time.
-func (a *buildApp) timeProbe(env []string) (time.Duration, error) {
-	cmd := exec.Command(a.probe[0], a.probe[1:]...)
-	cmd.Env = env
-	start := time.Now()
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return 0, fmt.Errorf("%s: %w: %s", strings.Join(a.probe, " "), err, out)
-	}
-	return time.Since(start), nil
 }
 
 // samshipRun is what one samship build or deploy took and said.

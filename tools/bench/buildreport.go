@@ -73,8 +73,7 @@ var buildRows = []buildRow{
 	{name: "code-only change: build",
 		samship: func(r buildRound) time.Duration { return r.changed.wall }, docker: func(r buildRound) time.Duration { return r.dChanged },
 		note: func(rs []buildRound) string {
-			return "; the build itself " + secs(medianOf(each(rs, func(r buildRound) time.Duration { return r.changed.self }))) +
-				", of which the install tool's version probe about " + secs(medianOf(each(rs, func(r buildRound) time.Duration { return r.probe })))
+			return "; the build itself " + secs(medianOf(each(rs, func(r buildRound) time.Duration { return r.changed.self })))
 		}},
 	{name: "code-only change: build + push (samship: the build and the deploy's push phase)",
 		samship: func(r buildRound) time.Duration { return r.changed.wall + r.changedDeploy.self },
@@ -116,10 +115,7 @@ func renderBuild(rounds map[string][]buildRound, took time.Duration) string {
 		"repository). Times are wall clock of each process, medians (min–max) over the rounds; \"the build itself\" is the time on\n"+
 		"samship's `Built` line (without process start and template reading); samship's push time is its deploy's `Images:` phase.\n"+
 		"Docker ÷ samship is the median of the per-round ratios. Bytes are what the counting proxy saw sent to the registry.\n"+
-		"The group took %s on %s/%s, %d CPUs.\n\n"+
-		"\"Of which the install tool's version probe\" is the same command samship runs once per build process to key the\n"+
-		"install's layer cache (internal/depinstall's findTool: `python3 -m pip --version`, `npm --version`), timed alone: it is\n"+
-		"paid on every build, also when the install comes from cache, and is most of a python3.12 rebuild here.\n", n, took.Round(time.Second), runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
+		"The group took %s on %s/%s, %d CPUs.\n", n, took.Round(time.Second), runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
 	for _, a := range buildApps {
 		rs := rounds[a.key]
 		if len(rs) == 0 {
