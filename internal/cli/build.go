@@ -21,11 +21,13 @@ import (
 	"github.com/samship/samship/internal/ecr"
 	"github.com/samship/samship/internal/output"
 	"github.com/samship/samship/internal/registry"
+	"github.com/samship/samship/internal/samconfig"
 )
 
 // buildFlags are the options of `samship build`.
 type buildFlags struct {
 	template, buildDir, engine, region, profile string
+	configFile, configEnv                       string
 	overrides, mirrors                          []string
 	pull, debug                                 bool
 }
@@ -48,7 +50,7 @@ func newBuildCmd(io IO, runF func(context.Context, buildRequest) error) *cobra.C
 		Use:   "build [FUNCTION...]",
 		Short: "Build the template's image functions from their Dockerfiles, without Docker",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			req, err := f.resolve(args, io)
+			req, err := f.resolve(cmd.Flags(), args, io)
 			if err != nil {
 				return err
 			}
@@ -65,6 +67,8 @@ func newBuildCmd(io IO, runF func(context.Context, buildRequest) error) *cobra.C
 	fl.StringVar(&f.region, "region", "", "AWS region (for private ECR base images and AWS::Region)")
 	fl.StringVar(&f.profile, "profile", "", "AWS profile from the shared config files")
 	fl.BoolVar(&f.debug, "debug", false, "print every AWS call")
+	fl.StringVar(&f.configFile, "config-file", samconfig.DefaultName, "samconfig file")
+	fl.StringVar(&f.configEnv, "config-env", "default", "samconfig environment")
 	fl.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 		if name == "template" {
 			name = "template-file"
@@ -75,9 +79,23 @@ func newBuildCmd(io IO, runF func(context.Context, buildRequest) error) *cobra.C
 	return cmd
 }
 
-// resolve checks the flags and makes the request; nothing is read but the flags and the
-// environment.
-func (f *buildFlags) resolve(args []string, io IO) (buildRequest, error) {
+// resolve applies samconfig's build section (as sam build reads it: template_file,
+// build_dir, parameter_overrides, region, profile; its other keys, such as use_container, are
+// sam build's own), checks the flags and makes the request.
+func (f *buildFlags) resolve(fl *pflag.FlagSet, args []string, io IO) (buildRequest, error) {
+	cfgPath, err := samconfig.Find(".", f.configFile, fl.Changed("config-file"))
+	if err != nil {
+		return buildRequest{}, err
+	}
+	if cfgPath != "" {
+		cfg, err := samconfig.Load(cfgPath)
+		if err != nil {
+			return buildRequest{}, err
+		}
+		if err := applyConfig(fl, cfg.Params(f.configEnv, "build"), cfgPath, f.configEnv+".build"); err != nil {
+			return buildRequest{}, err
+		}
+	}
 	tpl := f.template
 	if tpl == "" {
 		for _, n := range templateNames[1:] {

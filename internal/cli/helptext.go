@@ -91,6 +91,7 @@ var buildHelp = commandHelp{
 	groups: helpGroups(
 		optionGroup{title: "Build Options", names: []string{"template-file", "build-dir", "parameter-overrides", "engine", "pull", "registry-mirror"}},
 		optionGroup{title: "AWS Credential Options", names: []string{"region", "profile"}},
+		optionGroup{title: "Configuration Options", names: []string{"config-file", "config-env"}, note: "samship build reads the [<env>.build.parameters] section of samconfig.toml, as sam build does."},
 	),
 }
 
