@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -16,6 +17,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/validate"
 
 	"github.com/samship/samship/internal/baseimage"
 	"github.com/samship/samship/internal/testenv"
@@ -341,5 +343,33 @@ func TestDockerRules(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(cf.Config.Env, " "), "HANDLER=lambda_function.handler") {
 		t.Errorf("Env = %q, want HANDLER from the ARG before FROM", cf.Config.Env)
+	}
+}
+
+// Two builds writing one build directory at once leave a layout whose index names only blobs
+// it holds.
+func TestConcurrentBuildsOneDirectory(t *testing.T) {
+	df := "FROM public.ecr.aws/lambda/python:3.12\nCOPY app.py ./\n"
+	dir := app(t, map[string]string{"Fn": df}, map[string]string{"app.py": "print(0)\n"}, "x86_64")
+	other := app(t, map[string]string{"Fn": df}, map[string]string{"app.py": "print(1)\n"}, "x86_64")
+	cache := t.TempDir()
+	for i := 0; i < 5; i++ {
+		var wg sync.WaitGroup
+		for _, src := range []string{dir, other} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				opts := Options{Engine: EngineNever, Template: filepath.Join(src, "template.yaml"), BuildDir: filepath.Join(dir, ".aws-sam", "build")}
+				if _, err := Run(context.Background(), opts, Deps{Bases: &fakeBases{}, CacheDir: cache, Epoch: time.Unix(0, 0),
+					Tools: io.Discard, Report: &nopReport{}, Now: time.Now}); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		img, _ := built(t, dir, "Fn")
+		if err := validate.Image(img); err != nil {
+			t.Fatalf("round %d: the layout's image is broken: %v", i, err)
+		}
 	}
 }

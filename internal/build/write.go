@@ -22,6 +22,16 @@ func write(p *buildPlan, built []builtImage, opts Options, deps Deps) (*Result, 
 	if err := os.MkdirAll(opts.BuildDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create build directory: %w", err)
 	}
+	// Two builds writing the same directory take turns: one's clean-up of unused blobs must not
+	// remove those the other's index is about to name.
+	lf, err := os.OpenFile(filepath.Join(opts.BuildDir, ".samship-build.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("lock the build directory: %w", err)
+	}
+	defer lf.Close()
+	if err := lockFile(lf); err != nil {
+		return nil, fmt.Errorf("lock the build directory: %w", err)
+	}
 	res := &Result{BuildDir: opts.BuildDir, Template: filepath.Join(opts.BuildDir, "template.yaml")}
 	var edits []template.Edit
 	for i, b := range built {
