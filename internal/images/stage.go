@@ -33,7 +33,8 @@ type Stage struct {
 	Access registry.Access
 	// Engine is the Docker or Podman engine local image names are read from (nil: none).
 	Engine *registry.Engine
-	// Layers remembers what engine images' layers were pushed as; nil remembers nothing.
+	// Layers remembers what engine images' layers were pushed as, and which layouts' blobs were
+	// verified; nil remembers nothing.
 	Layers *registry.LayerCache
 	// Report hears the pushes; nil hears nothing.
 	Report Reporter
@@ -95,7 +96,7 @@ func (s *Stage) Open(ctx context.Context, fns []template.Function) error {
 		s.images[f.FullPath] = img
 		s.tags[f.FullPath] = img.TagFor(f.FullPath, f.BuildName(), f.DockerTag)
 	}
-	if i, err := registry.VerifyAll(distinct); err != nil {
+	if i, err := registry.VerifyAll(distinct, s.Layers); err != nil {
 		f := firstUse[i]
 		return fmt.Errorf("%s: function %s: image %s is broken: %w", f.Where, f.FullPath, f.ImageURI, err)
 	}

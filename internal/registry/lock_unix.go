@@ -3,6 +3,7 @@
 package registry
 
 import (
+	"fmt"
 	"os"
 	"syscall"
 )
@@ -19,4 +20,12 @@ func unlocked(path string) bool {
 	}
 	defer f.Close()
 	return lock(f) == nil
+}
+
+// fileKey names the file fi describes by its device and inode: hard links of one file share it.
+func fileKey(fi os.FileInfo, path string) string {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return fmt.Sprintf("%d:%d", st.Dev, st.Ino)
+	}
+	return path
 }

@@ -8,3 +8,6 @@ func lock(*os.File) error { return nil }
 // unlocked reports whether no live process holds the file at path open: then it can be
 // removed.
 func unlocked(path string) bool { return os.Remove(path) == nil }
+
+// fileKey names the file by its path on Windows.
+func fileKey(_ os.FileInfo, path string) string { return path }

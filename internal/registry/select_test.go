@@ -207,7 +207,7 @@ func TestOpenPlatform(t *testing.T) {
 			if got.ID != wantID.String() || err != nil || gotDigest != wantDigest || !mt.IsImage() {
 				t.Errorf("Open(%s, %q) = id %s manifest %s (%s), want id %s manifest %s", tc.src, tc.arch, got.ID, gotDigest, mt, wantID, wantDigest)
 			}
-			if _, err := VerifyAll([]*Image{got}); err != nil {
+			if _, err := VerifyAll([]*Image{got}, nil); err != nil {
 				t.Errorf("VerifyAll(%s) = %v", tc.src, err)
 			}
 		})

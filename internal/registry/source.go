@@ -44,6 +44,13 @@ type Image struct {
 	// engine is set for an image left in an engine: nothing of it is read until it must be
 	// pushed (Image is nil then), and it is checked as it is read.
 	engine *engineSource
+	// layoutDir is the OCI layout directory the image was read from ("" for other sources).
+	layoutDir string
+}
+
+// blobPath is where the layout holds the blob d.
+func (img *Image) blobPath(d v1.Hash) string {
+	return filepath.Join(img.layoutDir, "blobs", d.Algorithm, d.Hex)
 }
 
 // Opener reads images named by ImageUri values.
@@ -121,7 +128,12 @@ func (o *Opener) Open(ctx context.Context, value, fullPath, arch string) (*Image
 	if engineID == "" {
 		engineID = id.String()
 	}
-	return &Image{Image: img, Source: value, Name: nm, Tag: tag, ID: engineID, fromRegistry: fromRegistry, dockerArchive: dockerArchive}, nil
+	layoutDir := ""
+	if src.Kind == SourceLayout {
+		layoutDir = src.Path
+	}
+	return &Image{Image: img, Source: value, Name: nm, Tag: tag, ID: engineID, fromRegistry: fromRegistry, dockerArchive: dockerArchive,
+		layoutDir: layoutDir}, nil
 }
 
 // saveEngine saves the engine's image to a docker archive in the scratch directory and reads

@@ -24,7 +24,10 @@ import (
 // directory, which the push then reads from. An image in an engine is checked as the push
 // reads it: each layer against its diff id, the config against the image id. It returns the
 // first failure with the index of its image.
-func VerifyAll(imgs []*Image) (int, error) {
+//
+// A layout's blob that memo knows as verified, unchanged, is not read again (see
+// LayerCache.Verified); memo may be nil.
+func VerifyAll(imgs []*Image, memo *LayerCache) (int, error) {
 	type job struct {
 		i int
 		d layerCheck
@@ -45,6 +48,9 @@ func VerifyAll(imgs []*Image) (int, error) {
 			// again as it goes.
 			if !seen[d.Digest] {
 				seen[d.Digest] = true
+				if img.layoutDir != "" && memo.Verified(img.blobPath(d.Digest), d.Digest) {
+					continue
+				}
 				jobs = append(jobs, job{i, d})
 			}
 		}
@@ -61,6 +67,8 @@ func VerifyAll(imgs []*Image) (int, error) {
 					failed[j.i] = err
 				}
 				mu.Unlock()
+			} else if img := imgs[j.i]; img.layoutDir != "" {
+				memo.MarkVerified(img.blobPath(j.d.Digest), j.d.Digest)
 			}
 			return nil
 		})

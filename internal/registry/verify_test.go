@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
@@ -72,7 +73,7 @@ func openVerified(t *testing.T, value string) (*Image, error) {
 	t.Helper()
 	img, err := (&Opener{Scratch: NewScratch(t.TempDir())}).Open(context.Background(), value, "Fn", "")
 	if err == nil {
-		_, err = VerifyAll([]*Image{img})
+		_, err = VerifyAll([]*Image{img}, nil)
 	}
 	return img, err
 }
@@ -106,5 +107,47 @@ func TestTagOf(t *testing.T) {
 				t.Errorf("tagOf(%q) = %q, %v, want %q, %v", tc.ref, got, ok, tc.want, tc.ok)
 			}
 		})
+	}
+}
+
+// A layout's blob verified once is not read again while its file is unchanged, and is read
+// again once it changed.
+func TestVerifiedMemo(t *testing.T) {
+	var layer string
+	dir := brokenLayout(t, func(_, l, _, _ string) { layer = l })
+	memo := &LayerCache{Dir: t.TempDir()}
+	open := func() *Image {
+		img, err := (&Opener{Scratch: NewScratch(t.TempDir())}).Open(context.Background(), dir, "Fn", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return img
+	}
+	if _, err := VerifyAll([]*Image{open()}, memo); err != nil {
+		t.Fatalf("first verify: %v", err)
+	}
+	// Spoiled in place with its size and time kept: only a read would see it, and the memo
+	// spares the read.
+	fi, _ := os.Stat(layer)
+	b, _ := os.ReadFile(layer)
+	b[len(b)-1] ^= 0xff
+	f, err := os.OpenFile(layer, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteAt(b[len(b)-1:], int64(len(b)-1))
+	f.Close()
+	os.Chtimes(layer, fi.ModTime(), fi.ModTime())
+	if _, err := VerifyAll([]*Image{open()}, memo); err != nil {
+		t.Errorf("verify of an unchanged-looking file read it again: %v", err)
+	}
+	if _, err := VerifyAll([]*Image{open()}, nil); err == nil {
+		t.Errorf("without the memo the spoiled layer passed")
+	}
+	// Touched: another identity, read again, and found out.
+	later := fi.ModTime().Add(time.Second)
+	os.Chtimes(layer, later, later)
+	if _, err := VerifyAll([]*Image{open()}, memo); err == nil {
+		t.Errorf("a changed file was taken as verified")
 	}
 }
