@@ -30,7 +30,7 @@ type codeFake struct {
 
 	sha      string
 	revision int
-	settled  bool // the last update's end has been seen
+	settled  bool              // the last update's end has been seen
 	versions []string          // published code hashes; version n is versions[n-1]
 	aliases  map[string]string // alias -> version
 	// createRace makes CreateAlias answer that the alias exists (someone made it meanwhile).
