@@ -1,7 +1,8 @@
 // Package lambda reads which container images Lambda functions can run: the image of a
 // function's $LATEST, of each of its published versions and, through them, of its aliases,
-// each resolved to the digest Lambda pinned when the code was set. Callers never see the
-// SDK's shapes.
+// each resolved to the digest Lambda pinned when the code was set; and, for samship sync,
+// sets a function's image, waits for Lambda to finish, publishes a version and moves an alias
+// to it. Callers never see the SDK's shapes.
 package lambda
 
 import (
@@ -20,13 +21,22 @@ type API interface {
 	GetFunction(context.Context, *awslambda.GetFunctionInput, ...func(*awslambda.Options)) (*awslambda.GetFunctionOutput, error)
 	ListVersionsByFunction(context.Context, *awslambda.ListVersionsByFunctionInput, ...func(*awslambda.Options)) (*awslambda.ListVersionsByFunctionOutput, error)
 	ListAliases(context.Context, *awslambda.ListAliasesInput, ...func(*awslambda.Options)) (*awslambda.ListAliasesOutput, error)
+	UpdateFunctionCode(context.Context, *awslambda.UpdateFunctionCodeInput, ...func(*awslambda.Options)) (*awslambda.UpdateFunctionCodeOutput, error)
+	GetFunctionConfiguration(context.Context, *awslambda.GetFunctionConfigurationInput, ...func(*awslambda.Options)) (*awslambda.GetFunctionConfigurationOutput, error)
+	PublishVersion(context.Context, *awslambda.PublishVersionInput, ...func(*awslambda.Options)) (*awslambda.PublishVersionOutput, error)
+	UpdateAlias(context.Context, *awslambda.UpdateAliasInput, ...func(*awslambda.Options)) (*awslambda.UpdateAliasOutput, error)
+	CreateAlias(context.Context, *awslambda.CreateAliasInput, ...func(*awslambda.Options)) (*awslambda.CreateAliasOutput, error)
 }
 
-// Client reads functions.
-type Client struct{ api API }
+// Client reads functions and sets their images.
+type Client struct {
+	api API
+	// Wait paces SetImage's waits for Lambda; New sets DefaultWaiting.
+	Wait Waiting
+}
 
 // New returns a Client over api.
-func New(api API) *Client { return &Client{api: api} }
+func New(api API) *Client { return &Client{api: api, Wait: DefaultWaiting()} }
 
 // Use is one way a function runs an image: its $LATEST, a published version, or an alias
 // (Qualifier "live", pointing at Versions).

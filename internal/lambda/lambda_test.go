@@ -19,11 +19,12 @@ import (
 // fake is one function: $LATEST's image and the published versions' images, aliases by
 // name to "version[,weighted version]", pages of one entry to exercise paging.
 type fake struct {
-	latest   string
-	versions []string
-	aliases  map[string]string
-	calls    []string
-	missing  bool
+	lambda.API // the methods that set code: not called by these tests
+	latest     string
+	versions   []string
+	aliases    map[string]string
+	calls      []string
+	missing    bool
 	// late is a version the alias names that ListVersionsByFunction did not list.
 	late string
 }

@@ -35,6 +35,13 @@ type Function struct {
 	// Architecture is the function's Architectures ("x86_64" or "arm64", after Globals and
 	// parameters); "" when the template names none (Lambda's default, x86_64).
 	Architecture string
+	// AutoPublishAlias is the SAM function's AutoPublishAlias (after Globals and parameters):
+	// the alias the SAM transform publishes a version for and points at it on each code
+	// change; "" when absent, null or empty, and for an AWS::Lambda::Function.
+	AutoPublishAlias string
+	// AutoPublishAliasIntrinsic reports an AutoPublishAlias samship cannot resolve: a Ref to
+	// a parameter without a value, or an intrinsic other than Ref (which SAM refuses).
+	AutoPublishAliasIntrinsic bool
 	// SAMRepo reports an image function SAM CLI's companion stack has a repository for: its
 	// image location, resolved with parameter defaults only (SAM CLI's sync_ecr_stack passes
 	// no overrides), is not an ECR URI, or it has a DockerContext.
@@ -200,6 +207,9 @@ func (tr *Tree) walk(t *Template, parent *Stack, loc *yaml.Node, logical, stackP
 				return fmt.Errorf("%s:%d: function %s: %w", t.Path, line, joinPath(stackPath, id), err)
 			}
 			f.Architecture = arch
+			if typ == ServerlessFunction {
+				f.AutoPublishAlias, f.AutoPublishAliasIntrinsic = sc.autoPublishAlias(lookup(props, "AutoPublishAlias"), lookup(globals, "AutoPublishAlias"))
+			}
 			uri := lookup(props, "ImageUri")
 			if typ == LambdaFunction {
 				f.MisplacedImageURI = uri != nil

@@ -20,7 +20,8 @@ of its fixes works around:
 - events.py: each resource's stack events and the request token on every event;
 - apigateway.py: AWS::ApiGateway::RestApi from Body;
 - lambda_.py: image properties of AWS::Lambda::Function, AWS::Lambda::Url,
-  AWS::Lambda::Version and AWS::Lambda::Alias, image digests in CodeSha256;
+  AWS::Lambda::Version and AWS::Lambda::Alias, image digests in CodeSha256 and
+  ResolvedImageUri, RevisionId and PublishVersion's preconditions, CreateAlias's conflict;
 - ecr.py: image sizes, and AWS::ECR::Repository's casing, lifecycle policy and replacement.
 
 Every patch goes through patching.py, which fails start-up naming the target when this moto

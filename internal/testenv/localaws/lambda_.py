@@ -10,10 +10,22 @@
   alias with the stack.
 - Lambda image functions: moto's CodeSha256 (and so ResolvedImageUri) hashes the ImageUri
   string; AWS resolves the image's tag to its digest in ECR when the code is set, and a
-  published version keeps the digest it had.
+  published version keeps the digest it had; and moto's ResolvedImageUri of an ImageUri given
+  by digest ("repo@sha256:…") reads "repo@sha256@sha256:…" (it cuts the URI at its first
+  colon), where AWS answers "repo@sha256:…".
+- RevisionId (samship sync): moto's functions have none; AWS gives $LATEST a new one on every
+  change of its code or configuration, and PublishVersion takes RevisionId and CodeSha256 to
+  publish only the $LATEST the caller last saw (PreconditionFailedException on another
+  revision, InvalidParameterValueException on other code); moto ignores both.
+- CreateAlias of an alias that exists: moto answers ConflictException, AWS
+  ResourceConflictException.
 """
 
+import uuid
+
+from moto.awslambda import exceptions as lambda_errors
 from moto.awslambda import models as awslambda
+from moto.awslambda import responses as lambda_responses
 from moto.cloudformation import parsing
 from moto.core.common_models import CloudFormationModel
 from moto.ecr import models as ecr_models
@@ -21,7 +33,9 @@ from moto.ecr import models as ecr_models
 from .patching import add, patch, require
 
 require(awslambda, "lambda_backends", "ImageConfig", "UnknownFunctionException")
-require(awslambda.LambdaBackend, "publish_version", "delete_function", "create_function_url_config", "create_alias", "delete_alias")
+require(lambda_errors, "LambdaClientError", "PreconditionFailedException", "InvalidParameterValueException")
+require(lambda_responses, "unquote")
+require(awslambda.LambdaBackend, "get_function", "publish_version", "delete_function", "create_function_url_config", "create_alias", "delete_alias")
 require(ecr_models, "ecr_backends")
 require(ecr_models.Image, "get_image_digest")
 
@@ -224,6 +238,7 @@ def _image_digest(account_id, uri):
 
 def _set_function_code_resolved(self, updated_spec):
     _set_function_code(self, updated_spec)
+    _new_revision(self)
     uri = self.code.get("ImageUri")
     if uri:
         digest = _image_digest(self.account_id, uri)
@@ -232,3 +247,79 @@ def _set_function_code_resolved(self, updated_spec):
 
 
 _set_function_code = patch(awslambda.LambdaFunction, "_set_function_code", _set_function_code_resolved)
+
+
+def _resolved_image_uri(self):
+    resp = _get_code(self)
+    uri = self.code.get("ImageUri")
+    if uri and "Code" in resp:
+        name = uri.split("@", 1)[0]
+        if ":" in name.rsplit("/", 1)[-1]:
+            name = name.rsplit(":", 1)[0]
+        resp["Code"]["ResolvedImageUri"] = name + "@sha256:" + self.code_sha_256
+    return resp
+
+
+_get_code = patch(awslambda.LambdaFunction, "get_code", _resolved_image_uri)
+
+
+# --- RevisionId ---------------------------------------------------------------------------
+
+def _new_revision(fn):
+    """Gives fn ($LATEST) a new revision: its code or configuration changed."""
+    fn.localaws_revision = str(uuid.uuid4())
+
+
+def _revision(fn):
+    if not getattr(fn, "localaws_revision", None):
+        _new_revision(fn)
+    return fn.localaws_revision
+
+
+def _configuration_with_revision(self, *args, **kwargs):
+    config = _get_configuration(self, *args, **kwargs)
+    config["RevisionId"] = _revision(self)
+    return config
+
+
+_get_configuration = patch(awslambda.LambdaFunction, "get_configuration", _configuration_with_revision)
+
+
+def _update_configuration_revised(self, config_updates):
+    _update_configuration(self, config_updates)
+    _new_revision(self)
+    return self.get_configuration()
+
+
+_update_configuration = patch(awslambda.LambdaFunction, "update_configuration", _update_configuration_revised)
+
+
+def _publish_version_if_unchanged(self):
+    function_name = lambda_responses.unquote(self.path.split("/")[-2])
+    revision, sha = self._get_param("RevisionId"), self._get_param("CodeSha256")
+    if revision or sha:
+        latest = self.backend.get_function(function_name)
+        if revision and revision != _revision(latest):
+            raise lambda_errors.PreconditionFailedException(
+                "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id")
+        if sha and sha != latest.code_sha_256:
+            raise lambda_errors.InvalidParameterValueException(
+                f"CodeSHA256 ({sha}) is different from current CodeSHA256 in $LATEST ({latest.code_sha_256}). Please try again with the CodeSHA256 in $LATEST.")
+    return _publish_version(self)
+
+
+_publish_version = patch(lambda_responses.LambdaResponse, "publish_version", _publish_version_if_unchanged)
+
+
+# --- CreateAlias of an existing alias -----------------------------------------------------
+
+class AliasExists(lambda_errors.LambdaClientError):
+    """What AWS answers CreateAlias of an alias that exists."""
+
+    code = 409
+
+    def __init__(self, message):
+        super().__init__("ResourceConflictException", message)
+
+
+patch(awslambda, "ConflictException", AliasExists)

@@ -122,3 +122,71 @@ class ImageDigestTest(MotoTest):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ResolvedImageUriTest(MotoTest):
+    """LambdaFunction.get_code: an ImageUri given by digest resolves to itself."""
+
+    def test_an_image_given_by_digest(self):
+        self.ecr.create_repository(repositoryName="app/fn")
+        digest = self.put_image("app/fn", "v1", [("a", 1)])
+        self.lam.create_function(FunctionName="fn", PackageType="Image", Role=self.role(), Code={"ImageUri": IMAGE + "@" + digest})
+        self.assertEqual(self.lam.get_function(FunctionName="fn")["Code"]["ResolvedImageUri"], IMAGE + "@" + digest)
+        self.lam.update_function_code(FunctionName="fn", ImageUri=IMAGE + ":v1")
+        self.assertEqual(self.lam.get_function(FunctionName="fn")["Code"]["ResolvedImageUri"], IMAGE + "@" + digest)
+
+
+class RevisionTest(MotoTest):
+    """RevisionId (LambdaFunction.get_configuration, update_configuration) and
+    PublishVersion's RevisionId and CodeSha256 (LambdaResponse.publish_version)."""
+
+    def setUp(self):
+        super().setUp()
+        self.ecr.create_repository(repositoryName="app/fn")
+        self.first = self.put_image("app/fn", "v1", [("a", 1)])
+        self.second = self.put_image("app/fn", "v2", [("b", 1)])
+        self.created = self.lam.create_function(FunctionName="fn", PackageType="Image", Role=self.role(), Code={"ImageUri": IMAGE + ":v1"})
+
+    def revision(self):
+        return self.lam.get_function_configuration(FunctionName="fn")["RevisionId"]
+
+    def test_every_change_of_latest_is_a_new_revision(self):
+        created = self.revision()
+        self.assertEqual(self.created["RevisionId"], created)
+        self.assertEqual(self.lam.get_function(FunctionName="fn")["Configuration"]["RevisionId"], created)
+        code = self.lam.update_function_code(FunctionName="fn", ImageUri=IMAGE + ":v2")["RevisionId"]
+        self.assertNotEqual(code, created)
+        self.assertEqual(self.revision(), code)
+        config = self.lam.update_function_configuration(FunctionName="fn", MemorySize=256)["RevisionId"]
+        self.assertNotIn(config, (created, code))
+        self.assertEqual(self.revision(), config)
+
+    def test_publish_version_of_the_revision_and_code_seen(self):
+        conf = self.lam.update_function_code(FunctionName="fn", ImageUri=IMAGE + ":v2")
+        out = self.lam.publish_version(FunctionName="fn", RevisionId=conf["RevisionId"], CodeSha256=conf["CodeSha256"])
+        self.assertEqual((out["Version"], out["CodeSha256"]), ("1", self.second.split(":", 1)[1]))
+
+    def test_publish_version_of_another_revision_is_refused(self):
+        seen = self.lam.update_function_code(FunctionName="fn", ImageUri=IMAGE + ":v2")["RevisionId"]
+        self.lam.update_function_code(FunctionName="fn", ImageUri=IMAGE + ":v1")
+        with self.assertRaises(ClientError) as e:
+            self.lam.publish_version(FunctionName="fn", RevisionId=seen)
+        self.assertEqual(e.exception.response["Error"]["Code"], "PreconditionFailedException")
+        self.assertEqual(self.lam.list_versions_by_function(FunctionName="fn")["Versions"][1:], [])
+
+    def test_publish_version_of_other_code_is_refused(self):
+        self.lam.update_function_code(FunctionName="fn", ImageUri=IMAGE + ":v2")
+        with self.assertRaises(ClientError) as e:
+            self.lam.publish_version(FunctionName="fn", CodeSha256=self.first.split(":", 1)[1])
+        self.assertEqual(e.exception.response["Error"]["Code"], "InvalidParameterValueException")
+        self.assertEqual(self.lam.list_versions_by_function(FunctionName="fn")["Versions"][1:], [])
+
+
+class AliasExistsTest(MotoTest):
+    """ConflictException: CreateAlias of an existing alias is a ResourceConflictException."""
+
+    def test_create_alias_twice(self):
+        self.lam.create_function(FunctionName="fn", PackageType="Image", Role=self.role(), Code={"ImageUri": IMAGE + ":v1"})
+        self.lam.create_alias(FunctionName="fn", Name="live", FunctionVersion="$LATEST")
+        with self.assertRaises(self.lam.exceptions.ResourceConflictException):
+            self.lam.create_alias(FunctionName="fn", Name="live", FunctionVersion="$LATEST")
