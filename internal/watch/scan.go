@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 )
 
 // stat is what a walk remembers of one path: enough to see that it changed without reading it.
@@ -100,7 +101,7 @@ func (g *group) walk(prev snapshot) (snapshot, error) {
 func (g *group) walkDir(abs, rel string, seen *keySet, prev, next snapshot) error {
 	f, err := os.Open(abs)
 	if err != nil {
-		if rel != "" && errors.Is(err, fs.ErrNotExist) {
+		if rel != "" && gone(err) {
 			return nil
 		}
 		return err
@@ -108,7 +109,7 @@ func (g *group) walkDir(abs, rel string, seen *keySet, prev, next snapshot) erro
 	ents, err := f.ReadDir(-1)
 	f.Close()
 	if err != nil {
-		if rel != "" && errors.Is(err, fs.ErrNotExist) {
+		if rel != "" && gone(err) {
 			return nil
 		}
 		return err
@@ -148,6 +149,12 @@ func (g *group) walkDir(abs, rel string, seen *keySet, prev, next snapshot) erro
 		}
 	}
 	return nil
+}
+
+// gone is whether err says a path inside the tree was removed (or replaced by a file) while
+// the walk ran.
+func gone(err error) bool {
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)
 }
 
 // filter is the roots of seen that do not ignore rel: seen itself when none does, nil when

@@ -243,3 +243,22 @@ func TestWatchQuietLongerThanInterval(t *testing.T) {
 		t.Errorf("Watch change paths (-want +got):\n%s", diff)
 	}
 }
+
+// While the receiver is busy (building), what changes joins the batch it has not taken.
+func TestWatchBusyReceiverGetsOneBatch(t *testing.T) {
+	dir := t.TempDir()
+	ch, clock, _ := start(t, watch.Root{Key: "Fn", Dir: dir})
+	write(t, dir, "a.py", "")
+	seen := clock.tick(t)
+	clock.tick(t) // the batch is ready; nobody receives it
+	clock.tick(t)
+	write(t, dir, "b.py", "")
+	clock.tick(t)
+	none(t, ch) // b.py's quiet period has not passed
+	clock.tick(t)
+	got := receive(t, ch)
+	want := watch.Change{Keys: []string{"Fn"}, Paths: abs(dir, "a.py", "b.py"), First: seen}
+	if diff := cmp.Diff(want, got, cmpopts.EquateErrors()); diff != "" {
+		t.Errorf("Watch change to a busy receiver (-want +got):\n%s", diff)
+	}
+}
