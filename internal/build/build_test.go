@@ -373,3 +373,22 @@ func TestConcurrentBuildsOneDirectory(t *testing.T) {
 		}
 	}
 }
+
+// Building one function keeps, in the built template, the images an earlier build left the
+// others.
+func TestBuildOneKeepsTheOthers(t *testing.T) {
+	df := "FROM public.ecr.aws/lambda/python:3.12\nCOPY app.py ./\n"
+	dir := app(t, map[string]string{"OneFunction": df, "TwoFunction": df}, map[string]string{"app.py": "1"}, "x86_64")
+	if r := buildApp(t, dir, t.TempDir(), Options{}); r.err != nil {
+		t.Fatal(r.err)
+	}
+	if r := buildApp(t, dir, t.TempDir(), Options{Functions: []string{"OneFunction"}}); r.err != nil {
+		t.Fatal(r.err)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, ".aws-sam", "build", "template.yaml"))
+	for _, fn := range []string{"OneFunction", "TwoFunction"} {
+		if !strings.Contains(string(b), `ImageUri: "`+fn+`"`) {
+			t.Errorf("built template lacks %s's image:\n%s", fn, b)
+		}
+	}
+}

@@ -53,6 +53,24 @@ func write(p *buildPlan, built []builtImage, opts Options, deps Deps) (*Result, 
 		res.Images = append(res.Images, b.info)
 		deps.Report.BuildDone(b.info)
 	}
+	// The functions this run did not build keep the images an earlier build left them.
+	done := map[string]bool{}
+	for _, pf := range p.functions {
+		done[pf.fn.LogicalID] = true
+	}
+	for _, fn := range p.tree.BuildFunctions() {
+		if done[fn.LogicalID] || fn.FullPath != fn.LogicalID {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(opts.BuildDir, fn.LogicalID, "index.json")); err != nil {
+			continue
+		}
+		e, err := fn.SetImageEdit(fn.LogicalID)
+		if err != nil {
+			return nil, err
+		}
+		edits = append(edits, e)
+	}
 	root := p.tree.Stacks[0].Template
 	abs, err := filepath.Abs(opts.BuildDir)
 	if err != nil {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -96,6 +95,11 @@ func (f *buildFlags) resolve(fl *pflag.FlagSet, args []string, io IO) (buildRequ
 			return buildRequest{}, err
 		}
 	}
+	return f.check(args, io)
+}
+
+// check checks the flags (samconfig applied) and makes the request.
+func (f *buildFlags) check(args []string, io IO) (buildRequest, error) {
 	tpl := f.template
 	if tpl == "" {
 		for _, n := range templateNames[1:] {
@@ -176,41 +180,43 @@ func firstOf(v ...string) string {
 // runBuild builds.
 func runBuild(ctx context.Context, req buildRequest, io IO) error {
 	r := output.New(output.FormatText, output.Streams{Out: io.Out, Err: io.Err, Terminal: io.ErrIsTerminal, Width: io.Width, Getenv: io.Getenv})
-	rep, ok := r.(interface {
-		build.Reporter
-		BuildSucceeded(*build.Result)
-	})
-	if !ok {
-		return errors.New("the text form does not show builds")
-	}
-	dir, err := baseimage.DefaultDir()
+	deps, err := buildDeps(req, io, r)
 	if err != nil {
 		return err
-	}
-	creds := &lazyECR{profile: req.profile, region: req.opts.Region, getenv: io.Getenv}
-	var transport http.RoundTripper = http.DefaultTransport
-	if req.endpoint != "" {
-		if transport, err = registry.Redirect(transport, req.endpoint); err != nil {
-			return err
-		}
-	}
-	bases, err := baseimage.Open(baseimage.Options{Dir: dir, Mirrors: req.mirrors, Pull: req.pull, Keychain: registry.NewKeychain(creds),
-		Transport: transport, Now: time.Now})
-	if err != nil {
-		return err
-	}
-	deps := build.Deps{Bases: bases, CacheDir: filepath.Join(filepath.Dir(dir), "build"), BlobDirs: []string{filepath.Join(dir, "blobs", "sha256")},
-		Epoch: epoch(io.Getenv("SOURCE_DATE_EPOCH")),
-		Tools: io.Err, Report: rep, Now: time.Now}
-	if e := registry.FindEngine(io.Getenv("DOCKER_HOST"), io.Getenv("XDG_RUNTIME_DIR")); e != nil {
-		deps.Engine, deps.EngineHost = e, e.Host
 	}
 	res, err := build.Run(ctx, req.opts, deps)
 	if err != nil {
 		return err
 	}
-	rep.BuildSucceeded(res)
+	r.BuildSucceeded(res)
 	return nil
+}
+
+// buildDeps is what a build works with: the base image cache (through the mirrors, private
+// ECR with the caller's token), the layer cache, the engine when one is reachable.
+func buildDeps(req buildRequest, io IO, rep build.Reporter) (build.Deps, error) {
+	dir, err := baseimage.DefaultDir()
+	if err != nil {
+		return build.Deps{}, err
+	}
+	creds := &lazyECR{profile: req.profile, region: req.opts.Region, getenv: io.Getenv}
+	var transport http.RoundTripper = http.DefaultTransport
+	if req.endpoint != "" {
+		if transport, err = registry.Redirect(transport, req.endpoint); err != nil {
+			return build.Deps{}, err
+		}
+	}
+	bases, err := baseimage.Open(baseimage.Options{Dir: dir, Mirrors: req.mirrors, Pull: req.pull, Keychain: registry.NewKeychain(creds),
+		Transport: transport, Now: time.Now})
+	if err != nil {
+		return build.Deps{}, err
+	}
+	deps := build.Deps{Bases: bases, CacheDir: filepath.Join(filepath.Dir(dir), "build"), BlobDirs: []string{filepath.Join(dir, "blobs", "sha256")},
+		Epoch: epoch(io.Getenv("SOURCE_DATE_EPOCH")), Tools: io.Err, Report: rep, Now: time.Now}
+	if e := registry.FindEngine(io.Getenv("DOCKER_HOST"), io.Getenv("XDG_RUNTIME_DIR")); e != nil {
+		deps.Engine, deps.EngineHost = e, e.Host
+	}
+	return deps, nil
 }
 
 // epoch is SOURCE_DATE_EPOCH's time (reproducible-builds.org), else the Unix epoch.

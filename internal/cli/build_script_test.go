@@ -10,9 +10,11 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -82,6 +84,23 @@ func TestBuildScripts(t *testing.T) {
 	}
 	p.Cmds["image-config"] = imageConfigCmd
 	p.Cmds["image-file"] = imageFileCmd
+	// wait-digest STACK ID FILE SECONDS: wait until the image the function runs is another
+	// than the digest line of FILE (an image-config output) says.
+	p.Cmds["wait-digest"] = func(ts *testscript.TestScript, neg bool, args []string) {
+		if len(args) != 4 {
+			ts.Fatalf("usage: wait-digest STACK ID FILE SECONDS")
+		}
+		old := strings.SplitN(ts.ReadFile(args[2]), "\n", 2)[0]
+		secs, err := strconv.Atoi(args[3])
+		ts.Check(err)
+		for deadline := time.Now().Add(time.Duration(secs) * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+			uri := functionImage(ts, args[0], args[1])
+			if _, d, ok := strings.Cut(uri, "@"); ok && "digest "+d != old {
+				return
+			}
+		}
+		ts.Fatalf("%s of %s still runs %s after %s s", args[1], args[0], old, args[3])
+	}
 	// push-base RUNTIME REPO:TAG: push the amd64 stand-in of AWS's base image for RUNTIME to
 	// the local ECR, as a team's private base image.
 	p.Cmds["push-base"] = func(ts *testscript.TestScript, neg bool, args []string) {

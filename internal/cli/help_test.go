@@ -27,7 +27,7 @@ func helpOf(t *testing.T, args ...string) string {
 // TestHelp compares each command's help, and `samship help environment`, with golden files
 // (-update rewrites them); `samship help <command>` is the same as `<command> --help`.
 func TestHelp(t *testing.T) {
-	for _, name := range []string{"build", "deploy", "package", "delete", "prune", "orphans", "environment"} {
+	for _, name := range []string{"build", "sync", "deploy", "package", "delete", "prune", "orphans", "environment"} {
 		t.Run(name, func(t *testing.T) {
 			got := helpOf(t, "help", name)
 			if name != "environment" {
@@ -45,7 +45,7 @@ func TestHelp(t *testing.T) {
 // that takes several values shows SAM's syntax, and no line is wider than the terminal.
 func TestHelpShowsEveryOption(t *testing.T) {
 	root := newRoot(IO{Getenv: func(string) string { return "" }, Width: 100}, runners{})
-	for name, h := range map[string]commandHelp{"build": buildHelp, "deploy": deployHelp, "package": packageHelp, "delete": deleteHelp, "prune": pruneHelp, "orphans": orphansHelp} {
+	for name, h := range map[string]commandHelp{"build": buildHelp, "sync": syncHelp, "deploy": deployHelp, "package": packageHelp, "delete": deleteHelp, "prune": pruneHelp, "orphans": orphansHelp} {
 		t.Run(name, func(t *testing.T) {
 			cmd, _, err := root.Find([]string{name})
 			if err != nil {

@@ -95,6 +95,28 @@ var buildHelp = commandHelp{
 	),
 }
 
+var syncHelp = commandHelp{
+	about: "Puts new code into the image functions of a deployed stack without a CloudFormation deploy, as sam sync " +
+		"--code does, and works with the repositories samship deploy manages: each function's image is built (samship " +
+		"build, for functions with a Dockerfile in their Metadata) or read, compared by digest with what the function " +
+		"runs, pushed to the repository the function already runs from, set with Lambda's UpdateFunctionCode by digest, " +
+		"and its AutoPublishAlias moved to a new version. A function whose image did not change is not written to; " +
+		"functions sharing an image get one push and their updates at once. Without --code a deploy runs first " +
+		"(the template's other changes). The stack drifts from its template until the next samship deploy, which " +
+		"brings it back: sync asks first, as sam sync does.",
+	examples: []example{
+		{"Sync the code once", "samship sync --code --stack-name my-dev-app"},
+		{"Keep syncing while you edit", "samship sync --code --watch --stack-name my-dev-app"},
+		{"Deploy the template's changes first, then sync, in CI", "samship sync --stack-name my-dev-app --no-prompts"},
+	},
+	groups: helpGroups(
+		optionGroup{title: "Sync Options", names: []string{"stack-name", "code", "watch", "no-prompts", "capabilities", "output"}},
+		optionGroup{title: "Build Options", names: []string{"template-file", "build-dir", "parameter-overrides", "engine", "registry-mirror"}},
+		optionGroup{title: "AWS Credential Options", names: []string{"region", "profile"}},
+		optionGroup{title: "Configuration Options", names: []string{"config-file", "config-env", "save-params"}, note: stackConfigNote},
+	),
+}
+
 var pruneHelp = commandHelp{
 	about: "Deletes the images of the stack's managed repositories that nothing can run: kept are the image of each " +
 		"of the stack's functions, of each published version and alias of them (read from Lambda, by digest, so " +

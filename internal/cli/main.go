@@ -107,6 +107,7 @@ type runners struct {
 	prune   func(ctx context.Context, in prune.Input, rt deployRuntime) error
 	orphans func(ctx context.Context, in orphans.Input, rt deployRuntime) error
 	build   func(ctx context.Context, req buildRequest) error
+	sync    func(ctx context.Context, req syncRequest) error
 }
 
 func defaultRunners(io IO) runners {
@@ -121,6 +122,7 @@ func defaultRunners(io IO) runners {
 			return runOrphans(ctx, in, rt, io)
 		},
 		build: func(ctx context.Context, req buildRequest) error { return runBuild(ctx, req, io) },
+		sync:  func(ctx context.Context, req syncRequest) error { return runSync(ctx, req, io) },
 	}
 }
 
@@ -252,7 +254,7 @@ func newRoot(io IO, r runners) *cobra.Command {
 		"  # In CI\n  $ samship deploy --stack-name my-app --resolve-image-repos --resolve-s3\n\n" +
 		"  # Old images nothing runs, and companion stacks left behind\n  $ samship prune --stack-name my-app --dry-run\n  $ samship orphans\n\n" +
 		"  # What a command takes, and what samship reads from the environment\n  $ samship deploy --help\n  $ samship help environment"
-	root.AddCommand(newBuildCmd(io, r.build), newDeployCmd(io, r.deploy), newPackageCmd(io, r.pack), newDeleteCmd(io, r.delete),
+	root.AddCommand(newBuildCmd(io, r.build), newSyncCmd(io, r.sync), newDeployCmd(io, r.deploy), newPackageCmd(io, r.pack), newDeleteCmd(io, r.delete),
 		newPruneCmd(io, r.prune), newOrphansCmd(io, r.orphans), newEnvironmentTopic())
 	return root
 }

@@ -220,3 +220,11 @@ func (d *ctxDir) ReadDir(n int) ([]fs.DirEntry, error) {
 	}
 	return ents, err
 }
+
+// Excluded reports whether .dockerignore leaves the path rel (slash-separated, relative to the
+// context) out of the context, whether or not it exists yet: what a watcher of the context
+// ignores.
+func (c *Context) Excluded(rel string) bool {
+	ex, err := c.excluded(rel)
+	return err == nil && ex
+}

@@ -181,3 +181,27 @@ func (s *Stage) Close() {
 		s.scratch.Close()
 	}
 }
+
+// Digest is the manifest digest the opened image of fullPath will have in its repository,
+// when it is known before pushing (an engine's image is compressed, and so named, only as it
+// is pushed).
+func (s *Stage) Digest(fullPath string) (string, bool) {
+	img := s.images[fullPath]
+	if img == nil || img.Image == nil { // an engine's: read only when pushed
+		return "", false
+	}
+	d, err := img.Digest()
+	if err != nil {
+		return "", false
+	}
+	return d.String(), true
+}
+
+// Only keeps, of the opened functions, those of fullPaths: Push pushes their images alone.
+func (s *Stage) Only(fullPaths []string) {
+	keep := map[string]bool{}
+	for _, fp := range fullPaths {
+		keep[fp] = true
+	}
+	s.order = slices.DeleteFunc(s.order, func(fp string) bool { return !keep[fp] })
+}

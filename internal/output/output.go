@@ -8,11 +8,13 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/samship/samship/internal/build"
 	"github.com/samship/samship/internal/cfn"
 	"github.com/samship/samship/internal/deploy"
 	"github.com/samship/samship/internal/guided"
 	"github.com/samship/samship/internal/orphans"
 	"github.com/samship/samship/internal/prune"
+	"github.com/samship/samship/internal/sync"
 	"github.com/samship/samship/internal/teardown"
 	"github.com/samship/samship/internal/ui"
 )
@@ -43,6 +45,12 @@ type Reporter interface {
 	teardown.Reporter
 	prune.Reporter
 	orphans.Reporter
+	sync.Reporter
+	SyncDone(res *sync.Result)
+	Watching()
+	Round(r sync.Round)
+	build.Reporter
+	BuildSucceeded(res *build.Result)
 	// PollFailed says a look at a stack failed and is tried again.
 	PollFailed(err error)
 	// Live reports that stacks can be followed in place (a terminal, in text);
