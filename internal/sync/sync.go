@@ -162,7 +162,7 @@ func Run(ctx context.Context, opts Options, deps Deps) (*Result, error) {
 			res.Pushed++
 		}
 	}
-	synced, err := update(ctx, deps, changed, names, pushed, start)
+	synced, err := update(ctx, deps, changed, names, running, pushed, start)
 	res.Functions = append(res.Functions, synced...)
 	sort.Slice(res.Functions, func(i, j int) bool { return res.Functions[i].LogicalID < res.Functions[j].LogicalID })
 	return res, err

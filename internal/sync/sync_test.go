@@ -31,6 +31,7 @@ type fakes struct {
 	aliases  []string          // "name alias"
 	only     []string
 	resource []cfn.Resource
+	engine   bool // digests are known only once pushed, as an engine's images
 }
 
 func (f *fakes) Resources(context.Context, string) ([]cfn.Resource, error) { return f.resource, nil }
@@ -54,6 +55,9 @@ func (f *fakes) PublishAlias(_ context.Context, name, alias string, _ lambda.Upd
 }
 func (f *fakes) Open(context.Context, []template.Function) error { return nil }
 func (f *fakes) Digest(fp string) (string, bool) {
+	if f.engine {
+		return "", false
+	}
 	d, ok := f.digests[fp]
 	return d, ok
 }
@@ -89,6 +93,7 @@ Resources:
 func TestRun(t *testing.T) {
 	const old, new = "sha256:1111111111111111111111111111111111111111111111111111111111111111", "sha256:2222222222222222222222222222222222222222222222222222222222222222"
 	tests := map[string]struct {
+		engine     bool
 		only       []string
 		digests    map[string]string
 		wantSet    []string
@@ -100,6 +105,8 @@ func TestRun(t *testing.T) {
 			wantSet: []string{"reader-fn " + repo + "@" + new, "writer-fn " + repo + "@" + new}, wantAlias: []string{"reader-fn live"}, wantPushed: 1},
 		"only the changed one": {digests: map[string]string{"ReaderFunction": old, "WriterFunction": new},
 			wantSet: []string{"writer-fn " + repo + "@" + new}, wantPushed: 1},
+		"engine images: pushed, then only the changed one set": {engine: true, digests: map[string]string{"ReaderFunction": old, "WriterFunction": new},
+			wantSet: []string{"writer-fn " + repo + "@" + new}, wantPushed: 2},
 		"only the one named": {only: []string{"WriterFunction"}, digests: map[string]string{"ReaderFunction": new, "WriterFunction": new},
 			wantSet: []string{"writer-fn " + repo + "@" + new}, wantPushed: 1},
 	}
@@ -108,7 +115,7 @@ func TestRun(t *testing.T) {
 			dir := t.TempDir()
 			os.WriteFile(filepath.Join(dir, "template.yaml"), []byte(twoFunctions), 0o644)
 			os.MkdirAll(filepath.Join(dir, "app"), 0o755)
-			f := &fakes{running: map[string]string{"reader-fn": repo + "@" + old, "writer-fn": repo + "@" + old}, digests: tc.digests,
+			f := &fakes{engine: tc.engine, running: map[string]string{"reader-fn": repo + "@" + old, "writer-fn": repo + "@" + old}, digests: tc.digests,
 				resource: []cfn.Resource{{LogicalID: "ReaderFunction", Type: "AWS::Lambda::Function", PhysicalID: "reader-fn"},
 					{LogicalID: "WriterFunction", Type: "AWS::Lambda::Function", PhysicalID: "writer-fn"}}}
 			r := &report{}

@@ -15,7 +15,7 @@ import (
 // update sets each changed function's image (by the digest pushed) and moves its
 // AutoPublishAlias, all functions at once: functions sharing an image take one Lambda update
 // time, not N.
-func update(ctx context.Context, deps Deps, fns []template.Function, names map[string]string, pushed []images.Pushed, start time.Time) ([]Function, error) {
+func update(ctx context.Context, deps Deps, fns []template.Function, names, running map[string]string, pushed []images.Pushed, start time.Time) ([]Function, error) {
 	byPath := map[string]images.Pushed{}
 	for _, p := range pushed {
 		byPath[p.Function] = p
@@ -32,6 +32,16 @@ func update(ctx context.Context, deps Deps, fns []template.Function, names map[s
 			repo, _, _ := cutRef(p.Ref)
 			image := repo + "@" + p.Digest
 			name := names[f.LogicalID]
+			if run := running[f.LogicalID]; run == image {
+				// An engine's image is named only as it is pushed: the push found it there, and
+				// the function runs it already.
+				fn := Function{LogicalID: f.LogicalID, Name: name, Image: image, Digest: p.Digest, Took: deps.Now().Sub(start)}
+				mu.Lock()
+				out[i] = fn
+				deps.Report.FunctionSynced(fn)
+				mu.Unlock()
+				return nil
+			}
 			u, err := deps.Functions.SetImage(ctx, name, image)
 			if err != nil {
 				return fmt.Errorf("function %s: %w", f.LogicalID, err)
