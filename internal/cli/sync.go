@@ -189,7 +189,10 @@ func newSyncer(ctx context.Context, c *connection, req syncRequest, io IO) (*syn
 	if err != nil {
 		return nil, err
 	}
-	s.built = len(tree.BuildFunctions()) > 0
+	// A built template (in the build directory) names its images already: it is read as it is.
+	tplAbs, _ := filepath.Abs(req.build.opts.Template)
+	buildAbs, _ := filepath.Abs(req.build.opts.BuildDir)
+	s.built = len(tree.BuildFunctions()) > 0 && !strings.HasPrefix(tplAbs, buildAbs+string(os.PathSeparator))
 	return s, nil
 }
 
