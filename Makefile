@@ -91,6 +91,8 @@ fuzz:
 	$(GO) test -short ./internal/cli/ -run '^$$' -fuzz '^FuzzSplitWords$$' -fuzztime $(FUZZTIME)
 	$(GO) test -short ./internal/cli/ -run '^$$' -fuzz '^FuzzParamFile$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/samconfig/ -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/dockerfile/ -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/depinstall/ -run '^$$' -fuzz '^FuzzRecognize$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./internal/samconfig/ -run '^$$' -fuzz '^FuzzEdit$$' -fuzztime $(FUZZTIME)
 
 clean:
