@@ -23,7 +23,7 @@ type syncRun struct {
 	updated int           // functions its "Sync done" line says were updated
 	calls   string        // AWS calls by operation, from --debug's "aws call" lines
 	total   int
-	summary string         // --debug's "aws calls:" summary
+	said    int            // the calls --debug's "aws calls:" summary counts
 	writes  int            // UpdateFunctionCode, PublishVersion, UpdateAlias and PutImage calls
 	regPuts int            // blob uploads and manifest puts the counting proxy saw
 	opMs    map[string]int // milliseconds spent in each AWS operation (--debug's "aws call" lines)
@@ -76,7 +76,7 @@ func (e *syncEnv) sync(bin, app, stack string) (syncRun, error) {
 	}
 	r.updated, _ = strconv.Atoi(mm[1])
 	// Counted from the per-call lines: the "aws calls:" summary of a sync counts only the
-	// second of the two SDK client sets it makes (0 calls; see the section's notes).
+	// calls of the second of the two SDK client sets it makes (see the section's notes).
 	counts := map[string]int{}
 	for _, cm := range awsCallLine.FindAllStringSubmatch(out, -1) {
 		op := cm[1][strings.Index(cm[1], ":")+1:]
@@ -89,7 +89,7 @@ func (e *syncEnv) sync(bin, app, stack string) (syncRun, error) {
 		}
 	}
 	r.calls = byOperation(counts)
-	r.summary, _ = parseCalls(out)
+	_, r.said = parseCalls(out)
 	return r, nil
 }
 
