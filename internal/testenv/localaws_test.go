@@ -99,7 +99,7 @@ func TestLauncherRefusesAnotherMoto(t *testing.T) {
 				t.Fatal(err)
 			}
 			began := time.Now()
-			m, err := startIn(bin, dir)
+			m, err := startIn(bin, dir, nil)
 			if err == nil {
 				m.Stop()
 				t.Fatal("the launcher started on a moto it does not expect")

@@ -104,9 +104,35 @@ func writeLauncher(dir string) error {
 	return nil
 }
 
+// MotoOption changes how StartMoto's moto behaves.
+type MotoOption func(*motoOptions)
+
+type motoOptions struct {
+	env []string // added to the launcher's environment
+}
+
+// AWSLikeLambdaUpdate is how long an image function's UpdateFunctionCode stays
+// LastUpdateStatus InProgress on AWS: a few seconds (about 2–6 s for a small image); 3 s.
+const AWSLikeLambdaUpdate = 3 * time.Second
+
+// LambdaUpdateTime makes every UpdateFunctionCode stay LastUpdateStatus InProgress for d,
+// as on AWS, and refuses another UpdateFunctionCode or a PublishVersion of the function
+// meanwhile (ResourceConflictException); 0, the default, is moto's update done at once. It
+// sets the launcher's SAMSHIP_LAMBDA_UPDATE_SECONDS, which a moto started with that variable
+// in its environment (make local-aws) reads too.
+func LambdaUpdateTime(d time.Duration) MotoOption {
+	return func(o *motoOptions) {
+		o.env = append(o.env, "SAMSHIP_LAMBDA_UPDATE_SECONDS="+strconv.FormatFloat(max(d, 0).Seconds(), 'f', -1, 64))
+	}
+}
+
 // StartMoto starts moto through the launcher, bound to 127.0.0.1 on a free port, and waits
 // until it answers.
-func StartMoto() (*Moto, error) {
+func StartMoto(opts ...MotoOption) (*Moto, error) {
+	var o motoOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	bin, err := motoPython()
 	if err != nil {
 		return nil, err
@@ -119,12 +145,13 @@ func StartMoto() (*Moto, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	return startIn(bin, dir)
+	return startIn(bin, dir, o.env)
 }
 
-// startIn runs the launcher copied into dir with bin, trying up to three free ports; dir
-// goes with the Moto (or is removed on failure).
-func startIn(bin, dir string) (*Moto, error) {
+// startIn runs the launcher copied into dir with bin and env added to this process's
+// environment, trying up to three free ports; dir goes with the Moto (or is removed on
+// failure).
+func startIn(bin, dir string, env []string) (*Moto, error) {
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
 		port, err := FreePort()
@@ -134,6 +161,7 @@ func startIn(bin, dir string) (*Moto, error) {
 		}
 		cmd := exec.Command(bin, "-m", "localaws", "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 		cmd.Dir = dir // python3 -m finds the package in its working directory, before anything on PYTHONPATH
+		cmd.Env = append(os.Environ(), env...)
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		// The launcher's last words (a version or patch target it does not find, a port
 		// taken) are the reason it did not start.

@@ -3,7 +3,8 @@
 // for deploys of 3, 50 and 200 image functions (first, unchanged, one function removed), and
 // for prune of 200 repositories of 20 images, and for images of up to 3 GB in a Docker engine
 // against docker push, and for `samship build` of sam init's image apps against docker build
-// and docker push.
+// and docker push, and for `samship sync --code` (edit → serving, unchanged saves, --watch)
+// at emulator speed and with Lambda's AWS-like update time.
 // Run it with `make bench`.
 package main
 
@@ -43,6 +44,9 @@ func main() {
 	skipBuild = flag.Bool("skip-build", false, "skip the samship build scenarios")
 	onlyBuild = flag.Bool("only-build", false, "run only the samship build scenarios (and print, not write, them)")
 	buildRuns = flag.Int("build-runs", 5, "rounds per app of the samship build scenarios")
+	skipSync = flag.Bool("skip-sync", false, "skip the samship sync scenarios")
+	onlySync = flag.Bool("only-sync", false, "run only the samship sync scenarios (and print, not write, them)")
+	syncRuns = flag.Int("sync-runs", 5, "rounds per app of the samship sync scenarios")
 	flag.Parse()
 	if err := run(*out, *runs); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -106,6 +110,11 @@ func run(outPath string, runs int) error {
 	}
 	if *onlyBuild {
 		section, err := buildSection(bin, m, dir, *buildRuns)
+		fmt.Print(section)
+		return err
+	}
+	if *onlySync {
+		section, err := syncSection(bin, m, dir, *syncRuns)
 		fmt.Print(section)
 		return err
 	}
@@ -211,6 +220,22 @@ func run(outPath string, runs int) error {
 			return err
 		}
 		section, err := buildSection(bin, m, dir, *buildRuns)
+		if err != nil {
+			return err
+		}
+		md += section
+	}
+	if !*skipSync {
+		// A fresh emulator again, for the same reason.
+		m.Stop()
+		if m, err = testenv.StartMoto(); err != nil {
+			return err
+		}
+		defer m.Stop()
+		if err := m.Warm(context.Background()); err != nil {
+			return err
+		}
+		section, err := syncSection(bin, m, dir, *syncRuns)
 		if err != nil {
 			return err
 		}

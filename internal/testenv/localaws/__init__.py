@@ -21,7 +21,8 @@ of its fixes works around:
 - apigateway.py: AWS::ApiGateway::RestApi from Body;
 - lambda_.py: image properties of AWS::Lambda::Function, AWS::Lambda::Url,
   AWS::Lambda::Version and AWS::Lambda::Alias, image digests in CodeSha256 and
-  ResolvedImageUri, RevisionId and PublishVersion's preconditions, CreateAlias's conflict;
+  ResolvedImageUri, RevisionId and PublishVersion's preconditions, CreateAlias's conflict,
+  and (with SAMSHIP_LAMBDA_UPDATE_SECONDS) an update's time InProgress;
 - ecr.py: image sizes, and AWS::ECR::Repository's casing, lifecycle policy and replacement.
 
 Every patch goes through patching.py, which fails start-up naming the target when this moto

@@ -19,8 +19,14 @@
   revision, InvalidParameterValueException on other code); moto ignores both.
 - CreateAlias of an alias that exists: moto answers ConflictException, AWS
   ResourceConflictException.
+- Update time (samship sync; off unless SAMSHIP_LAMBDA_UPDATE_SECONDS > 0): moto's
+  UpdateFunctionCode is done when it answers; on AWS an image function's update stays
+  LastUpdateStatus InProgress for seconds (State stays Active), and UpdateFunctionCode or
+  PublishVersion meanwhile is refused with ResourceConflictException.
 """
 
+import os
+import time
 import uuid
 
 from moto.awslambda import exceptions as lambda_errors
@@ -35,7 +41,8 @@ from .patching import add, patch, require
 require(awslambda, "lambda_backends", "ImageConfig", "UnknownFunctionException")
 require(lambda_errors, "LambdaClientError", "PreconditionFailedException", "InvalidParameterValueException")
 require(lambda_responses, "unquote")
-require(awslambda.LambdaBackend, "get_function", "publish_version", "delete_function", "create_function_url_config", "create_alias", "delete_alias")
+require(awslambda.LambdaBackend, "get_function", "publish_version", "delete_function", "create_function_url_config", "create_alias", "delete_alias",
+        "update_function_code")
 require(ecr_models, "ecr_backends")
 require(ecr_models.Image, "get_image_digest")
 
@@ -279,6 +286,8 @@ def _revision(fn):
 def _configuration_with_revision(self, *args, **kwargs):
     config = _get_configuration(self, *args, **kwargs)
     config["RevisionId"] = _revision(self)
+    if "LastUpdateStatus" in config and _updating(self):
+        config["LastUpdateStatus"] = "InProgress"
     return config
 
 
@@ -297,6 +306,7 @@ _update_configuration = patch(awslambda.LambdaFunction, "update_configuration", 
 def _publish_version_if_unchanged(self):
     function_name = lambda_responses.unquote(self.path.split("/")[-2])
     revision, sha = self._get_param("RevisionId"), self._get_param("CodeSha256")
+    _refuse_while_updating(self.backend.get_function(function_name))
     if revision or sha:
         latest = self.backend.get_function(function_name)
         if revision and revision != _revision(latest):
@@ -323,3 +333,64 @@ class AliasExists(lambda_errors.LambdaClientError):
 
 
 patch(awslambda, "ConflictException", AliasExists)
+
+
+# --- update time --------------------------------------------------------------------------
+#
+# Real Lambda takes seconds to make an image function's new code serve: after
+# UpdateFunctionCode, GetFunction(Configuration) reports LastUpdateStatus InProgress (State
+# stays Active, the old code serving) until it turns Successful, and another
+# UpdateFunctionCode or a PublishVersion meanwhile is refused with ResourceConflictException
+# (https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html). moto finishes every
+# update before it answers, so a sync's wait for Successful, and the time it costs, would
+# never be exercised. With SAMSHIP_LAMBDA_UPDATE_SECONDS > 0 (testenv.LambdaUpdateTime sets
+# it) each update stays InProgress that long; 0, the default, keeps moto's behaviour.
+
+def _update_seconds_from(environ):
+    raw = environ.get("SAMSHIP_LAMBDA_UPDATE_SECONDS", "") or "0"
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:  # also refuses nan
+        raise ValueError(f"SAMSHIP_LAMBDA_UPDATE_SECONDS={raw}: want a number of seconds, 0 or more")
+    return seconds
+
+
+# How long an update stays InProgress, and the clock it is measured on (tests replace both).
+UPDATE_SECONDS = _update_seconds_from(os.environ)
+clock = time.monotonic
+
+
+def _updating(fn):
+    """Whether fn's last UpdateFunctionCode is still in progress."""
+    return clock() < getattr(fn, "localaws_updated_at", float("-inf"))
+
+
+def _refuse_while_updating(fn):
+    if _updating(fn):
+        raise UpdateInProgress(
+            f"The operation cannot be performed at this time. An update is in progress for resource: {fn.function_arn}")
+
+
+class UpdateInProgress(lambda_errors.LambdaClientError):
+    """What AWS answers a change of a function whose update is in progress."""
+
+    code = 409
+
+    def __init__(self, message):
+        super().__init__("ResourceConflictException", message)
+
+
+def _update_function_code_timed(self, function_name, qualifier, body):
+    fn = self.get_function(function_name, qualifier)
+    _refuse_while_updating(fn)
+    resp = _update_function_code(self, function_name, qualifier, body)
+    if UPDATE_SECONDS > 0:
+        fn.localaws_updated_at = clock() + UPDATE_SECONDS
+        if resp and "LastUpdateStatus" in resp:
+            resp["LastUpdateStatus"] = "InProgress"
+    return resp
+
+
+_update_function_code = patch(awslambda.LambdaBackend, "update_function_code", _update_function_code_timed)

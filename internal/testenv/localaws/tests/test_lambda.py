@@ -190,3 +190,73 @@ class AliasExistsTest(MotoTest):
         self.lam.create_alias(FunctionName="fn", Name="live", FunctionVersion="$LATEST")
         with self.assertRaises(self.lam.exceptions.ResourceConflictException):
             self.lam.create_alias(FunctionName="fn", Name="live", FunctionVersion="$LATEST")
+
+
+class UpdateTimeTest(MotoTest):
+    """LambdaBackend.update_function_code with SAMSHIP_LAMBDA_UPDATE_SECONDS: an update stays
+    InProgress that long, and changes meanwhile are refused as on AWS."""
+
+    def setUp(self):
+        super().setUp()
+        from localaws import lambda_
+        self.now = 1000.0
+        for name, value in (("UPDATE_SECONDS", 3.0), ("clock", lambda: self.now)):
+            self.addCleanup(setattr, lambda_, name, getattr(lambda_, name))
+            setattr(lambda_, name, value)
+        self.ecr.create_repository(repositoryName="app/fn")
+        self.put_image("app/fn", "v1", [("a", 1)])
+        self.put_image("app/fn", "v2", [("b", 1)])
+        self.lam.create_function(FunctionName="fn", PackageType="Image", Role=self.role(), Code={"ImageUri": IMAGE + ":v1"})
+
+    def status(self):
+        conf = self.lam.get_function_configuration(FunctionName="fn")
+        return conf["State"], conf["LastUpdateStatus"]
+
+    def assertConflict(self, call):
+        with self.assertRaises(self.lam.exceptions.ResourceConflictException) as e:
+            call()
+        self.assertIn("An update is in progress for resource", str(e.exception))
+
+    def test_in_progress_until_the_time_is_up(self):
+        out = self.lam.update_function_code(FunctionName="fn", ImageUri=IMAGE + ":v2")
+        self.assertEqual(out["LastUpdateStatus"], "InProgress")
+        self.assertEqual(self.status(), ("Active", "InProgress"))
+        self.now += 2.9
+        self.assertEqual(self.lam.get_function(FunctionName="fn")["Configuration"]["LastUpdateStatus"], "InProgress")
+        self.now += 0.1
+        self.assertEqual(self.status(), ("Active", "Successful"))
+
+    def test_a_change_while_in_progress_is_refused(self):
+        self.lam.update_function_code(FunctionName="fn", ImageUri=IMAGE + ":v2")
+        sha = self.lam.get_function_configuration(FunctionName="fn")["CodeSha256"]
+        self.now += 1
+        self.assertConflict(lambda: self.lam.update_function_code(FunctionName="fn", ImageUri=IMAGE + ":v1"))
+        self.assertConflict(lambda: self.lam.publish_version(FunctionName="fn"))
+        self.assertEqual(self.lam.get_function_configuration(FunctionName="fn")["CodeSha256"], sha)
+        self.now += 2  # done: both go through, and the new update takes its own time
+        self.assertEqual(self.lam.publish_version(FunctionName="fn")["Version"], "1")
+        self.assertEqual(self.lam.update_function_code(FunctionName="fn", ImageUri=IMAGE + ":v1")["LastUpdateStatus"], "InProgress")
+        self.now += 2.9
+        self.assertEqual(self.status(), ("Active", "InProgress"))
+
+    def test_a_published_version_is_never_in_progress(self):
+        v1 = self.lam.publish_version(FunctionName="fn")["Version"]
+        self.lam.update_function_code(FunctionName="fn", ImageUri=IMAGE + ":v2")
+        conf = self.lam.get_function_configuration(FunctionName="fn", Qualifier=v1)
+        self.assertEqual(conf["LastUpdateStatus"], "Successful")
+
+    def test_zero_keeps_moto_s_behaviour(self):
+        from localaws import lambda_
+        lambda_.UPDATE_SECONDS = 0.0
+        self.assertEqual(self.lam.update_function_code(FunctionName="fn", ImageUri=IMAGE + ":v2")["LastUpdateStatus"], "Successful")
+        self.assertEqual(self.lam.update_function_code(FunctionName="fn", ImageUri=IMAGE + ":v1")["LastUpdateStatus"], "Successful")
+
+    def test_the_setting_is_read_from_the_environment(self):
+        from localaws.lambda_ import _update_seconds_from
+        for env, want in (({}, 0.0), ({"SAMSHIP_LAMBDA_UPDATE_SECONDS": ""}, 0.0), ({"SAMSHIP_LAMBDA_UPDATE_SECONDS": "2.5"}, 2.5)):
+            with self.subTest(env=env):
+                self.assertEqual(_update_seconds_from(env), want)
+        for raw in ("three", "-1", "nan"):
+            with self.subTest(raw=raw):
+                with self.assertRaisesRegex(ValueError, f"^SAMSHIP_LAMBDA_UPDATE_SECONDS={raw}: want a number of seconds"):
+                    _update_seconds_from({"SAMSHIP_LAMBDA_UPDATE_SECONDS": raw})
