@@ -134,6 +134,12 @@ func (c *connection) connect(ctx context.Context, region string) (deploy.Env, er
 	if err != nil {
 		return deploy.Env{}, err
 	}
+	return c.env(sv)
+}
+
+// env is the AWS side of a deploy over the services sv.
+func (c *connection) env(sv *services) (deploy.Env, error) {
+	var err error
 	var transport http.RoundTripper = http.DefaultTransport
 	if c.rt.RegistryEndpoint != "" {
 		if transport, err = registry.Redirect(transport, c.rt.RegistryEndpoint); err != nil {

@@ -168,7 +168,7 @@ func newSyncer(ctx context.Context, c *connection, req syncRequest, io IO) (*syn
 	if err != nil {
 		return nil, err
 	}
-	env, err := c.connect(ctx, req.rt.Region)
+	env, err := c.env(sv) // the same clients: --debug counts every call
 	if err != nil {
 		return nil, err
 	}

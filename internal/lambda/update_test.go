@@ -155,10 +155,10 @@ func TestSetImage(t *testing.T) {
 		{name: "done at once", fn: codeFake{statuses: []types.LastUpdateStatus{successful}},
 			want: lambda.Updated{CodeSha256: "abc", RevisionID: "rev2"}, calls: 1},
 		{name: "in progress, then successful", fn: codeFake{statuses: []types.LastUpdateStatus{inProgress, inProgress, inProgress, successful}},
-			want: lambda.Updated{CodeSha256: "abc", RevisionID: "rev2", Took: 700 * ms}, sleeps: []time.Duration{100 * ms, 200 * ms, 400 * ms}, calls: 4},
-		{name: "polls back off to one a second", fn: codeFake{statuses: []types.LastUpdateStatus{inProgress, inProgress, inProgress, inProgress, inProgress, inProgress, successful}},
-			want:   lambda.Updated{CodeSha256: "abc", RevisionID: "rev2", Took: 3500 * ms},
-			sleeps: []time.Duration{100 * ms, 200 * ms, 400 * ms, 800 * ms, 1000 * ms, 1000 * ms}, calls: 7},
+			want: lambda.Updated{CodeSha256: "abc", RevisionID: "rev2", Took: 550 * ms}, sleeps: []time.Duration{100 * ms, 200 * ms, 250 * ms}, calls: 4},
+		{name: "a young update is polled every 250 ms", fn: codeFake{statuses: []types.LastUpdateStatus{inProgress, inProgress, inProgress, inProgress, inProgress, inProgress, successful}},
+			want:   lambda.Updated{CodeSha256: "abc", RevisionID: "rev2", Took: 1300 * ms},
+			sleeps: []time.Duration{100 * ms, 200 * ms, 250 * ms, 250 * ms, 250 * ms, 250 * ms}, calls: 7},
 		{name: "failed, with Lambda's reason on one line",
 			fn: codeFake{statuses: []types.LastUpdateStatus{inProgress, failed}, reason: "Lambda does not have permission to access the ECR image.\n Check the ECR permissions.",
 				reasonCode: types.LastUpdateStatusReasonCodeImageAccessDenied},
@@ -208,10 +208,15 @@ func TestSetImageGivesUpAfterTheLimit(t *testing.T) {
 	}
 	var total time.Duration
 	for _, d := range f.sleeps {
-		total += d
-		if d > time.Second {
-			t.Errorf("slept %v between polls, want at most 1s", d)
+		// Every 250 ms for the first 30 s (the 100 and 200 ms first), then once a second.
+		want := 250 * time.Millisecond
+		if total >= 30*time.Second {
+			want = time.Second
 		}
+		if d > want {
+			t.Errorf("slept %v between polls after %v, want at most %v", d, total, want)
+		}
+		total += d
 	}
 	if total < 10*time.Minute || total > 10*time.Minute+time.Second {
 		t.Errorf("waited %v in all, want 10m", total)
