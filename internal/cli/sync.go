@@ -122,6 +122,12 @@ func (f *syncFlags) resolve(fl *pflag.FlagSet, args []string, io IO) (syncReques
 	if rt.Profile != "" {
 		dargs = append(dargs, "--profile", rt.Profile)
 	}
+	if rt.ConfigFound {
+		dargs = append(dargs, "--config-file", f.configFile, "--config-env", f.configEnv)
+	}
+	if rt.Debug {
+		dargs = append(dargs, "--debug")
+	}
 	for _, o := range f.build.overrides {
 		dargs = append(dargs, "--parameter-overrides", o)
 	}
