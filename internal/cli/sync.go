@@ -185,7 +185,8 @@ func newSyncer(ctx context.Context, c *connection, req syncRequest, io IO) (*syn
 	engine := registry.FindEngine(io.Getenv("DOCKER_HOST"), io.Getenv("XDG_RUNTIME_DIR"))
 	s.deps = sync.Deps{Stacks: sv.cfn, Functions: sv.lambda, Report: c.ui, Now: time.Now,
 		NewStage: func() sync.Stage {
-			return &images.Stage{Access: env.Registry, Engine: engine, Layers: env.Layers, Report: c.ui, Now: time.Now}
+			// Up to 16 repositories at once: functions sharing an image mostly get a manifest each.
+			return &images.Stage{Access: env.Registry, Engine: engine, Layers: env.Layers, Report: c.ui, Jobs: 16, Now: time.Now}
 		}}
 	root, err := template.Load(req.build.opts.Template)
 	if err != nil {

@@ -13,7 +13,10 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	gosync "sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/samship/samship/internal/cfn"
 	"github.com/samship/samship/internal/imageref"
@@ -230,20 +233,29 @@ func physical(ctx context.Context, stacks Stacks, stack string, fns []template.F
 	return out, nil
 }
 
-// runningImages reads the image each function's $LATEST runs, resolved to its digest.
+// runningImages reads the image each function's $LATEST runs, resolved to its digest, all
+// functions at once.
 func runningImages(ctx context.Context, api Functions, names map[string]string, fns []template.Function) (map[string]string, error) {
 	out := map[string]string{}
+	var mu gosync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(10)
 	for _, f := range fns {
-		use, _, err := api.Latest(ctx, names[f.LogicalID])
-		if err != nil {
-			return nil, err
-		}
-		if use == nil || use.Image == "" {
-			return nil, fmt.Errorf("function %s (%s) runs no image in Lambda: run samship deploy", f.LogicalID, names[f.LogicalID])
-		}
-		out[f.LogicalID] = use.Image
+		g.Go(func() error {
+			use, _, err := api.Latest(gctx, names[f.LogicalID])
+			if err != nil {
+				return err
+			}
+			if use == nil || use.Image == "" {
+				return fmt.Errorf("function %s (%s) runs no image in Lambda: run samship deploy", f.LogicalID, names[f.LogicalID])
+			}
+			mu.Lock()
+			out[f.LogicalID] = use.Image
+			mu.Unlock()
+			return nil
+		})
 	}
-	return out, nil
+	return out, g.Wait()
 }
 
 // repository is the repository of the image a function runs: where its new image goes.

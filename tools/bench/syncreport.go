@@ -83,9 +83,8 @@ func renderSync(speeds []*syncSpeed, runs int, took time.Duration) string {
 			"those lines show over all the syncs here, because `newSyncer` connects twice (`c.services`, then `c.connect`, which makes a second SDK client set and "+
 			"replaces the counter) and the sync's Lambda and CloudFormation calls go through the first set.\n", said, counted)
 	}
-	b.WriteString("\nReading the AWS-like rows: `lambda.SetImage` polls GetFunctionConfiguration 0.1, 0.3, 0.7, 1.5, 2.5 and 3.5 s after UpdateFunctionCode " +
-		"(doubling from 100 ms, capped at 1 s), so an update of 3 s is seen done at 3.5 s: half a second of the 1 s allowance goes to the poll schedule before " +
-		"anything else (process start, ListStackResources, GetFunction, the build, the alias). A 10-function push sends the image's manifest to each function's " +
+	b.WriteString("\nReading the AWS-like rows: `lambda.SetImage` polls GetFunctionConfiguration 0.1 and 0.3 s after UpdateFunctionCode, then every 250 ms " +
+		"for its first 30 s (then once a second), so an update of 3 s is seen done within 250 ms of its end. A 10-function push sends the image's manifest to each function's " +
 		"own repository (`--resolve-image-repos`: one repository per function), which is what its push phase adds over one function's; with AutoPublishAlias, " +
 		"PublishVersion and UpdateAlias follow each function's update, after its last poll.\n")
 	return b.String()
