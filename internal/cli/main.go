@@ -250,7 +250,8 @@ func newRoot(io IO, r runners) *cobra.Command {
 	}
 	root.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return deploy.Usage(err) })
-	root.Example = "  # Deploy, answering SAM CLI's questions once\n  $ samship deploy --guided\n\n" +
+	root.Example = "  # Build the image functions without Docker, then deploy, answering SAM CLI's questions once\n  $ samship build\n  $ samship deploy --guided\n\n" +
+		"  # A development stack: new code into the running functions on every save\n  $ samship sync --code --watch --stack-name my-dev-app\n\n" +
 		"  # In CI\n  $ samship deploy --stack-name my-app --resolve-image-repos --resolve-s3\n\n" +
 		"  # Old images nothing runs, and companion stacks left behind\n  $ samship prune --stack-name my-app --dry-run\n  $ samship orphans\n\n" +
 		"  # What a command takes, and what samship reads from the environment\n  $ samship deploy --help\n  $ samship help environment"
