@@ -139,7 +139,8 @@ func runSync(ctx context.Context, req syncRequest, io IO) error {
 	c := newConnection(&deploy.Options{StackName: req.stackName}, req.rt, io)
 	defer c.report()
 	if !req.noPrompts {
-		ok, err := c.confirm(ctx, ui.SyncWarning, true)
+		c.ui.SyncWarning()
+		ok, err := c.confirm(ctx, ui.SyncQuestion, true)
 		if err != nil {
 			return c.result(nil, err)
 		}

@@ -47,6 +47,7 @@ type Reporter interface {
 	orphans.Reporter
 	sync.Reporter
 	SyncDone(res *sync.Result)
+	SyncWarning()
 	Watching()
 	Round(r sync.Round)
 	build.Reporter

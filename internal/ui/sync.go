@@ -6,13 +6,17 @@ import (
 	"github.com/samship/samship/internal/sync"
 )
 
-// SyncWarning is SAM CLI's warning before a sync, in samship's terms: the question follows it.
-const SyncWarning = "samship will use the AWS Lambda API to put your new images into the functions without\n" +
-	"performing a CloudFormation deployment. This will cause drift in your CloudFormation stack,\n" +
-	"until the next samship deploy.\n" +
-	"**The sync command should only be used against a development stack**.\n\n" +
-	"Confirm that you are synchronizing a development stack.\n\n" +
-	"Enter Y to proceed with the command, or enter N to cancel:\n"
+// SyncQuestion is SAM CLI's question before a sync, after SyncWarning's lines.
+const SyncQuestion = "Enter Y to proceed with the command, or enter N to cancel:"
+
+// SyncWarning is SAM CLI's warning before a sync, in samship's terms.
+func (r *Reporter) SyncWarning() {
+	r.errf("\nsamship will use the AWS Lambda API to put your new images into the functions without\n" +
+		"performing a CloudFormation deployment. This will cause drift in your CloudFormation stack,\n" +
+		"until the next samship deploy.\n" +
+		"**The sync command should only be used against a development stack**.\n\n" +
+		"Confirm that you are synchronizing a development stack.\n\n")
+}
 
 // SyncStarted implements sync.Reporter.
 func (r *Reporter) SyncStarted(stack string, functions []string) {
