@@ -176,9 +176,20 @@ func run(outPath string, runs int) error {
 		}
 		md += section
 	}
-	if !*skipPush {
-		// The image scenarios get an emulator of their own, as with -only-push: this one
-		// holds the state of the deploys above.
+	// The image, engine, build and sync scenarios each get an emulator of their own, as with
+	// their -only-* flags: the one above holds the state of the deploys before them.
+	for _, sec := range []struct {
+		skip bool
+		run  func(m *testenv.Moto) (string, error)
+	}{
+		{*skipPush, func(m *testenv.Moto) (string, error) { return pushBench(bin, m, dir, runs) }},
+		{*skipEngine, func(m *testenv.Moto) (string, error) { return engineSection(bin, m, dir, *engineRuns, *engineScale) }},
+		{*skipBuild, func(m *testenv.Moto) (string, error) { return buildSection(bin, m, dir, *buildRuns) }},
+		{*skipSync, func(m *testenv.Moto) (string, error) { return syncSection(bin, m, dir, *syncRuns) }},
+	} {
+		if sec.skip {
+			continue
+		}
 		m.Stop()
 		if m, err = testenv.StartMoto(); err != nil {
 			return err
@@ -187,55 +198,7 @@ func run(outPath string, runs int) error {
 		if err := m.Warm(context.Background()); err != nil {
 			return err
 		}
-		section, err := pushBench(bin, m, dir, runs)
-		if err != nil {
-			return err
-		}
-		md += section
-	}
-	if !*skipEngine {
-		// A fresh emulator again, for the same reason.
-		m.Stop()
-		if m, err = testenv.StartMoto(); err != nil {
-			return err
-		}
-		defer m.Stop()
-		if err := m.Warm(context.Background()); err != nil {
-			return err
-		}
-		section, err := engineSection(bin, m, dir, *engineRuns, *engineScale)
-		if err != nil {
-			return err
-		}
-		md += section
-	}
-	if !*skipBuild {
-		// A fresh emulator again, for the same reason.
-		m.Stop()
-		if m, err = testenv.StartMoto(); err != nil {
-			return err
-		}
-		defer m.Stop()
-		if err := m.Warm(context.Background()); err != nil {
-			return err
-		}
-		section, err := buildSection(bin, m, dir, *buildRuns)
-		if err != nil {
-			return err
-		}
-		md += section
-	}
-	if !*skipSync {
-		// A fresh emulator again, for the same reason.
-		m.Stop()
-		if m, err = testenv.StartMoto(); err != nil {
-			return err
-		}
-		defer m.Stop()
-		if err := m.Warm(context.Background()); err != nil {
-			return err
-		}
-		section, err := syncSection(bin, m, dir, *syncRuns)
+		section, err := sec.run(m)
 		if err != nil {
 			return err
 		}
