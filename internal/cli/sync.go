@@ -20,7 +20,6 @@ import (
 	"github.com/samship/samship/internal/registry"
 	"github.com/samship/samship/internal/sync"
 	"github.com/samship/samship/internal/template"
-	"github.com/samship/samship/internal/ui"
 	"github.com/samship/samship/internal/watch"
 )
 
@@ -44,9 +43,6 @@ type syncRequest struct {
 	deployArgs []string
 	rt         deployRuntime
 }
-
-// watcher starts watching build contexts; tests replace it.
-var watcher = watch.Watch
 
 // newSyncCmd builds `samship sync`.
 func newSyncCmd(io IO, runF func(context.Context, syncRequest) error) *cobra.Command {
@@ -139,8 +135,7 @@ func runSync(ctx context.Context, req syncRequest, io IO) error {
 	c := newConnection(&deploy.Options{StackName: req.stackName}, req.rt, io)
 	defer c.report()
 	if !req.noPrompts {
-		c.ui.SyncWarning()
-		ok, err := c.confirm(ctx, ui.SyncQuestion, true)
+		ok, err := c.confirm(ctx, c.ui.SyncQuestion(), true)
 		if err != nil {
 			return c.result(nil, err)
 		}
@@ -239,7 +234,7 @@ func (s *syncer) watch(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	changes, err := watcher(ctx, roots, watch.Options{})
+	changes, err := watch.Watch(ctx, roots, watch.Options{})
 	if err != nil {
 		return err
 	}

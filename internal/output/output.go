@@ -47,7 +47,7 @@ type Reporter interface {
 	orphans.Reporter
 	sync.Reporter
 	SyncDone(res *sync.Result)
-	SyncWarning()
+	SyncQuestion() string
 	Watching()
 	Round(r sync.Round)
 	build.Reporter

@@ -6,16 +6,15 @@ import (
 	"github.com/samship/samship/internal/sync"
 )
 
-// SyncQuestion is SAM CLI's question before a sync, after SyncWarning's lines.
-const SyncQuestion = "Enter Y to proceed with the command, or enter N to cancel:"
-
-// SyncWarning is SAM CLI's warning before a sync, in samship's terms.
-func (r *Reporter) SyncWarning() {
+// SyncQuestion shows SAM CLI's warning before a sync, in samship's terms, and returns its
+// question.
+func (r *Reporter) SyncQuestion() string {
 	r.errf("\nsamship will use the AWS Lambda API to put your new images into the functions without\n" +
 		"performing a CloudFormation deployment. This will cause drift in your CloudFormation stack,\n" +
 		"until the next samship deploy.\n" +
 		"**The sync command should only be used against a development stack**.\n\n" +
 		"Confirm that you are synchronizing a development stack.\n\n")
+	return "Enter Y to proceed with the command, or enter N to cancel:"
 }
 
 // SyncStarted implements sync.Reporter.
