@@ -18,7 +18,6 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -127,12 +126,7 @@ func imageConfigCmd(ts *testscript.TestScript, neg bool, args []string) {
 	var img v1.Image
 	switch args[0] {
 	case "layout":
-		idx, err := layout.ImageIndexFromPath(ts.MkAbs(args[1]))
-		ts.Check(err)
-		m, err := idx.IndexManifest()
-		ts.Check(err)
-		img, err = idx.Image(m.Manifests[0].Digest)
-		ts.Check(err)
+		img = layoutImage(ts, args[1])
 	case "function":
 		uri := functionImage(ts, args[1], args[2])
 		ref, err := name.ParseReference(strings.Replace(uri, uri[:strings.Index(uri, "/")], strings.TrimPrefix(ts.Getenv("REGISTRY_URL"), "http://"), 1), name.Insecure)
@@ -183,13 +177,7 @@ func imageFileCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 2 {
 		ts.Fatalf("usage: image-file LAYOUT-DIR PATH")
 	}
-	idx, err := layout.ImageIndexFromPath(ts.MkAbs(args[0]))
-	ts.Check(err)
-	m, err := idx.IndexManifest()
-	ts.Check(err)
-	img, err := idx.Image(m.Manifests[0].Digest)
-	ts.Check(err)
-	tr := tar.NewReader(mutate.Extract(img))
+	tr := tar.NewReader(mutate.Extract(layoutImage(ts, args[0])))
 	for {
 		h, err := tr.Next()
 		if errors.Is(err, io.EOF) {

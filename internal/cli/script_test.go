@@ -371,22 +371,28 @@ func genImageCmd(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(testenv.WriteImage(ts.MkAbs(args[0]), args[1], size, 2))
 }
 
+// layoutImage reads the first image of the OCI layout at path (relative to the script's
+// directory).
+func layoutImage(ts *testscript.TestScript, path string) v1.Image {
+	idx, err := layout.ImageIndexFromPath(ts.MkAbs(path))
+	ts.Check(err)
+	m, err := idx.IndexManifest()
+	ts.Check(err)
+	if len(m.Manifests) == 0 {
+		ts.Fatalf("%s holds no image", path)
+	}
+	img, err := idx.Image(m.Manifests[0].Digest)
+	ts.Check(err)
+	return img
+}
+
 // imageIDCmd sets VAR to the 12 hex digits of the image id (config digest) of the OCI layout
 // at PATH, the part of SAM's tag that names the image: image-id PATH VAR.
 func imageIDCmd(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 2 {
 		ts.Fatalf("usage: image-id PATH VAR")
 	}
-	idx, err := layout.ImageIndexFromPath(ts.MkAbs(args[0]))
-	ts.Check(err)
-	m, err := idx.IndexManifest()
-	ts.Check(err)
-	if len(m.Manifests) == 0 {
-		ts.Fatalf("image-id: %s holds no image", args[0])
-	}
-	img, err := idx.Image(m.Manifests[0].Digest)
-	ts.Check(err)
-	id, err := img.ConfigName()
+	id, err := layoutImage(ts, args[0]).ConfigName()
 	ts.Check(err)
 	ts.Setenv(args[1], id.Hex[:12])
 }

@@ -163,6 +163,9 @@ type syncer struct {
 	bdeps build.Deps
 	// built: the template has functions samship builds; else it names their images.
 	built bool
+	// buildFns are the template's functions with build metadata, read once (for --watch's
+	// contexts).
+	buildFns []template.Function
 }
 
 func newSyncer(ctx context.Context, c *connection, req syncRequest, io IO) (*syncer, error) {
@@ -195,7 +198,8 @@ func newSyncer(ctx context.Context, c *connection, req syncRequest, io IO) (*syn
 	// A built template (in the build directory) names its images already: it is read as it is.
 	tplAbs, _ := filepath.Abs(req.build.opts.Template)
 	buildAbs, _ := filepath.Abs(req.build.opts.BuildDir)
-	s.built = len(tree.BuildFunctions()) > 0 && !strings.HasPrefix(tplAbs, buildAbs+string(os.PathSeparator))
+	s.buildFns = tree.BuildFunctions()
+	s.built = len(s.buildFns) > 0 && !strings.HasPrefix(tplAbs, buildAbs+string(os.PathSeparator))
 	return s, nil
 }
 
@@ -248,18 +252,10 @@ func (s *syncer) watch(ctx context.Context) error {
 // roots are the build contexts to watch, each with its .dockerignore and the build
 // directory left out, and the functions each context builds.
 func (s *syncer) roots() ([]watch.Root, map[string][]string, error) {
-	root, err := template.Load(s.req.build.opts.Template)
-	if err != nil {
-		return nil, nil, err
-	}
-	tree, err := template.Discover(root, s.req.build.opts.Overrides, s.req.rt.Region)
-	if err != nil {
-		return nil, nil, err
-	}
 	buildDir, _ := filepath.Abs(s.req.build.opts.BuildDir)
 	byKey := map[string][]string{}
 	var roots []watch.Root
-	for _, f := range tree.BuildFunctions() {
+	for _, f := range s.buildFns {
 		dir := f.Build.Context
 		if _, seen := byKey[dir]; !seen {
 			bc, err := dockerfile.OpenContext(dir, filepath.Join(dir, filepath.FromSlash(f.Build.Dockerfile)))
