@@ -31,7 +31,8 @@ type fakes struct {
 	aliases  []string          // "name alias"
 	only     []string
 	resource []cfn.Resource
-	engine   bool // digests are known only once pushed, as an engine's images
+	engine   bool   // digests are known only once pushed, as an engine's images
+	fail     string // a function name whose update fails once
 }
 
 func (f *fakes) Resources(context.Context, string) ([]cfn.Resource, error) { return f.resource, nil }
@@ -43,8 +44,13 @@ func (f *fakes) Latest(_ context.Context, name string) (*lambda.Use, string, err
 func (f *fakes) SetImage(_ context.Context, name, image string) (lambda.Updated, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if name == f.fail {
+		f.fail = ""
+		return lambda.Updated{}, errors.New("update function " + name + ": throttled")
+	}
 	f.set = append(f.set, name+" "+image)
 	sort.Strings(f.set)
+	f.running[name] = image
 	return lambda.Updated{CodeSha256: "x", RevisionID: "r"}, nil
 }
 func (f *fakes) PublishAlias(_ context.Context, name, alias string, _ lambda.Updated) (string, error) {
@@ -185,5 +191,33 @@ func TestWatch(t *testing.T) {
 	}
 	if len(rounds) != 3 || rounds[0].Err == nil || rounds[1].Err != nil || rounds[2].Err == nil || rounds[1].Serving.Sub(rounds[1].Saved) != 4*time.Second {
 		t.Errorf("rounds = %+v; want a failed one, one serving 4 s after its save, and the walk error", rounds)
+	}
+}
+
+// An update that fails part-way fails the sync naming the function; the rerun sets only what
+// is still behind.
+func TestRunFailsThenConverges(t *testing.T) {
+	const old, new = "sha256:1111111111111111111111111111111111111111111111111111111111111111", "sha256:2222222222222222222222222222222222222222222222222222222222222222"
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "template.yaml"), []byte(twoFunctions), 0o644)
+	f := &fakes{fail: "writer-fn", running: map[string]string{"reader-fn": repo + "@" + old, "writer-fn": repo + "@" + old},
+		digests: map[string]string{"ReaderFunction": new, "WriterFunction": new},
+		resource: []cfn.Resource{{LogicalID: "ReaderFunction", Type: "AWS::Lambda::Function", PhysicalID: "reader-fn"},
+			{LogicalID: "WriterFunction", Type: "AWS::Lambda::Function", PhysicalID: "writer-fn"}}}
+	deps := Deps{Stacks: f, Functions: f, NewStage: func() Stage { return f }, Report: &report{}, Now: time.Now}
+	opts := Options{StackName: "app", Template: filepath.Join(dir, "template.yaml")}
+	if _, err := Run(context.Background(), opts, deps); err == nil || err.Error() != "function WriterFunction: update function writer-fn: throttled" {
+		t.Fatalf("Run = %v, want WriterFunction's update failure", err)
+	}
+	f.set = nil
+	res, err := Run(context.Background(), opts, deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]string{"writer-fn " + repo + "@" + new}, f.set); d != "" {
+		t.Errorf("the rerun set (-want +got):\n%s", d)
+	}
+	if res.Functions[0].Changed || !res.Functions[1].Changed {
+		t.Errorf("rerun result %+v: want ReaderFunction unchanged, WriterFunction set", res.Functions)
 	}
 }
