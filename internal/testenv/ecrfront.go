@@ -63,10 +63,20 @@ func (f *ECRFront) client(region string) *ecr.Client {
 }
 
 // ecrFor returns the ECR client of the region holding repo, or nil when no region has it.
-func (f *ECRFront) ecrFor(ctx context.Context, repo string) *ecr.Client {
+// A region once found is trusted without asking moto again unless fresh: moto's one Python
+// process answers parallel calls one after another, so a DescribeRepositories before every
+// manifest request made ten parallel pushes cost ten times one, which ECR's own registry
+// does not. onRepo asks again when the remembered region says the repository is gone.
+func (f *ECRFront) ecrFor(ctx context.Context, repo string, fresh bool) *ecr.Client {
 	f.mu.Lock()
 	known := f.regions[repo]
+	if fresh {
+		delete(f.regions, repo)
+	}
 	f.mu.Unlock()
+	if known != "" && !fresh {
+		return f.client(known)
+	}
 	search := frontRegions
 	if known != "" {
 		search = append([]string{known}, frontRegions...)
@@ -81,6 +91,25 @@ func (f *ECRFront) ecrFor(ctx context.Context, repo string) *ecr.Client {
 		}
 	}
 	return nil
+}
+
+// errNoRepository: no region of moto's ECR has the repository.
+var errNoRepository = errors.New("no such repository")
+
+// onRepo runs op with the client of the region holding repo, searching the regions again
+// once when the region remembered answers that the repository is gone.
+func (f *ECRFront) onRepo(ctx context.Context, repo string, op func(*ecr.Client) error) error {
+	for _, fresh := range []bool{false, true} {
+		c := f.ecrFor(ctx, repo, fresh)
+		if c == nil {
+			return errNoRepository
+		}
+		var nf *ecrtypes.RepositoryNotFoundException
+		if err := op(c); !errors.As(err, &nf) {
+			return err
+		}
+	}
+	return errNoRepository
 }
 
 // manifestPath matches /v2/<name>/manifests/<reference>; names may contain slashes.
@@ -125,8 +154,8 @@ func (f *ECRFront) handler(proxy http.Handler) http.Handler {
 			f.put(w, r, proxy, repo, ref)
 		case http.MethodDelete:
 			rec := record(proxy, r)
-			if c := f.ecrFor(r.Context(), repo); c != nil && rec.code/100 == 2 {
-				if err := forget(r.Context(), c, repo, ref); err != nil {
+			if rec.code/100 == 2 {
+				if err := f.forget(r.Context(), repo, ref); err != nil {
 					registryError(w, http.StatusInternalServerError, "UNKNOWN", "record deletion in ECR: "+err.Error())
 					return
 				}
@@ -139,16 +168,18 @@ func (f *ECRFront) handler(proxy http.Handler) http.Handler {
 }
 
 func (f *ECRFront) read(w http.ResponseWriter, r *http.Request, proxy http.Handler, repo, ref string) {
-	c := f.ecrFor(r.Context(), repo)
-	if c == nil {
-		nameUnknown(w, repo)
-		return
-	}
-	res, err := c.BatchGetImage(r.Context(), &ecr.BatchGetImageInput{RepositoryName: aws.String(repo), ImageIds: []ecrtypes.ImageIdentifier{imageID(ref)}})
+	var found bool
+	err := f.onRepo(r.Context(), repo, func(c *ecr.Client) error {
+		res, err := c.BatchGetImage(r.Context(), &ecr.BatchGetImageInput{RepositoryName: aws.String(repo), ImageIds: []ecrtypes.ImageIdentifier{imageID(ref)}})
+		found = err == nil && len(res.Images) > 0
+		return err
+	})
 	switch {
+	case errors.Is(err, errNoRepository):
+		nameUnknown(w, repo)
 	case err != nil:
 		registryError(w, http.StatusInternalServerError, "UNKNOWN", err.Error())
-	case len(res.Images) == 0:
+	case !found:
 		registryError(w, http.StatusNotFound, "MANIFEST_UNKNOWN", "Requested image not found")
 	default:
 		proxy.ServeHTTP(w, r)
@@ -165,8 +196,7 @@ func (f *ECRFront) put(w http.ResponseWriter, r *http.Request, proxy http.Handle
 		registryError(w, http.StatusBadRequest, "MANIFEST_INVALID", "manifest unreadable or over 4 MiB")
 		return
 	}
-	c := f.ecrFor(r.Context(), repo)
-	if c == nil {
+	if f.ecrFor(r.Context(), repo, false) == nil {
 		nameUnknown(w, repo)
 		return
 	}
@@ -186,7 +216,15 @@ func (f *ECRFront) put(w http.ResponseWriter, r *http.Request, proxy http.Handle
 			in.ImageTag = aws.String(ref)
 		}
 		var exists *ecrtypes.ImageAlreadyExistsException
-		if _, err := c.PutImage(r.Context(), in); err != nil && !errors.As(err, &exists) {
+		err := f.onRepo(r.Context(), repo, func(c *ecr.Client) error {
+			_, err := c.PutImage(r.Context(), in)
+			return err
+		})
+		if errors.Is(err, errNoRepository) {
+			nameUnknown(w, repo) // deleted since: the registry's copy is never read
+			return
+		}
+		if err != nil && !errors.As(err, &exists) {
 			registryError(w, http.StatusInternalServerError, "UNKNOWN", "record image in ECR: "+err.Error())
 			return
 		}
@@ -195,10 +233,12 @@ func (f *ECRFront) put(w http.ResponseWriter, r *http.Request, proxy http.Handle
 }
 
 // forget removes ref from moto's ECR; an image ECR no longer has is already forgotten.
-func forget(ctx context.Context, c *ecr.Client, repo, ref string) error {
-	_, err := c.BatchDeleteImage(ctx, &ecr.BatchDeleteImageInput{RepositoryName: aws.String(repo), ImageIds: []ecrtypes.ImageIdentifier{imageID(ref)}})
-	var nf *ecrtypes.RepositoryNotFoundException
-	if errors.As(err, &nf) {
+func (f *ECRFront) forget(ctx context.Context, repo, ref string) error {
+	err := f.onRepo(ctx, repo, func(c *ecr.Client) error {
+		_, err := c.BatchDeleteImage(ctx, &ecr.BatchDeleteImageInput{RepositoryName: aws.String(repo), ImageIds: []ecrtypes.ImageIdentifier{imageID(ref)}})
+		return err
+	})
+	if errors.Is(err, errNoRepository) {
 		return nil
 	}
 	return err

@@ -82,4 +82,19 @@ func TestECRFrontIsOneStore(t *testing.T) {
 	if n := count(); n != 0 {
 		t.Errorf("ECR lists %d images after the registry deleted the manifest", n)
 	}
+
+	// The repository deleted after the front remembered its region: its tags are gone, and
+	// a push to it is refused, as ECR answers.
+	if err := remote.Write(ref("front/app:v3"), img); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eu.DeleteRepository(ctx, &ecr.DeleteRepositoryInput{RepositoryName: aws.String("front/app"), Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := remote.Get(ref("front/app:v3")); err == nil || !strings.Contains(err.Error(), "NAME_UNKNOWN") {
+		t.Errorf("GET in a deleted repository: %v, want NAME_UNKNOWN", err)
+	}
+	if err := remote.Write(ref("front/app:v4"), img); err == nil || !strings.Contains(err.Error(), "NAME_UNKNOWN") {
+		t.Errorf("push to a deleted repository: %v, want NAME_UNKNOWN", err)
+	}
 }
