@@ -45,8 +45,9 @@ func (r *pushRun) sendBlobs(ctx context.Context, c *repoClient, img *Image, blob
 }
 
 // blob gets one blob into c's repository with the fewest requests: none when the repository
-// is known to hold it, one mount when another repository of the registry holds it, else a
-// HEAD and, when missing, a POST and a PUT of the whole blob.
+// is known to hold it, one mount when another repository of the registry holds it (after a
+// HEAD when the blob is older than the run), else a HEAD and, when missing, a POST and a PUT
+// of the whole blob.
 func (r *pushRun) blob(ctx context.Context, c *repoClient, b v1.Descriptor, open func() (io.ReadCloser, error), up Upload) error {
 	s, from, err := r.blobs.next(ctx, b.Digest, c.repo)
 	if err != nil {
@@ -56,6 +57,15 @@ func (r *pushRun) blob(ctx context.Context, c *repoClient, b v1.Descriptor, open
 	case have:
 		return nil
 	case mount:
+		// A blob the registry had before the run, in a repository that was not empty, is
+		// most likely there already (the base layers of an app pushed before): a look
+		// costs the registry less than a mount, a write.
+		if !c.empty && r.blobs.old(b.Digest) {
+			if there, err := c.hasBlob(ctx, b.Digest); err == nil && there {
+				r.blobs.landed(b.Digest, c.repo)
+				return nil
+			}
+		}
 		mc, err := r.mountClient(ctx, c, from)
 		if err != nil {
 			return err
@@ -120,7 +130,11 @@ func (r *pushRun) upload(ctx context.Context, c *repoClient, location string, b 
 		return err
 	}
 	defer rc.Close()
-	return c.sendBlob(ctx, location, b.Digest, b.Size, countBytes(rc, up))
+	if err := c.sendBlob(ctx, location, b.Digest, b.Size, countBytes(rc, up)); err != nil {
+		return err
+	}
+	r.blobs.uploaded(b.Digest)
+	return nil
 }
 
 func (r *pushRun) delays() []time.Duration {

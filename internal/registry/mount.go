@@ -15,7 +15,8 @@ type blobs struct {
 	mu       sync.Mutex
 	held     map[v1.Hash][]name.Repository
 	sending  map[v1.Hash]*sending
-	noMounts map[string]bool // registries that answered a mount with an upload
+	sent     map[v1.Hash]bool // blobs this run uploaded: new to the registry
+	noMounts map[string]bool  // registries that answered a mount with an upload
 }
 
 type sending struct {
@@ -24,7 +25,7 @@ type sending struct {
 }
 
 func newBlobs() *blobs {
-	return &blobs{held: map[v1.Hash][]name.Repository{}, sending: map[v1.Hash]*sending{}, noMounts: map[string]bool{}}
+	return &blobs{held: map[v1.Hash][]name.Repository{}, sending: map[v1.Hash]*sending{}, sent: map[v1.Hash]bool{}, noMounts: map[string]bool{}}
 }
 
 // step is what a push does to get a blob into its repository.
@@ -79,6 +80,21 @@ func (b *blobs) landed(d v1.Hash, repo name.Repository) {
 	defer b.mu.Unlock()
 	b.held[d] = append(b.held[d], repo)
 	b.finish(d, repo)
+}
+
+// uploaded records that the run sent d's bytes: no repository had it before.
+func (b *blobs) uploaded(d v1.Hash) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.sent[d] = true
+}
+
+// old reports whether d was in the registry before the run (held, and not sent by it): a
+// base layer, which the other repositories of a redeployed app most likely hold too.
+func (b *blobs) old(d v1.Hash) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return !b.sent[d]
 }
 
 // abandon ends a send of d to repo that failed: the pushes waiting for it try themselves.

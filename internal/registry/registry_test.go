@@ -299,6 +299,42 @@ func TestSharedBaseLayerIsUploadedOnce(t *testing.T) {
 	}
 }
 
+// A redeploy of an image three functions share, whose base every repository holds since the
+// last push: the new blobs are sent once and mounted into the other repositories; the base is
+// looked up in each (a read), never mounted (a write).
+func TestRedeployLooksUpOldBlobsBeforeMounting(t *testing.T) {
+	p, proxy, _ := distribution(t)
+	ctx := context.Background()
+	base, _ := random.Layer(64<<10, types.DockerLayer)
+	const host = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+	push := func(fresh bool) {
+		t.Helper()
+		code, _ := random.Layer(1024, types.DockerLayer)
+		img, err := mutate.AppendLayers(empty.Image, base, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, _ := img.ConfigName()
+		shared := &Image{Image: img, Source: "app", Tag: "latest", ID: id.String()}
+		var jobs []Job
+		for _, fn := range []string{"A", "B", "C"} {
+			jobs = append(jobs, Job{Function: fn, Image: shared, Repo: host + "/app/" + strings.ToLower(fn), Empty: fresh})
+		}
+		if _, err := p.PushAll(ctx, jobs); err != nil {
+			t.Fatalf("PushAll() = %v", err)
+		}
+	}
+	push(true)
+	proxy.mu.Lock()
+	proxy.uploads, proxy.mounts = 0, 0
+	proxy.mu.Unlock()
+	push(false)
+	// The code layer and the config: uploaded once each, mounted into the other two.
+	if proxy.uploads != 2 || proxy.mounts != 4 {
+		t.Errorf("redeploy: %d uploads and %d mounts, want 2 (the new blobs) and 4 (into the other two repositories; the base looked up, not mounted)", proxy.uploads, proxy.mounts)
+	}
+}
+
 // recorder is a Reporter that keeps what it hears.
 type recorder struct {
 	mu   sync.Mutex
