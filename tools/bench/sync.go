@@ -28,17 +28,20 @@ var (
 const syncFiller = 8 << 20
 
 // syncApp is one app the sync scenarios deploy: fns functions built from one context
-// (./shared), all with AutoPublishAlias live when alias.
+// (./shared), all with AutoPublishAlias live when alias. An app with a per is measured
+// against that app (the "10 shared functions ≤ 1.1× one").
 type syncApp struct {
 	key, label string
 	fns        int
 	alias      bool
+	per        string
 }
 
 var syncApps = []syncApp{
 	{key: "one", label: "one function", fns: 1},
-	{key: "ten", label: "10 functions sharing one image", fns: 10},
-	{key: "ten-alias", label: "10 functions sharing one image, AutoPublishAlias on all", fns: 10, alias: true},
+	{key: "ten", label: "10 functions sharing one image", fns: 10, per: "one"},
+	{key: "one-alias", label: "one function, AutoPublishAlias", fns: 1, alias: true},
+	{key: "ten-alias", label: "10 functions sharing one image, AutoPublishAlias on all", fns: 10, alias: true, per: "one-alias"},
 }
 
 // syncSpeed is one setting of Lambda's update time, with the runs measured under it.
