@@ -78,7 +78,9 @@ type Stack struct {
 	Reason     string
 	Outputs    []Output
 	Parameters []string // keys of the deployed parameters
-	Tags       map[string]string
+	// Values are the deployed parameters' values by key ("****" for a NoEcho one).
+	Values map[string]string
+	Tags   map[string]string
 	// TerminationProtection is on when the stack may not be deleted.
 	TerminationProtection bool
 	Description           string
@@ -151,7 +153,7 @@ func (c *Client) Describe(ctx context.Context, name string) (*Stack, error) {
 		Name: aws.ToString(s.StackName), ID: aws.ToString(s.StackId), Status: string(s.StackStatus),
 		Reason: aws.ToString(s.StackStatusReason), Outputs: outputs(s.Outputs), Tags: map[string]string{},
 		TerminationProtection: aws.ToBool(s.EnableTerminationProtection), Description: aws.ToString(s.Description),
-		Changed: since(s.CreationTime),
+		Changed: since(s.CreationTime), Values: map[string]string{},
 	}
 	if s.LastUpdatedTime != nil {
 		st.Changed = *s.LastUpdatedTime
@@ -161,6 +163,7 @@ func (c *Client) Describe(ctx context.Context, name string) (*Stack, error) {
 	}
 	for _, p := range s.Parameters {
 		st.Parameters = append(st.Parameters, aws.ToString(p.ParameterKey))
+		st.Values[aws.ToString(p.ParameterKey)] = aws.ToString(p.ParameterValue)
 	}
 	for _, t := range s.Tags {
 		st.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)

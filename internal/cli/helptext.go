@@ -101,8 +101,8 @@ var syncHelp = commandHelp{
 		"build, for functions with a Dockerfile in their Metadata) or read, compared by digest with what the function " +
 		"runs, pushed to the repository the function already runs from, set with Lambda's UpdateFunctionCode by digest, " +
 		"and its AutoPublishAlias moved to a new version. A function whose image did not change is not written to; " +
-		"functions sharing an image get one push and their updates at once. Without --code a deploy runs first " +
-		"(the template's other changes). The stack drifts from its template until the next samship deploy, which " +
+		"functions sharing an image get one push and their updates at once. Without --code a deploy (in Express " +
+		"mode) runs first when the template changed beyond the functions' images. The stack drifts from its template until the next samship deploy, which " +
 		"brings it back: sync asks first, as sam sync does.",
 	examples: []example{
 		{"Sync the code once", "samship sync --code --stack-name my-dev-app"},
@@ -110,7 +110,7 @@ var syncHelp = commandHelp{
 		{"Deploy the template's changes first, then sync, in CI", "samship sync --stack-name my-dev-app --no-prompts"},
 	},
 	groups: helpGroups(
-		optionGroup{title: "Sync Options", names: []string{"stack-name", "code", "watch", "no-prompts", "capabilities", "output"}},
+		optionGroup{title: "Sync Options", names: []string{"stack-name", "code", "watch", "no-prompts", "capabilities", "express", "output"}},
 		optionGroup{title: "Build Options", names: []string{"template-file", "build-dir", "parameter-overrides", "engine", "registry-mirror"}},
 		optionGroup{title: "AWS Credential Options", names: []string{"region", "profile"}},
 		optionGroup{title: "Configuration Options", names: []string{"config-file", "config-env", "save-params"}, note: stackConfigNote},

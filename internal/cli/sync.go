@@ -29,6 +29,7 @@ type syncFlags struct {
 	build                  buildFlags
 	stackName              string
 	code, watch, noPrompts bool
+	express, noExpress     bool
 	capabilities           []string
 }
 
@@ -63,6 +64,8 @@ func newSyncCmd(io IO, runF func(context.Context, syncRequest) error) *cobra.Com
 	fl.BoolVar(&f.code, "code", false, "only the functions' code: no CloudFormation deploy first, even when the template changed")
 	fl.BoolVar(&f.watch, "watch", false, "after the first sync, build and sync again whenever a file of a function's build context is saved")
 	fl.BoolVar(&f.noPrompts, "no-prompts", false, "sync without asking (the stack drifts from its template until the next deploy)")
+	fl.BoolVar(&f.express, "express", true, "the deploy a sync without --code runs is in CloudFormation's Express mode, as sam sync's")
+	fl.BoolVar(&f.noExpress, "no-express", false, "that deploy is a standard CloudFormation deployment")
 	fl.StringArrayVar(&f.capabilities, "capabilities", nil, "for the deploy a sync without --code runs (default CAPABILITY_NAMED_IAM CAPABILITY_AUTO_EXPAND, as sam sync)")
 	fl.StringVarP(&f.build.template, "template-file", "t", "", "template (default: template.yaml, template.yml or template.json); also --template")
 	fl.StringVarP(&f.build.buildDir, "build-dir", "b", filepath.Join(".aws-sam", "build"), "where samship build writes the images and the built template")
@@ -110,8 +113,12 @@ func (f *syncFlags) resolve(fl *pflag.FlagSet, args []string, io IO) (syncReques
 	if len(caps) == 0 {
 		caps = []string{"CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"}
 	}
+	mode := "--express"
+	if !f.express || f.noExpress {
+		mode = "--no-express"
+	}
 	dargs := append([]string{"deploy", "--stack-name", f.stackName, "--resolve-image-repos", "--no-fail-on-empty-changeset",
-		"--no-confirm-changeset", "--output", string(rt.Output), "--capabilities"}, caps...)
+		"--no-confirm-changeset", mode, "--output", string(rt.Output), "--capabilities"}, caps...)
 	if rt.Region != "" {
 		dargs = append(dargs, "--region", rt.Region)
 	}
@@ -161,6 +168,8 @@ type syncer struct {
 	io    IO
 	deps  sync.Deps
 	bdeps build.Deps
+	// deployed tells whether a sync without --code must deploy first.
+	deployed sync.Deployed
 	// built: the template has functions samship builds; else it names their images.
 	built bool
 	// buildFns are the template's functions with build metadata, read once (for --watch's
@@ -177,7 +186,7 @@ func newSyncer(ctx context.Context, c *connection, req syncRequest, io IO) (*syn
 	if err != nil {
 		return nil, err
 	}
-	s := &syncer{c: c, req: req, io: io}
+	s := &syncer{c: c, req: req, io: io, deployed: sv.cfn}
 	if s.bdeps, err = buildDeps(req.build, io, c.ui); err != nil {
 		return nil, err
 	}
@@ -216,9 +225,13 @@ func (s *syncer) once(ctx context.Context, functions []string, infra bool) (*syn
 		tpl = res.Template
 	}
 	if infra {
-		code := run(ctx, append(append([]string{}, s.req.deployArgs...), "--template-file", tpl), s.io, defaultRunners(s.io))
-		if code != 0 {
-			return nil, reported{fmt.Errorf("the deploy before the code sync failed (exit %d)", code)}
+		why := sync.InfraChange(ctx, s.deployed, s.req.stackName, tpl, s.req.build.opts.Overrides)
+		s.c.ui.SyncInfra(s.req.stackName, why)
+		if why != "" {
+			code := run(ctx, append(append([]string{}, s.req.deployArgs...), "--template-file", tpl), s.io, defaultRunners(s.io))
+			if code != 0 {
+				return nil, reported{fmt.Errorf("the deploy before the code sync failed (exit %d)", code)}
+			}
 		}
 	}
 	res, err := sync.Run(ctx, sync.Options{StackName: s.req.stackName, Template: tpl, Overrides: s.req.build.opts.Overrides,

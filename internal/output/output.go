@@ -48,6 +48,7 @@ type Reporter interface {
 	sync.Reporter
 	SyncDone(res *sync.Result)
 	SyncQuestion() string
+	SyncInfra(stack, why string)
 	Watching()
 	Round(r sync.Round)
 	build.Reporter

@@ -17,6 +17,16 @@ func (r *Reporter) SyncQuestion() string {
 	return "Enter Y to proceed with the command, or enter N to cancel:"
 }
 
+// SyncInfra says whether a sync without --code deploys first: why (sync.InfraChange), or,
+// when why is "", that nothing but code changed since the stack was deployed.
+func (r *Reporter) SyncInfra(stack, why string) {
+	if why == "" {
+		r.errf("\n\tNo infrastructure change since stack %s was deployed: syncing the code only\n", stack)
+		return
+	}
+	r.errf("\n\tDeploying first: %s\n", why)
+}
+
 // SyncStarted implements sync.Reporter.
 func (r *Reporter) SyncStarted(stack string, functions []string) {
 	n := len(functions)
