@@ -73,7 +73,7 @@ func newSyncCmd(io IO, runF func(context.Context, syncRequest) error) *cobra.Com
 	fl.StringVar(&f.build.engine, "engine", build.EngineAuto, "as samship build's: auto, never or always")
 	fl.StringArrayVar(&f.build.mirrors, "registry-mirror", nil, "as samship build's: REGISTRY=MIRROR")
 	f.awsFlags.add(fl)
-	fl.Lookup("output").Usage = "text, or json: JSON lines on standard output, a sync record per function, then the result (with --watch, the records of each round)"
+	fl.Lookup("output").Usage = "text, or json: JSON lines on standard output, a sync record per function, then the result (with --watch, the records of each round, and a result when it stops)"
 	fl.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 		if name == "template" {
 			name = "template-file"
@@ -158,7 +158,8 @@ func runSync(ctx context.Context, req syncRequest, io IO) error {
 	if !req.watch || err != nil {
 		return c.result(res, err)
 	}
-	return s.watch(ctx)
+	sum, err := s.watch(ctx)
+	return c.result(sum, err)
 }
 
 // syncer holds what every round of a sync uses.
@@ -242,24 +243,30 @@ func (s *syncer) once(ctx context.Context, functions []string, infra bool) (*syn
 	return res, err
 }
 
-// watch syncs again, code only, whenever a build context changes, until interrupted.
-func (s *syncer) watch(ctx context.Context) error {
+// watch syncs again, code only, whenever a build context changes, until interrupted, and
+// then sums the rounds up.
+func (s *syncer) watch(ctx context.Context) (*sync.Watched, error) {
 	if !s.built {
-		return fmt.Errorf("--watch: no function of %s has a Dockerfile and DockerContext to watch", s.req.build.opts.Template)
+		return nil, fmt.Errorf("--watch: no function of %s has a Dockerfile and DockerContext to watch", s.req.build.opts.Template)
 	}
 	roots, byKey, err := s.roots()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	changes, err := watch.Watch(ctx, roots, watch.Options{})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	s.c.ui.Watching()
-	return sync.Watch(ctx, changes, byKey, time.Now, func(ctx context.Context, fns []string) error {
+	sum := &sync.Watched{StackName: s.req.stackName}
+	err = sync.Watch(ctx, changes, byKey, time.Now, func(ctx context.Context, fns []string) error {
 		_, err := s.once(ctx, fns, false)
 		return err
-	}, s.c.ui.Round)
+	}, func(r sync.Round) {
+		sum.Count(r)
+		s.c.ui.Round(r)
+	})
+	return sum, err
 }
 
 // roots are the build contexts to watch, each with its .dockerignore and the build

@@ -18,6 +18,22 @@ type Round struct {
 	Err     error
 }
 
+// Watched sums a sync --watch up when it stops (the result record of --output json).
+type Watched struct {
+	StackName string `json:"stack_name"`
+	// Rounds counts the syncs after the first, Failed those of them that failed.
+	Rounds int `json:"rounds"`
+	Failed int `json:"rounds_failed"`
+}
+
+// Count adds a round to the sum.
+func (w *Watched) Count(r Round) {
+	w.Rounds++
+	if r.Err != nil {
+		w.Failed++
+	}
+}
+
 // Watch runs once for each batch of changes, with the functions the batch touched (byKey maps
 // a watched root's key to its functions), until ctx ends or changes closes; each round is
 // reported to done. A failed round (a build error while the file is half-written, say) is
