@@ -154,7 +154,7 @@ func runSync(ctx context.Context, req syncRequest, io IO) error {
 	if err != nil {
 		return c.result(nil, err)
 	}
-	res, err := s.once(ctx, nil, !req.code)
+	res, err := s.once(ctx, s.only(), !req.code)
 	if !req.watch || err != nil {
 		return c.result(res, err)
 	}
@@ -216,9 +216,9 @@ func newSyncer(ctx context.Context, c *connection, req syncRequest, io IO) (*syn
 // once builds the functions (all when nil), deploys first when infra, and syncs their code.
 func (s *syncer) once(ctx context.Context, functions []string, infra bool) (*sync.Result, error) {
 	tpl := s.req.build.opts.Template
-	if s.built {
+	if s.built && s.builds(functions) {
 		opts := s.req.build.opts
-		opts.Functions = functions
+		opts.Functions = s.buildable(functions)
 		res, err := build.Run(ctx, opts, s.bdeps)
 		if err != nil {
 			return nil, err
@@ -241,6 +241,37 @@ func (s *syncer) once(ctx context.Context, functions []string, infra bool) (*syn
 		s.c.ui.SyncDone(res)
 	}
 	return res, err
+}
+
+// only is the functions the command line names (FUNCTION...), nil for all.
+func (s *syncer) only() []string {
+	if fns := s.req.build.opts.Functions; len(fns) > 0 {
+		return fns
+	}
+	return nil
+}
+
+// builds reports whether syncing functions (all when nil) builds any: a nested stack's
+// function is read as deploy reads it, not built.
+func (s *syncer) builds(functions []string) bool {
+	return functions == nil || len(s.buildable(functions)) > 0
+}
+
+// buildable are the functions of names that samship build builds (nil for all).
+func (s *syncer) buildable(names []string) []string {
+	if names == nil {
+		return nil
+	}
+	var out []string
+	for _, n := range names {
+		for _, f := range s.buildFns {
+			if f.FullPath == n {
+				out = append(out, n)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // watch syncs again, code only, whenever a build context changes, until interrupted, and
@@ -275,7 +306,14 @@ func (s *syncer) roots() ([]watch.Root, map[string][]string, error) {
 	buildDir, _ := filepath.Abs(s.req.build.opts.BuildDir)
 	byKey := map[string][]string{}
 	var roots []watch.Root
+	only := map[string]bool{}
+	for _, n := range s.only() {
+		only[n] = true
+	}
 	for _, f := range s.buildFns {
+		if len(only) > 0 && !only[f.FullPath] {
+			continue // FUNCTION... names others: only theirs are watched
+		}
 		dir := f.Build.Context
 		if _, seen := byKey[dir]; !seen {
 			bc, err := dockerfile.OpenContext(dir, filepath.Join(dir, filepath.FromSlash(f.Build.Dockerfile)))

@@ -33,7 +33,8 @@ type Options struct {
 	Template  string
 	Overrides map[string]string
 	Region    string
-	// Functions limits the sync to these logical ids; empty: every image function.
+	// Functions limits the sync to these functions (full paths: "Fn", "Child/Fn"); empty:
+	// every image function, nested stacks' too.
 	Functions []string
 }
 
@@ -78,6 +79,7 @@ type Reporter interface {
 
 // Function is one function's sync.
 type Function struct {
+	// LogicalID is the function's full path across nested stacks: "Fn", "Child/Fn".
 	LogicalID string `json:"logical_id"`
 	Name      string `json:"function_name"`
 	// Image is the image the function runs now ("<repo>@sha256:…").
@@ -116,7 +118,7 @@ func Run(ctx context.Context, opts Options, deps Deps) (*Result, error) {
 	}
 	ids := make([]string, len(fns))
 	for i, f := range fns {
-		ids[i] = f.LogicalID
+		ids[i] = f.FullPath
 	}
 	deps.Report.SyncStarted(opts.StackName, ids)
 	running, err := runningImages(ctx, deps.Functions, names, fns)
@@ -132,16 +134,16 @@ func Run(ctx context.Context, opts Options, deps Deps) (*Result, error) {
 	var changed []template.Function
 	repos := map[string]string{}
 	for _, f := range fns {
-		run := running[f.LogicalID]
+		run := running[f.FullPath]
 		if d, ok := stage.Digest(f.FullPath); ok && strings.HasSuffix(run, "@"+d) {
-			fn := Function{LogicalID: f.LogicalID, Name: names[f.LogicalID], Image: run, Digest: d, Took: deps.Now().Sub(start)}
+			fn := Function{LogicalID: f.FullPath, Name: names[f.FullPath], Image: run, Digest: d, Took: deps.Now().Sub(start)}
 			deps.Report.FunctionSynced(fn)
 			res.Functions = append(res.Functions, fn)
 			continue
 		}
 		repo, err := repository(run)
 		if err != nil {
-			return nil, fmt.Errorf("function %s: %w", f.LogicalID, err)
+			return nil, fmt.Errorf("function %s: %w", f.FullPath, err)
 		}
 		repos[f.FullPath] = repo
 		changed = append(changed, f)
@@ -187,12 +189,14 @@ func functions(opts Options) ([]template.Function, error) {
 	}
 	var out []template.Function
 	found := map[string]bool{}
-	for _, f := range tree.Stacks[0].Functions {
-		if !f.Image || len(want) > 0 && !want[f.LogicalID] {
-			continue
+	for _, st := range tree.Stacks {
+		for _, f := range st.Functions {
+			if !f.Image || len(want) > 0 && !want[f.FullPath] {
+				continue
+			}
+			found[f.FullPath] = true
+			out = append(out, f)
 		}
-		found[f.LogicalID] = true
-		out = append(out, f)
 	}
 	if len(found) < len(want) {
 		var missing []string
@@ -210,27 +214,62 @@ func functions(opts Options) ([]template.Function, error) {
 	return out, nil
 }
 
-// physical maps each function to the name Lambda knows it by, from the stack's resources.
+// physical maps each function (by full path) to the name Lambda knows it by, from the
+// resources of the stack and of its nested stacks: "Child/Fn" is function Fn of the stack
+// that resource Child is. Each stack's resources are listed once.
 func physical(ctx context.Context, stacks Stacks, stack string, fns []template.Function) (map[string]string, error) {
-	res, err := stacks.Resources(ctx, stack)
-	if err != nil {
-		return nil, err
-	}
-	byID := map[string]string{}
-	for _, r := range res {
-		if r.Type == template.LambdaFunction {
-			byID[r.LogicalID] = r.PhysicalID
+	listed := map[string]map[string]cfn.Resource{} // by stack path ("" for the stack itself)
+	var resources func(path string) (map[string]cfn.Resource, error)
+	resources = func(path string) (map[string]cfn.Resource, error) {
+		if rs, ok := listed[path]; ok {
+			return rs, nil
 		}
+		id := stack
+		if path != "" {
+			parent, child := splitPath(path)
+			prs, err := resources(parent)
+			if err != nil {
+				return nil, err
+			}
+			r := prs[child]
+			if r.Type != "AWS::CloudFormation::Stack" || r.PhysicalID == "" {
+				return nil, fmt.Errorf("nested stack %s is %w in stack %s: run samship deploy to create it", path, ErrNotDeployed, stack)
+			}
+			id = r.PhysicalID
+		}
+		list, err := stacks.Resources(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		rs := map[string]cfn.Resource{}
+		for _, r := range list {
+			rs[r.LogicalID] = r
+		}
+		listed[path] = rs
+		return rs, nil
 	}
 	out := map[string]string{}
 	for _, f := range fns {
-		name := byID[f.LogicalID]
-		if name == "" {
-			return nil, fmt.Errorf("function %s is %w in stack %s: run samship deploy to create it", f.LogicalID, ErrNotDeployed, stack)
+		dir, _ := splitPath(f.FullPath)
+		rs, err := resources(dir)
+		if err != nil {
+			return nil, err
 		}
-		out[f.LogicalID] = name
+		r := rs[f.LogicalID]
+		if r.Type != template.LambdaFunction || r.PhysicalID == "" {
+			return nil, fmt.Errorf("function %s is %w in stack %s: run samship deploy to create it", f.FullPath, ErrNotDeployed, stack)
+		}
+		out[f.FullPath] = r.PhysicalID
 	}
 	return out, nil
+}
+
+// splitPath splits a full path at its last "/": "A/B/Fn" is "A/B" and "Fn", "Fn" is "" and "Fn".
+func splitPath(p string) (dir, name string) {
+	if i := strings.LastIndex(p, "/"); i >= 0 {
+		return p[:i], p[i+1:]
+	}
+	return "", p
 }
 
 // runningImages reads the image each function's $LATEST runs, resolved to its digest, all
@@ -242,15 +281,15 @@ func runningImages(ctx context.Context, api Functions, names map[string]string, 
 	g.SetLimit(10)
 	for _, f := range fns {
 		g.Go(func() error {
-			use, _, err := api.Latest(gctx, names[f.LogicalID])
+			use, _, err := api.Latest(gctx, names[f.FullPath])
 			if err != nil {
 				return err
 			}
 			if use == nil || use.Image == "" {
-				return fmt.Errorf("function %s (%s) runs no image in Lambda: run samship deploy", f.LogicalID, names[f.LogicalID])
+				return fmt.Errorf("function %s (%s) runs no image in Lambda: run samship deploy", f.FullPath, names[f.FullPath])
 			}
 			mu.Lock()
-			out[f.LogicalID] = use.Image
+			out[f.FullPath] = use.Image
 			mu.Unlock()
 			return nil
 		})

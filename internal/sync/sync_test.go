@@ -31,11 +31,17 @@ type fakes struct {
 	aliases  []string          // "name alias"
 	only     []string
 	resource []cfn.Resource
-	engine   bool   // digests are known only once pushed, as an engine's images
-	fail     string // a function name whose update fails once
+	nested   map[string][]cfn.Resource // by nested stack id
+	engine   bool                      // digests are known only once pushed, as an engine's images
+	fail     string                    // a function name whose update fails once
 }
 
-func (f *fakes) Resources(context.Context, string) ([]cfn.Resource, error) { return f.resource, nil }
+func (f *fakes) Resources(_ context.Context, stack string) ([]cfn.Resource, error) {
+	if rs, ok := f.nested[stack]; ok {
+		return rs, nil
+	}
+	return f.resource, nil
+}
 func (f *fakes) Latest(_ context.Context, name string) (*lambda.Use, string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -144,6 +150,58 @@ func TestRun(t *testing.T) {
 				t.Errorf("pushed %d images, %d functions in the result, %d reported; want %d, %d, %d", res.Pushed, len(res.Functions), len(r.synced), tc.wantPushed, n, n)
 			}
 		})
+	}
+}
+
+// A function of a nested stack is found through the stack's resource for it, and named by
+// its full path.
+func TestRunNested(t *testing.T) {
+	const old, new = "sha256:1111111111111111111111111111111111111111111111111111111111111111", "sha256:2222222222222222222222222222222222222222222222222222222222222222"
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "template.yaml"), []byte(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  ReaderFunction:
+    Type: AWS::Serverless::Function
+    Properties: {PackageType: Image, ImageUri: app}
+  Child:
+    Type: AWS::Serverless::Application
+    Properties: {Location: child.yaml}
+`), 0o644)
+	os.WriteFile(filepath.Join(dir, "child.yaml"), []byte(`Transform: AWS::Serverless-2016-10-31
+Resources:
+  ReaderFunction:
+    Type: AWS::Serverless::Function
+    Properties: {PackageType: Image, ImageUri: app}
+`), 0o644)
+	f := &fakes{running: map[string]string{"reader-fn": repo + "@" + old, "child-reader-fn": repo + "@" + old},
+		digests: map[string]string{"ReaderFunction": old, "Child/ReaderFunction": new},
+		resource: []cfn.Resource{{LogicalID: "ReaderFunction", Type: "AWS::Lambda::Function", PhysicalID: "reader-fn"},
+			{LogicalID: "Child", Type: "AWS::CloudFormation::Stack", PhysicalID: "arn:child"}},
+		nested: map[string][]cfn.Resource{"arn:child": {{LogicalID: "ReaderFunction", Type: "AWS::Lambda::Function", PhysicalID: "child-reader-fn"}}}}
+	r := &report{}
+	res, err := Run(context.Background(), Options{StackName: "app", Template: filepath.Join(dir, "template.yaml")},
+		Deps{Stacks: f, Functions: f, NewStage: func() Stage { return f }, Report: r, Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]string{"child-reader-fn " + repo + "@" + new}, f.set); d != "" {
+		t.Errorf("SetImage calls (-want +got):\n%s", d)
+	}
+	if len(res.Functions) != 2 || res.Functions[0].LogicalID != "Child/ReaderFunction" || !res.Functions[0].Changed || res.Functions[1].Changed {
+		t.Errorf("result %+v, want Child/ReaderFunction changed and ReaderFunction not", res.Functions)
+	}
+
+	// Named by its full path, alone; a nested stack not deployed yet is said so.
+	f.set = nil
+	if _, err := Run(context.Background(), Options{StackName: "app", Template: filepath.Join(dir, "template.yaml"), Functions: []string{"Child/ReaderFunction"}},
+		Deps{Stacks: f, Functions: f, NewStage: func() Stage { return f }, Report: r, Now: time.Now}); err != nil {
+		t.Fatal(err)
+	}
+	f.resource = f.resource[:1]
+	_, err = Run(context.Background(), Options{StackName: "app", Template: filepath.Join(dir, "template.yaml")},
+		Deps{Stacks: f, Functions: f, NewStage: func() Stage { return f }, Report: r, Now: time.Now})
+	if !errors.Is(err, ErrNotDeployed) || err.Error() != "nested stack Child is not deployed in stack app: run samship deploy to create it" {
+		t.Errorf("Run without the nested stack = %v", err)
 	}
 }
 

@@ -27,15 +27,15 @@ func update(ctx context.Context, deps Deps, fns []template.Function, names, runn
 		g.Go(func() error {
 			p, ok := byPath[f.FullPath]
 			if !ok {
-				return fmt.Errorf("function %s: its image was not pushed", f.LogicalID)
+				return fmt.Errorf("function %s: its image was not pushed", f.FullPath)
 			}
 			repo, _, _ := cutRef(p.Ref)
 			image := repo + "@" + p.Digest
-			name := names[f.LogicalID]
-			if run := running[f.LogicalID]; run == image {
+			name := names[f.FullPath]
+			if run := running[f.FullPath]; run == image {
 				// An engine's image is named only as it is pushed: the push found it there, and
 				// the function runs it already.
-				fn := Function{LogicalID: f.LogicalID, Name: name, Image: image, Digest: p.Digest, Took: deps.Now().Sub(start)}
+				fn := Function{LogicalID: f.FullPath, Name: name, Image: image, Digest: p.Digest, Took: deps.Now().Sub(start)}
 				mu.Lock()
 				out[i] = fn
 				deps.Report.FunctionSynced(fn)
@@ -44,12 +44,12 @@ func update(ctx context.Context, deps Deps, fns []template.Function, names, runn
 			}
 			u, err := deps.Functions.SetImage(ctx, name, image)
 			if err != nil {
-				return fmt.Errorf("function %s: %w", f.LogicalID, err)
+				return fmt.Errorf("function %s: %w", f.FullPath, err)
 			}
-			fn := Function{LogicalID: f.LogicalID, Name: name, Image: image, Digest: p.Digest, Changed: true}
+			fn := Function{LogicalID: f.FullPath, Name: name, Image: image, Digest: p.Digest, Changed: true}
 			if f.AutoPublishAlias != "" {
 				if fn.Version, err = deps.Functions.PublishAlias(ctx, name, f.AutoPublishAlias, u); err != nil {
-					return fmt.Errorf("function %s: %w", f.LogicalID, err)
+					return fmt.Errorf("function %s: %w", f.FullPath, err)
 				}
 				fn.Alias = f.AutoPublishAlias
 			}
