@@ -88,7 +88,8 @@ func renderSync(speeds []*syncSpeed, runs int, took time.Duration) string {
 	b.WriteString("\nReading the AWS-like rows: `lambda.SetImage` polls GetFunctionConfiguration 0.1 and 0.3 s after UpdateFunctionCode, then every 250 ms " +
 		"for its first 30 s (then once a second), so an update of 3 s is seen done within 250 ms of its end. A 10-function push sends the image's manifest to each function's " +
 		"own repository (`--resolve-image-repos`: one repository per function), which is what its push phase adds over one function's; with AutoPublishAlias, " +
-		"PublishVersion and UpdateAlias follow each function's update, after its last poll.\n")
+		"PublishVersion and UpdateAlias follow each function's update, after its last poll. What the 10 functions add beyond that push is moto's: its one Python " +
+		"process answers the 10 parallel UpdateFunctionCode (and PublishVersion, UpdateAlias) calls and their polls one at a time, where Lambda answers them at once.\n")
 	return b.String()
 }
 
